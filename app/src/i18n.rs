@@ -1,0 +1,119 @@
+//! UI strings in every supported language. Adding a language is adding one `Strings` value.
+
+/// The languages the interface speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    En,
+    ZhCn,
+}
+
+impl Locale {
+    /// `?locale=` wins, then the browser's language; anything Chinese gets zh-CN.
+    pub fn detect(explicit: Option<&str>, browser: &str) -> Locale {
+        let tag = explicit.unwrap_or(browser).to_ascii_lowercase();
+        if tag.starts_with("zh") {
+            Locale::ZhCn
+        } else {
+            Locale::En
+        }
+    }
+
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::ZhCn => "zh-CN",
+        }
+    }
+
+    pub fn strings(self) -> &'static Strings {
+        match self {
+            Locale::En => &EN,
+            Locale::ZhCn => &ZH_CN,
+        }
+    }
+}
+
+/// Everything the visitor reads that does not come from the knowledge base.
+pub struct Strings {
+    pub title: &'static str,
+    pub greeting: &'static str,
+    pub suggestions_heading: &'static str,
+    pub loading: &'static str,
+    pub load_failed: &'static str,
+    pub placeholder: &'static str,
+    pub send: &'static str,
+    pub talk_to_person: &'static str,
+    pub did_you_mean: &'static str,
+    pub no_answer: &'static str,
+    pub asked_for_person: &'static str,
+    pub source: &'static str,
+    pub escalate_heading: &'static str,
+    pub escalate_intro: &'static str,
+    pub name: &'static str,
+    pub email: &'static str,
+    pub message: &'static str,
+    pub optional: &'static str,
+    pub submit: &'static str,
+    pub cancel: &'static str,
+    pub sending: &'static str,
+    pub escalated: &'static str,
+    pub escalate_failed: &'static str,
+    pub you: &'static str,
+    pub assistant: &'static str,
+}
+
+static EN: Strings = Strings {
+    title: "Help",
+    greeting: "Hi! Ask me anything about orders, shipping, returns, payments or your account.",
+    suggestions_heading: "Popular questions",
+    loading: "Loading answers…",
+    load_failed: "Answers could not be loaded. You can still talk to a person.",
+    placeholder: "Type your question…",
+    send: "Send",
+    talk_to_person: "Talk to a person",
+    did_you_mean: "Did you mean…",
+    no_answer: "I couldn't find an answer to that. A person from our team can help.",
+    asked_for_person: "Of course. Tell us how to reach you and a person will take over.",
+    source: "From",
+    escalate_heading: "Talk to a person",
+    escalate_intro: "Our team sees this conversation, so you won't need to repeat yourself.",
+    name: "Name",
+    email: "Email",
+    message: "Message",
+    optional: "optional",
+    submit: "Send to our team",
+    cancel: "Cancel",
+    sending: "Sending…",
+    escalated: "Thanks! Your request is with our team. A person will reply here.",
+    escalate_failed: "Your request could not be sent. Please try again.",
+    you: "You",
+    assistant: "Assistant",
+};
+
+static ZH_CN: Strings = Strings {
+    title: "帮助",
+    greeting: "您好！关于订单、配送、退货、支付或账户的问题，都可以问我。",
+    suggestions_heading: "常见问题",
+    loading: "正在加载答案…",
+    load_failed: "答案加载失败。您仍然可以联系人工客服。",
+    placeholder: "请输入您的问题…",
+    send: "发送",
+    talk_to_person: "转人工客服",
+    did_you_mean: "您是想问…",
+    no_answer: "抱歉，我没有找到答案。人工客服可以帮您。",
+    asked_for_person: "好的。请留下联系方式，人工客服会接手。",
+    source: "来自",
+    escalate_heading: "联系人工客服",
+    escalate_intro: "客服会看到这段对话，您无需重复描述。",
+    name: "姓名",
+    email: "邮箱",
+    message: "留言",
+    optional: "选填",
+    submit: "提交给客服",
+    cancel: "取消",
+    sending: "正在发送…",
+    escalated: "已提交！客服会在这里回复您。",
+    escalate_failed: "提交失败，请重试。",
+    you: "您",
+    assistant: "智能助手",
+};

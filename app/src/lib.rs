@@ -1,0 +1,9 @@
+//! The Answerdesk web app: the visitor's assistant, running the engine in the browser.
+//!
+//! Questions are answered here, by [`engine::Engine`] over the snapshot fetched once
+//! from `/kb.snapshot`; only escalations go to the server, through [`api`].
+
+pub mod api;
+pub mod browser;
+pub mod i18n;
+pub mod visitor;

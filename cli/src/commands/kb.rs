@@ -1,0 +1,166 @@
+//! `answerdesk kb build|eval|query|lint`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context, Result};
+use engine::{BuildOptions, Decision, Engine};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::{eval, lint};
+use crate::sources::{self, LoadedEntry};
+
+pub fn build(source: &Path, output: &Path) -> Result<ExitCode> {
+    let started = Instant::now();
+    let files = sources::source_files(source)?;
+    let bar = ProgressBar::new(files.len() as u64).with_style(
+        ProgressStyle::with_template("{prefix:>9} [{bar:30}] {pos}/{len} files {wide_msg}")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix("reading");
+    let mut loaded = Vec::new();
+    for file in &files {
+        bar.set_message(file.display().to_string());
+        loaded.extend(sources::load_file(file)?);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    if let Some(duplicate) = lint::duplicate_ids(&loaded).into_iter().next() {
+        bail!("{duplicate}");
+    }
+
+    let build_time = build_time(&files)?;
+    let entry_count = loaded.len();
+    let spinner = ProgressBar::new_spinner().with_message(format!("indexing {entry_count} entries"));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let snapshot = engine::build(
+        loaded.into_iter().map(|l| l.entry).collect(),
+        &BuildOptions { build_time, thresholds: None },
+    )
+    .context("cannot build the snapshot")?;
+    let bytes = snapshot.to_bytes();
+    spinner.finish_and_clear();
+
+    write_atomically(output, &bytes)?;
+    let header = snapshot.header();
+    let t = snapshot.thresholds();
+    println!(
+        "built {} from {} file(s) in {:.2?}",
+        output.display(),
+        files.len(),
+        started.elapsed()
+    );
+    println!(
+        "  entries {}   locales {}   size {} ({} bytes/entry)",
+        header.entry_count,
+        if header.locales.is_empty() { "-".to_string() } else { header.locales.join(", ") },
+        human_bytes(bytes.len()),
+        bytes.len() / entry_count.max(1)
+    );
+    println!(
+        "  thresholds: answer {:.3}  clarify {:.3}  margin {:.3}",
+        t.answer, t.clarify, t.margin
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `SOURCE_DATE_EPOCH` when set (reproducible builds), else the newest source's mtime,
+/// so that the same files give the same bytes.
+fn build_time(files: &[std::path::PathBuf]) -> Result<u64> {
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        return epoch.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH `{epoch}` is not a number"));
+    }
+    let mut newest = 0;
+    for file in files {
+        let modified = std::fs::metadata(file)
+            .and_then(|m| m.modified())
+            .with_context(|| format!("{}: cannot read modification time", file.display()))?;
+        newest = newest.max(modified.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()));
+    }
+    Ok(if newest == 0 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    } else {
+        newest
+    })
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let tmp = path.with_extension("snapshot.tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn human_bytes(n: usize) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{:.2} MiB", n as f64 / (1 << 20) as f64),
+        n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{n} B"),
+    }
+}
+
+/// Loads a snapshot, turning a refusal into a message that names the file.
+pub fn open(snapshot: &Path) -> Result<Engine> {
+    let bytes = std::fs::read(snapshot).with_context(|| format!("cannot read {}", snapshot.display()))?;
+    Engine::from_bytes(&bytes).with_context(|| format!("{} was refused", snapshot.display()))
+}
+
+pub fn eval(snapshot: &Path, queries: &Path, json: bool) -> Result<ExitCode> {
+    let engine = open(snapshot)?;
+    let queries = eval::read_queries(queries)?;
+    let report = eval::run(&engine, &queries);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.render());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn query(snapshot: &Path, text: &str, top: usize) -> Result<ExitCode> {
+    let engine = open(snapshot)?;
+    let started = Instant::now();
+    let reply = engine.ask(text);
+    let elapsed = started.elapsed();
+    let entries = engine.entries();
+    let name = |i: usize| format!("{} [{}] {}", entries[i].id, entries[i].locale, entries[i].question);
+    match &reply.decision {
+        Decision::Answer { entry } => println!("decision: answer with {}", name(*entry)),
+        Decision::Clarify { entries: options } => {
+            println!("decision: clarify between");
+            for &i in options {
+                println!("  - {}", name(i));
+            }
+        }
+        Decision::Escalate { reason } => println!("decision: escalate ({reason:?})"),
+    }
+    println!("candidates:");
+    for (rank, c) in engine.search(text, top).iter().enumerate() {
+        println!("  {:>2}. {:.3}  {}", rank + 1, c.score, name(c.entry));
+    }
+    println!("({:.0?})", elapsed);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Exit status 1 when an error-level finding exists, so CI can gate on it.
+pub fn lint(source: &Path) -> Result<ExitCode> {
+    let loaded = sources::load(source, |_| {})?;
+    let findings = lint::check(&loaded)?;
+    let mut errors = 0;
+    for f in &findings {
+        println!("{f}");
+        errors += usize::from(f.is_error());
+    }
+    println!(
+        "{} entries, {} error(s), {} warning(s)",
+        loaded.len(),
+        errors,
+        findings.len() - errors
+    );
+    Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}

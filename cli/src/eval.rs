@@ -1,0 +1,134 @@
+//! `kb eval`: how often the right entry is found, and whether out-of-scope questions are escalated.
+//!
+//! Uses the snapshot's own thresholds: nothing here is tuned on the queries being scored.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use engine::{Decision, Engine};
+use serde::{Deserialize, Serialize};
+
+/// One scored question: `expected` is an entry id, or `None` when a person should take it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Query {
+    pub query: String,
+    pub expected: Option<String>,
+}
+
+pub fn read_queries(path: &Path) -> Result<Vec<Query>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, l)| {
+            serde_json::from_str(l)
+                .with_context(|| format!("{}:{}: not a {{\"query\", \"expected\"}} object", path.display(), n + 1))
+        })
+        .collect()
+}
+
+/// The figures `kb eval --json` prints; field names are a stable interface.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub queries: usize,
+    pub in_scope: usize,
+    pub top1: f64,
+    pub recall_at_5: f64,
+    pub mrr_at_10: f64,
+    /// Correct entry ranked first and not escalated, over in-scope queries.
+    pub in_scope_accuracy: Option<f64>,
+    pub escalation_recall: Option<f64>,
+    pub escalation_precision: Option<f64>,
+    pub balanced: Option<f64>,
+    pub latency_p50_us: f64,
+    pub latency_p99_us: f64,
+}
+
+pub fn run(engine: &Engine, queries: &[Query]) -> Report {
+    let entries = engine.entries();
+    let (mut in_scope, mut top1, mut at5, mut rr) = (0usize, 0usize, 0usize, 0f64);
+    let (mut answered_right, mut oos, mut oos_escalated, mut escalated) = (0usize, 0usize, 0usize, 0usize);
+    let mut latencies = Vec::with_capacity(queries.len());
+
+    for q in queries {
+        let started = Instant::now();
+        let reply = engine.ask(&q.query);
+        latencies.push(started.elapsed().as_secs_f64() * 1e6);
+        let ranked = engine.search(&q.query, 10);
+        let is_escalation = matches!(reply.decision, Decision::Escalate { .. });
+        escalated += usize::from(is_escalation);
+        match &q.expected {
+            Some(expected) => {
+                in_scope += 1;
+                let rank = ranked.iter().position(|c| &entries[c.entry].id == expected);
+                top1 += usize::from(rank == Some(0));
+                at5 += usize::from(rank.is_some_and(|r| r < 5));
+                rr += rank.map_or(0.0, |r| 1.0 / (r + 1) as f64);
+                answered_right += usize::from(rank == Some(0) && !is_escalation);
+            }
+            None => {
+                oos += 1;
+                oos_escalated += usize::from(is_escalation);
+            }
+        }
+    }
+
+    let ratio = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+    let in_scope_accuracy = ratio(answered_right, in_scope);
+    let has_oos = oos > 0;
+    let escalation_recall = has_oos.then(|| ratio(oos_escalated, oos));
+    latencies.sort_by(f64::total_cmp);
+    Report {
+        queries: queries.len(),
+        in_scope,
+        top1: ratio(top1, in_scope),
+        recall_at_5: ratio(at5, in_scope),
+        mrr_at_10: if in_scope == 0 { 0.0 } else { rr / in_scope as f64 },
+        in_scope_accuracy: Some(in_scope_accuracy),
+        escalation_recall,
+        escalation_precision: has_oos.then(|| ratio(oos_escalated, escalated)),
+        balanced: escalation_recall.map(|r| (in_scope_accuracy + r) / 2.0),
+        latency_p50_us: percentile(&latencies, 0.50),
+        latency_p99_us: percentile(&latencies, 0.99),
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+impl Report {
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.4}"));
+        let _ = writeln!(out, "queries            {} ({} in scope, {} out of scope)", self.queries, self.in_scope, self.queries - self.in_scope);
+        let _ = writeln!(out, "top-1              {:.4}", self.top1);
+        let _ = writeln!(out, "recall@5           {:.4}", self.recall_at_5);
+        let _ = writeln!(out, "MRR@10             {:.4}", self.mrr_at_10);
+        let _ = writeln!(out, "in-scope accuracy  {}   (right entry first and not escalated)", opt(self.in_scope_accuracy));
+        let _ = writeln!(out, "escalation recall  {}", opt(self.escalation_recall));
+        let _ = writeln!(out, "escalation prec.   {}", opt(self.escalation_precision));
+        let _ = writeln!(out, "balanced           {}   (mean of in-scope accuracy and escalation recall)", opt(self.balanced));
+        let _ = writeln!(out, "latency            p50 {:.0} µs   p99 {:.0} µs", self.latency_p50_us, self.latency_p99_us);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_picks_nearest_rank() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&v, 0.5), 50.0);
+        assert_eq!(percentile(&v, 0.99), 99.0);
+        assert_eq!(percentile(&[], 0.5), 0.0);
+    }
+}

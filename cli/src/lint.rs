@@ -1,0 +1,124 @@
+//! `kb lint`: problems a site owner should fix before visitors meet them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use anyhow::Result;
+
+use crate::sources::{LoadedEntry, Location};
+
+/// One problem, with where it is.
+#[derive(Debug)]
+pub struct Finding {
+    pub at: Location,
+    pub level: Level,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// The knowledge base is wrong: the build refuses it or visitors get arbitrary answers.
+    Error,
+    /// Likely to confuse retrieval; worth a look.
+    Warning,
+}
+
+impl Finding {
+    pub fn is_error(&self) -> bool {
+        self.level == Level::Error
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        };
+        write!(f, "{}: {level}: {}", self.at, self.message)
+    }
+}
+
+/// Ids must be unique per locale; the finding says where both copies are.
+pub fn duplicate_ids(entries: &[LoadedEntry]) -> Vec<Finding> {
+    let mut seen: BTreeMap<(&str, &str), &LoadedEntry> = BTreeMap::new();
+    let mut findings = Vec::new();
+    for e in entries {
+        if let Some(first) = seen.insert((&e.entry.id, &e.entry.locale), e) {
+            findings.push(Finding {
+                at: e.at.clone(),
+                level: Level::Error,
+                message: format!(
+                    "duplicate id `{}`{} (first defined at {})",
+                    e.entry.id,
+                    if e.entry.locale.is_empty() { String::new() } else { format!(" in locale {}", e.entry.locale) },
+                    first.at
+                ),
+            });
+        }
+    }
+    findings
+}
+
+/// Folds case, spacing and trailing punctuation so trivially equal phrasings compare equal.
+fn normalized(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .trim_end_matches(['?', '!', '.', '。', '？', '！'])
+        .to_string()
+}
+
+pub fn check(entries: &[LoadedEntry]) -> Result<Vec<Finding>> {
+    let mut findings = duplicate_ids(entries);
+
+    // The same phrasing under two entries: whichever wins, half the visitors get the wrong answer.
+    let mut owner: BTreeMap<(String, &str), usize> = BTreeMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        for phrasing in std::iter::once(&e.entry.question).chain(&e.entry.alternates) {
+            let key = (normalized(phrasing), e.entry.locale.as_str());
+            match owner.get(&key) {
+                Some(&j) if j == i => findings.push(Finding {
+                    at: e.at.clone(),
+                    level: Level::Warning,
+                    message: format!("`{}` repeats the phrasing \"{phrasing}\"", e.entry.id),
+                }),
+                Some(&j) => findings.push(Finding {
+                    at: e.at.clone(),
+                    level: Level::Error,
+                    message: format!(
+                        "conflict: \"{phrasing}\" belongs to `{}` and to `{}` ({})",
+                        entries[j].entry.id, e.entry.id, entries[j].at
+                    ),
+                }),
+                None => {
+                    owner.insert(key, i);
+                }
+            }
+        }
+    }
+    if findings.iter().any(Finding::is_error) {
+        return Ok(findings);
+    }
+
+    // Phrasings that retrieve another entry: the entries overlap and need sharper wording.
+    let snapshot = engine::build(entries.iter().map(|e| e.entry.clone()).collect(), &Default::default())?;
+    let engine = engine::Engine::new(snapshot);
+    for (i, e) in entries.iter().enumerate() {
+        for phrasing in &e.entry.alternates {
+            if let Some(top) = engine.search(phrasing, 1).first().filter(|c| c.entry != i) {
+                let other = &entries[top.entry];
+                findings.push(Finding {
+                    at: e.at.clone(),
+                    level: Level::Warning,
+                    message: format!(
+                        "\"{phrasing}\" of `{}` retrieves `{}` ({}) first: reword one of them",
+                        e.entry.id, other.entry.id, other.at
+                    ),
+                });
+            }
+        }
+    }
+    Ok(findings)
+}

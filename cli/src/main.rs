@@ -1,0 +1,89 @@
+//! `answerdesk`: the one binary a site owner runs.
+//!
+//! Thin glue: argument parsing here, the work in `engine`, `server` and the
+//! command modules.
+
+mod commands;
+mod eval;
+mod lint;
+mod sources;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "answerdesk", version, about = "Self-hostable customer-service assistant")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app, the knowledge snapshot and the REST endpoint.
+    Serve(commands::serve::Args),
+    /// Compile, evaluate, query and lint knowledge bases.
+    #[command(subcommand)]
+    Kb(KbCommand),
+    /// Look at tickets in the database.
+    #[command(subcommand)]
+    Tickets(commands::tickets::Command),
+    /// Manage agents without the web UI (scripted installs, tests).
+    #[command(subcommand)]
+    Agent(commands::agent::Command),
+}
+
+#[derive(Subcommand)]
+enum KbCommand {
+    /// Compile knowledge sources (a folder or a file) into a snapshot.
+    Build {
+        /// A folder of .yaml/.md/.jsonl/.csv sources, or one such file.
+        source: PathBuf,
+        /// Where to write the snapshot.
+        #[arg(short, long, default_value = "kb.snapshot")]
+        output: PathBuf,
+    },
+    /// Score a snapshot on a JSONL query set ({"query", "expected"}).
+    Eval {
+        snapshot: PathBuf,
+        queries: PathBuf,
+        /// Print one JSON object instead of a report.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the ranked candidates and the decision for one question.
+    Query {
+        snapshot: PathBuf,
+        text: String,
+        /// How many candidates to show.
+        #[arg(short = 'k', long, default_value_t = 5)]
+        top: usize,
+    },
+    /// Report duplicate or conflicting entries in knowledge sources.
+    Lint { source: PathBuf },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Kb(KbCommand::Build { source, output }) => commands::kb::build(&source, &output),
+        Command::Kb(KbCommand::Eval { snapshot, queries, json }) => {
+            commands::kb::eval(&snapshot, &queries, json)
+        }
+        Command::Kb(KbCommand::Query { snapshot, text, top }) => {
+            commands::kb::query(&snapshot, &text, top)
+        }
+        Command::Kb(KbCommand::Lint { source }) => commands::kb::lint(&source),
+        Command::Tickets(command) => commands::tickets::run(command),
+        Command::Agent(command) => commands::agent::run(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Harness for the end-to-end tests (server process, chromedriver, browser sessions).

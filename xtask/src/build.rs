@@ -1,0 +1,66 @@
+//! Builds shared by `run`, `test`, `dist` and `bench`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::{cmd, toolchain};
+
+/// Cargo's target directory (honours `CARGO_TARGET_DIR`, which CI points outside the clone).
+pub fn target_dir(root: &Path) -> Result<PathBuf> {
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(root)
+        .output()
+        .context("cannot run cargo metadata")?;
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).context("cargo metadata printed no JSON")?;
+    meta["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .context("cargo metadata has no target_directory")
+}
+
+/// The visitor's web app, release-optimized for size, into `dist/`.
+pub fn web_app(root: &Path) -> Result<()> {
+    // Trunk.toml sets offline = true (it must never download tools), which passes --offline to
+    // cargo: fetch the locked dependencies first.
+    cmd::run(
+        Command::new(env!("CARGO")).args(["fetch", "--locked"]).current_dir(root),
+        "Cargo.lock may be out of date: run `cargo update -w` and commit it.",
+    )?;
+    let mut trunk = Command::new("trunk");
+    trunk
+        .args(["build", "--release"])
+        .current_dir(root)
+        .env("PATH", toolchain::tool_path(root))
+        .env("TRUNK_SKIP_VERSION_CHECK", "true")
+        // Size over speed for the wasm every visitor downloads; native builds keep `release` as is.
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
+        .env("CARGO_PROFILE_RELEASE_LTO", "true")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
+        .env("CARGO_PROFILE_RELEASE_PANIC", "abort");
+    cmd::run(&mut trunk, "See Trunk's message above; `cargo xtask run` installs the pinned tools.")
+}
+
+/// The `answerdesk` binary, release profile.
+pub fn answerdesk_release(root: &Path) -> Result<PathBuf> {
+    cmd::run(
+        Command::new(env!("CARGO")).args(["build", "--release", "--package", "cli"]).current_dir(root),
+        "The answerdesk binary did not compile.",
+    )?;
+    Ok(target_dir(root)?.join("release").join("answerdesk"))
+}
+
+/// Compiles the bundled demo knowledge base.
+pub fn demo_snapshot(root: &Path, answerdesk: &Path, output: &Path) -> Result<()> {
+    cmd::run(
+        Command::new(answerdesk)
+            .args(["kb", "build"])
+            .arg(root.join("examples/demo-kb"))
+            .arg("--output")
+            .arg(output)
+            .current_dir(root),
+        "The demo knowledge base did not compile.",
+    )
+}

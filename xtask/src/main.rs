@@ -1,0 +1,67 @@
+//! Developer workflows, written in Rust so they run wherever cargo does.
+//!
+//! - `cargo xtask run [--addr ADDR]`: install what is missing, build, start the demo;
+//! - `cargo xtask test`: every check CI runs, with a count of tests per stage;
+//! - `cargo xtask dist`: release build of the web app (`dist/`) and of `answerdesk`;
+//! - `cargo xtask bench [engine|size]`: benchmarks that print figures.
+
+mod bench;
+mod build;
+mod cmd;
+mod run;
+mod test;
+mod toolchain;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  run [--addr ADDR]        set up, build and start the demo (default 127.0.0.1:8080)
+  test                     fmt, clippy, native tests, engine tests in Chromium, end-to-end tests
+  dist                     release build of the web app into dist/ and of the answerdesk binary
+  bench [engine|size]      benchmarks that print figures (all when no name is given)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("\nxtask: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(args: &[String]) -> Result<()> {
+    let Some((command, rest)) = args.split_first() else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    match command.as_str() {
+        "run" => run::run(&run::Options::parse(rest)?),
+        "test" => test::run(rest),
+        "dist" => {
+            let root = project_root();
+            toolchain::ensure_web_tools(&root, &mut cmd::Steps::new(4))?;
+            build::web_app(&root)?;
+            build::answerdesk_release(&root)?;
+            Ok(())
+        }
+        "bench" => bench::run(rest),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
+
+/// The workspace root: xtask lives one level below it.
+pub fn project_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
