@@ -1,0 +1,57 @@
+//! The first slice through every layer: the visitor's browser answers from the
+//! snapshot with the engine in WASM, then hands the conversation to a person,
+//! and the ticket is in the database.
+
+use anyhow::{ensure, Result};
+use e2e::{Browser, Server};
+use thirtyfour::prelude::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn visitor_is_answered_in_the_browser_then_escalates_to_a_ticket() -> Result<()> {
+    let server = Server::start()?;
+    let browser = Browser::start().await?;
+    let result = scenario(&server, &browser).await;
+    browser.quit().await?;
+    result
+}
+
+async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
+    browser.driver.goto(server.url("/?locale=en")).await?;
+    let input = browser.find("[data-testid=ask-input]:enabled").await?;
+
+    input.send_keys("how long will delivery take to arrive?" + Key::Enter).await?;
+    let answer = browser.find("[data-testid=answer]").await?;
+    let text = answer.text().await?;
+    ensure!(text.contains("How long does delivery take?"), "wrong answer for a delivery question: {text}");
+
+    input.send_keys("我想退货，怎么操作" + Key::Enter).await?;
+    let answers = browser.find_n("[data-testid=answer]", 2).await?;
+    let zh = answers[1].text().await?;
+    ensure!(zh.contains("退"), "a Chinese question got a non-Chinese answer: {zh}");
+    browser.screenshot("visitor-answer").await?;
+
+    // Answers came from the engine in the page: the server saw no request per question.
+    let requests = browser.requested_urls().await?;
+    ensure!(
+        !requests.iter().any(|u| u.contains("/api/")),
+        "questions must be answered without the server, but the page requested: {requests:?}"
+    );
+    ensure!(requests.iter().filter(|u| u.ends_with("/kb.snapshot")).count() == 1, "snapshot fetched once: {requests:?}");
+
+    browser.find("[data-testid=escalate]").await?.click().await?;
+    let name = browser.find(".ad-escalate input[autocomplete=name]").await?;
+    name.send_keys("Ada Visitor").await?;
+    browser.find("[data-testid=escalate-submit]").await?.click().await?;
+    let notice = browser.find(".ad-notice").await?.text().await?;
+    ensure!(notice.contains("T-"), "the visitor should see the ticket id, saw: {notice}");
+
+    let listed = server.answerdesk(&["tickets", "list", "--json"])?;
+    let tickets: Vec<serde_json::Value> =
+        listed.lines().map(serde_json::from_str).collect::<Result<_, _>>()?;
+    ensure!(tickets.len() == 1, "expected exactly one ticket, got: {listed}");
+    let ticket = &tickets[0];
+    ensure!(notice.contains(ticket["id"].as_str().unwrap_or("?")), "ticket id shown {notice} vs stored {ticket}");
+    // Two questions, two bot answers, and the escalation message itself.
+    ensure!(ticket["message_count"].as_u64() >= Some(5), "transcript missing from the ticket: {ticket}");
+    Ok(())
+}
