@@ -21,7 +21,7 @@ pub fn target_dir(root: &Path) -> Result<PathBuf> {
         .context("cargo metadata has no target_directory")
 }
 
-/// The visitor's web app, release-optimized for size, into `dist/`.
+/// The visitor's web app into `dist/`, built with the size-optimized `wasm-release` profile (Trunk.toml).
 pub fn web_app(root: &Path) -> Result<()> {
     // Trunk.toml sets offline = true (it must never download tools), which passes --offline to
     // cargo: fetch the locked dependencies first.
@@ -34,12 +34,7 @@ pub fn web_app(root: &Path) -> Result<()> {
         .args(["build", "--release"])
         .current_dir(root)
         .env("PATH", toolchain::tool_path(root))
-        .env("TRUNK_SKIP_VERSION_CHECK", "true")
-        // Size over speed for the wasm every visitor downloads; native builds keep `release` as is.
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
-        .env("CARGO_PROFILE_RELEASE_LTO", "true")
-        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
-        .env("CARGO_PROFILE_RELEASE_PANIC", "abort");
+        .env("TRUNK_SKIP_VERSION_CHECK", "true");
     cmd::run(&mut trunk, "See Trunk's message above; `cargo xtask run` installs the pinned tools.")
 }
 

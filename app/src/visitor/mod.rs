@@ -89,6 +89,10 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
         draft.set(String::new());
     };
 
+    if layout == Layout::Embedded {
+        embed_bridge(input, ask);
+    }
+
     let suggestions = move || engine().map(|e| conversation::suggested_questions(&e, locale, 4)).unwrap_or_default();
 
     view! {
@@ -103,7 +107,9 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
                 <div class="ad-msg ad-bot"><p>{t.greeting}</p></div>
                 {move || match knowledge.get() {
                     Knowledge::Loading => view! { <p class="ad-status">{t.loading}</p> }.into_any(),
-                    Knowledge::Failed(_) => view! { <p class="ad-status ad-error" role="alert">{t.load_failed}</p> }.into_any(),
+                    Knowledge::Failed(reason) => view! {
+                        <p class="ad-status ad-error" role="alert">{t.load_failed}<br/><small>{reason}</small></p>
+                    }.into_any(),
                     Knowledge::Ready(_) => ().into_any(),
                 }}
                 <Show when=move || conversation.with(|c| c.turns.is_empty()) && !suggestions().is_empty()>
@@ -144,4 +150,42 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
             </form>
         </div>
     }
+}
+
+/// Messages from `embed.js` in the host page: focus the input when opened, ask on its behalf.
+/// Only the parent window is listened to; Escape asks the parent to close the panel.
+fn embed_bridge(input: NodeRef<leptos::html::Input>, ask: impl Fn(String) + Clone + 'static) {
+    let _ = window_event_listener(leptos::ev::message, move |ev| {
+        let from_parent = match (ev.source(), web_sys::window().and_then(|w| w.parent().ok().flatten())) {
+            (Some(source), Some(parent)) => wasm_bindgen::JsValue::from(source) == wasm_bindgen::JsValue::from(parent),
+            _ => false,
+        };
+        if !from_parent {
+            return;
+        }
+        let data = ev.data();
+        let field = |name: &str| js_sys::Reflect::get(&data, &name.into()).ok().and_then(|v| v.as_string());
+        match field("answerdesk").as_deref() {
+            Some("focus") => {
+                if let Some(el) = input.get_untracked() {
+                    let _ = el.focus();
+                }
+            }
+            Some("ask") => {
+                if let Some(text) = field("text") {
+                    ask(text);
+                }
+            }
+            _ => {}
+        }
+    });
+    let _ = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            if let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) {
+                let message = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&message, &"answerdesk".into(), &"close".into());
+                let _ = parent.post_message(&message, "*");
+            }
+        }
+    });
 }

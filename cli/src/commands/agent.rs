@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use server::store::{Role, Store};
+use server::domain::Role;
+use server::store::Store;
 
 #[derive(clap::Subcommand)]
 pub enum Command {

@@ -9,7 +9,7 @@ use engine::{BuildOptions, Decision, Engine};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{eval, lint};
-use crate::sources::{self, LoadedEntry};
+use crate::sources;
 
 pub fn build(source: &Path, output: &Path) -> Result<ExitCode> {
     let started = Instant::now();

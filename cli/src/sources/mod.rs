@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use render::Rendered;
 
 /// An entry as an author writes it, before rendering. Shared by every format.
 #[derive(Debug, Clone, Deserialize)]
