@@ -1,0 +1,170 @@
+//! Measures retrieval quality and decisions on a dataset in the shared format.
+//!
+//! ```text
+//! cargo run --release -p engine --example quick_eval -- KB.jsonl QUERIES.jsonl [param=value ...]
+//! ```
+//!
+//! `param` is a field of `engine::index::Scoring` (`k1`, `b`, `phrasing_share`,
+//! `vote_k`, `vote_share`, `typo_discount`, `w0`..`w3` for field weights), for
+//! experiments. Prints top-1/top-3 accuracy over in-scope queries and how the
+//! decisions split over in-scope and out-of-scope queries.
+
+use std::time::Instant;
+
+use engine::build::build_with_scoring;
+use engine::index::Scoring;
+use engine::{BuildOptions, Decision, Engine, Entry};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct KbLine {
+    id: String,
+    question: String,
+    #[serde(default)]
+    alternates: Vec<String>,
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct QueryLine {
+    query: String,
+    expected: Option<String>,
+}
+
+fn read_lines<T: for<'de> Deserialize<'de>>(path: &str) -> Vec<T> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{path}: {e}")))
+        .collect()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [kb_path, queries_path, params @ ..] = &args[..] else {
+        eprintln!("usage: quick_eval KB.jsonl QUERIES.jsonl [param=value ...]");
+        std::process::exit(2);
+    };
+    let mut scoring = Scoring::default();
+    for p in params {
+        let (k, v) = p.split_once('=').expect("param=value");
+        let v: f32 = v.parse().expect("number");
+        match k {
+            "k1" => scoring.k1 = v,
+            "b" => scoring.b = v,
+            "phrasing_share" => scoring.phrasing_share = v,
+            "vote_k" => scoring.vote_k = v as u32,
+            "vote_share" => scoring.vote_share = v,
+            "typo_discount" => scoring.typo_discount = v,
+            "w0" | "w1" | "w2" | "w3" => {
+                scoring.field_weights[k[1..].parse::<usize>().unwrap()] = v
+            }
+            other => panic!("unknown parameter {other}"),
+        }
+    }
+
+    let entries: Vec<Entry> = read_lines::<KbLine>(kb_path)
+        .into_iter()
+        .map(|l| Entry {
+            id: l.id,
+            locale: String::new(),
+            question: l.question,
+            alternates: l.alternates,
+            answer_html: String::new(),
+            answer_text: l.answer,
+            category: l.category,
+            tags: l.tags,
+            links: vec![],
+        })
+        .collect();
+    let queries: Vec<QueryLine> = read_lines(queries_path);
+
+    let started = Instant::now();
+    let snapshot = build_with_scoring(entries, &BuildOptions::default(), scoring).unwrap();
+    let build_time = started.elapsed();
+    let bytes = snapshot.to_bytes();
+    let engine = Engine::from_bytes(&bytes).unwrap();
+    println!(
+        "built {} entries in {:.2?}, snapshot {} KiB, thresholds {:?}",
+        engine.entries().len(),
+        build_time,
+        bytes.len() / 1024,
+        engine.thresholds()
+    );
+
+    let (mut in_scope, mut top1, mut top3) = (0usize, 0usize, 0usize);
+    let (mut answered_right, mut answered_wrong, mut clarified_right, mut clarified_wrong) =
+        (0usize, 0, 0, 0);
+    let mut escalated_in = 0usize;
+    let (mut oos, mut oos_escalated, mut oos_clarified, mut oos_answered) = (0usize, 0, 0, 0);
+    let started = Instant::now();
+    for q in &queries {
+        let reply = engine.ask(&q.query);
+        let expected = q.expected.as_ref().map(|id| {
+            engine
+                .entries()
+                .iter()
+                .position(|e| &e.id == id)
+                .expect("known id")
+        });
+        match expected {
+            Some(right) => {
+                in_scope += 1;
+                if reply.candidates.first().map(|c| c.entry) == Some(right) {
+                    top1 += 1;
+                }
+                if reply.candidates.iter().take(3).any(|c| c.entry == right) {
+                    top3 += 1;
+                }
+                match &reply.decision {
+                    Decision::Answer { entry } if *entry == right => answered_right += 1,
+                    Decision::Answer { .. } => answered_wrong += 1,
+                    Decision::Clarify { entries } if entries.contains(&right) => {
+                        clarified_right += 1
+                    }
+                    Decision::Clarify { .. } => clarified_wrong += 1,
+                    Decision::Escalate { .. } => escalated_in += 1,
+                }
+            }
+            None => {
+                oos += 1;
+                match reply.decision {
+                    Decision::Escalate { .. } => oos_escalated += 1,
+                    Decision::Clarify { .. } => oos_clarified += 1,
+                    Decision::Answer { .. } => oos_answered += 1,
+                }
+            }
+        }
+    }
+    let per_query = started.elapsed() / queries.len().max(1) as u32;
+    let pct = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
+    println!(
+        "in-scope {in_scope}: top-1 {:.1}%  top-3 {:.1}%",
+        pct(top1, in_scope),
+        pct(top3, in_scope)
+    );
+    println!(
+        "  decisions: answer right {:.1}%, answer wrong {:.1}%, clarify with right {:.1}%, \
+         clarify without {:.1}%, escalate {:.1}%",
+        pct(answered_right, in_scope),
+        pct(answered_wrong, in_scope),
+        pct(clarified_right, in_scope),
+        pct(clarified_wrong, in_scope),
+        pct(escalated_in, in_scope)
+    );
+    if oos > 0 {
+        println!(
+            "out-of-scope {oos}: escalate {:.1}%, clarify {:.1}%, answer {:.1}%",
+            pct(oos_escalated, oos),
+            pct(oos_clarified, oos),
+            pct(oos_answered, oos)
+        );
+    }
+    println!("ask latency {per_query:.2?} per query (mean, this machine)");
+}

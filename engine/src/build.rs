@@ -1,0 +1,105 @@
+//! Building a [`Snapshot`] from knowledge-base entries.
+
+use crate::analysis::Analyzer;
+use crate::calibrate::calibrate;
+use crate::decision::Thresholds;
+use crate::index::lexical::AnalyzedEntry;
+use crate::index::{LexicalIndex, Scoring};
+use crate::kb::Entry;
+use crate::rank::Calibration;
+use crate::snapshot::{Body, Snapshot};
+
+/// Inputs to a build besides the entries. Everything that would otherwise come
+/// from the environment (the clock) is passed in, so builds are reproducible.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BuildOptions {
+    /// Unix seconds recorded in the header; the caller's clock, or a fixed value
+    /// (`SOURCE_DATE_EPOCH`) for reproducible builds.
+    pub build_time: u64,
+    /// Use these thresholds instead of the ones calibrated on the knowledge base.
+    pub thresholds: Option<Thresholds>,
+}
+
+/// Why a knowledge base could not be built; each names the entry to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    #[error("the knowledge base has no entries")]
+    Empty,
+    #[error("entry id `{id}` is used twice for locale `{locale}`; ids must be unique per locale")]
+    DuplicateId { id: String, locale: String },
+    #[error("entry number {position} (counting from 1) has no id")]
+    MissingId { position: usize },
+    #[error("entry `{id}` has no question")]
+    MissingQuestion { id: String },
+}
+
+/// Validates the entries, indexes them, calibrates confidence and thresholds on
+/// held-out phrasings (see [`crate::calibrate`]) and returns the snapshot.
+/// Deterministic: the same entries and options give a byte-identical snapshot.
+pub fn build(entries: Vec<Entry>, options: &BuildOptions) -> Result<Snapshot, BuildError> {
+    build_with_scoring(entries, options, Scoring::default())
+}
+
+/// [`build`] with explicit scoring parameters; for experiments and evaluation.
+#[doc(hidden)]
+pub fn build_with_scoring(
+    entries: Vec<Entry>,
+    options: &BuildOptions,
+    scoring: Scoring,
+) -> Result<Snapshot, BuildError> {
+    validate(&entries)?;
+    let analyzer = Analyzer::new();
+    let analyzed: Vec<AnalyzedEntry> = entries
+        .iter()
+        .map(|e| AnalyzedEntry::new(e, &analyzer, &[]))
+        .collect();
+    let index = LexicalIndex::build(&analyzed);
+    let (calibration, thresholds) = match calibrate(&entries, &scoring, &analyzer) {
+        Some(c) => (c.calibration, c.thresholds),
+        None => (Calibration::default(), Thresholds::default()),
+    };
+    let mut locales: Vec<String> = entries
+        .iter()
+        .filter(|e| !e.locale.is_empty())
+        .map(|e| e.locale.clone())
+        .collect();
+    locales.sort();
+    locales.dedup();
+    Ok(Snapshot::from_body(Body {
+        engine_version: env!("CARGO_PKG_VERSION").to_string(),
+        build_time: options.build_time,
+        locales,
+        entries,
+        index,
+        scoring,
+        calibration,
+        thresholds: options.thresholds.unwrap_or(thresholds),
+    }))
+}
+
+fn validate(entries: &[Entry]) -> Result<(), BuildError> {
+    if entries.is_empty() {
+        return Err(BuildError::Empty);
+    }
+    let mut keys: Vec<(&str, &str, usize)> = Vec::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        if e.id.trim().is_empty() {
+            return Err(BuildError::MissingId { position: i + 1 });
+        }
+        if e.question.trim().is_empty() {
+            return Err(BuildError::MissingQuestion { id: e.id.clone() });
+        }
+        keys.push((e.locale.as_str(), e.id.as_str(), i));
+    }
+    keys.sort_unstable();
+    if let Some(w) = keys
+        .windows(2)
+        .find(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1))
+    {
+        return Err(BuildError::DuplicateId {
+            id: w[0].1.to_string(),
+            locale: w[0].0.to_string(),
+        });
+    }
+    Ok(())
+}

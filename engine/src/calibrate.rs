@@ -1,0 +1,183 @@
+//! Choosing the confidence calibration and decision thresholds from the knowledge
+//! base itself, at build time.
+//!
+//! Query logs are not available when a site owner builds a snapshot, but the
+//! alternates are real phrasings of real questions. The procedure:
+//!
+//! 1. **Hold out.** Every entry with at least three phrasings (question +
+//!    alternates) lends about one alternate in ten (at least one, at most
+//!    [`MAX_HELD_OUT_PER_ENTRY`]); which ones is decided by a hash of their text, so
+//!    the choice is deterministic and independent of entry order.
+//! 2. **Index the rest** and ask each held-out phrasing twice:
+//!    - as is: an *answerable* question whose right answer is known;
+//!    - with its own entry hidden: an *unanswerable* question that closely
+//!      resembles the knowledge base, the hardest kind of question to refuse.
+//! 3. **Calibrate.** Fit [`Calibration`] (logistic regression on the top entry's
+//!    normalized score and margin) so that confidence estimates the probability
+//!    of the top entry being right. Unanswerable questions get a weight of
+//!    [`UNANSWERABLE_SHARE`] in total, our prior for how many visitor questions the
+//!    knowledge base does not cover.
+//! 4. **Choose thresholds** on a grid, maximizing the mean utility of the
+//!    decisions: answering right scores 1, offering choices that contain the right
+//!    entry 0.5, escalating an unanswerable question 1, offering choices for it
+//!    0.25; a wrong answer costs [`WRONG_ANSWER_COST`] (a wrong answer is worse than
+//!    a hand-over to a person), escalating an answerable question scores 0.
+//!
+//! With fewer than [`MIN_HELD_OUT`] held-out phrasings (tiny or alternate-less
+//! knowledge bases) there is nothing to learn from and the build uses the defaults.
+
+use crate::analysis::Analyzer;
+use crate::decision::{decide, Decision, Thresholds};
+use crate::index::lexical::AnalyzedEntry;
+use crate::index::{LexicalIndex, Scoring, TypoTable};
+use crate::kb::Entry;
+use crate::rank::{rank, top_features, Calibration, Candidate, Observation};
+use crate::snapshot::fnv1a64;
+
+/// At most this many alternates of one entry are held out.
+pub const MAX_HELD_OUT_PER_ENTRY: usize = 10;
+/// Below this many held-out phrasings, defaults are used.
+pub const MIN_HELD_OUT: usize = 20;
+/// Assumed share of visitor questions the knowledge base cannot answer.
+pub const UNANSWERABLE_SHARE: f32 = 0.25;
+/// Utility of a wrong answer (escalating scores 0).
+pub const WRONG_ANSWER_COST: f32 = -0.5;
+
+/// What calibration produced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibrated {
+    pub calibration: Calibration,
+    pub thresholds: Thresholds,
+}
+
+/// One held-out question after ranking.
+struct Trial {
+    /// The right entry, or `None` when its entry was hidden.
+    expected: Option<usize>,
+    /// Top candidates under the fitted calibration.
+    candidates: Vec<Candidate>,
+}
+
+/// Runs the procedure described in the module documentation; `None` when the
+/// knowledge base is too small to learn from.
+pub fn calibrate(entries: &[Entry], scoring: &Scoring, analyzer: &Analyzer) -> Option<Calibrated> {
+    let held_out: Vec<Vec<usize>> = entries.iter().map(held_out_alternates).collect();
+    let total: usize = held_out.iter().map(Vec::len).sum();
+    if total < MIN_HELD_OUT || entries.len() < 2 {
+        return None;
+    }
+    let analyzed: Vec<AnalyzedEntry> = entries
+        .iter()
+        .zip(&held_out)
+        .map(|(e, skip)| AnalyzedEntry::new(e, analyzer, skip))
+        .collect();
+    let index = LexicalIndex::build(&analyzed);
+    let typos = TypoTable::new(&index);
+
+    // Scores of each held-out phrasing: (expected entry or None, scores).
+    let mut runs: Vec<(Option<usize>, Vec<f32>)> = Vec::with_capacity(2 * total);
+    for (e, skip) in held_out.iter().enumerate() {
+        for &alt in skip {
+            let terms = analyzer.analyze(&entries[e].alternates[alt]);
+            let query = index.prepare(&terms, &typos, scoring);
+            runs.push((Some(e), index.score(&query, scoring, None)));
+            runs.push((None, index.score(&query, scoring, Some(e as u32))));
+        }
+    }
+
+    let answerable_weight = (1.0 - UNANSWERABLE_SHARE) / total as f32;
+    let unanswerable_weight = UNANSWERABLE_SHARE / total as f32;
+    let observations: Vec<Observation> = runs
+        .iter()
+        .map(|(expected, scores)| {
+            let (top, score, margin) = top_features(scores).unwrap_or((usize::MAX, 0.0, 0.0));
+            Observation {
+                score,
+                margin,
+                correct: *expected == Some(top),
+                weight: if expected.is_some() {
+                    answerable_weight
+                } else {
+                    unanswerable_weight
+                },
+            }
+        })
+        .collect();
+    let calibration = Calibration::fit(&observations);
+
+    let trials: Vec<Trial> = runs
+        .iter()
+        .map(|(expected, scores)| Trial {
+            expected: *expected,
+            candidates: rank(scores, &calibration, 3),
+        })
+        .collect();
+    let thresholds = choose_thresholds(&trials, answerable_weight, unanswerable_weight);
+    Some(Calibrated {
+        calibration,
+        thresholds,
+    })
+}
+
+/// Alternates of `entry` to hold out: none when it has fewer than three
+/// phrasings, else about one in ten chosen by text hash.
+fn held_out_alternates(entry: &Entry) -> Vec<usize> {
+    if entry.alternates.len() < 2 {
+        return Vec::new();
+    }
+    let n = (entry.alternates.len() / 10).clamp(1, MAX_HELD_OUT_PER_ENTRY);
+    let mut order: Vec<(u64, usize)> = entry
+        .alternates
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (fnv1a64(a.as_bytes()), i))
+        .collect();
+    order.sort_unstable();
+    let mut chosen: Vec<usize> = order.into_iter().take(n).map(|(_, i)| i).collect();
+    chosen.sort_unstable();
+    chosen
+}
+
+fn utility(trial: &Trial, decision: &Decision) -> f32 {
+    match (trial.expected, decision) {
+        (Some(right), Decision::Answer { entry }) if *entry == right => 1.0,
+        (Some(right), Decision::Clarify { entries }) if entries.contains(&right) => 0.5,
+        (None, Decision::Escalate { .. }) => 1.0,
+        (None, Decision::Clarify { .. }) => 0.25,
+        (_, Decision::Answer { .. }) => WRONG_ANSWER_COST,
+        _ => 0.0,
+    }
+}
+
+/// Grid search for the thresholds of highest total utility; the first best in
+/// grid order wins, so ties resolve the same way every time.
+fn choose_thresholds(trials: &[Trial], answerable: f32, unanswerable: f32) -> Thresholds {
+    let steps = |from: u32, to: u32, step: u32| (from..=to).step_by(step as usize);
+    let mut best = (f32::MIN, Thresholds::default());
+    for answer in steps(30, 95, 5) {
+        for clarify in steps(5, answer, 5) {
+            for margin in [0, 5, 10, 15, 20, 30] {
+                let t = Thresholds {
+                    answer: answer as f32 / 100.0,
+                    clarify: clarify as f32 / 100.0,
+                    margin: margin as f32 / 100.0,
+                };
+                let total: f32 = trials
+                    .iter()
+                    .map(|trial| {
+                        let w = if trial.expected.is_some() {
+                            answerable
+                        } else {
+                            unanswerable
+                        };
+                        w * utility(trial, &decide(&trial.candidates, &t))
+                    })
+                    .sum();
+                if total > best.0 {
+                    best = (total, t);
+                }
+            }
+        }
+    }
+    best.1
+}

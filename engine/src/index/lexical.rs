@@ -1,0 +1,500 @@
+//! A lexical index with two views of each entry, fused into one score.
+//!
+//! - **Phrasings**: the question and every alternate are separate short documents
+//!   scored with BM25. A visitor's question usually paraphrases one phrasing, and a
+//!   long alternate list should not dilute a short exact match. An entry's
+//!   phrasing evidence is its best phrasing plus a vote of its other top-ranked
+//!   phrasings (a k-nearest-neighbour vote), so an entry backed by many similar
+//!   phrasings beats one lucky match.
+//! - **Fields**: BM25F over the entry's question, alternates, answer and tags with
+//!   per-field weights, so words that only occur in the answer ("5 business days")
+//!   still count, and so do tags.
+//!
+//! Each view is divided by the score a perfect match of the query would get, which
+//! puts both on a 0..≈1 scale that does not depend on query length; the fused score
+//! is their weighted sum. Unknown Latin words are matched to vocabulary words within
+//! a small edit distance at a discount (see [`crate::analysis::typo`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::typo::{distance_within, max_edits};
+use crate::analysis::{Term, TermKind};
+use crate::kb::Entry;
+
+/// Indexed fields of an entry, in the order of [`Scoring::field_weights`].
+pub const FIELD_COUNT: usize = 4;
+const QUESTION: usize = 0;
+const ALTERNATES: usize = 1;
+const ANSWER: usize = 2;
+const TAGS: usize = 3;
+
+/// Parameters of the scoring functions, stored in the snapshot so that a snapshot
+/// always ranks the way it was calibrated.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Scoring {
+    /// BM25 term-frequency saturation.
+    pub k1: f32,
+    /// BM25 length normalization for phrasings.
+    pub b: f32,
+    /// BM25F weights of question, alternates, answer, tags.
+    pub field_weights: [f32; FIELD_COUNT],
+    /// BM25F length normalization per field.
+    pub field_b: [f32; FIELD_COUNT],
+    /// Share of the phrasing view in the fused score; the rest is BM25F.
+    pub phrasing_share: f32,
+    /// How many top phrasings vote for their entries.
+    pub vote_k: u32,
+    /// Share of the vote in the phrasing view; the rest is the best phrasing.
+    pub vote_share: f32,
+    /// Factor applied to matches reached through a typo correction.
+    pub typo_discount: f32,
+}
+
+impl Default for Scoring {
+    fn default() -> Self {
+        Scoring {
+            k1: 1.2,
+            b: 0.75,
+            field_weights: [2.0, 1.0, 0.5, 1.0],
+            field_b: [0.75, 0.75, 0.75, 0.5],
+            phrasing_share: 0.7,
+            vote_k: 0,
+            vote_share: 0.0,
+            typo_discount: 0.8,
+        }
+    }
+}
+
+/// How often a term occurs in one phrasing.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct PhrasingPosting {
+    phrasing: u32,
+    tf: u16,
+}
+
+/// How often a term occurs in each field of one entry.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct FieldPosting {
+    entry: u32,
+    tf: [u16; FIELD_COUNT],
+}
+
+/// The serialized lexical index. Everything is a `Vec` in a fixed order, so the same
+/// entries always serialize to the same bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LexicalIndex {
+    /// Sorted vocabulary; a term's id is its position.
+    terms: Vec<String>,
+    /// Per term, the phrasings containing it, ascending.
+    phrasing_postings: Vec<Vec<PhrasingPosting>>,
+    /// Per term, the entries containing it in any field, ascending.
+    field_postings: Vec<Vec<FieldPosting>>,
+    /// Entry of each phrasing.
+    phrasing_entry: Vec<u32>,
+    /// Term count of each phrasing.
+    phrasing_len: Vec<u32>,
+    /// Term count of each field of each entry.
+    field_len: Vec<[u32; FIELD_COUNT]>,
+    avg_phrasing_len: f32,
+    avg_field_len: [f32; FIELD_COUNT],
+}
+
+/// The analysed text of one entry, as the index builder consumes it.
+pub struct AnalyzedEntry {
+    /// Question first, then alternates.
+    pub phrasings: Vec<Vec<Term>>,
+    pub answer: Vec<Term>,
+    pub tags: Vec<Term>,
+}
+
+impl AnalyzedEntry {
+    /// Analyses every indexed field of `entry`, leaving out the alternates at the
+    /// positions in `skip` (held out for calibration).
+    pub fn new(entry: &Entry, analyzer: &crate::analysis::Analyzer, skip: &[usize]) -> Self {
+        let mut phrasings = vec![analyzer.analyze(&entry.question)];
+        for (i, alt) in entry.alternates.iter().enumerate() {
+            if !skip.contains(&i) {
+                phrasings.push(analyzer.analyze(alt));
+            }
+        }
+        AnalyzedEntry {
+            phrasings,
+            answer: analyzer.analyze(&entry.answer_text),
+            tags: entry
+                .tags
+                .iter()
+                .flat_map(|t| analyzer.analyze(t))
+                .collect(),
+        }
+    }
+}
+
+impl LexicalIndex {
+    /// Indexes analysed entries; entry ids are positions in `entries`.
+    pub fn build(entries: &[AnalyzedEntry]) -> LexicalIndex {
+        let mut vocabulary: Vec<&str> = entries
+            .iter()
+            .flat_map(|e| {
+                e.phrasings
+                    .iter()
+                    .flatten()
+                    .chain(&e.answer)
+                    .chain(&e.tags)
+                    .map(|t| t.text.as_str())
+            })
+            .collect();
+        vocabulary.sort_unstable();
+        vocabulary.dedup();
+        let terms: Vec<String> = vocabulary.iter().map(|s| s.to_string()).collect();
+        let id = |t: &Term| terms.binary_search(&t.text).expect("term is in vocabulary");
+
+        let mut phrasing_postings: Vec<Vec<PhrasingPosting>> = vec![Vec::new(); terms.len()];
+        let mut field_postings: Vec<Vec<FieldPosting>> = vec![Vec::new(); terms.len()];
+        let mut phrasing_entry = Vec::new();
+        let mut phrasing_len = Vec::new();
+        let mut field_len = Vec::with_capacity(entries.len());
+
+        for (entry_id, entry) in entries.iter().enumerate() {
+            let entry_id = entry_id as u32;
+            let mut counts: Vec<(usize, usize)> = Vec::new(); // (term, field)
+            for (i, phrasing) in entry.phrasings.iter().enumerate() {
+                let phrasing_id = phrasing_entry.len() as u32;
+                phrasing_entry.push(entry_id);
+                phrasing_len.push(phrasing.len() as u32);
+                let mut ids: Vec<usize> = phrasing.iter().map(id).collect();
+                ids.sort_unstable();
+                for run in ids.chunk_by(|a, b| a == b) {
+                    phrasing_postings[run[0]].push(PhrasingPosting {
+                        phrasing: phrasing_id,
+                        tf: run.len().min(u16::MAX as usize) as u16,
+                    });
+                }
+                let field = if i == 0 { QUESTION } else { ALTERNATES };
+                counts.extend(phrasing.iter().map(|t| (id(t), field)));
+            }
+            counts.extend(entry.answer.iter().map(|t| (id(t), ANSWER)));
+            counts.extend(entry.tags.iter().map(|t| (id(t), TAGS)));
+
+            let mut lens = [0u32; FIELD_COUNT];
+            for &(_, field) in &counts {
+                lens[field] += 1;
+            }
+            field_len.push(lens);
+            counts.sort_unstable();
+            for run in counts.chunk_by(|a, b| a.0 == b.0) {
+                let mut tf = [0u16; FIELD_COUNT];
+                for &(_, field) in run {
+                    tf[field] = tf[field].saturating_add(1);
+                }
+                field_postings[run[0].0].push(FieldPosting {
+                    entry: entry_id,
+                    tf,
+                });
+            }
+        }
+
+        let avg_phrasing_len = mean(phrasing_len.iter().map(|&l| l as f32));
+        let mut avg_field_len = [0.0; FIELD_COUNT];
+        for (f, avg) in avg_field_len.iter_mut().enumerate() {
+            *avg = mean(field_len.iter().map(|l| l[f] as f32));
+        }
+        LexicalIndex {
+            terms,
+            phrasing_postings,
+            field_postings,
+            phrasing_entry,
+            phrasing_len,
+            field_len,
+            avg_phrasing_len,
+            avg_field_len,
+        }
+    }
+
+    /// Checks that every id in the index points inside its tables, for snapshots
+    /// read from untrusted bytes.
+    pub fn check(&self, entries: usize) -> Result<(), String> {
+        let n_terms = self.terms.len();
+        let n_phrasings = self.phrasing_entry.len();
+        if self.phrasing_postings.len() != n_terms || self.field_postings.len() != n_terms {
+            return Err("posting lists do not match the vocabulary".into());
+        }
+        if self.field_len.len() != entries || self.phrasing_len.len() != n_phrasings {
+            return Err("length tables do not match the entries".into());
+        }
+        if !self.terms.windows(2).all(|w| w[0] < w[1]) {
+            return Err("vocabulary is not sorted".into());
+        }
+        if self.phrasing_entry.iter().any(|&e| e as usize >= entries) {
+            return Err("a phrasing belongs to a missing entry".into());
+        }
+        let phrasings_ok = self
+            .phrasing_postings
+            .iter()
+            .flatten()
+            .all(|p| (p.phrasing as usize) < n_phrasings);
+        let entries_ok = self
+            .field_postings
+            .iter()
+            .flatten()
+            .all(|p| (p.entry as usize) < entries);
+        if !phrasings_ok || !entries_ok {
+            return Err("a posting points past the end".into());
+        }
+        Ok(())
+    }
+
+    /// Number of entries indexed.
+    pub fn entry_count(&self) -> usize {
+        self.field_len.len()
+    }
+
+    /// Number of phrasings (questions and alternates) indexed.
+    pub fn phrasing_count(&self) -> usize {
+        self.phrasing_entry.len()
+    }
+
+    /// Id of a term, if it is in the vocabulary.
+    fn term_id(&self, text: &str) -> Option<usize> {
+        self.terms.binary_search_by(|t| t.as_str().cmp(text)).ok()
+    }
+
+    fn phrasing_idf(&self, df: usize) -> f32 {
+        idf(self.phrasing_count(), df)
+    }
+
+    fn entry_idf(&self, df: usize) -> f32 {
+        idf(self.entry_count(), df)
+    }
+
+    /// Resolves query terms against the vocabulary, with typo correction.
+    pub fn prepare(&self, terms: &[Term], typos: &TypoTable, scoring: &Scoring) -> PreparedQuery {
+        let mut unique: Vec<&Term> = terms.iter().collect();
+        unique.sort_unstable();
+        unique.dedup();
+        let mut prepared = PreparedQuery::default();
+        for term in unique {
+            let matches: Vec<(usize, f32)> = match self.term_id(&term.text) {
+                Some(id) => vec![(id, 1.0)],
+                None if term.kind == TermKind::Word => typos
+                    .corrections(&term.text)
+                    .into_iter()
+                    .map(|id| (id as usize, scoring.typo_discount))
+                    .collect(),
+                None => Vec::new(),
+            };
+            // A perfect match of a term worth its rarest reading.
+            let (mut phr, mut ent) = (self.phrasing_idf(0), self.entry_idf(0));
+            if !matches.is_empty() {
+                phr = matches
+                    .iter()
+                    .map(|&(id, _)| self.phrasing_idf(self.phrasing_postings[id].len()))
+                    .fold(0.0, f32::max);
+                ent = matches
+                    .iter()
+                    .map(|&(id, _)| self.entry_idf(self.field_postings[id].len()))
+                    .fold(0.0, f32::max);
+            }
+            // Unknown CJK bigrams are routine (a new pair of known characters); they
+            // count for less than unknown words when judging how much was matched.
+            let weight = if matches.is_empty() && term.kind == TermKind::CjkBigram {
+                0.5
+            } else {
+                1.0
+            };
+            prepared.max_phrasing += weight * phr;
+            prepared.max_field += weight * ent;
+            prepared.terms.push(matches);
+        }
+        prepared
+    }
+
+    /// Fused, normalized score of every entry (0 for entries nothing matched),
+    /// ignoring `exclude` (used at build time to simulate a question the knowledge
+    /// base cannot answer).
+    pub fn score(
+        &self,
+        query: &PreparedQuery,
+        scoring: &Scoring,
+        exclude: Option<u32>,
+    ) -> Vec<f32> {
+        let mut fused = vec![0.0f32; self.entry_count()];
+        if query.terms.iter().all(|m| m.is_empty()) {
+            return fused;
+        }
+        let phrasing = self.phrasing_view(query, scoring, exclude);
+        let field = self.field_view(query, scoring, exclude);
+        let share = scoring.phrasing_share;
+        for (e, out) in fused.iter_mut().enumerate() {
+            *out = share * phrasing[e] / query.max_phrasing.max(f32::EPSILON)
+                + (1.0 - share) * field[e] / query.max_field.max(f32::EPSILON);
+        }
+        fused
+    }
+
+    /// BM25 of each phrasing, aggregated per entry: best phrasing blended with a
+    /// vote of the top `vote_k` phrasings.
+    fn phrasing_view(&self, query: &PreparedQuery, s: &Scoring, exclude: Option<u32>) -> Vec<f32> {
+        let mut scores = vec![0.0f32; self.phrasing_count()];
+        let mut touched: Vec<u32> = Vec::new();
+        for matches in &query.terms {
+            for &(term, factor) in matches {
+                let postings = &self.phrasing_postings[term];
+                let w = factor * self.phrasing_idf(postings.len());
+                for p in postings {
+                    if Some(self.phrasing_entry[p.phrasing as usize]) == exclude {
+                        continue;
+                    }
+                    let tf = p.tf as f32;
+                    let norm = 1.0 - s.b
+                        + s.b * self.phrasing_len[p.phrasing as usize] as f32
+                            / self.avg_phrasing_len.max(1.0);
+                    let slot = &mut scores[p.phrasing as usize];
+                    if *slot == 0.0 {
+                        touched.push(p.phrasing);
+                    }
+                    *slot += w * tf * (s.k1 + 1.0) / (tf + s.k1 * norm);
+                }
+            }
+        }
+        let mut best = vec![0.0f32; self.entry_count()];
+        for &p in &touched {
+            let e = self.phrasing_entry[p as usize] as usize;
+            best[e] = best[e].max(scores[p as usize]);
+        }
+        if s.vote_k == 0 || s.vote_share == 0.0 {
+            return best;
+        }
+        // Top-k phrasings, ties broken by id for determinism.
+        touched.sort_unstable_by(|&a, &b| {
+            scores[b as usize]
+                .total_cmp(&scores[a as usize])
+                .then(a.cmp(&b))
+        });
+        touched.truncate(s.vote_k as usize);
+        let mut votes = vec![0.0f32; self.entry_count()];
+        for &p in &touched {
+            votes[self.phrasing_entry[p as usize] as usize] += scores[p as usize];
+        }
+        let k = touched.len().max(1) as f32;
+        best.iter()
+            .zip(&votes)
+            .map(|(&b, &v)| (1.0 - s.vote_share) * b + s.vote_share * v / k)
+            .collect()
+    }
+
+    /// BM25F over the entry's fields.
+    fn field_view(&self, query: &PreparedQuery, s: &Scoring, exclude: Option<u32>) -> Vec<f32> {
+        let mut scores = vec![0.0f32; self.entry_count()];
+        for matches in &query.terms {
+            for &(term, factor) in matches {
+                let postings = &self.field_postings[term];
+                let w = factor * self.entry_idf(postings.len());
+                for p in postings {
+                    if Some(p.entry) == exclude {
+                        continue;
+                    }
+                    let lens = &self.field_len[p.entry as usize];
+                    let tf: f32 = (0..FIELD_COUNT)
+                        .filter(|&f| p.tf[f] > 0)
+                        .map(|f| {
+                            let norm = 1.0 - s.field_b[f]
+                                + s.field_b[f] * lens[f] as f32 / self.avg_field_len[f].max(1.0);
+                            s.field_weights[f] * p.tf[f] as f32 / norm
+                        })
+                        .sum();
+                    scores[p.entry as usize] += w * tf / (tf + s.k1);
+                }
+            }
+        }
+        scores
+    }
+}
+
+/// A query resolved against one index.
+#[derive(Debug, Default, Clone)]
+pub struct PreparedQuery {
+    /// Per distinct query term, the vocabulary terms it matches with their factor.
+    terms: Vec<Vec<(usize, f32)>>,
+    /// Score of a perfect phrasing match, for normalization.
+    max_phrasing: f32,
+    /// Score of a perfect entry match, for normalization.
+    max_field: f32,
+}
+
+impl PreparedQuery {
+    /// Whether any query term exists in the index.
+    pub fn matches_anything(&self) -> bool {
+        self.terms.iter().any(|m| !m.is_empty())
+    }
+}
+
+/// Vocabulary words grouped by length, for typo lookups. Derived from the index
+/// when an engine loads, never serialized.
+#[derive(Debug, Default, Clone)]
+pub struct TypoTable {
+    /// `by_len[n]`: words of `n` characters, with their term ids.
+    by_len: Vec<Vec<(u32, Vec<char>)>>,
+}
+
+impl TypoTable {
+    pub fn new(index: &LexicalIndex) -> TypoTable {
+        let mut by_len: Vec<Vec<(u32, Vec<char>)>> = Vec::new();
+        for (id, term) in index.terms.iter().enumerate() {
+            let chars: Vec<char> = term.chars().collect();
+            let is_word = chars.iter().all(|&c| c.is_alphabetic())
+                && !chars.iter().any(|&c| crate::analysis::segment::is_cjk(c));
+            if !is_word || chars.len() < 3 {
+                continue;
+            }
+            if by_len.len() <= chars.len() {
+                by_len.resize(chars.len() + 1, Vec::new());
+            }
+            by_len[chars.len()].push((id as u32, chars));
+        }
+        TypoTable { by_len }
+    }
+
+    /// Vocabulary words closest to `word` within its edit budget (all of the
+    /// smallest distance, at most three).
+    pub fn corrections(&self, word: &str) -> Vec<u32> {
+        let chars: Vec<char> = word.chars().collect();
+        let max = max_edits(chars.len());
+        if max == 0 {
+            return Vec::new();
+        }
+        let mut found: Vec<(usize, u32)> = Vec::new();
+        let lo = chars.len().saturating_sub(max);
+        let hi = (chars.len() + max).min(self.by_len.len().saturating_sub(1));
+        for bucket in self.by_len.get(lo..=hi).into_iter().flatten() {
+            for (id, candidate) in bucket {
+                if let Some(d) = distance_within(&chars, candidate, max) {
+                    found.push((d, *id));
+                }
+            }
+        }
+        found.sort_unstable();
+        let Some(&(best, _)) = found.first() else {
+            return Vec::new();
+        };
+        found
+            .into_iter()
+            .take_while(|&(d, _)| d == best)
+            .take(3)
+            .map(|(_, id)| id)
+            .collect()
+    }
+}
+
+fn idf(n: usize, df: usize) -> f32 {
+    let (n, df) = (n as f32, df as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+fn mean(values: impl Iterator<Item = f32>) -> f32 {
+    let (sum, count) = values.fold((0.0f64, 0usize), |(s, c), v| (s + v as f64, c + 1));
+    if count == 0 {
+        0.0
+    } else {
+        (sum / count as f64) as f32
+    }
+}

@@ -1,0 +1,55 @@
+//! The Answerdesk retrieval engine.
+//!
+//! It turns a knowledge base into a compact [`Snapshot`] and answers questions
+//! over it with a [`Decision`]: answer, offer a few choices, or hand the visitor
+//! to a person. The same code runs natively (CLI, server, benches) and in the
+//! visitor's browser as WebAssembly, so it never does I/O and depends on nothing
+//! web- or runtime-specific.
+//!
+//! ```
+//! use engine::{build, BuildOptions, Engine, Entry};
+//!
+//! let entries = vec![Entry {
+//!     id: "refund-time".into(),
+//!     locale: "en".into(),
+//!     question: "How long does a refund take?".into(),
+//!     alternates: vec!["When will I get my money back?".into()],
+//!     answer_html: "<p>Refunds reach your card within 5 business days.</p>".into(),
+//!     answer_text: "Refunds reach your card within 5 business days.".into(),
+//!     category: "refunds".into(),
+//!     tags: vec![],
+//!     links: vec![],
+//! }];
+//! let snapshot = build(entries, &BuildOptions::default()).unwrap();
+//! let engine = Engine::from_bytes(&snapshot.to_bytes()).unwrap();
+//! let reply = engine.ask("when do I get my money back");
+//! assert_eq!(reply.candidates[0].entry, 0);
+//! ```
+
+//! Modules, in the order a question meets them: [`analysis`] turns text into
+//! terms, [`index`] scores entries, [`rank`] turns scores into calibrated
+//! confidences, [`decision`] picks what to show. [`build`] and [`calibrate`] make
+//! a [`Snapshot`]; [`snapshot`] is its file format.
+
+pub mod analysis;
+pub mod build;
+pub mod calibrate;
+pub mod decision;
+mod engine;
+pub mod index;
+pub mod kb;
+pub mod rank;
+pub mod snapshot;
+
+#[cfg(test)]
+mod tests;
+
+pub use build::{build, BuildError, BuildOptions};
+pub use decision::{Decision, EscalateReason, Thresholds};
+pub use engine::{Engine, Reply, MAX_QUERY_CHARS, REPLY_CANDIDATES};
+pub use kb::{Entry, Link};
+pub use rank::Candidate;
+pub use snapshot::{Header, Snapshot, SnapshotError};
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -1,0 +1,218 @@
+//! The snapshot file format: everything the engine needs, in one versioned blob.
+//!
+//! ```text
+//! offset  size  field
+//! 0       8     magic  b"ADSNAP\0\x01"
+//! 8       4     format version, u32 little-endian
+//! 12      8     FNV-1a 64 checksum of the body, u64 little-endian
+//! 20      8     body length in bytes, u64 little-endian
+//! 28      ...   body: bincode 2 (standard config) of header fields, entries,
+//!               lexical index, scoring parameters, calibration and thresholds
+//! ```
+//!
+//! The fixed frame lets [`Snapshot::from_bytes`] tell a foreign file, a snapshot
+//! from another engine version, a truncated download and a corrupted one apart
+//! before decoding anything, and say so in words a site owner can act on. The body
+//! holds only `Vec`s and structs, so the same input always encodes to the same bytes.
+//! Any change to the body's types must bump [`FORMAT_VERSION`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::decision::Thresholds;
+use crate::index::{LexicalIndex, Scoring};
+use crate::kb::Entry;
+use crate::rank::Calibration;
+
+/// Identifies an Answerdesk snapshot file.
+pub const MAGIC: [u8; 8] = *b"ADSNAP\0\x01";
+/// Version of the body layout this engine reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+const FRAME_LEN: usize = 8 + 4 + 8 + 8;
+/// Upper bound on what decoding may allocate, against crafted length prefixes.
+const DECODE_LIMIT: usize = 1 << 30;
+
+/// Facts about a snapshot, readable without the knowledge base (`kb info`, `/healthz`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// Layout version of the file; see [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// Version of the engine crate that built it.
+    pub engine_version: String,
+    /// When it was built, in unix seconds, as given in [`crate::BuildOptions`].
+    pub build_time: u64,
+    /// FNV-1a 64 of the body; changes whenever anything in the snapshot changes,
+    /// so it doubles as a cache key.
+    pub checksum: u64,
+    /// Number of entries.
+    pub entry_count: u32,
+    /// Distinct entry locales, sorted.
+    pub locales: Vec<String>,
+}
+
+/// Why bytes could not be read as a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("this file is not an Answerdesk snapshot (build one with `answerdesk kb build`)")]
+    NotASnapshot,
+    #[error(
+        "snapshot format version {found} is not supported by this engine (it reads version \
+         {supported}); rebuild the snapshot with the matching `answerdesk kb build`"
+    )]
+    UnsupportedVersion { found: u32, supported: u32 },
+    #[error("the snapshot is corrupted (checksum mismatch); rebuild or download it again")]
+    Corrupt,
+    #[error("the snapshot is incomplete (the file was cut short); rebuild or download it again")]
+    Truncated,
+    #[error("the snapshot could not be decoded: {0}")]
+    Decode(String),
+}
+
+/// A built knowledge base: entries plus everything needed to search them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub(crate) header: Header,
+    pub(crate) body: Body,
+}
+
+/// The serialized part of a snapshot (the checksum lives in the frame).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Body {
+    pub engine_version: String,
+    pub build_time: u64,
+    pub locales: Vec<String>,
+    pub entries: Vec<Entry>,
+    pub index: LexicalIndex,
+    pub scoring: Scoring,
+    pub calibration: Calibration,
+    pub thresholds: Thresholds,
+}
+
+fn config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<DECODE_LIMIT>()
+}
+
+impl Snapshot {
+    /// Assembles a snapshot, computing the header from the body.
+    pub(crate) fn from_body(body: Body) -> Snapshot {
+        let encoded = encode_body(&body);
+        let header = Header {
+            format_version: FORMAT_VERSION,
+            engine_version: body.engine_version.clone(),
+            build_time: body.build_time,
+            checksum: fnv1a64(&encoded),
+            entry_count: body.entries.len() as u32,
+            locales: body.locales.clone(),
+        };
+        Snapshot { header, body }
+    }
+
+    /// The file contents: frame and body.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let body = encode_body(&self.body);
+        let mut out = Vec::with_capacity(FRAME_LEN + body.len());
+        out.extend_from_slice(&MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&fnv1a64(&body).to_le_bytes());
+        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// Reads a snapshot, refusing anything that is not exactly what an engine of
+    /// this format version wrote. Never panics, whatever the input.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
+        if bytes.len() < MAGIC.len() {
+            return Err(if MAGIC.starts_with(bytes) && !bytes.is_empty() {
+                SnapshotError::Truncated
+            } else {
+                SnapshotError::NotASnapshot
+            });
+        }
+        if bytes[..8] != MAGIC {
+            return Err(SnapshotError::NotASnapshot);
+        }
+        if bytes.len() < FRAME_LEN {
+            return Err(SnapshotError::Truncated);
+        }
+        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        if version != FORMAT_VERSION {
+            return Err(SnapshotError::UnsupportedVersion {
+                found: version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        let checksum = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+        let body_len = u64::from_le_bytes(bytes[20..28].try_into().expect("8 bytes"));
+        let body = &bytes[FRAME_LEN..];
+        if (body.len() as u64) < body_len {
+            return Err(SnapshotError::Truncated);
+        }
+        if body.len() as u64 != body_len {
+            return Err(SnapshotError::Decode(format!(
+                "{} unexpected bytes after the body",
+                body.len() as u64 - body_len
+            )));
+        }
+        if fnv1a64(body) != checksum {
+            return Err(SnapshotError::Corrupt);
+        }
+        let (decoded, read): (Body, usize) = bincode::serde::decode_from_slice(body, config())
+            .map_err(|e| SnapshotError::Decode(e.to_string()))?;
+        if read != body.len() {
+            return Err(SnapshotError::Decode("trailing bytes in the body".into()));
+        }
+        decoded.validate()?;
+        let header = Header {
+            format_version: version,
+            engine_version: decoded.engine_version.clone(),
+            build_time: decoded.build_time,
+            checksum,
+            entry_count: decoded.entries.len() as u32,
+            locales: decoded.locales.clone(),
+        };
+        Ok(Snapshot {
+            header,
+            body: decoded,
+        })
+    }
+
+    /// Facts about the snapshot.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The knowledge base, in build order; [`crate::Candidate::entry`] indexes it.
+    pub fn entries(&self) -> &[Entry] {
+        &self.body.entries
+    }
+
+    /// The decision thresholds chosen at build time (or given in the build options).
+    pub fn thresholds(&self) -> Thresholds {
+        self.body.thresholds
+    }
+}
+
+impl Body {
+    /// Checks the invariants the engine relies on when indexing into vectors, so a
+    /// well-formed but inconsistent body is an error rather than a panic later.
+    fn validate(&self) -> Result<(), SnapshotError> {
+        self.index
+            .check(self.entries.len())
+            .map_err(|problem| SnapshotError::Decode(format!("inconsistent index: {problem}")))
+    }
+}
+
+fn encode_body(body: &Body) -> Vec<u8> {
+    bincode::serde::encode_to_vec(body, config()).expect("snapshot bodies always encode")
+}
+
+/// FNV-1a, 64-bit: tiny, dependency-free, and enough to catch accidental corruption
+/// (it is not a defence against tampering; snapshots are served by the site owner).
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= b as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}

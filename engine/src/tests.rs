@@ -1,0 +1,369 @@
+//! End-to-end tests over a small bilingual knowledge base: build, serialize, load,
+//! ask. They run natively and, through wasm-bindgen-test, in a browser.
+
+use crate::snapshot::{fnv1a64, FORMAT_VERSION, MAGIC};
+use crate::*;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn entry(id: &str, locale: &str, question: &str, alternates: &[&str], answer: &str) -> Entry {
+    Entry {
+        id: id.into(),
+        locale: locale.into(),
+        question: question.into(),
+        alternates: alternates.iter().map(|s| s.to_string()).collect(),
+        answer_html: format!("<p>{answer}</p>"),
+        answer_text: answer.into(),
+        category: "general".into(),
+        tags: vec![],
+        links: vec![],
+    }
+}
+
+fn kb() -> Vec<Entry> {
+    vec![
+        entry(
+            "refund-time",
+            "en",
+            "How long does a refund take?",
+            &["When will I get my money back?", "refund processing time"],
+            "Refunds reach your card within 5 business days.",
+        ),
+        entry(
+            "delivery-status",
+            "en",
+            "Where is my delivery?",
+            &["track my parcel", "my package has not arrived"],
+            "Use the tracking link in your confirmation email.",
+        ),
+        entry(
+            "reset-password",
+            "en",
+            "How do I reset my account password?",
+            &["forgot my password", "change login password"],
+            "Click 'Forgot password' on the sign-in page.",
+        ),
+        entry(
+            "reset-pin",
+            "en",
+            "How do I reset my card PIN?",
+            &["forgot my PIN", "change card PIN"],
+            "Open the app, choose Card, then Reset PIN.",
+        ),
+        entry(
+            "error-a12",
+            "en",
+            "What does error A12-345 mean?",
+            &["payment failed with A12-345"],
+            "A12-345 means the bank declined the payment.",
+        ),
+        entry(
+            "退款时间",
+            "zh-CN",
+            "退款多久到账？",
+            &["钱什么时候退回来", "退款要几天"],
+            "退款将在5个工作日内退回原支付账户。",
+        ),
+        entry(
+            "修改地址",
+            "zh-CN",
+            "怎么修改收货地址？",
+            &["地址填错了怎么办", "更改配送地址"],
+            "在订单详情页点击“修改地址”。",
+        ),
+    ]
+}
+
+fn engine() -> Engine {
+    let snapshot = build(kb(), &BuildOptions::default()).unwrap();
+    Engine::from_bytes(&snapshot.to_bytes()).unwrap()
+}
+
+fn id_of(engine: &Engine, entry: usize) -> &str {
+    &engine.entries()[entry].id
+}
+
+fn top_id(engine: &Engine, query: &str) -> String {
+    let candidates = engine.search(query, 3);
+    assert!(!candidates.is_empty(), "no candidates for {query:?}");
+    id_of(engine, candidates[0].entry).to_string()
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn exact_question_is_answered() {
+    let engine = engine();
+    for (query, id) in [
+        ("How long does a refund take?", "refund-time"),
+        ("Where is my delivery?", "delivery-status"),
+        ("退款多久到账？", "退款时间"),
+        ("怎么修改收货地址", "修改地址"),
+    ] {
+        let reply = engine.ask(query);
+        match &reply.decision {
+            Decision::Answer { entry } => assert_eq!(id_of(&engine, *entry), id, "{query}"),
+            _ => panic!("{query}: expected an answer, got {reply:?}"),
+        }
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn ambiguous_question_asks_to_choose() {
+    let engine = engine();
+    let reply = engine.ask("reset");
+    match &reply.decision {
+        Decision::Clarify { entries } => {
+            let ids: Vec<&str> = entries.iter().map(|&e| id_of(&engine, e)).collect();
+            assert!(
+                ids.contains(&"reset-password") && ids.contains(&"reset-pin"),
+                "{ids:?}"
+            );
+        }
+        other => panic!("expected clarify, got {other:?}"),
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn unrelated_question_escalates() {
+    let engine = engine();
+    assert_eq!(
+        engine.ask("quantum chromodynamics lattice").decision,
+        Decision::Escalate {
+            reason: EscalateReason::NoMatch
+        }
+    );
+    assert!(matches!(
+        engine.ask("what is the weather on mars my friend").decision,
+        Decision::Escalate { .. }
+    ));
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn requests_for_a_person_escalate() {
+    let engine = engine();
+    for query in ["我要转人工", "talk to a human", "Agent please"] {
+        assert_eq!(
+            engine.ask(query).decision,
+            Decision::Escalate {
+                reason: EscalateReason::AskedForHuman
+            },
+            "{query}"
+        );
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn empty_questions_escalate() {
+    let engine = engine();
+    for query in ["", "   ", "?!", "🙂"] {
+        let reply = engine.ask(query);
+        assert_eq!(
+            reply.decision,
+            Decision::Escalate {
+                reason: EscalateReason::EmptyQuery
+            }
+        );
+        assert!(reply.candidates.is_empty());
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn typos_and_inflections_still_match() {
+    let engine = engine();
+    assert_eq!(top_id(&engine, "delivry"), "delivery-status");
+    assert_eq!(top_id(&engine, "pasword reseting"), "reset-password");
+    assert_eq!(top_id(&engine, "refunds"), "refund-time");
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn codes_match_whole() {
+    let engine = engine();
+    assert_eq!(top_id(&engine, "I got A12-345"), "error-a12");
+    assert_eq!(top_id(&engine, "ａ１２－３４５"), "error-a12");
+    // Half a code is a different code.
+    assert!(engine.search("A12", 3).is_empty());
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn mixed_language_queries_work() {
+    let engine = engine();
+    assert_eq!(top_id(&engine, "refund 退款要多久"), "退款时间");
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn huge_queries_are_cheap() {
+    let engine = engine();
+    let query = "refund 退款 ".repeat(100_000);
+    let reply = engine.ask(&query);
+    assert!(reply.candidates.len() <= REPLY_CANDIDATES);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn reply_round_trips_through_json() {
+    let reply = engine().ask("How long does a refund take?");
+    let json = serde_json::to_string(&reply).unwrap();
+    assert_eq!(serde_json::from_str::<Reply>(&json).unwrap(), reply);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn snapshot_round_trips() {
+    let options = BuildOptions {
+        build_time: 1_700_000_000,
+        thresholds: None,
+    };
+    let snapshot = build(kb(), &options).unwrap();
+    let bytes = snapshot.to_bytes();
+    let loaded = Snapshot::from_bytes(&bytes).unwrap();
+    assert_eq!(loaded, snapshot);
+    let header = loaded.header();
+    assert_eq!(header.format_version, FORMAT_VERSION);
+    assert_eq!(header.build_time, 1_700_000_000);
+    assert_eq!(header.entry_count, 7);
+    assert_eq!(header.locales, ["en", "zh-CN"]);
+    assert_eq!(header.engine_version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(header.checksum, fnv1a64(&bytes[28..]));
+    assert_eq!(loaded.entries(), &kb()[..]);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn builds_are_deterministic() {
+    let options = BuildOptions {
+        build_time: 42,
+        thresholds: None,
+    };
+    let a = build(kb(), &options).unwrap().to_bytes();
+    let b = build(kb(), &options).unwrap().to_bytes();
+    assert_eq!(a, b);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn threshold_overrides_apply() {
+    let t = Thresholds {
+        answer: 0.99,
+        clarify: 0.98,
+        margin: 0.5,
+    };
+    let options = BuildOptions {
+        build_time: 0,
+        thresholds: Some(t),
+    };
+    let snapshot = build(kb(), &options).unwrap();
+    assert_eq!(snapshot.thresholds(), t);
+    let engine = Engine::new(snapshot).with_thresholds(Thresholds {
+        answer: 0.0,
+        clarify: 0.0,
+        margin: 0.0,
+    });
+    assert!(matches!(
+        engine.ask("reset").decision,
+        Decision::Answer { .. }
+    ));
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn foreign_and_damaged_snapshots_are_refused() {
+    let bytes = build(kb(), &BuildOptions::default()).unwrap().to_bytes();
+    let err = |b: &[u8]| Snapshot::from_bytes(b).unwrap_err();
+
+    assert_eq!(err(b""), SnapshotError::NotASnapshot);
+    assert_eq!(
+        err(b"PK\x03\x04 a zip file, not a snapshot"),
+        SnapshotError::NotASnapshot
+    );
+    assert_eq!(err(b"{\"entries\": []}"), SnapshotError::NotASnapshot);
+    assert_eq!(err(&MAGIC[..5]), SnapshotError::Truncated);
+
+    let mut newer = bytes.clone();
+    newer[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
+    assert_eq!(
+        err(&newer),
+        SnapshotError::UnsupportedVersion {
+            found: FORMAT_VERSION + 1,
+            supported: FORMAT_VERSION
+        }
+    );
+
+    for cut in [9, 20, 27, 28, 100, bytes.len() / 2, bytes.len() - 1] {
+        assert_eq!(err(&bytes[..cut]), SnapshotError::Truncated, "cut at {cut}");
+    }
+
+    let mut flipped = bytes.clone();
+    let mid = bytes.len() / 2;
+    flipped[mid] ^= 0x10;
+    assert_eq!(err(&flipped), SnapshotError::Corrupt);
+
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(matches!(err(&longer), SnapshotError::Decode(_)));
+
+    // Messages speak to the site owner.
+    assert!(SnapshotError::Corrupt.to_string().contains("corrupted"));
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn no_input_makes_decoding_panic() {
+    let bytes = build(kb(), &BuildOptions::default()).unwrap().to_bytes();
+    // Every single-bit flip and every truncation is refused without a panic.
+    let step = if cfg!(target_arch = "wasm32") { 7 } else { 1 };
+    for i in (0..bytes.len()).step_by(step) {
+        let mut damaged = bytes.clone();
+        damaged[i] ^= 1 << (i % 8);
+        assert!(Snapshot::from_bytes(&damaged).is_err(), "flip at {i}");
+        assert!(Snapshot::from_bytes(&bytes[..i]).is_err(), "cut at {i}");
+    }
+    // A body with a valid checksum but garbage content decodes to an error.
+    let garbage: Vec<u8> = (0..200u32).map(|i| (i * 37 % 251) as u8).collect();
+    let mut forged = Vec::new();
+    forged.extend_from_slice(&MAGIC);
+    forged.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    forged.extend_from_slice(&fnv1a64(&garbage).to_le_bytes());
+    forged.extend_from_slice(&(garbage.len() as u64).to_le_bytes());
+    forged.extend_from_slice(&garbage);
+    assert!(matches!(
+        Snapshot::from_bytes(&forged),
+        Err(SnapshotError::Decode(_))
+    ));
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn invalid_knowledge_bases_are_refused() {
+    let options = BuildOptions::default();
+    assert_eq!(build(vec![], &options).unwrap_err(), BuildError::Empty);
+    let mut twice = kb();
+    twice.push(kb()[1].clone());
+    assert_eq!(
+        build(twice, &options).unwrap_err(),
+        BuildError::DuplicateId {
+            id: "delivery-status".into(),
+            locale: "en".into()
+        }
+    );
+    // The same id in another locale is a translation, not a duplicate.
+    let mut translated = kb();
+    let mut zh = kb()[0].clone();
+    zh.locale = "zh-CN".into();
+    translated.push(zh);
+    assert!(build(translated, &options).is_ok());
+
+    let mut no_id = kb();
+    no_id[2].id = " ".into();
+    assert_eq!(
+        build(no_id, &options).unwrap_err(),
+        BuildError::MissingId { position: 3 }
+    );
+}
