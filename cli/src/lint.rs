@@ -98,6 +98,20 @@ pub fn check(entries: &[LoadedEntry]) -> Result<Vec<Finding>> {
             }
         }
     }
+    // CommonMark will not open `**` between a CJK character and punctuation (`在**「…」**`):
+    // the visitor would see the asterisks.
+    for e in entries {
+        if e.entry.answer_text.contains("**") {
+            findings.push(Finding {
+                at: e.at.clone(),
+                level: Level::Warning,
+                message: format!(
+                    "`{}`: `**` shows as text in the answer; next to CJK punctuation put it inside the brackets (「**…**」)",
+                    e.entry.id
+                ),
+            });
+        }
+    }
     if findings.iter().any(Finding::is_error) {
         return Ok(findings);
     }

@@ -80,7 +80,8 @@ impl Server {
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     if let Some(status) = server.child.try_wait()? {
-                        bail!("answerdesk serve exited early ({status})");
+                        std::thread::sleep(Duration::from_millis(100));
+                        bail!("answerdesk serve exited early ({status}):\n{}", server.log_lines().join("\n"));
                     }
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => bail!("answerdesk serve closed its output"),
@@ -228,7 +229,9 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         // Negative pid: the whole group, Chromium included.
-        let _ = Command::new("kill").arg("-KILL").arg(format!("-{}", self.chromedriver.id())).status();
+        // `--` keeps the negative pid from being read as an option (or, worse, as "every process").
+        let group = format!("-{}", self.chromedriver.id());
+        let _ = Command::new("kill").args(["-s", "KILL", "--", &group]).status();
         let _ = self.chromedriver.wait();
     }
 }

@@ -146,18 +146,20 @@ pub fn ensure_wasm_opt(root: &Path, steps: &mut Steps, v: &Versions) -> Result<(
     )
 }
 
-/// Chromium and chromedriver from Debian, the same version, for every browser test.
+/// Chromium and chromedriver from Debian, the same version, for every browser test, and a CJK
+/// font so that Chinese pages (and their screenshots) show characters, not boxes.
 pub fn ensure_browser(steps: &mut Steps) -> Result<()> {
-    steps.start("Chromium and chromedriver");
+    steps.start("Chromium, chromedriver and a CJK font");
     let have = |p: &str| cmd::output_of(p, &["--version"]);
-    if let (Some(c), Some(d)) = (have("chromium"), have("chromedriver")) {
+    let cjk_font = cmd::output_of("fc-list", &[":lang=zh"]).is_some_and(|fonts| !fonts.is_empty());
+    if let (Some(c), Some(d), true) = (have("chromium"), have("chromedriver"), cjk_font) {
         println!("    present: {c} / {d}");
         return Ok(());
     }
     if !cmd::is_root() {
-        bail!("Chromium and chromedriver are missing: run `sudo apt-get install chromium chromium-driver` (or put them on PATH)");
+        bail!("Chromium, chromedriver or a CJK font is missing: run `sudo apt-get install chromium chromium-driver fonts-noto-cjk`");
     }
-    apt_install(&["chromium", "chromium-driver"])
+    apt_install(&["chromium", "chromium-driver", "fonts-noto-cjk"])
 }
 
 fn apt_install(packages: &[&str]) -> Result<()> {

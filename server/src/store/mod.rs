@@ -1,0 +1,239 @@
+//! Everything the product keeps, behind one type: [`Store`].
+//!
+//! Only this module knows SQL. It runs on SQLite (the default: one file, WAL, foreign keys on) and
+//! on PostgreSQL (many stateless server instances sharing one database) through sqlx's `Any`
+//! driver, so there is one code path for both: `$n` placeholders, `BIGINT` unix-millisecond
+//! timestamps and 0/1 flags, `TEXT` for everything else (JSON where a column says so). The two
+//! schemas live in `server/migrations/{sqlite,postgres}` and differ only where the databases do
+//! (auto-incremented ids).
+
+mod agents;
+mod bootstrap;
+mod sites;
+mod sql;
+mod tickets;
+
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+
+pub use agents::{Agent, NewAgent};
+pub use bootstrap::{FirstAdmin, DEFAULT_ADMIN_EMAIL, DEFAULT_GROUP, DEMO_SITE};
+pub use sites::Site;
+pub use tickets::{
+    Assignee, BotCandidate, BotContext, EscalationOutcome, Message, NewContact, NewEscalation,
+    TicketFilter, TicketSummary, TranscriptTurn, VisitorTicket,
+};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database a [`Store`] talks to; picked from the URL scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, if it is one the store supports.
+    pub fn from_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+
+    fn migrator(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+}
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL {0:?}: expected sqlite:… or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("cannot create the database directory {path}: {source}")]
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unknown site {0:?}")]
+    UnknownSite(String),
+    #[error("unknown skill group {0:?}")]
+    UnknownGroup(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request conflicts with what is stored (a duplicate, or a closed ticket).
+    #[error("{0}")]
+    Conflict(String),
+    /// Input the store refuses, with a reason a person can act on.
+    #[error("{0}")]
+    Invalid(String),
+    /// A stored value outside its enum: the database was edited by hand or by a newer version.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    #[error("password hashing failed: {0}")]
+    PasswordHash(String),
+}
+
+impl From<crate::domain::UnknownValue> for StoreError {
+    fn from(err: crate::domain::UnknownValue) -> Self {
+        StoreError::Corrupt(err.to_string())
+    }
+}
+
+/// Handle to the database; cheap to clone (a connection pool).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://…`) and brings the schema up to
+    /// date. A SQLite file's parent directory is created when missing.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend =
+            Backend::from_url(url).ok_or_else(|| StoreError::UnsupportedUrl(redact(url)))?;
+        let url = &with_create_mode(url, backend);
+        let options: AnyConnectOptions = url.parse()?;
+        let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let pool = match backend {
+            Backend::Sqlite => {
+                create_sqlite_parent_dir(url)?;
+                pool_options
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL lets readers run beside the single writer; sqlx already turns
+                            // foreign keys on, but the schema relies on it, so say it here.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 5000").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => {
+                pool_options
+                    .max_connections(16)
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        backend.migrator().run(&pool).await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Which database this store talks to.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Round-trips a trivial query: the readiness check.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection; later calls fail.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Milliseconds since the Unix epoch: the store's only time representation.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// A SQLite file is created on first start unless the URL says otherwise (`mode=ro`, `mode=rw`).
+fn with_create_mode(url: &str, backend: Backend) -> String {
+    if backend != Backend::Sqlite || url.contains("mode=") || url.contains(":memory:") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}mode=rwc")
+}
+
+fn create_sqlite_parent_dir(url: &str) -> Result<(), StoreError> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() || path.starts_with(':') {
+        return Ok(()); // in-memory
+    }
+    match Path::new(path).parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.exists() => std::fs::create_dir_all(dir)
+            .map_err(|source| StoreError::CreateDir {
+                path: dir.display().to_string(),
+                source,
+            }),
+        _ => Ok(()),
+    }
+}
+
+/// A URL fit for an error message: the password, if any, replaced.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***{}", &url[..scheme_end], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Whether a database error is a unique-constraint violation (a duplicate insert).
+fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_scheme() {
+        assert_eq!(Backend::from_url("sqlite://x.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("sqlite::memory:"), Some(Backend::Sqlite));
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(Backend::from_url("mysql://h/db"), None);
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}
