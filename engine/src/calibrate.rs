@@ -13,7 +13,7 @@
 //!    - with its own entry hidden: an *unanswerable* question that closely
 //!      resembles the knowledge base, the hardest kind of question to refuse.
 //! 3. **Calibrate.** Fit [`Calibration`] (logistic regression on the top entry's
-//!    normalized score and margin) so that confidence estimates the probability
+//!    score features, see [`crate::rank`]) so that confidence estimates the probability
 //!    of the top entry being right. Unanswerable questions get a weight of
 //!    [`UNANSWERABLE_SHARE`] in total, our prior for how many visitor questions the
 //!    knowledge base does not cover.
@@ -29,9 +29,10 @@
 use crate::analysis::Analyzer;
 use crate::decision::{decide, Decision, Thresholds};
 use crate::index::lexical::AnalyzedEntry;
+use crate::index::EntryScores;
 use crate::index::{LexicalIndex, Scoring, TypoTable};
 use crate::kb::Entry;
-use crate::rank::{rank, top_features, Calibration, Candidate, Observation};
+use crate::rank::{rank, top, Calibration, Candidate, Features, Observation};
 use crate::snapshot::fnv1a64;
 
 /// At most this many alternates of one entry are held out.
@@ -75,7 +76,7 @@ pub fn calibrate(entries: &[Entry], scoring: &Scoring, analyzer: &Analyzer) -> O
     let typos = TypoTable::new(&index);
 
     // Scores of each held-out phrasing: (expected entry or None, scores).
-    let mut runs: Vec<(Option<usize>, Vec<f32>)> = Vec::with_capacity(2 * total);
+    let mut runs: Vec<(Option<usize>, EntryScores)> = Vec::with_capacity(2 * total);
     for (e, skip) in held_out.iter().enumerate() {
         for &alt in skip {
             let terms = analyzer.analyze(&entries[e].alternates[alt]);
@@ -90,11 +91,10 @@ pub fn calibrate(entries: &[Entry], scoring: &Scoring, analyzer: &Analyzer) -> O
     let observations: Vec<Observation> = runs
         .iter()
         .map(|(expected, scores)| {
-            let (top, score, margin) = top_features(scores).unwrap_or((usize::MAX, 0.0, 0.0));
+            let (best, features) = top(scores).unwrap_or((usize::MAX, Features::default()));
             Observation {
-                score,
-                margin,
-                correct: *expected == Some(top),
+                features,
+                correct: *expected == Some(best),
                 weight: if expected.is_some() {
                     answerable_weight
                 } else {

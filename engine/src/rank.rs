@@ -2,17 +2,22 @@
 //!
 //! A fused lexical score of 0.6 means little on its own: it depends on the knowledge
 //! base, the language and the query. What the visitor path needs is the probability
-//! that the top entry is the right answer. [`Calibration`] maps two features of the
+//! that an entry is the right answer. [`Calibration`] maps three features of the
 //! score distribution to that probability with a logistic function:
 //!
-//! - the entry's normalized score (how much of the query it explains), and
-//! - its margin over the best *other* entry (how clearly it stands out).
+//! - the entry's normalized score (how much of the query it explains),
+//! - its margin over the best *other* entry (how clearly it stands out), and
+//! - its agreement: the share of the nearest phrasings' vote it received (questions
+//!   the knowledge base does not cover tend to find neighbours scattered over many
+//!   entries).
 //!
 //! The weights are fitted at build time on phrasings held out of the knowledge base
-//! (see [`crate::build`]), so the confidence means the same thing for every
+//! (see [`crate::calibrate`]), so the confidence means the same thing for every
 //! snapshot; small knowledge bases use [`Calibration::default`].
 
 use serde::{Deserialize, Serialize};
+
+use crate::index::EntryScores;
 
 /// A ranked entry for a query.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -23,125 +28,149 @@ pub struct Candidate {
     pub score: f32,
 }
 
-/// Logistic map from score features to a probability of being right.
+/// Number of features the calibration uses.
+const FEATURES: usize = 3;
+
+/// What calibration looks at for one entry and one query.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Features {
+    /// Fused normalized score.
+    pub score: f32,
+    /// Score minus the best other entry's score (negative below the top).
+    pub margin: f32,
+    /// Share of the nearest-phrasing vote.
+    pub agreement: f32,
+}
+
+impl Features {
+    fn as_array(&self) -> [f32; FEATURES] {
+        [self.score, self.margin, self.agreement]
+    }
+}
+
+/// Logistic map from [`Features`] to a probability of being right.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Calibration {
     pub bias: f32,
-    pub score_weight: f32,
-    pub margin_weight: f32,
+    /// Weights of score, margin and agreement; never negative, so confidence never
+    /// falls when the evidence grows.
+    pub weights: [f32; FEATURES],
 }
 
 impl Default for Calibration {
     /// Hand-set for knowledge bases too small to fit on: a query fully explained by
     /// one entry with a clear lead gets ≈0.9, half-explained with no lead ≈0.3.
+    /// Agreement is ignored: with few phrasings it is high by construction.
     fn default() -> Self {
         Calibration {
             bias: -4.0,
-            score_weight: 6.0,
-            margin_weight: 4.0,
+            weights: [6.0, 4.0, 0.0],
         }
     }
 }
 
-/// One observation for fitting: features and whether the top entry was right.
+/// One observation for fitting: features and whether the entry was right.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Observation {
-    pub score: f32,
-    pub margin: f32,
+    pub features: Features,
     pub correct: bool,
     /// Importance of this observation in the fit.
     pub weight: f32,
 }
 
 impl Calibration {
-    /// Probability that an entry with this normalized `score` and `margin` over the
-    /// best other entry is the right answer.
-    pub fn confidence(&self, score: f32, margin: f32) -> f32 {
-        sigmoid(self.bias + self.score_weight * score + self.margin_weight * margin)
+    /// Probability that an entry with these features is the right answer.
+    pub fn confidence(&self, f: &Features) -> f32 {
+        let z = self
+            .weights
+            .iter()
+            .zip(f.as_array())
+            .fold(self.bias, |z, (w, x)| z + w * x);
+        1.0 / (1.0 + (-z).exp())
     }
 
     /// Weighted logistic regression by full-batch gradient descent: a fixed number
     /// of steps from a fixed start, so the same observations always give the same
-    /// weights. Weights are kept non-negative so confidence never decreases with a
-    /// higher score or a wider margin (ranking by confidence = ranking by score).
+    /// weights. Weights are kept non-negative, so ranking by confidence is ranking
+    /// by evidence.
     pub fn fit(observations: &[Observation]) -> Calibration {
-        let mut w = [0.0f64; 3]; // bias, score, margin
+        const STEPS: usize = 3000;
+        const RATE: f64 = 2.0;
+        const L2: f64 = 1e-3;
         let total: f64 = observations.iter().map(|o| o.weight as f64).sum();
         if total <= 0.0 {
             return Calibration::default();
         }
-        const STEPS: usize = 3000;
-        const RATE: f64 = 2.0;
-        const L2: f64 = 1e-3;
+        let mut w = [0.0f64; FEATURES + 1]; // bias first
         for _ in 0..STEPS {
-            let mut grad = [0.0f64; 3];
+            let mut grad = [0.0f64; FEATURES + 1];
             for o in observations {
-                let x = [1.0, o.score as f64, o.margin as f64];
-                let z = w[0] + w[1] * x[1] + w[2] * x[2];
+                let x = o.features.as_array();
+                let z = x
+                    .iter()
+                    .zip(&w[1..])
+                    .fold(w[0], |z, (&x, w)| z + w * x as f64);
                 let p = 1.0 / (1.0 + (-z).exp());
                 let err = (p - if o.correct { 1.0 } else { 0.0 }) * o.weight as f64;
-                for k in 0..3 {
-                    grad[k] += err * x[k];
+                grad[0] += err;
+                for k in 0..FEATURES {
+                    grad[k + 1] += err * x[k] as f64;
                 }
             }
-            for k in 0..3 {
-                let reg = if k == 0 { 0.0 } else { L2 * w[k] };
-                w[k] -= RATE * (grad[k] / total + reg);
+            w[0] -= RATE * grad[0] / total;
+            for k in 1..=FEATURES {
+                w[k] = (w[k] - RATE * (grad[k] / total + L2 * w[k])).max(0.0);
             }
-            w[1] = w[1].max(0.0);
-            w[2] = w[2].max(0.0);
         }
         Calibration {
             bias: w[0] as f32,
-            score_weight: w[1] as f32,
-            margin_weight: w[2] as f32,
+            weights: [w[1] as f32, w[2] as f32, w[3] as f32],
         }
     }
 }
 
-/// The `k` best entries with a positive score, best first (ties by entry order),
-/// with calibrated confidences.
-pub fn rank(scores: &[f32], calibration: &Calibration, k: usize) -> Vec<Candidate> {
-    let mut order: Vec<usize> = (0..scores.len()).filter(|&e| scores[e] > 0.0).collect();
-    order.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
-    let first = order.first().map_or(0.0, |&e| scores[e]);
-    let second = order.get(1).map_or(0.0, |&e| scores[e]);
+/// Entries with a positive score, best first (ties by entry order), with the
+/// calibration features of each.
+fn ordered(scores: &EntryScores) -> Vec<(usize, Features)> {
+    let s = &scores.fused;
+    let mut order: Vec<usize> = (0..s.len()).filter(|&e| s[e] > 0.0).collect();
+    order.sort_unstable_by(|&a, &b| s[b].total_cmp(&s[a]).then(a.cmp(&b)));
+    let first = order.first().map_or(0.0, |&e| s[e]);
+    let second = order.get(1).map_or(0.0, |&e| s[e]);
     order
         .iter()
-        .take(k)
         .enumerate()
         .map(|(i, &e)| {
             let best_other = if i == 0 { second } else { first };
-            Candidate {
-                entry: e,
-                score: calibration.confidence(scores[e], scores[e] - best_other),
-            }
+            let features = Features {
+                score: s[e],
+                margin: s[e] - best_other,
+                agreement: scores.agreement[e],
+            };
+            (e, features)
         })
         .collect()
 }
 
-/// Features of the top entry: its score and its margin over the runner-up.
-pub fn top_features(scores: &[f32]) -> Option<(usize, f32, f32)> {
-    let mut best: Option<usize> = None;
-    let mut second = 0.0f32;
-    for (e, &s) in scores.iter().enumerate() {
-        if s <= 0.0 {
-            continue;
-        }
-        match best {
-            Some(b) if s <= scores[b] => second = second.max(s),
-            Some(b) => {
-                second = second.max(scores[b]);
-                best = Some(e);
-            }
-            None => best = Some(e),
-        }
-    }
-    best.map(|b| (b, scores[b], scores[b] - second))
+/// The `k` best entries with a positive score, best first, with calibrated
+/// confidences.
+pub fn rank(scores: &EntryScores, calibration: &Calibration, k: usize) -> Vec<Candidate> {
+    let mut candidates: Vec<Candidate> = ordered(scores)
+        .into_iter()
+        .take(k)
+        .map(|(entry, f)| Candidate {
+            entry,
+            score: calibration.confidence(&f),
+        })
+        .collect();
+    // Agreement can reorder close entries; keep the list sorted by confidence.
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+    candidates
 }
 
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
+/// The top entry and its features, if anything matched.
+pub fn top(scores: &EntryScores) -> Option<(usize, Features)> {
+    ordered(scores).into_iter().next()
 }
 
 #[cfg(test)]
@@ -150,16 +179,26 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test;
 
+    fn scores(fused: &[f32]) -> EntryScores {
+        EntryScores {
+            fused: fused.to_vec(),
+            agreement: vec![0.0; fused.len()],
+        }
+    }
+
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn ranking_is_by_score_then_entry_order() {
-        let ranked = rank(&[0.2, 0.0, 0.9, 0.2], &Calibration::default(), 5);
+        let s = scores(&[0.2, 0.0, 0.9, 0.2]);
+        let ranked = rank(&s, &Calibration::default(), 5);
         let order: Vec<usize> = ranked.iter().map(|c| c.entry).collect();
         assert_eq!(order, [2, 0, 3]);
         assert!(ranked.windows(2).all(|w| w[0].score >= w[1].score));
         assert!(ranked.iter().all(|c| (0.0..=1.0).contains(&c.score)));
-        assert_eq!(top_features(&[0.2, 0.0, 0.9, 0.2]), Some((2, 0.9, 0.7)));
-        assert_eq!(top_features(&[0.0, 0.0]), None);
+        let (entry, f) = top(&s).unwrap();
+        assert_eq!(entry, 2);
+        assert!((f.margin - 0.7).abs() < 1e-6);
+        assert_eq!(top(&scores(&[0.0, 0.0])), None);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -169,16 +208,24 @@ mod tests {
             .map(|i| {
                 let score = i as f32 / 100.0;
                 Observation {
-                    score,
-                    margin: score / 2.0,
+                    features: Features {
+                        score,
+                        margin: score / 2.0,
+                        agreement: 0.5,
+                    },
                     correct: score > 0.5,
                     weight: 1.0,
                 }
             })
             .collect();
         let c = Calibration::fit(&obs);
-        assert!(c.confidence(0.9, 0.45) > 0.8, "{c:?}");
-        assert!(c.confidence(0.1, 0.05) < 0.2, "{c:?}");
+        let f = |score: f32| Features {
+            score,
+            margin: score / 2.0,
+            agreement: 0.5,
+        };
+        assert!(c.confidence(&f(0.9)) > 0.8, "{c:?}");
+        assert!(c.confidence(&f(0.1)) < 0.2, "{c:?}");
         assert_eq!(c, Calibration::fit(&obs));
     }
 }

@@ -57,9 +57,9 @@ impl Default for Scoring {
             b: 0.75,
             field_weights: [2.0, 1.0, 0.5, 1.0],
             field_b: [0.75, 0.75, 0.75, 0.5],
-            phrasing_share: 0.7,
-            vote_k: 0,
-            vote_share: 0.0,
+            phrasing_share: 0.5,
+            vote_k: 20,
+            vote_share: 0.5,
             typo_discount: 0.8,
         }
     }
@@ -287,11 +287,11 @@ impl LexicalIndex {
             if !matches.is_empty() {
                 phr = matches
                     .iter()
-                    .map(|&(id, _)| self.phrasing_idf(self.phrasing_postings[id].len()))
+                    .map(|&(id, f)| f * self.phrasing_idf(self.phrasing_postings[id].len()))
                     .fold(0.0, f32::max);
                 ent = matches
                     .iter()
-                    .map(|&(id, _)| self.entry_idf(self.field_postings[id].len()))
+                    .map(|&(id, f)| f * self.entry_idf(self.field_postings[id].len()))
                     .fold(0.0, f32::max);
             }
             // Unknown CJK bigrams are routine (a new pair of known characters); they
@@ -316,24 +316,35 @@ impl LexicalIndex {
         query: &PreparedQuery,
         scoring: &Scoring,
         exclude: Option<u32>,
-    ) -> Vec<f32> {
-        let mut fused = vec![0.0f32; self.entry_count()];
-        if query.terms.iter().all(|m| m.is_empty()) {
-            return fused;
+    ) -> EntryScores {
+        let n = self.entry_count();
+        if !query.matches_anything() {
+            return EntryScores {
+                fused: vec![0.0; n],
+                agreement: vec![0.0; n],
+            };
         }
-        let phrasing = self.phrasing_view(query, scoring, exclude);
+        let (phrasing, agreement) = self.phrasing_view(query, scoring, exclude);
         let field = self.field_view(query, scoring, exclude);
         let share = scoring.phrasing_share;
-        for (e, out) in fused.iter_mut().enumerate() {
-            *out = share * phrasing[e] / query.max_phrasing.max(f32::EPSILON)
-                + (1.0 - share) * field[e] / query.max_field.max(f32::EPSILON);
-        }
-        fused
+        let fused = (0..n)
+            .map(|e| {
+                share * phrasing[e] / query.max_phrasing.max(f32::EPSILON)
+                    + (1.0 - share) * field[e] / query.max_field.max(f32::EPSILON)
+            })
+            .collect();
+        EntryScores { fused, agreement }
     }
 
     /// BM25 of each phrasing, aggregated per entry: best phrasing blended with a
-    /// vote of the top `vote_k` phrasings.
-    fn phrasing_view(&self, query: &PreparedQuery, s: &Scoring, exclude: Option<u32>) -> Vec<f32> {
+    /// vote of the top `vote_k` phrasings. Also returns each entry's share of the
+    /// vote, which says how much the nearest phrasings agree.
+    fn phrasing_view(
+        &self,
+        query: &PreparedQuery,
+        s: &Scoring,
+        exclude: Option<u32>,
+    ) -> (Vec<f32>, Vec<f32>) {
         let mut scores = vec![0.0f32; self.phrasing_count()];
         let mut touched: Vec<u32> = Vec::new();
         for matches in &query.terms {
@@ -361,25 +372,30 @@ impl LexicalIndex {
             let e = self.phrasing_entry[p as usize] as usize;
             best[e] = best[e].max(scores[p as usize]);
         }
-        if s.vote_k == 0 || s.vote_share == 0.0 {
-            return best;
-        }
         // Top-k phrasings, ties broken by id for determinism.
-        touched.sort_unstable_by(|&a, &b| {
-            scores[b as usize]
-                .total_cmp(&scores[a as usize])
-                .then(a.cmp(&b))
-        });
-        touched.truncate(s.vote_k as usize);
+        let by_score = |a: &u32, b: &u32| {
+            scores[*b as usize]
+                .total_cmp(&scores[*a as usize])
+                .then(a.cmp(b))
+        };
+        let k = (s.vote_k as usize).max(1);
+        if touched.len() > k {
+            touched.select_nth_unstable_by(k - 1, by_score);
+            touched.truncate(k);
+        }
         let mut votes = vec![0.0f32; self.entry_count()];
         for &p in &touched {
             votes[self.phrasing_entry[p as usize] as usize] += scores[p as usize];
         }
+        let total: f32 = votes.iter().sum();
+        let agreement = votes.iter().map(|v| v / total.max(f32::EPSILON)).collect();
         let k = touched.len().max(1) as f32;
-        best.iter()
+        let view = best
+            .iter()
             .zip(&votes)
             .map(|(&b, &v)| (1.0 - s.vote_share) * b + s.vote_share * v / k)
-            .collect()
+            .collect();
+        (view, agreement)
     }
 
     /// BM25F over the entry's fields.
@@ -408,6 +424,15 @@ impl LexicalIndex {
         }
         scores
     }
+}
+
+/// Per-entry evidence for one query, indexed by entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryScores {
+    /// Fused, normalized lexical score; 0 when nothing matched.
+    pub fused: Vec<f32>,
+    /// Share of the nearest phrasings' vote that went to the entry, in 0..=1.
+    pub agreement: Vec<f32>,
 }
 
 /// A query resolved against one index.

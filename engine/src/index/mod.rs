@@ -6,4 +6,4 @@
 
 pub mod lexical;
 
-pub use lexical::{LexicalIndex, Scoring, TypoTable};
+pub use lexical::{EntryScores, LexicalIndex, Scoring, TypoTable};
