@@ -72,7 +72,10 @@ struct Problem {
     detail: String,
 }
 
-pub async fn create_escalation(escalation: &NewEscalation, idempotency_key: &str) -> Result<Created, ApiError> {
+pub async fn create_escalation(
+    escalation: &NewEscalation,
+    idempotency_key: &str,
+) -> Result<Created, ApiError> {
     let response = Request::post("/api/v1/escalations")
         .header("Idempotency-Key", idempotency_key)
         .json(escalation)
@@ -94,7 +97,10 @@ pub async fn create_escalation(escalation: &NewEscalation, idempotency_key: &str
 /// The knowledge snapshot, fetched once; the browser's cache revalidates it.
 pub async fn fetch_snapshot() -> Result<Vec<u8>, ApiError> {
     let url = crate::browser::query_param("snapshot").unwrap_or_else(|| "/kb.snapshot".into());
-    let response = Request::get(&url).send().await.map_err(|e| ApiError(e.to_string()))?;
+    let response = Request::get(&url)
+        .send()
+        .await
+        .map_err(|e| ApiError(e.to_string()))?;
     if !response.ok() {
         return Err(ApiError(format!("{url}: HTTP {}", response.status())));
     }

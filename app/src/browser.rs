@@ -8,7 +8,9 @@ fn window() -> Option<web_sys::Window> {
 
 /// The page path, e.g. `/widget`.
 pub fn path() -> String {
-    window().and_then(|w| w.location().pathname().ok()).unwrap_or_default()
+    window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default()
 }
 
 /// A query parameter of the page URL, e.g. `site` in `/widget?site=demo`.
@@ -20,12 +22,18 @@ pub fn query_param(name: &str) -> Option<String> {
 
 /// The page the visitor is on: the host page when embedded (passed as `?page=`), else this one.
 pub fn page_url() -> String {
-    query_param("page").unwrap_or_else(|| window().and_then(|w| w.location().href().ok()).unwrap_or_default())
+    query_param("page").unwrap_or_else(|| {
+        window()
+            .and_then(|w| w.location().href().ok())
+            .unwrap_or_default()
+    })
 }
 
 /// The browser's preferred language, e.g. `zh-CN`.
 pub fn language() -> String {
-    window().and_then(|w| w.navigator().language()).unwrap_or_default()
+    window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_default()
 }
 
 /// Current time as an RFC 3339 string.
@@ -58,7 +66,10 @@ pub fn load(key: &str) -> Option<String> {
 
 /// Keeps the newest message in view without jumping when the visitor prefers less motion.
 pub fn scroll_into_view(id: &str) {
-    let Some(element) = window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) else {
+    let Some(element) = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    else {
         return;
     };
     if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {

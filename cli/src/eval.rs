@@ -18,13 +18,19 @@ pub struct Query {
 }
 
 pub fn read_queries(path: &Path) -> Result<Vec<Query>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(n, l)| {
-            serde_json::from_str(l)
-                .with_context(|| format!("{}:{}: not a {{\"query\", \"expected\"}} object", path.display(), n + 1))
+            serde_json::from_str(l).with_context(|| {
+                format!(
+                    "{}:{}: not a {{\"query\", \"expected\"}} object",
+                    path.display(),
+                    n + 1
+                )
+            })
         })
         .collect()
 }
@@ -49,7 +55,8 @@ pub struct Report {
 pub fn run(engine: &Engine, queries: &[Query]) -> Report {
     let entries = engine.entries();
     let (mut in_scope, mut top1, mut at5, mut rr) = (0usize, 0usize, 0usize, 0f64);
-    let (mut answered_right, mut oos, mut oos_escalated, mut escalated) = (0usize, 0usize, 0usize, 0usize);
+    let (mut answered_right, mut oos, mut oos_escalated, mut escalated) =
+        (0usize, 0usize, 0usize, 0usize);
     let mut latencies = Vec::with_capacity(queries.len());
 
     for q in queries {
@@ -85,7 +92,11 @@ pub fn run(engine: &Engine, queries: &[Query]) -> Report {
         in_scope,
         top1: ratio(top1, in_scope),
         recall_at_5: ratio(at5, in_scope),
-        mrr_at_10: if in_scope == 0 { 0.0 } else { rr / in_scope as f64 },
+        mrr_at_10: if in_scope == 0 {
+            0.0
+        } else {
+            rr / in_scope as f64
+        },
         in_scope_accuracy: Some(in_scope_accuracy),
         escalation_recall,
         escalation_precision: has_oos.then(|| ratio(oos_escalated, escalated)),
@@ -107,15 +118,33 @@ impl Report {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.4}"));
-        let _ = writeln!(out, "queries            {} ({} in scope, {} out of scope)", self.queries, self.in_scope, self.queries - self.in_scope);
+        let _ = writeln!(
+            out,
+            "queries            {} ({} in scope, {} out of scope)",
+            self.queries,
+            self.in_scope,
+            self.queries - self.in_scope
+        );
         let _ = writeln!(out, "top-1              {:.4}", self.top1);
         let _ = writeln!(out, "recall@5           {:.4}", self.recall_at_5);
         let _ = writeln!(out, "MRR@10             {:.4}", self.mrr_at_10);
-        let _ = writeln!(out, "in-scope accuracy  {}   (right entry first and not escalated)", opt(self.in_scope_accuracy));
+        let _ = writeln!(
+            out,
+            "in-scope accuracy  {}   (right entry first and not escalated)",
+            opt(self.in_scope_accuracy)
+        );
         let _ = writeln!(out, "escalation recall  {}", opt(self.escalation_recall));
         let _ = writeln!(out, "escalation prec.   {}", opt(self.escalation_precision));
-        let _ = writeln!(out, "balanced           {}   (mean of in-scope accuracy and escalation recall)", opt(self.balanced));
-        let _ = writeln!(out, "latency            p50 {:.0} µs   p99 {:.0} µs", self.latency_p50_us, self.latency_p99_us);
+        let _ = writeln!(
+            out,
+            "balanced           {}   (mean of in-scope accuracy and escalation recall)",
+            opt(self.balanced)
+        );
+        let _ = writeln!(
+            out,
+            "latency            p50 {:.0} µs   p99 {:.0} µs",
+            self.latency_p50_us, self.latency_p99_us
+        );
         out
     }
 }

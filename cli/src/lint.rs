@@ -51,7 +51,11 @@ pub fn duplicate_ids(entries: &[LoadedEntry]) -> Vec<Finding> {
                 message: format!(
                     "duplicate id `{}`{} (first defined at {})",
                     e.entry.id,
-                    if e.entry.locale.is_empty() { String::new() } else { format!(" in locale {}", e.entry.locale) },
+                    if e.entry.locale.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" in locale {}", e.entry.locale)
+                    },
                     first.at
                 ),
             });
@@ -117,7 +121,10 @@ pub fn check(entries: &[LoadedEntry]) -> Result<Vec<Finding>> {
     }
 
     // Phrasings that retrieve another entry: the entries overlap and need sharper wording.
-    let snapshot = engine::build(entries.iter().map(|e| e.entry.clone()).collect(), &Default::default())?;
+    let snapshot = engine::build(
+        entries.iter().map(|e| e.entry.clone()).collect(),
+        &Default::default(),
+    )?;
     let engine = engine::Engine::new(snapshot);
     for (i, e) in entries.iter().enumerate() {
         for phrasing in &e.entry.alternates {

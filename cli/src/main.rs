@@ -13,7 +13,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "answerdesk", version, about = "Self-hostable customer-service assistant")]
+#[command(
+    name = "answerdesk",
+    version,
+    about = "Self-hostable customer-service assistant"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -69,12 +73,16 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Serve(args) => commands::serve::run(args),
         Command::Kb(KbCommand::Build { source, output }) => commands::kb::build(&source, &output),
-        Command::Kb(KbCommand::Eval { snapshot, queries, json }) => {
-            commands::kb::eval(&snapshot, &queries, json)
-        }
-        Command::Kb(KbCommand::Query { snapshot, text, top }) => {
-            commands::kb::query(&snapshot, &text, top)
-        }
+        Command::Kb(KbCommand::Eval {
+            snapshot,
+            queries,
+            json,
+        }) => commands::kb::eval(&snapshot, &queries, json),
+        Command::Kb(KbCommand::Query {
+            snapshot,
+            text,
+            top,
+        }) => commands::kb::query(&snapshot, &text, top),
         Command::Kb(KbCommand::Lint { source }) => commands::kb::lint(&source),
         Command::Tickets(command) => commands::tickets::run(command),
         Command::Agent(command) => commands::agent::run(command),

@@ -68,7 +68,13 @@ impl Server {
                 }
             });
         }
-        let mut server = Server { child, base_url: String::new(), database_url, _dir: dir, log };
+        let mut server = Server {
+            child,
+            base_url: String::new(),
+            database_url,
+            _dir: dir,
+            log,
+        };
         let deadline = Instant::now() + PATIENCE;
         while Instant::now() < deadline {
             match server.log.recv_timeout(Duration::from_millis(200)) {
@@ -81,10 +87,15 @@ impl Server {
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     if let Some(status) = server.child.try_wait()? {
                         std::thread::sleep(Duration::from_millis(100));
-                        bail!("answerdesk serve exited early ({status}):\n{}", server.log_lines().join("\n"));
+                        bail!(
+                            "answerdesk serve exited early ({status}):\n{}",
+                            server.log_lines().join("\n")
+                        );
                     }
                 }
-                Err(mpsc::RecvTimeoutError::Disconnected) => bail!("answerdesk serve closed its output"),
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    bail!("answerdesk serve closed its output")
+                }
             }
         }
         bail!("answerdesk serve did not say where it listens within {PATIENCE:?}")
@@ -107,7 +118,11 @@ impl Server {
             .output()
             .context("cannot run answerdesk")?;
         if !out.status.success() {
-            bail!("answerdesk {} failed: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "answerdesk {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
@@ -167,11 +182,17 @@ impl Browser {
         let driver = loop {
             match WebDriver::new(&url, caps.clone()).await {
                 Ok(driver) => break driver,
-                Err(_) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(150)).await,
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(150)).await
+                }
                 Err(e) => return Err(e).context("chromedriver did not start a browser session"),
             }
         };
-        Ok(Browser { driver, chromedriver, _profile: profile })
+        Ok(Browser {
+            driver,
+            chromedriver,
+            _profile: profile,
+        })
     }
 
     /// Ends the session; the process group is killed on drop either way.
@@ -200,7 +221,10 @@ impl Browser {
                 return Ok(found);
             }
             if Instant::now() > deadline {
-                bail!("expected {count} `{css}`, found {} within {PATIENCE:?}", found.len());
+                bail!(
+                    "expected {count} `{css}`, found {} within {PATIENCE:?}",
+                    found.len()
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -211,7 +235,9 @@ impl Browser {
         if let Some(dir) = std::env::var_os("ANSWERDESK_SCREENSHOTS") {
             let dir = PathBuf::from(dir);
             std::fs::create_dir_all(&dir)?;
-            self.driver.screenshot(&dir.join(format!("{name}.png"))).await?;
+            self.driver
+                .screenshot(&dir.join(format!("{name}.png")))
+                .await?;
         }
         Ok(())
     }
@@ -220,7 +246,10 @@ impl Browser {
     pub async fn requested_urls(&self) -> Result<Vec<String>> {
         let ret = self
             .driver
-            .execute("return performance.getEntriesByType('resource').map(e => e.name);", vec![])
+            .execute(
+                "return performance.getEntriesByType('resource').map(e => e.name);",
+                vec![],
+            )
             .await?;
         Ok(ret.convert()?)
     }
@@ -231,7 +260,9 @@ impl Drop for Browser {
         // Negative pid: the whole group, Chromium included.
         // `--` keeps the negative pid from being read as an option (or, worse, as "every process").
         let group = format!("-{}", self.chromedriver.id());
-        let _ = Command::new("kill").args(["-s", "KILL", "--", &group]).status();
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &group])
+            .status();
         let _ = self.chromedriver.wait();
     }
 }

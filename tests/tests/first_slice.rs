@@ -19,15 +19,23 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
     browser.driver.goto(server.url("/?locale=en")).await?;
     let input = browser.find("[data-testid=ask-input]:enabled").await?;
 
-    input.send_keys("how long will delivery take to arrive?" + Key::Enter).await?;
+    input
+        .send_keys("how long will delivery take to arrive?" + Key::Enter)
+        .await?;
     let answer = browser.find("[data-testid=answer]").await?;
     let text = answer.text().await?;
-    ensure!(text.contains("How long does delivery take?"), "wrong answer for a delivery question: {text}");
+    ensure!(
+        text.contains("How long does delivery take?"),
+        "wrong answer for a delivery question: {text}"
+    );
 
     input.send_keys("我想退货，怎么申请" + Key::Enter).await?;
     let answers = browser.find_n("[data-testid=answer]", 2).await?;
     let zh = answers[1].text().await?;
-    ensure!(zh.contains("怎么申请退货？"), "wrong answer for a Chinese return question: {zh}");
+    ensure!(
+        zh.contains("怎么申请退货？"),
+        "wrong answer for a Chinese return question: {zh}"
+    );
     browser.screenshot("visitor-answer").await?;
 
     // Answers came from the engine in the page: the server saw no request per question.
@@ -36,21 +44,49 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
         !requests.iter().any(|u| u.contains("/api/")),
         "questions must be answered without the server, but the page requested: {requests:?}"
     );
-    ensure!(requests.iter().filter(|u| u.ends_with("/kb.snapshot")).count() == 1, "snapshot fetched once: {requests:?}");
+    ensure!(
+        requests
+            .iter()
+            .filter(|u| u.ends_with("/kb.snapshot"))
+            .count()
+            == 1,
+        "snapshot fetched once: {requests:?}"
+    );
 
-    browser.find("[data-testid=escalate]").await?.click().await?;
-    let name = browser.find(".ad-escalate input[autocomplete=name]").await?;
+    browser
+        .find("[data-testid=escalate]")
+        .await?
+        .click()
+        .await?;
+    let name = browser
+        .find(".ad-escalate input[autocomplete=name]")
+        .await?;
     name.send_keys("Ada Visitor").await?;
-    browser.find("[data-testid=escalate-submit]").await?.click().await?;
+    browser
+        .find("[data-testid=escalate-submit]")
+        .await?
+        .click()
+        .await?;
     let notice = browser.find(".ad-notice").await?.text().await?;
-    ensure!(notice.contains("T-"), "the visitor should see the ticket id, saw: {notice}");
+    ensure!(
+        notice.contains("T-"),
+        "the visitor should see the ticket id, saw: {notice}"
+    );
 
     let listed = server.answerdesk(&["tickets", "list", "--json"])?;
-    let tickets: Vec<serde_json::Value> =
-        listed.lines().map(serde_json::from_str).collect::<Result<_, _>>()?;
-    ensure!(tickets.len() == 1, "expected exactly one ticket, got: {listed}");
+    let tickets: Vec<serde_json::Value> = listed
+        .lines()
+        .map(serde_json::from_str)
+        .collect::<Result<_, _>>()?;
+    ensure!(
+        tickets.len() == 1,
+        "expected exactly one ticket, got: {listed}"
+    );
     let ticket = &tickets[0];
-    ensure!(notice.contains(ticket["id"].as_str().unwrap_or("?")), "ticket id shown {notice} vs stored {ticket}");
+    ensure!(
+        notice.contains(ticket["id"].as_str().unwrap_or("?")),
+        "ticket id shown {notice} vs stored {ticket}"
+    );
 
     // The browser keeps the ticket's capability token; with it, the transcript is readable.
     let stored: String = browser
@@ -60,7 +96,10 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
         .convert()?;
     let stored: serde_json::Value = serde_json::from_str(&stored)?;
     let messages: serde_json::Value = reqwest::Client::new()
-        .get(server.url(&format!("/api/v1/tickets/{}/messages", ticket["id"].as_str().unwrap_or_default())))
+        .get(server.url(&format!(
+            "/api/v1/tickets/{}/messages",
+            ticket["id"].as_str().unwrap_or_default()
+        )))
         .bearer_auth(stored["token"].as_str().unwrap_or_default())
         .send()
         .await?
@@ -70,7 +109,9 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
     let text = messages.to_string();
     // Two questions, two bot answers, and the escalation message itself.
     ensure!(
-        text.contains("how long will delivery take") && text.contains("我想退货，怎么申请") && text.contains("How long does delivery take?"),
+        text.contains("how long will delivery take")
+            && text.contains("我想退货，怎么申请")
+            && text.contains("How long does delivery take?"),
         "the transcript is missing from the ticket: {text}"
     );
     Ok(())

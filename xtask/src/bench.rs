@@ -9,11 +9,17 @@ use crate::{cmd, project_root, toolchain};
 
 pub fn run(args: &[String]) -> Result<()> {
     let root = project_root();
-    let which: Vec<&str> = if args.is_empty() { vec!["engine", "size"] } else { args.iter().map(String::as_str).collect() };
+    let which: Vec<&str> = if args.is_empty() {
+        vec!["engine", "size"]
+    } else {
+        args.iter().map(String::as_str).collect()
+    };
     for name in which {
         match name {
             "engine" => cmd::run(
-                Command::new(env!("CARGO")).args(["bench", "-p", "engine"]).current_dir(&root),
+                Command::new(env!("CARGO"))
+                    .args(["bench", "-p", "engine"])
+                    .current_dir(&root),
                 "The engine benchmarks failed.",
             )?,
             "size" => {
@@ -35,7 +41,12 @@ pub fn size_report(root: &Path) -> Result<()> {
         .with_context(|| format!("cannot read {}", dist.display()))?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("wasm" | "js" | "css" | "html")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("wasm" | "js" | "css" | "html")
+            )
+        })
         .collect();
     files.sort();
     println!("\n    size report (brotli -q 11)");
@@ -44,18 +55,33 @@ pub fn size_report(root: &Path) -> Result<()> {
         let bytes = std::fs::read(file)?;
         let compressed = brotli_len(&bytes)?;
         let name = file.file_name().unwrap_or_default().to_string_lossy();
-        if name.ends_with(".wasm") || (name.ends_with(".js") && name != "embed.js" && name != "sw.js") {
+        if name.ends_with(".wasm")
+            || (name.ends_with(".js") && name != "embed.js" && name != "sw.js")
+        {
             wasm_js += compressed;
         }
-        println!("      {:<44} {:>9} B raw {:>9} B brotli", name, bytes.len(), compressed);
+        println!(
+            "      {:<44} {:>9} B raw {:>9} B brotli",
+            name,
+            bytes.len(),
+            compressed
+        );
     }
-    println!("      {:<44} {:>9} KiB brotli (app wasm + JS, before the snapshot)", "total", format!("{:.1}", wasm_js as f64 / 1024.0));
+    println!(
+        "      {:<44} {:>9} KiB brotli (app wasm + JS, before the snapshot)",
+        "total",
+        format!("{:.1}", wasm_js as f64 / 1024.0)
+    );
     Ok(())
 }
 
 fn brotli_len(bytes: &[u8]) -> Result<usize> {
     let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).context("brotli failed")?;
     Ok(out.len())
 }

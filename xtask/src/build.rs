@@ -14,7 +14,8 @@ pub fn target_dir(root: &Path) -> Result<PathBuf> {
         .current_dir(root)
         .output()
         .context("cannot run cargo metadata")?;
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).context("cargo metadata printed no JSON")?;
+    let meta: serde_json::Value =
+        serde_json::from_slice(&out.stdout).context("cargo metadata printed no JSON")?;
     meta["target_directory"]
         .as_str()
         .map(PathBuf::from)
@@ -26,7 +27,9 @@ pub fn web_app(root: &Path) -> Result<()> {
     // Trunk.toml sets offline = true (it must never download tools), which passes --offline to
     // cargo: fetch the locked dependencies first.
     cmd::run(
-        Command::new(env!("CARGO")).args(["fetch", "--locked"]).current_dir(root),
+        Command::new(env!("CARGO"))
+            .args(["fetch", "--locked"])
+            .current_dir(root),
         "Cargo.lock may be out of date: run `cargo update -w` and commit it.",
     )?;
     let mut trunk = Command::new("trunk");
@@ -35,13 +38,18 @@ pub fn web_app(root: &Path) -> Result<()> {
         .current_dir(root)
         .env("PATH", toolchain::tool_path(root))
         .env("TRUNK_SKIP_VERSION_CHECK", "true");
-    cmd::run(&mut trunk, "See Trunk's message above; `cargo xtask run` installs the pinned tools.")
+    cmd::run(
+        &mut trunk,
+        "See Trunk's message above; `cargo xtask run` installs the pinned tools.",
+    )
 }
 
 /// The `answerdesk` binary, release profile.
 pub fn answerdesk_release(root: &Path) -> Result<PathBuf> {
     cmd::run(
-        Command::new(env!("CARGO")).args(["build", "--release", "--package", "cli"]).current_dir(root),
+        Command::new(env!("CARGO"))
+            .args(["build", "--release", "--package", "cli"])
+            .current_dir(root),
         "The answerdesk binary did not compile.",
     )?;
     Ok(target_dir(root)?.join("release").join("answerdesk"))

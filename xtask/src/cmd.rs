@@ -72,7 +72,11 @@ pub fn run_tee(cmd: &mut Command) -> Result<(bool, String)> {
             }
         })
     };
-    let out = pump(Box::new(child.stdout.take().expect("piped")), false, tx.clone());
+    let out = pump(
+        Box::new(child.stdout.take().expect("piped")),
+        false,
+        tx.clone(),
+    );
     let err = pump(Box::new(child.stderr.take().expect("piped")), true, tx);
     let mut captured = String::new();
     for (is_err, line) in rx {

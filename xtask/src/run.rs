@@ -14,11 +14,18 @@ pub struct Options {
 
 impl Options {
     pub fn parse(args: &[String]) -> Result<Options> {
-        let mut options = Options { addr: "127.0.0.1:8080".into() };
+        let mut options = Options {
+            addr: "127.0.0.1:8080".into(),
+        };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
-                "--addr" => options.addr = args.next().context("--addr needs a value, e.g. 127.0.0.1:8080")?.clone(),
+                "--addr" => {
+                    options.addr = args
+                        .next()
+                        .context("--addr needs a value, e.g. 127.0.0.1:8080")?
+                        .clone()
+                }
                 other => bail!("unknown option `{other}` (run accepts --addr ADDR)"),
             }
         }

@@ -35,19 +35,44 @@ pub fn run(args: &[String]) -> Result<()> {
 
     let mut outcomes = Vec::new();
     steps.start("Formatting (cargo fmt --check)");
-    outcomes.push(simple("fmt", Command::new(env!("CARGO")).args(["fmt", "--all", "--check"]).current_dir(&root))?);
+    outcomes.push(simple(
+        "fmt",
+        Command::new(env!("CARGO"))
+            .args(["fmt", "--all", "--check"])
+            .current_dir(&root),
+    )?);
 
     steps.start("Lints (cargo clippy -D warnings, native and wasm32)");
     let native = simple(
         "clippy",
         Command::new(env!("CARGO"))
-            .args(["clippy", "--workspace", "--exclude", "app", "--all-targets", "--", "-D", "warnings"])
+            .args([
+                "clippy",
+                "--workspace",
+                "--exclude",
+                "app",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])
             .current_dir(&root),
     )?;
     let wasm = simple(
         "clippy-wasm",
         Command::new(env!("CARGO"))
-            .args(["clippy", "-p", "engine", "-p", "app", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"])
+            .args([
+                "clippy",
+                "-p",
+                "engine",
+                "-p",
+                "app",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ])
             .current_dir(&root),
     )?;
     outcomes.push(native);
@@ -86,7 +111,16 @@ pub fn run(args: &[String]) -> Result<()> {
 /// A check with no test count: it passes or it does not.
 fn simple(name: &'static str, command: &mut Command) -> Result<Outcome> {
     let ok = cmd::run(command, "").is_ok();
-    Ok(Outcome { name, ok, note: if ok { String::new() } else { "see output above".into() }, ..Default::default() })
+    Ok(Outcome {
+        name,
+        ok,
+        note: if ok {
+            String::new()
+        } else {
+            "see output above".into()
+        },
+        ..Default::default()
+    })
 }
 
 fn has_nextest() -> bool {
@@ -96,10 +130,16 @@ fn has_nextest() -> bool {
 /// Postgres-backed tests are named `postgres_*`; without DATABASE_URL they are listed as skipped.
 fn native_tests(root: &Path) -> Result<Outcome> {
     let with_postgres = std::env::var_os("DATABASE_URL").is_some();
-    let mut outcome = Outcome { name: "native", ..Default::default() };
+    let mut outcome = Outcome {
+        name: "native",
+        ..Default::default()
+    };
     if !with_postgres {
         let skipped = postgres_tests(root);
-        println!("    DATABASE_URL is not set: skipping {} PostgreSQL test(s):", skipped.len());
+        println!(
+            "    DATABASE_URL is not set: skipping {} PostgreSQL test(s):",
+            skipped.len()
+        );
         for name in &skipped {
             println!("      skipped: {name}");
         }
@@ -109,7 +149,16 @@ fn native_tests(root: &Path) -> Result<Outcome> {
     let mut command = Command::new(env!("CARGO"));
     command.current_dir(root);
     if has_nextest() {
-        command.args(["nextest", "run", "--workspace", "--exclude", "e2e", "--exclude", "app", "--no-fail-fast"]);
+        command.args([
+            "nextest",
+            "run",
+            "--workspace",
+            "--exclude",
+            "e2e",
+            "--exclude",
+            "app",
+            "--no-fail-fast",
+        ]);
         if !with_postgres {
             command.args(["-E", "not test(/postgres_/)"]);
         }
@@ -118,7 +167,15 @@ fn native_tests(root: &Path) -> Result<Outcome> {
         outcome.ok = ok;
         (outcome.passed, outcome.failed, outcome.skipped) = (p, f, s + outcome.skipped);
     } else {
-        command.args(["test", "--workspace", "--exclude", "e2e", "--exclude", "app", "--no-fail-fast"]);
+        command.args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "e2e",
+            "--exclude",
+            "app",
+            "--no-fail-fast",
+        ]);
         if !with_postgres {
             command.args(["--", "--skip", "postgres_"]);
         }
@@ -133,24 +190,49 @@ fn native_tests(root: &Path) -> Result<Outcome> {
 
 fn postgres_tests(root: &Path) -> Vec<String> {
     let out = Command::new(env!("CARGO"))
-        .args(["test", "--workspace", "--exclude", "e2e", "--exclude", "app", "--quiet", "--", "--list", "--format", "terse"])
+        .args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "e2e",
+            "--exclude",
+            "app",
+            "--quiet",
+            "--",
+            "--list",
+            "--format",
+            "terse",
+        ])
         .current_dir(root)
         .output();
     let Ok(out) = out else { return Vec::new() };
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.strip_suffix(": test"))
-        .filter(|name| name.rsplit("::").next().is_some_and(|n| n.starts_with("postgres_")))
+        .filter(|name| {
+            name.rsplit("::")
+                .next()
+                .is_some_and(|n| n.starts_with("postgres_"))
+        })
         .map(String::from)
         .collect()
 }
 
 fn doc_tests(root: &Path) -> Result<Outcome> {
     let (ok, out) = cmd::run_tee(
-        Command::new(env!("CARGO")).args(["test", "--doc", "-p", "engine", "-p", "server"]).current_dir(root),
+        Command::new(env!("CARGO"))
+            .args(["test", "--doc", "-p", "engine", "-p", "server"])
+            .current_dir(root),
     )?;
     let (passed, failed, skipped) = libtest_counts(&out);
-    Ok(Outcome { name: "doc", ok, passed, failed, skipped, ..Default::default() })
+    Ok(Outcome {
+        name: "doc",
+        ok,
+        passed,
+        failed,
+        skipped,
+        ..Default::default()
+    })
 }
 
 fn wasm_tests(root: &Path) -> Result<Outcome> {
@@ -165,16 +247,28 @@ fn wasm_tests(root: &Path) -> Result<Outcome> {
     let (passed, failed, skipped) = libtest_counts(&out);
     // A runner that silently ran nothing is a failure, not a pass.
     let ok = ok && passed > 0;
-    Ok(Outcome { name: "wasm", ok, passed, failed, skipped, note: "engine in Chromium".into() })
+    Ok(Outcome {
+        name: "wasm",
+        ok,
+        passed,
+        failed,
+        skipped,
+        note: "engine in Chromium".into(),
+    })
 }
 
 fn end_to_end(root: &Path) -> Result<Outcome> {
-    let mut outcome = Outcome { name: "e2e", ..Default::default() };
+    let mut outcome = Outcome {
+        name: "e2e",
+        ..Default::default()
+    };
     let built = (|| -> Result<_> {
         build::web_app(root)?;
         bench::size_report(root)?;
         cmd::run(
-            Command::new(env!("CARGO")).args(["build", "--package", "cli"]).current_dir(root),
+            Command::new(env!("CARGO"))
+                .args(["build", "--package", "cli"])
+                .current_dir(root),
             "The answerdesk binary did not compile.",
         )?;
         let answerdesk = build::target_dir(root)?.join("debug").join("answerdesk");
@@ -198,12 +292,28 @@ fn end_to_end(root: &Path) -> Result<Outcome> {
         .env("ANSWERDESK_SCREENSHOTS", root.join("docs/screenshots"))
         .env("CHROMEDRIVER", which("chromedriver"));
     let (ok, out) = if has_nextest() {
-        command.args(["nextest", "run", "-p", "e2e", "--no-fail-fast", "--test-threads", "2"]);
+        command.args([
+            "nextest",
+            "run",
+            "-p",
+            "e2e",
+            "--no-fail-fast",
+            "--test-threads",
+            "2",
+        ]);
         let (ok, out) = cmd::run_tee(&mut command)?;
         let c = nextest_counts(&out);
         (ok, c)
     } else {
-        command.args(["test", "-p", "e2e", "--no-fail-fast", "--", "--test-threads", "2"]);
+        command.args([
+            "test",
+            "-p",
+            "e2e",
+            "--no-fail-fast",
+            "--",
+            "--test-threads",
+            "2",
+        ]);
         let (ok, out) = cmd::run_tee(&mut command)?;
         (ok, libtest_counts(&out))
     };
@@ -218,22 +328,40 @@ fn which(program: &str) -> String {
 
 /// Numbers from nextest's closing line: `N tests run: N passed, N failed, N skipped`.
 fn nextest_counts(output: &str) -> (usize, usize, usize) {
-    let Some(line) = output.lines().rev().find(|l| l.contains("tests run:") || l.contains("test run:")) else {
+    let Some(line) = output
+        .lines()
+        .rev()
+        .find(|l| l.contains("tests run:") || l.contains("test run:"))
+    else {
         return (0, 0, 0);
     };
-    (count_before(line, "passed"), count_before(line, "failed"), count_before(line, "skipped"))
+    (
+        count_before(line, "passed"),
+        count_before(line, "failed"),
+        count_before(line, "skipped"),
+    )
 }
 
 /// Sums libtest's `test result: ok. N passed; N failed; N ignored` lines.
 fn libtest_counts(output: &str) -> (usize, usize, usize) {
-    output.lines().filter(|l| l.contains("test result:")).fold((0, 0, 0), |(p, f, s), line| {
-        (p + count_before(line, "passed"), f + count_before(line, "failed"), s + count_before(line, "ignored"))
-    })
+    output
+        .lines()
+        .filter(|l| l.contains("test result:"))
+        .fold((0, 0, 0), |(p, f, s), line| {
+            (
+                p + count_before(line, "passed"),
+                f + count_before(line, "failed"),
+                s + count_before(line, "ignored"),
+            )
+        })
 }
 
 /// The number written just before `word`, as in `12 passed`.
 fn count_before(line: &str, word: &str) -> usize {
-    let words: Vec<&str> = line.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|w| !w.is_empty())
+        .collect();
     words
         .windows(2)
         .find(|w| w[1].starts_with(word))
@@ -249,7 +377,10 @@ mod tests {
     fn reads_nextest_summary() {
         let out = "   Summary [  3.2s] 42 tests run: 40 passed, 2 failed, 3 skipped\n";
         assert_eq!(nextest_counts(out), (40, 2, 3));
-        assert_eq!(nextest_counts("     Summary [ 0.1s] 7 tests run: 7 passed, 0 skipped"), (7, 0, 0));
+        assert_eq!(
+            nextest_counts("     Summary [ 0.1s] 7 tests run: 7 passed, 0 skipped"),
+            (7, 0, 0)
+        );
     }
 
     #[test]

@@ -17,7 +17,8 @@ pub struct Versions {
 
 impl Versions {
     pub fn load(root: &Path) -> Result<Versions> {
-        let manifest = std::fs::read_to_string(root.join("Cargo.toml")).context("cannot read Cargo.toml")?;
+        let manifest =
+            std::fs::read_to_string(root.join("Cargo.toml")).context("cannot read Cargo.toml")?;
         let section = manifest
             .split("[workspace.metadata.toolchain]")
             .nth(1)
@@ -28,11 +29,22 @@ impl Versions {
                 .take_while(|l| !l.trim_start().starts_with('['))
                 .find_map(|l| {
                     let (k, v) = l.split_once('=')?;
-                    (k.trim() == key).then(|| v.split('#').next().unwrap_or(v).trim().trim_matches('"').to_string())
+                    (k.trim() == key).then(|| {
+                        v.split('#')
+                            .next()
+                            .unwrap_or(v)
+                            .trim()
+                            .trim_matches('"')
+                            .to_string()
+                    })
                 })
                 .with_context(|| format!("[workspace.metadata.toolchain] has no `{key}`"))
         };
-        Ok(Versions { trunk: get("trunk")?, wasm_bindgen: get("wasm-bindgen-cli")?, binaryen: get("binaryen-npm")? })
+        Ok(Versions {
+            trunk: get("trunk")?,
+            wasm_bindgen: get("wasm-bindgen-cli")?,
+            binaryen: get("binaryen-npm")?,
+        })
     }
 
     /// wasm-bindgen's CLI must match the crate exactly, or the generated JS and wasm disagree.
@@ -52,7 +64,8 @@ impl Versions {
                 }
             }
         }
-        let trunk_toml = std::fs::read_to_string(root.join("Trunk.toml")).context("cannot read Trunk.toml")?;
+        let trunk_toml =
+            std::fs::read_to_string(root.join("Trunk.toml")).context("cannot read Trunk.toml")?;
         let expected = format!("wasm_bindgen = \"{}\"", self.wasm_bindgen);
         if !trunk_toml.contains(&expected) {
             bail!("Trunk.toml must say `{expected}` under [tools], as pinned in Cargo.toml");
@@ -79,14 +92,24 @@ pub fn tool_path(root: &Path) -> std::ffi::OsString {
 }
 
 fn version_of(program: &str, root: &Path) -> Option<String> {
-    let out = Command::new(program).arg("--version").env("PATH", tool_path(root)).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    let out = Command::new(program)
+        .arg("--version")
+        .env("PATH", tool_path(root))
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 pub fn ensure_wasm_target(steps: &mut Steps) -> Result<()> {
     steps.start("Rust target wasm32-unknown-unknown");
-    let installed = cmd::output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    let installed =
+        cmd::output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         println!("    present");
         return Ok(());
     }
@@ -96,15 +119,28 @@ pub fn ensure_wasm_target(steps: &mut Steps) -> Result<()> {
     )
 }
 
-fn ensure_cargo_tool(root: &Path, steps: &mut Steps, program: &str, krate: &str, version: &str, locked: bool, minutes: u32) -> Result<()> {
+fn ensure_cargo_tool(
+    root: &Path,
+    steps: &mut Steps,
+    program: &str,
+    krate: &str,
+    version: &str,
+    locked: bool,
+    minutes: u32,
+) -> Result<()> {
     steps.start(&format!("{krate} {version}"));
     let found = version_of(program, root);
-    if found.as_deref().is_some_and(|v| v.split_whitespace().any(|w| w == version)) {
+    if found
+        .as_deref()
+        .is_some_and(|v| v.split_whitespace().any(|w| w == version))
+    {
         println!("    present");
         return Ok(());
     }
     match found {
-        Some(other) => println!("    found `{other}`, installing {version} (about {minutes} min on 2 cores)"),
+        Some(other) => {
+            println!("    found `{other}`, installing {version} (about {minutes} min on 2 cores)")
+        }
         None => println!("    not found, installing (about {minutes} min on 2 cores)"),
     }
     let mut install = Command::new("cargo");
@@ -112,7 +148,10 @@ fn ensure_cargo_tool(root: &Path, steps: &mut Steps, program: &str, krate: &str,
     if locked {
         install.arg("--locked");
     }
-    cmd::run(&mut install, "Check the network access to crates.io and the error above.")
+    cmd::run(
+        &mut install,
+        "Check the network access to crates.io and the error above.",
+    )
 }
 
 pub fn ensure_trunk(root: &Path, steps: &mut Steps, v: &Versions) -> Result<()> {
@@ -122,14 +161,24 @@ pub fn ensure_trunk(root: &Path, steps: &mut Steps, v: &Versions) -> Result<()> 
 
 pub fn ensure_wasm_bindgen(root: &Path, steps: &mut Steps, v: &Versions) -> Result<()> {
     // Not --locked: one of its locked dependencies is newer than the registry mirror has.
-    ensure_cargo_tool(root, steps, "wasm-bindgen", "wasm-bindgen-cli", &v.wasm_bindgen, false, 10)
+    ensure_cargo_tool(
+        root,
+        steps,
+        "wasm-bindgen",
+        "wasm-bindgen-cli",
+        &v.wasm_bindgen,
+        false,
+        10,
+    )
 }
 
 pub fn ensure_wasm_opt(root: &Path, steps: &mut Steps, v: &Versions) -> Result<()> {
     steps.start(&format!("wasm-opt from npm binaryen {}", v.binaryen));
     let major = v.binaryen.split('.').next().unwrap_or(&v.binaryen);
     let local = root.join("node_modules/.bin/wasm-opt");
-    if cmd::exists(&local) && version_of("wasm-opt", root).is_some_and(|s| s.contains(&format!("version {major}"))) {
+    if cmd::exists(&local)
+        && version_of("wasm-opt", root).is_some_and(|s| s.contains(&format!("version {major}")))
+    {
         println!("    present");
         return Ok(());
     }
@@ -141,7 +190,9 @@ pub fn ensure_wasm_opt(root: &Path, steps: &mut Steps, v: &Versions) -> Result<(
         }
     }
     cmd::run(
-        Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(root),
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(root),
         "npm could not install package-lock.json's packages.",
     )
 }
@@ -163,9 +214,14 @@ pub fn ensure_browser(steps: &mut Steps) -> Result<()> {
 }
 
 fn apt_install(packages: &[&str]) -> Result<()> {
-    cmd::run(Command::new("apt-get").arg("update"), "apt-get could not read the package lists.")?;
     cmd::run(
-        Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(packages),
+        Command::new("apt-get").arg("update"),
+        "apt-get could not read the package lists.",
+    )?;
+    cmd::run(
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(packages),
         "apt-get could not install the packages.",
     )
 }

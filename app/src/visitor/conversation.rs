@@ -1,6 +1,6 @@
 //! The conversation as data: what was asked, what the engine decided, what the agent will see.
 
-use engine::{Decision, EscalateReason, Engine, Reply};
+use engine::{Decision, Engine, EscalateReason, Reply};
 
 use crate::api::{BotContext, Role, ScoredEntry, TranscriptLine};
 use crate::i18n::{Locale, Strings};
@@ -18,8 +18,12 @@ impl BotReply {
     pub fn from_reply(reply: &Reply) -> BotReply {
         match &reply.decision {
             Decision::Answer { entry } => BotReply::Answer { entry: *entry },
-            Decision::Clarify { entries } => BotReply::Clarify { entries: entries.clone() },
-            Decision::Escalate { reason: EscalateReason::AskedForHuman } => BotReply::AskedForPerson,
+            Decision::Clarify { entries } => BotReply::Clarify {
+                entries: entries.clone(),
+            },
+            Decision::Escalate {
+                reason: EscalateReason::AskedForHuman,
+            } => BotReply::AskedForPerson,
             Decision::Escalate { .. } => BotReply::NoAnswer,
         }
     }
@@ -31,10 +35,18 @@ impl BotReply {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Turn {
-    Visitor { text: String, at: String },
-    Bot { reply: BotReply, at: String },
+    Visitor {
+        text: String,
+        at: String,
+    },
+    Bot {
+        reply: BotReply,
+        at: String,
+    },
     /// Something the app itself says, such as "your request is with our team".
-    Notice { text: String },
+    Notice {
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -46,15 +58,27 @@ pub struct Conversation {
 
 impl Conversation {
     pub fn ask(&mut self, question: String, reply: Reply, at: String) {
-        self.turns.push(Turn::Visitor { text: question, at: at.clone() });
-        self.turns.push(Turn::Bot { reply: BotReply::from_reply(&reply), at });
+        self.turns.push(Turn::Visitor {
+            text: question,
+            at: at.clone(),
+        });
+        self.turns.push(Turn::Bot {
+            reply: BotReply::from_reply(&reply),
+            at,
+        });
         self.last_reply = Some(reply);
     }
 
     /// The visitor picked one of the "did you mean" choices: that is the answer.
     pub fn pick(&mut self, question: String, entry: usize, at: String) {
-        self.turns.push(Turn::Visitor { text: question, at: at.clone() });
-        self.turns.push(Turn::Bot { reply: BotReply::Answer { entry }, at });
+        self.turns.push(Turn::Visitor {
+            text: question,
+            at: at.clone(),
+        });
+        self.turns.push(Turn::Bot {
+            reply: BotReply::Answer { entry },
+            at,
+        });
     }
 
     pub fn notice(&mut self, text: String) {
@@ -73,10 +97,16 @@ impl Conversation {
         self.turns
             .iter()
             .filter_map(|turn| match turn {
-                Turn::Visitor { text, at } => Some(TranscriptLine { role: Role::Visitor, text: text.clone(), at: at.clone() }),
-                Turn::Bot { reply, at } => {
-                    Some(TranscriptLine { role: Role::Bot, text: bot_text(reply, engine, t), at: at.clone() })
-                }
+                Turn::Visitor { text, at } => Some(TranscriptLine {
+                    role: Role::Visitor,
+                    text: text.clone(),
+                    at: at.clone(),
+                }),
+                Turn::Bot { reply, at } => Some(TranscriptLine {
+                    role: Role::Bot,
+                    text: bot_text(reply, engine, t),
+                    at: at.clone(),
+                }),
                 Turn::Notice { .. } => None,
             })
             .collect()
@@ -94,7 +124,10 @@ impl Conversation {
             candidates: reply
                 .candidates
                 .iter()
-                .map(|c| ScoredEntry { id: engine.entries()[c.entry].id.clone(), score: c.score })
+                .map(|c| ScoredEntry {
+                    id: engine.entries()[c.entry].id.clone(),
+                    score: c.score,
+                })
                 .collect(),
         })
     }
@@ -108,8 +141,11 @@ fn bot_text(reply: &BotReply, engine: Option<&Engine>, t: &Strings) -> String {
             .map(|e| format!("{}\n{}", e.question, e.answer_text))
             .unwrap_or_default(),
         BotReply::Clarify { entries: options } => {
-            let questions: Vec<&str> =
-                options.iter().filter_map(|i| entries.get(*i)).map(|e| e.question.as_str()).collect();
+            let questions: Vec<&str> = options
+                .iter()
+                .filter_map(|i| entries.get(*i))
+                .map(|e| e.question.as_str())
+                .collect();
             format!("{} {}", t.did_you_mean, questions.join(" / "))
         }
         BotReply::NoAnswer => t.no_answer.to_string(),
@@ -121,10 +157,14 @@ fn bot_text(reply: &BotReply, engine: Option<&Engine>, t: &Strings) -> String {
 pub fn suggested_questions(engine: &Engine, locale: Locale, limit: usize) -> Vec<(usize, String)> {
     let entries = engine.entries();
     let in_locale = |e: &&engine::Entry| {
-        e.locale.eq_ignore_ascii_case(locale.tag()) || e.locale.split('-').next() == locale.tag().split('-').next()
+        e.locale.eq_ignore_ascii_case(locale.tag())
+            || e.locale.split('-').next() == locale.tag().split('-').next()
     };
     let any_in_locale = entries.iter().any(|e| in_locale(&e));
-    let pool = entries.iter().enumerate().filter(|(_, e)| !any_in_locale || in_locale(e));
+    let pool = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !any_in_locale || in_locale(e));
     let mut categories: Vec<&str> = Vec::new();
     let mut questions = Vec::new();
     for (i, e) in pool.filter(|(_, e)| !e.id.contains('#')) {

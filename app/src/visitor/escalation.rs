@@ -35,7 +35,9 @@ pub fn EscalationForm(
     let t = locale.strings();
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
-    let message = RwSignal::new(conversation.with_untracked(|c| c.last_question().unwrap_or_default().to_string()));
+    let message = RwSignal::new(
+        conversation.with_untracked(|c| c.last_question().unwrap_or_default().to_string()),
+    );
     let sending = RwSignal::new(Sending::Idle);
     // One key per form: a retry after a lost response cannot create a second ticket.
     let idempotency_key = browser::random_key();
@@ -51,14 +53,19 @@ pub fn EscalationForm(
         if sending.get_untracked() == Sending::InFlight {
             return;
         }
-        let Some(text) = optional(message.get_untracked()) else { return };
+        let Some(text) = optional(message.get_untracked()) else {
+            return;
+        };
         let engine = engine.get_untracked();
         let escalation = conversation.with_untracked(|c| NewEscalation {
             site: browser::query_param("site").unwrap_or_else(|| "demo".into()),
             message: text,
             transcript: c.transcript(engine.as_deref(), t),
-            contact: Some(Contact { name: optional(name.get_untracked()), email: optional(email.get_untracked()) })
-                .filter(|c| c.name.is_some() || c.email.is_some()),
+            contact: Some(Contact {
+                name: optional(name.get_untracked()),
+                email: optional(email.get_untracked()),
+            })
+            .filter(|c| c.name.is_some() || c.email.is_some()),
             page_url: browser::page_url(),
             locale: locale.tag().into(),
             bot: engine.as_deref().and_then(|e| c.bot_context(e)),
@@ -71,7 +78,8 @@ pub fn EscalationForm(
                     if let Ok(json) = serde_json::to_string(&created) {
                         browser::store(TICKET_KEY, &json);
                     }
-                    conversation.update(|c| c.notice(format!("{} ({})", t.escalated, created.ticket_id)));
+                    conversation
+                        .update(|c| c.notice(format!("{} ({})", t.escalated, created.ticket_id)));
                     open.set(false);
                 }
                 Err(e) => sending.set(Sending::Failed(format!("{} {}", t.escalate_failed, e.0))),

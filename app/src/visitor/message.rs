@@ -25,7 +25,9 @@ pub fn TurnView(
         .into_any(),
         Turn::Notice { text } => view! { <p class="ad-notice" role="status">{text}</p> }.into_any(),
         Turn::Bot { reply, .. } => {
-            let Some(engine) = engine.get_untracked() else { return ().into_any() };
+            let Some(engine) = engine.get_untracked() else {
+                return ().into_any();
+            };
             match reply {
                 BotReply::Answer { entry } => {
                     let e = &engine.entries()[entry];

@@ -34,7 +34,10 @@ enum Knowledge {
 
 #[component]
 pub fn Visitor(layout: Layout) -> impl IntoView {
-    let locale = Locale::detect(browser::query_param("locale").as_deref(), &browser::language());
+    let locale = Locale::detect(
+        browser::query_param("locale").as_deref(),
+        &browser::language(),
+    );
     let t = locale.strings();
     let knowledge = RwSignal::new(Knowledge::Loading);
     let conversation = RwSignal::new(Conversation::default());
@@ -44,7 +47,9 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
 
     leptos::task::spawn_local(async move {
         let loaded = match api::fetch_snapshot().await {
-            Ok(bytes) => Engine::from_bytes(&bytes).map(Arc::new).map_err(|e| e.to_string()),
+            Ok(bytes) => Engine::from_bytes(&bytes)
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
             Err(e) => Err(e.0),
         };
         knowledge.set(match loaded {
@@ -93,7 +98,11 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
         embed_bridge(input, ask);
     }
 
-    let suggestions = move || engine().map(|e| conversation::suggested_questions(&e, locale, 4)).unwrap_or_default();
+    let suggestions = move || {
+        engine()
+            .map(|e| conversation::suggested_questions(&e, locale, 4))
+            .unwrap_or_default()
+    };
 
     view! {
         <div class="ad-shell" class:ad-embedded=layout == Layout::Embedded lang=locale.tag()>
@@ -156,15 +165,24 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
 /// Only the parent window is listened to; Escape asks the parent to close the panel.
 fn embed_bridge(input: NodeRef<leptos::html::Input>, ask: impl Fn(String) + Clone + 'static) {
     let _ = window_event_listener(leptos::ev::message, move |ev| {
-        let from_parent = match (ev.source(), web_sys::window().and_then(|w| w.parent().ok().flatten())) {
-            (Some(source), Some(parent)) => wasm_bindgen::JsValue::from(source) == wasm_bindgen::JsValue::from(parent),
+        let from_parent = match (
+            ev.source(),
+            web_sys::window().and_then(|w| w.parent().ok().flatten()),
+        ) {
+            (Some(source), Some(parent)) => {
+                wasm_bindgen::JsValue::from(source) == wasm_bindgen::JsValue::from(parent)
+            }
             _ => false,
         };
         if !from_parent {
             return;
         }
         let data = ev.data();
-        let field = |name: &str| js_sys::Reflect::get(&data, &name.into()).ok().and_then(|v| v.as_string());
+        let field = |name: &str| {
+            js_sys::Reflect::get(&data, &name.into())
+                .ok()
+                .and_then(|v| v.as_string())
+        };
         match field("answerdesk").as_deref() {
             Some("focus") => {
                 if let Some(el) = input.get_untracked() {

@@ -25,14 +25,23 @@ pub enum Command {
 }
 
 pub fn run(command: Command) -> Result<ExitCode> {
-    let Command::Add { email, role, group, name, database_url } = command;
+    let Command::Add {
+        email,
+        role,
+        group,
+        name,
+        database_url,
+    } = command;
     let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
     let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
     let password = super::runtime()?.block_on(async {
         let store = Store::connect(&database_url)
             .await
             .with_context(|| format!("cannot open the database {database_url}"))?;
-        store.create_agent(&email, &name, role, &group).await.context("cannot create the agent")
+        store
+            .create_agent(&email, &name, role, &group)
+            .await
+            .context("cannot create the agent")
     })?;
     println!("created {} agent {email}", role.as_str());
     println!("password: {password}");

@@ -8,8 +8,8 @@ use anyhow::{bail, Context, Result};
 use engine::{BuildOptions, Decision, Engine};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::{eval, lint};
 use crate::sources;
+use crate::{eval, lint};
 
 pub fn build(source: &Path, output: &Path) -> Result<ExitCode> {
     let started = Instant::now();
@@ -33,11 +33,15 @@ pub fn build(source: &Path, output: &Path) -> Result<ExitCode> {
 
     let build_time = build_time(&files)?;
     let entry_count = loaded.len();
-    let spinner = ProgressBar::new_spinner().with_message(format!("indexing {entry_count} entries"));
+    let spinner =
+        ProgressBar::new_spinner().with_message(format!("indexing {entry_count} entries"));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let snapshot = engine::build(
         loaded.into_iter().map(|l| l.entry).collect(),
-        &BuildOptions { build_time, thresholds: None },
+        &BuildOptions {
+            build_time,
+            thresholds: None,
+        },
     )
     .context("cannot build the snapshot")?;
     let bytes = snapshot.to_bytes();
@@ -55,7 +59,11 @@ pub fn build(source: &Path, output: &Path) -> Result<ExitCode> {
     println!(
         "  entries {}   locales {}   size {} ({} bytes/entry)",
         header.entry_count,
-        if header.locales.is_empty() { "-".to_string() } else { header.locales.join(", ") },
+        if header.locales.is_empty() {
+            "-".to_string()
+        } else {
+            header.locales.join(", ")
+        },
         human_bytes(bytes.len()),
         bytes.len() / entry_count.max(1)
     );
@@ -70,17 +78,26 @@ pub fn build(source: &Path, output: &Path) -> Result<ExitCode> {
 /// so that the same files give the same bytes.
 fn build_time(files: &[std::path::PathBuf]) -> Result<u64> {
     if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-        return epoch.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH `{epoch}` is not a number"));
+        return epoch
+            .trim()
+            .parse()
+            .with_context(|| format!("SOURCE_DATE_EPOCH `{epoch}` is not a number"));
     }
     let mut newest = 0;
     for file in files {
         let modified = std::fs::metadata(file)
             .and_then(|m| m.modified())
             .with_context(|| format!("{}: cannot read modification time", file.display()))?;
-        newest = newest.max(modified.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()));
+        newest = newest.max(
+            modified
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        );
     }
     Ok(if newest == 0 {
-        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
     } else {
         newest
     })
@@ -88,7 +105,8 @@ fn build_time(files: &[std::path::PathBuf]) -> Result<u64> {
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     let tmp = path.with_extension("snapshot.tmp");
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
@@ -106,7 +124,8 @@ fn human_bytes(n: usize) -> String {
 
 /// Loads a snapshot, turning a refusal into a message that names the file.
 pub fn open(snapshot: &Path) -> Result<Engine> {
-    let bytes = std::fs::read(snapshot).with_context(|| format!("cannot read {}", snapshot.display()))?;
+    let bytes =
+        std::fs::read(snapshot).with_context(|| format!("cannot read {}", snapshot.display()))?;
     Engine::from_bytes(&bytes).with_context(|| format!("{} was refused", snapshot.display()))
 }
 
@@ -128,7 +147,12 @@ pub fn query(snapshot: &Path, text: &str, top: usize) -> Result<ExitCode> {
     let reply = engine.ask(text);
     let elapsed = started.elapsed();
     let entries = engine.entries();
-    let name = |i: usize| format!("{} [{}] {}", entries[i].id, entries[i].locale, entries[i].question);
+    let name = |i: usize| {
+        format!(
+            "{} [{}] {}",
+            entries[i].id, entries[i].locale, entries[i].question
+        )
+    };
     match &reply.decision {
         Decision::Answer { entry } => println!("decision: answer with {}", name(*entry)),
         Decision::Clarify { entries: options } => {
@@ -162,5 +186,9 @@ pub fn lint(source: &Path) -> Result<ExitCode> {
         errors,
         findings.len() - errors
     );
-    Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -18,7 +18,11 @@ pub struct Args {
     #[arg(long, env = "ANSWERDESK_DIST", default_value = "dist")]
     dist: PathBuf,
     /// The knowledge snapshot served to browsers at /kb.snapshot.
-    #[arg(long, env = "ANSWERDESK_SNAPSHOT", default_value = "data/demo.snapshot")]
+    #[arg(
+        long,
+        env = "ANSWERDESK_SNAPSHOT",
+        default_value = "data/demo.snapshot"
+    )]
     snapshot: PathBuf,
     /// Public rate limits on visitor endpoints: `on` (default) or `off` for load tests on loopback.
     #[arg(long, env = "ANSWERDESK_RATE_LIMIT", default_value = "on", value_parser = ["on", "off"])]
@@ -42,10 +46,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ..Default::default()
     };
     super::runtime()?.block_on(async move {
-        let server = server::Server::bind(config).await.context("cannot start the server")?;
+        let server = server::Server::bind(config)
+            .await
+            .context("cannot start the server")?;
         let addr = server.local_addr();
         if let Some(admin) = server.first_admin() {
-            println!("First start: created the admin account (the password is shown only this once).");
+            println!(
+                "First start: created the admin account (the password is shown only this once)."
+            );
             println!("  email:    {}", admin.email);
             println!("  password: {}", admin.password);
         }
@@ -72,7 +80,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

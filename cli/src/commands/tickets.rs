@@ -21,7 +21,11 @@ pub enum Command {
 }
 
 pub fn run(command: Command) -> Result<ExitCode> {
-    let Command::List { database_url, status, json } = command;
+    let Command::List {
+        database_url,
+        status,
+        json,
+    } = command;
     let status = status
         .map(|s| s.parse().map_err(|e| anyhow::anyhow!("--status: {e}")))
         .transpose()?;
@@ -30,7 +34,10 @@ pub fn run(command: Command) -> Result<ExitCode> {
             .await
             .with_context(|| format!("cannot open the database {database_url}"))?;
         store
-            .list_tickets(&TicketFilter { status, ..Default::default() })
+            .list_tickets(&TicketFilter {
+                status,
+                ..Default::default()
+            })
             .await
             .context("cannot list tickets")
     })?;
@@ -44,9 +51,16 @@ pub fn run(command: Command) -> Result<ExitCode> {
         println!("no tickets");
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:<12} {:<9} {:<8} {:<8} {:<17} {:<24} SUBJECT", "ID", "STATUS", "PRIORITY", "SITE", "CREATED (UTC)", "CONTACT");
+    println!(
+        "{:<12} {:<9} {:<8} {:<8} {:<17} {:<24} SUBJECT",
+        "ID", "STATUS", "PRIORITY", "SITE", "CREATED (UTC)", "CONTACT"
+    );
     for t in &tickets {
-        let contact = t.contact_email.as_deref().or(t.contact_name.as_deref()).unwrap_or("-");
+        let contact = t
+            .contact_email
+            .as_deref()
+            .or(t.contact_name.as_deref())
+            .unwrap_or("-");
         println!(
             "{:<12} {:<9} {:<8} {:<8} {:<17} {:<24} {}",
             t.id,
@@ -74,7 +88,11 @@ fn utc_minutes(unix_ms: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60
+    )
 }
 
 #[cfg(test)]

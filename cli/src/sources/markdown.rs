@@ -36,9 +36,15 @@ struct FrontMatter {
     links: Vec<engine::Link>,
 }
 
-pub(super) fn parse(path: &Path, text: &str) -> Result<Vec<(SourceEntry, Option<usize>)>, SourceError> {
+pub(super) fn parse(
+    path: &Path,
+    text: &str,
+) -> Result<Vec<(SourceEntry, Option<usize>)>, SourceError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
+    let Some(rest) = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+    else {
         return Err(SourceError::new(
             path,
             Some(1),
@@ -46,7 +52,11 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Vec<(SourceEntry, Option<
         ));
     };
     let Some(end) = find_closing_fence(rest) else {
-        return Err(SourceError::new(path, Some(1), "front matter is not closed by a `---` line"));
+        return Err(SourceError::new(
+            path,
+            Some(1),
+            "front matter is not closed by a `---` line",
+        ));
     };
     let front: FrontMatter = yaml::from_str(path, &rest[..end], 1)?;
     let after_fence = rest[end..].find('\n').map_or(rest.len(), |i| end + i + 1);
@@ -67,7 +77,12 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Vec<(SourceEntry, Option<
 
     if front.kind == Kind::Entry {
         return Ok(vec![(
-            entry(front.id.clone(), front.question.clone(), front.alternates.clone(), body),
+            entry(
+                front.id.clone(),
+                front.question.clone(),
+                front.alternates.clone(),
+                body,
+            ),
             Some(body_line),
         )]);
     }
@@ -77,7 +92,12 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Vec<(SourceEntry, Option<
     let intro_end = sections.first().map_or(body.len(), |s| s.start);
     if !body[..intro_end].trim().is_empty() {
         out.push((
-            entry(front.id.clone(), front.question.clone(), front.alternates.clone(), &body[..intro_end]),
+            entry(
+                front.id.clone(),
+                front.question.clone(),
+                front.alternates.clone(),
+                &body[..intro_end],
+            ),
             Some(body_line),
         ));
     }
@@ -95,7 +115,11 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Vec<(SourceEntry, Option<
         ));
     }
     if out.is_empty() {
-        return Err(SourceError::new(path, Some(body_line), "article has no text"));
+        return Err(SourceError::new(
+            path,
+            Some(body_line),
+            "article has no text",
+        ));
     }
     Ok(out)
 }
@@ -125,8 +149,15 @@ fn sections(body: &str) -> Vec<Section> {
     let mut current: Option<Section> = None;
     for (event, range) in Parser::new(body).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { level: HeadingLevel::H2, .. }) => {
-                current = Some(Section { title: String::new(), start: range.start, body_start: range.end });
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H2,
+                ..
+            }) => {
+                current = Some(Section {
+                    title: String::new(),
+                    start: range.start,
+                    body_start: range.end,
+                });
             }
             Event::Text(t) | Event::Code(t) if current.is_some() => {
                 if let Some(s) = current.as_mut() {
@@ -135,7 +166,10 @@ fn sections(body: &str) -> Vec<Section> {
             }
             Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
                 if let Some(s) = current.take() {
-                    out.push(Section { title: s.title.trim().to_string(), ..s });
+                    out.push(Section {
+                        title: s.title.trim().to_string(),
+                        ..s
+                    });
                 }
             }
             _ => {}

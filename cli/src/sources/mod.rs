@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-
 /// An entry as an author writes it, before rendering. Shared by every format.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -115,13 +114,14 @@ pub fn source_files(root: &Path) -> Result<Vec<PathBuf>, SourceError> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SourceError> {
-    let read =
-        std::fs::read_dir(dir).map_err(|e| SourceError::new(dir, None, format!("cannot list: {e}")))?;
+    let read = std::fs::read_dir(dir)
+        .map_err(|e| SourceError::new(dir, None, format!("cannot list: {e}")))?;
     for item in read {
         let item = item.map_err(|e| SourceError::new(dir, None, format!("cannot list: {e}")))?;
         let path = item.path();
         let name = item.file_name().to_string_lossy().into_owned();
-        if name.starts_with('_') || name.starts_with('.') || name.eq_ignore_ascii_case("README.md") {
+        if name.starts_with('_') || name.starts_with('.') || name.eq_ignore_ascii_case("README.md")
+        {
             continue;
         }
         if path.is_dir() {
@@ -177,7 +177,11 @@ pub fn load_file(path: &Path) -> Result<Vec<LoadedEntry>, SourceError> {
 }
 
 /// Validates an authored entry and renders its answer.
-fn finish(path: &Path, line: Option<usize>, source: SourceEntry) -> Result<LoadedEntry, SourceError> {
+fn finish(
+    path: &Path,
+    line: Option<usize>,
+    source: SourceEntry,
+) -> Result<LoadedEntry, SourceError> {
     let fail = |message: String| SourceError::new(path, line, message);
     let id = source.id.trim().to_string();
     if id.is_empty() {
@@ -194,7 +198,9 @@ fn finish(path: &Path, line: Option<usize>, source: SourceEntry) -> Result<Loade
         return Err(fail(format!("entry `{id}` has an empty `answer`")));
     }
     for link in &source.links {
-        if !(link.url.starts_with("https://") || link.url.starts_with("http://") || link.url.starts_with('/'))
+        if !(link.url.starts_with("https://")
+            || link.url.starts_with("http://")
+            || link.url.starts_with('/'))
         {
             return Err(fail(format!(
                 "entry `{id}`: link `{}` must be an http(s) URL or a site path",
@@ -263,8 +269,14 @@ mod tests {
         let entries = load(dir.path(), |_| {}).unwrap();
         assert_eq!(entries.len(), 1);
         let e = &entries[0].entry;
-        assert_eq!((e.id.as_str(), e.locale.as_str(), e.category.as_str()), ("delivery-time", "en", "shipping"));
-        assert_eq!(e.answer_html.trim(), "<p>Standard shipping takes <strong>3–5 days</strong>.</p>");
+        assert_eq!(
+            (e.id.as_str(), e.locale.as_str(), e.category.as_str()),
+            ("delivery-time", "en", "shipping")
+        );
+        assert_eq!(
+            e.answer_html.trim(),
+            "<p>Standard shipping takes <strong>3–5 days</strong>.</p>"
+        );
         assert_eq!(e.answer_text, "Standard shipping takes 3–5 days.");
     }
 
@@ -299,8 +311,15 @@ mod tests {
             "kb.jsonl",
             "{\"id\": \"card_arrival\", \"question\": \"Where is my card?\", \"alternates\": [\"card not here\"], \"answer\": \"It ships in 3 days.\", \"category\": \"cards\", \"tags\": []}\n\n",
         );
-        assert_eq!(load(&good, |_| {}).unwrap()[0].entry.alternates, vec!["card not here"]);
-        let bad = write(dir.path(), "bad.jsonl", "{\"id\":\"a\",\"question\":\"q\",\"answer\":\"a\"}\n{oops\n");
+        assert_eq!(
+            load(&good, |_| {}).unwrap()[0].entry.alternates,
+            vec!["card not here"]
+        );
+        let bad = write(
+            dir.path(),
+            "bad.jsonl",
+            "{\"id\":\"a\",\"question\":\"q\",\"answer\":\"a\"}\n{oops\n",
+        );
         let err = load(&bad, |_| {}).unwrap_err();
         assert_eq!(err.at.line, Some(2), "{err}");
     }
@@ -330,9 +349,16 @@ mod tests {
         let ids: Vec<_> = entries.iter().map(|e| e.entry.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["returns-guide", "returns-guide#preparing-your-return", "returns-guide#shipping-it-back"]
+            [
+                "returns-guide",
+                "returns-guide#preparing-your-return",
+                "returns-guide#shipping-it-back"
+            ]
         );
-        assert_eq!(entries[1].entry.question, "Returns guide: Preparing your return");
+        assert_eq!(
+            entries[1].entry.question,
+            "Returns guide: Preparing your return"
+        );
         assert!(entries[1].entry.answer_text.contains("not a heading"));
         assert_eq!(entries[2].at.line, Some(16));
     }
@@ -346,6 +372,9 @@ mod tests {
             "id: a\nquestion: Q?\nanswer: \"Hi <script>alert(1)</script><a href='javascript:x'>x</a>\"\n",
         );
         let html = &load(&path, |_| {}).unwrap()[0].entry.answer_html;
-        assert!(!html.contains("<script") && !html.contains("javascript:"), "{html}");
+        assert!(
+            !html.contains("<script") && !html.contains("javascript:"),
+            "{html}"
+        );
     }
 }

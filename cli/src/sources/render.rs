@@ -11,7 +11,8 @@ pub struct Rendered {
 }
 
 pub fn markdown(source: &str) -> Rendered {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut unsafe_html = String::new();
     html::push_html(&mut unsafe_html, Parser::new_ext(source, options));
     let html = ammonia::Builder::default()
@@ -19,7 +20,10 @@ pub fn markdown(source: &str) -> Rendered {
         .set_tag_attribute_value("a", "target", "_blank")
         .clean(&unsafe_html)
         .to_string();
-    Rendered { html, text: plain_text(source, options) }
+    Rendered {
+        html,
+        text: plain_text(source, options),
+    }
 }
 
 fn plain_text(source: &str, options: Options) -> String {
@@ -28,11 +32,15 @@ fn plain_text(source: &str, options: Options) -> String {
         match event {
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
             Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::CodeBlock) => {
-                text.push('\n')
-            }
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::CodeBlock,
+            ) => text.push('\n'),
             _ => {}
         }
     }
-    text.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+    text.split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -17,7 +17,10 @@ struct Collection {
 }
 
 /// Parses `text`; `line_offset` shifts reported lines when the YAML is embedded (front matter).
-pub(super) fn parse(path: &Path, text: &str) -> Result<Vec<(SourceEntry, Option<usize>)>, SourceError> {
+pub(super) fn parse(
+    path: &Path,
+    text: &str,
+) -> Result<Vec<(SourceEntry, Option<usize>)>, SourceError> {
     if is_collection(text) {
         let collection: Collection = from_str(path, text, 0)?;
         let starts = item_lines(text);
@@ -65,7 +68,10 @@ fn is_collection(text: &str) -> bool {
 
 /// 1-based line numbers where each item of the top-level `entries:` list starts.
 fn item_lines(text: &str) -> Vec<usize> {
-    let mut lines = text.lines().enumerate().skip_while(|(_, l)| !l.starts_with("entries:"));
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .skip_while(|(_, l)| !l.starts_with("entries:"));
     lines.next();
     let mut indent = None;
     let mut starts = Vec::new();
