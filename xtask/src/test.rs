@@ -24,7 +24,7 @@ pub fn run(args: &[String]) -> Result<()> {
         bail!("`cargo xtask test` takes no arguments (got `{arg}`)");
     }
     let root = project_root();
-    let mut steps = Steps::new(12);
+    let mut steps = Steps::new(10);
     let versions = toolchain::Versions::load(&root)?;
     versions.check_consistency(&root)?;
     toolchain::ensure_wasm_target(&mut steps)?;

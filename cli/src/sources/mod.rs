@@ -360,7 +360,8 @@ mod tests {
             "Returns guide: Preparing your return"
         );
         assert!(entries[1].entry.answer_text.contains("not a heading"));
-        assert_eq!(entries[2].at.line, Some(16));
+        assert_eq!(entries[1].at.line, Some(10));
+        assert_eq!(entries[2].at.line, Some(17));
     }
 
     #[test]
