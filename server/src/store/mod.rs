@@ -111,12 +111,15 @@ impl Store {
         sqlx::any::install_default_drivers();
         let backend =
             Backend::from_url(url).ok_or_else(|| StoreError::UnsupportedUrl(redact(url)))?;
-        let url = &with_create_mode(url, backend);
+        let url = match backend {
+            Backend::Sqlite => with_create_mode(url),
+            Backend::Postgres => url.to_owned(),
+        };
         let options: AnyConnectOptions = url.parse()?;
         let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         let pool = match backend {
             Backend::Sqlite => {
-                create_sqlite_parent_dir(url)?;
+                create_sqlite_parent_dir(&url)?;
                 pool_options
                     .max_connections(8)
                     .after_connect(|conn, _meta| {
@@ -169,13 +172,17 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// A SQLite file is created on first start unless the URL says otherwise (`mode=ro`, `mode=rw`).
-fn with_create_mode(url: &str, backend: Backend) -> String {
-    if backend != Backend::Sqlite || url.contains("mode=") || url.contains(":memory:") {
+/// A SQLite URL that creates its file when missing, unless it chooses a mode itself
+/// (`mode=ro`, `mode=rw`) or is in memory.
+fn with_create_mode(url: &str) -> String {
+    if url.contains(":memory:") {
         return url.to_owned();
     }
-    let separator = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{separator}mode=rwc")
+    match url.split_once('?') {
+        Some((_, query)) if query.split('&').any(|p| p.starts_with("mode=")) => url.to_owned(),
+        Some(_) => format!("{url}&mode=rwc"),
+        None => format!("{url}?mode=rwc"),
+    }
 }
 
 fn create_sqlite_parent_dir(url: &str) -> Result<(), StoreError> {
@@ -229,6 +236,20 @@ mod tests {
             Some(Backend::Postgres)
         );
         assert_eq!(Backend::from_url("mysql://h/db"), None);
+    }
+
+    #[test]
+    fn sqlite_files_are_created_unless_a_mode_is_chosen() {
+        assert_eq!(with_create_mode("sqlite://a.db"), "sqlite://a.db?mode=rwc");
+        assert_eq!(
+            with_create_mode("sqlite://a.db?cache=shared"),
+            "sqlite://a.db?cache=shared&mode=rwc"
+        );
+        assert_eq!(
+            with_create_mode("sqlite://a.db?mode=ro"),
+            "sqlite://a.db?mode=ro"
+        );
+        assert_eq!(with_create_mode("sqlite::memory:"), "sqlite::memory:");
     }
 
     #[test]

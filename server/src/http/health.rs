@@ -1,0 +1,22 @@
+//! Liveness and readiness for load balancers and orchestrators.
+
+use axum::extract::State;
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::problem::ApiError;
+use super::AppState;
+
+/// `GET /healthz`: the process is up and answering.
+pub async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// `GET /readyz`: the database answers too; `503` otherwise.
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    state.store.ping().await.map_err(|err| {
+        tracing::warn!(error = %err, "readiness check failed");
+        ApiError::unavailable("the database is not reachable")
+    })?;
+    Ok(Json(json!({ "status": "ready", "database": "ok" })))
+}

@@ -1,0 +1,101 @@
+//! The HTTP surface: routes, shared state, and the layers every request passes through.
+
+mod assets;
+mod body_limit;
+mod health;
+pub mod problem;
+mod site_directory;
+mod snapshot;
+mod visitor;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use site_directory::SiteDirectory;
+pub use snapshot::SnapshotFile;
+
+use crate::store::Store;
+
+/// Largest request body accepted anywhere; an escalation with a long transcript fits easily.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// How long a request may take before the server gives up on it.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What handlers share: the store and the caches in front of it.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub sites: SiteDirectory,
+    pub snapshot: Option<Arc<SnapshotFile>>,
+}
+
+/// The whole application: API, operations endpoints, snapshot and (with `dist_dir`) the app.
+pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
+    let visitor = Router::new()
+        .route("/escalations", post(visitor::create_escalation))
+        .route("/tickets/{id}", get(visitor::ticket))
+        .route(
+            "/tickets/{id}/messages",
+            get(visitor::messages).post(visitor::post_message),
+        )
+        .method_not_allowed_fallback(problem::wrong_method)
+        .layer(visitor_cors(state.sites.clone()));
+
+    let api = Router::new()
+        .nest("/v1", visitor)
+        .fallback(problem::no_route);
+
+    let app = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/kb.snapshot", get(snapshot::snapshot))
+        .nest("/api", api)
+        .method_not_allowed_fallback(problem::wrong_method);
+    let app = match dist_dir {
+        Some(dir) => app.merge(assets::router(dir)),
+        None => app.fallback(problem::no_route),
+    };
+    app.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(body_limit::refuse_oversized))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// CORS for the visitor endpoints: any origin some site allows. Escalations check the origin
+/// against their own site again; ticket endpoints are authorized by the token, not the origin.
+fn visitor_cors(sites: SiteDirectory) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::async_predicate(
+            move |origin: HeaderValue, _parts: &Parts| {
+                let sites = sites.clone();
+                async move {
+                    match origin.to_str() {
+                        Ok(origin) => sites.any_site_allows(origin).await,
+                        Err(_) => false,
+                    }
+                }
+            },
+        ))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([header::LOCATION])
+        .max_age(Duration::from_secs(600))
+}

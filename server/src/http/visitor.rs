@@ -1,0 +1,275 @@
+//! The public API a visitor's browser calls: escalate, then follow the ticket with its token.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::problem::{ApiError, Json, Path, Query};
+use super::AppState;
+use crate::store::{
+    BotContext, EscalationOutcome, Message, NewContact, NewEscalation, TranscriptTurn,
+    VisitorTicket,
+};
+
+/// Longest message a visitor or the bot may write, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 10_000;
+/// Most transcript turns kept with an escalation.
+pub const MAX_TRANSCRIPT_TURNS: usize = 100;
+const MAX_CANDIDATES: usize = 50;
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// `POST /api/v1/escalations` body. Only `site` and `message` are required.
+#[derive(Debug, Deserialize)]
+pub struct EscalationRequest {
+    site: String,
+    message: String,
+    #[serde(default)]
+    transcript: Vec<TranscriptTurn>,
+    contact: Option<NewContact>,
+    /// A host-signed visitor identity; verification comes with identity support, until then
+    /// the contact is recorded as unverified whatever this says.
+    #[allow(dead_code)]
+    identity_token: Option<String>,
+    page_url: Option<String>,
+    locale: Option<String>,
+    bot: Option<BotContext>,
+    /// Skill group to route to; the site's default when absent.
+    group: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct EscalationCreated {
+    ticket_id: String,
+    token: String,
+}
+
+/// Creates a ticket from an escalation: `201 {ticket_id, token}`, or `200` with the same
+/// `ticket_id` and a fresh token when an `Idempotency-Key` repeats an earlier escalation.
+pub async fn create_escalation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(request): Json<EscalationRequest>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?;
+    let escalation = request.validate(key)?;
+    let site = state
+        .sites
+        .get(&escalation.site_id)
+        .await?
+        .ok_or_else(|| crate::store::StoreError::UnknownSite(escalation.site_id.clone()))?;
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or_default();
+        if !state.sites.site_allows(&site, origin) {
+            return Err(ApiError::forbidden(format!(
+                "origin {origin:?} is not allowed for site {:?}",
+                site.id
+            )));
+        }
+    }
+    let (status, ticket_id, token) = match state.store.create_escalation(&escalation).await? {
+        EscalationOutcome::Created { ticket_id, token } => {
+            tracing::info!(ticket = %ticket_id, site = %site.id, "escalation created");
+            (StatusCode::CREATED, ticket_id, token)
+        }
+        EscalationOutcome::Replayed { ticket_id, token } => (StatusCode::OK, ticket_id, token),
+    };
+    Ok((
+        status,
+        [(header::LOCATION, format!("/api/v1/tickets/{ticket_id}"))],
+        axum::Json(EscalationCreated { ticket_id, token }),
+    )
+        .into_response())
+}
+
+impl EscalationRequest {
+    fn validate(self, idempotency_key: Option<String>) -> Result<NewEscalation, ApiError> {
+        let site = self.site.trim();
+        if site.is_empty() || site.len() > 64 {
+            return Err(ApiError::invalid("site must be 1 to 64 characters"));
+        }
+        let message = self.message.trim();
+        check_text("message", message)?;
+        if self.transcript.len() > MAX_TRANSCRIPT_TURNS {
+            return Err(ApiError::invalid(format!(
+                "transcript has {} turns; at most {MAX_TRANSCRIPT_TURNS} are accepted",
+                self.transcript.len()
+            )));
+        }
+        for (i, turn) in self.transcript.iter().enumerate() {
+            check_length(
+                &format!("transcript[{i}].text"),
+                &turn.text,
+                MAX_MESSAGE_CHARS,
+            )?;
+        }
+        let contact = match self.contact {
+            Some(contact) => Some(NewContact {
+                name: optional("contact.name", contact.name, 200)?,
+                email: optional("contact.email", contact.email, 254)?,
+            }),
+            None => None,
+        };
+        if let Some(email) = contact.as_ref().and_then(|c| c.email.as_deref()) {
+            if !email.contains('@') {
+                return Err(ApiError::invalid("contact.email is not an email address"));
+            }
+        }
+        if let Some(bot) = &self.bot {
+            check_length("bot.decision", bot.decision.as_deref().unwrap_or(""), 64)?;
+            if bot.candidates.len() > MAX_CANDIDATES {
+                return Err(ApiError::invalid(format!(
+                    "bot.candidates: at most {MAX_CANDIDATES} are accepted"
+                )));
+            }
+            for candidate in &bot.candidates {
+                check_length("bot.candidates[].id", &candidate.id, 200)?;
+                if !candidate.score.is_finite() {
+                    return Err(ApiError::invalid("bot.candidates[].score must be finite"));
+                }
+            }
+        }
+        Ok(NewEscalation {
+            site_id: site.to_owned(),
+            message: message.to_owned(),
+            transcript: self.transcript,
+            contact,
+            page_url: optional("page_url", self.page_url, 2048)?,
+            locale: optional("locale", self.locale, 35)?,
+            bot: self.bot,
+            group_id: optional("group", self.group, 64)?,
+            idempotency_key,
+        })
+    }
+}
+
+/// The `Idempotency-Key` header, if sent: 1 to 255 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY)
+        .filter(|k| k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiError::bad_request("Idempotency-Key must be 1 to 255 visible ASCII characters")
+        })?;
+    Ok(Some(key.to_owned()))
+}
+
+fn check_text(field: &str, text: &str) -> Result<(), ApiError> {
+    if text.trim().is_empty() {
+        return Err(ApiError::invalid(format!("{field} must not be empty")));
+    }
+    check_length(field, text, MAX_MESSAGE_CHARS)
+}
+
+fn check_length(field: &str, text: &str, max_chars: usize) -> Result<(), ApiError> {
+    if text.chars().count() > max_chars {
+        return Err(ApiError::invalid(format!(
+            "{field} is longer than {max_chars} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// A trimmed optional field; blank counts as absent.
+fn optional(
+    field: &str,
+    value: Option<String>,
+    max_chars: usize,
+) -> Result<Option<String>, ApiError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => {
+            check_length(field, text, max_chars)?;
+            Ok(Some(text.to_owned()))
+        }
+    }
+}
+
+/// The ticket named in the path, authorized by the bearer token in the request.
+async fn authorized_ticket(
+    state: &AppState,
+    headers: &HeaderMap,
+    ticket_id: &str,
+) -> Result<VisitorTicket, ApiError> {
+    let token = bearer_token(headers)?;
+    state
+        .store
+        .visitor_ticket(ticket_id, token)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no ticket with this id for this token"))
+}
+
+/// The token of `Authorization: Bearer TOKEN`.
+fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::unauthorized("send the ticket's token as Authorization: Bearer TOKEN")
+        })
+}
+
+/// `GET /api/v1/tickets/{id}`: the ticket as its visitor sees it.
+pub async fn ticket(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(ticket_id): Path<String>,
+) -> Result<axum::Json<VisitorTicket>, ApiError> {
+    Ok(axum::Json(
+        authorized_ticket(&state, &headers, &ticket_id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MessagesQuery {
+    /// Only messages with a larger id (for polling).
+    #[serde(default)]
+    after: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MessageList {
+    messages: Vec<Message>,
+}
+
+/// `GET /api/v1/tickets/{id}/messages[?after=ID]`: the conversation without internal notes.
+pub async fn messages(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(ticket_id): Path<String>,
+    Query(query): Query<MessagesQuery>,
+) -> Result<axum::Json<MessageList>, ApiError> {
+    let ticket = authorized_ticket(&state, &headers, &ticket_id).await?;
+    let messages = state
+        .store
+        .messages(ticket.row_id, query.after, false)
+        .await?;
+    Ok(axum::Json(MessageList { messages }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewVisitorMessage {
+    text: String,
+}
+
+/// `POST /api/v1/tickets/{id}/messages {text}`: the visitor writes; `201` with the message.
+pub async fn post_message(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(ticket_id): Path<String>,
+    Json(body): Json<NewVisitorMessage>,
+) -> Result<(StatusCode, axum::Json<Message>), ApiError> {
+    let ticket = authorized_ticket(&state, &headers, &ticket_id).await?;
+    let text = body.text.trim();
+    check_text("text", text)?;
+    let message = state.store.add_visitor_message(&ticket, text).await?;
+    Ok((StatusCode::CREATED, axum::Json(message)))
+}

@@ -1,0 +1,130 @@
+//! Starting and stopping: configuration, bootstrap, binding, graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+
+use crate::http::{self, AppState, SiteDirectory, SnapshotFile};
+use crate::origin::OriginPattern;
+use crate::store::{FirstAdmin, Store};
+
+/// How to run a server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen; port 0 picks a free port (see [`Server::local_addr`]).
+    pub addr: SocketAddr,
+    /// `sqlite://path?mode=rwc` or `postgres://…`.
+    pub database_url: String,
+    /// The built app (`dist/`) to serve; API only when `None`.
+    pub dist_dir: Option<PathBuf>,
+    /// The knowledge-base snapshot served at `/kb.snapshot`.
+    pub snapshot: Option<PathBuf>,
+    /// The origin browsers use to reach this server (`https://help.example.com`), when it is not
+    /// `http://<addr>`; allowed to call the API for every site.
+    pub public_origin: Option<String>,
+    /// Per-IP and per-site limits on public endpoints; off only for load tests on loopback.
+    pub rate_limit: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://data/answerdesk.db?mode=rwc".to_owned(),
+            dist_dir: None,
+            snapshot: None,
+            public_origin: None,
+            rate_limit: true,
+        }
+    }
+}
+
+/// A server that has its database ready and its socket bound, but does not serve yet.
+pub struct Server {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    first_admin: Option<FirstAdmin>,
+    store: Store,
+    router: axum::Router,
+}
+
+impl Server {
+    /// Connects to the database, migrates it, creates what a first start needs, and binds.
+    pub async fn bind(config: Config) -> anyhow::Result<Server> {
+        let public_origin = config
+            .public_origin
+            .as_deref()
+            .map(str::parse::<OriginPattern>)
+            .transpose()
+            .context("invalid public origin")?;
+        let store = Store::connect(&config.database_url)
+            .await
+            .context("cannot open the database")?;
+        let first_admin = store
+            .bootstrap(public_origin.as_slice())
+            .await
+            .context("cannot bootstrap the database")?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        let local_addr = listener.local_addr()?;
+        let own_origin = match public_origin {
+            Some(origin) => Some(origin),
+            None => format!("http://{local_addr}").parse().ok(),
+        };
+        if let Some(dir) = &config.dist_dir {
+            anyhow::ensure!(
+                dir.join("index.html").is_file(),
+                "{} has no index.html; build the app first",
+                dir.display()
+            );
+        }
+        let state = AppState {
+            sites: SiteDirectory::new(store.clone(), own_origin),
+            snapshot: config.snapshot.clone().map(SnapshotFile::new),
+            store: store.clone(),
+        };
+        let router = http::router(state, config.dist_dir.as_deref());
+        Ok(Server {
+            listener,
+            local_addr,
+            first_admin,
+            store,
+            router,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The admin this start created, with its one-time password; `None` when one existed.
+    pub fn first_admin(&self) -> Option<&FirstAdmin> {
+        self.first_admin.as_ref()
+    }
+
+    /// The store the server uses (for a CLI that also wants to query it).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and finishes in-flight requests.
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server failed")?;
+        self.store.close().await;
+        Ok(())
+    }
+}

@@ -1,0 +1,207 @@
+//! Agents: the people who answer escalated cases, and their skill groups.
+
+use sqlx::Row;
+
+use super::{is_unique_violation, now_ms, Store, StoreError};
+use crate::domain::Role;
+use crate::secret;
+
+/// An agent account as the rest of the server sees it (never with its password hash).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Agent {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub available: bool,
+    pub capacity: i64,
+    pub groups: Vec<String>,
+}
+
+/// What it takes to create an agent.
+#[derive(Debug, Clone)]
+pub struct NewAgent<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub groups: &'a [String],
+    pub password: &'a str,
+}
+
+impl Store {
+    /// Creates an agent with a fresh random password and returns that password, the only time it
+    /// exists in clear. Every named group must exist; no groups means the default group.
+    pub async fn create_agent(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        groups: &[String],
+    ) -> Result<String, StoreError> {
+        let password = secret::new_password();
+        let default_groups = [super::DEFAULT_GROUP.to_owned()];
+        self.insert_agent(&NewAgent {
+            email,
+            name,
+            role,
+            groups: if groups.is_empty() {
+                &default_groups
+            } else {
+                groups
+            },
+            password: &password,
+        })
+        .await?;
+        Ok(password)
+    }
+
+    /// Creates an agent with the given password; returns its id.
+    pub async fn insert_agent(&self, agent: &NewAgent<'_>) -> Result<i64, StoreError> {
+        let email = normalize_email(agent.email)?;
+        let name = agent.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(StoreError::Invalid(
+                "an agent's name must be 1 to 200 characters".into(),
+            ));
+        }
+        for group in agent.groups {
+            if !self.group_exists(group).await? {
+                return Err(StoreError::UnknownGroup(group.clone()));
+            }
+        }
+        let password = agent.password.to_owned();
+        let hash = tokio::task::spawn_blocking(move || secret::hash_password(&password))
+            .await
+            .map_err(|e| StoreError::PasswordHash(e.to_string()))?
+            .map_err(|e| StoreError::PasswordHash(e.to_string()))?;
+
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO agents (email, name, role, password_hash, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+        )
+        .bind(&email)
+        .bind(name)
+        .bind(agent.role.as_str())
+        .bind(&hash)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await;
+        let id: i64 = match inserted {
+            Ok(row) => row.try_get("id")?,
+            Err(err) if is_unique_violation(&err) => {
+                return Err(StoreError::Conflict(format!(
+                    "an agent with email {email} already exists"
+                )))
+            }
+            Err(err) => return Err(err.into()),
+        };
+        for group in agent.groups {
+            sqlx::query(
+                "INSERT INTO agent_groups (agent_id, group_id) VALUES ($1, $2) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(group.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The agent with this email, if any.
+    pub async fn agent_by_email(&self, email: &str) -> Result<Option<Agent>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, email, name, role, available, capacity FROM agents \
+             WHERE email = $1 AND disabled = 0",
+        )
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => Ok(Some(self.agent_from_row(&row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Whether any enabled admin exists.
+    pub async fn has_admin(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM agents WHERE role = $1 AND disabled = 0")
+            .bind(Role::Admin.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
+    pub(super) async fn group_exists(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(
+            sqlx::query("SELECT 1 AS one FROM skill_groups WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .is_some(),
+        )
+    }
+
+    async fn agent_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Agent, StoreError> {
+        let id: i64 = row.try_get("id")?;
+        let groups =
+            sqlx::query("SELECT group_id FROM agent_groups WHERE agent_id = $1 ORDER BY group_id")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| r.try_get("group_id"))
+                .collect::<Result<_, _>>()?;
+        Ok(Agent {
+            id,
+            email: row.try_get("email")?,
+            name: row.try_get("name")?,
+            role: row.try_get::<String, _>("role")?.parse()?,
+            available: row.try_get::<i64, _>("available")? != 0,
+            capacity: row.try_get("capacity")?,
+            groups,
+        })
+    }
+}
+
+/// Lower-cased, trimmed, and plausibly an address (one `@` with text on both sides).
+fn normalize_email(email: &str) -> Result<String, StoreError> {
+    let email = email.trim().to_lowercase();
+    let plausible = email.len() <= 254
+        && matches!(email.split_once('@'), Some((local, domain))
+            if !local.is_empty() && !domain.is_empty() && !domain.contains('@'))
+        && !email.chars().any(char::is_whitespace);
+    if plausible {
+        Ok(email)
+    } else {
+        Err(StoreError::Invalid(format!(
+            "{email:?} is not an email address"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalized_or_refused() {
+        assert_eq!(
+            normalize_email(" Ann@Example.COM ").unwrap(),
+            "ann@example.com"
+        );
+        for bad in [
+            "",
+            "ann",
+            "@example.com",
+            "ann@",
+            "a@b@c",
+            "an n@example.com",
+        ] {
+            assert!(normalize_email(bad).is_err(), "{bad}");
+        }
+    }
+}

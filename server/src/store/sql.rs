@@ -1,0 +1,98 @@
+//! A query assembled piece by piece with `$n` placeholders.
+//!
+//! sqlx's `QueryBuilder<Any>` writes `?`, which PostgreSQL rejects; numbered placeholders work on
+//! both backends, so dynamic queries (ticket filters) are built with this instead.
+
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool};
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone)]
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// SQL text plus the values for its placeholders, in order.
+#[derive(Debug, Default)]
+pub(crate) struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    pub(crate) fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_owned(),
+            binds: Vec::new(),
+        }
+    }
+
+    /// Appends literal SQL.
+    pub(crate) fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends the next placeholder and remembers its value.
+    pub(crate) fn bind(&mut self, value: Bind) -> &mut Self {
+        self.binds.push(value);
+        self.text.push('$');
+        self.text.push_str(&self.binds.len().to_string());
+        self
+    }
+
+    pub(crate) fn bind_text(&mut self, value: impl Into<String>) -> &mut Self {
+        self.bind(Bind::Text(value.into()))
+    }
+
+    pub(crate) fn bind_int(&mut self, value: i64) -> &mut Self {
+        self.bind(Bind::Int(value))
+    }
+
+    fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+        self.binds
+            .iter()
+            .fold(sqlx::query(&self.text), |query, bind| match bind {
+                Bind::Text(text) => query.bind(text.as_str()),
+                Bind::Int(int) => query.bind(*int),
+            })
+    }
+
+    pub(crate) async fn fetch_all(&self, pool: &AnyPool) -> Result<Vec<AnyRow>, sqlx::Error> {
+        self.query().fetch_all(pool).await
+    }
+}
+
+/// `text` as a `LIKE` pattern matching it anywhere, with `\` as the escape character.
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_placeholders_in_order() {
+        let mut sql = Sql::new("SELECT 1 WHERE a = ");
+        sql.bind_text("x").push(" AND b = ").bind_int(2);
+        assert_eq!(sql.text, "SELECT 1 WHERE a = $1 AND b = $2");
+        assert_eq!(sql.binds.len(), 2);
+    }
+
+    #[test]
+    fn escapes_like_wildcards() {
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+}

@@ -1,0 +1,659 @@
+//! Tickets, their messages, and the escalations that create them.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::sql::{contains_pattern, Sql};
+use super::{is_unique_violation, now_ms, Store, StoreError};
+use crate::domain::{AuthorKind, Channel, Priority, Status, TicketType};
+use crate::secret;
+
+/// One turn of the conversation the visitor had with the bot before escalating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranscriptTurn {
+    pub role: TranscriptRole,
+    pub text: String,
+    /// When the browser says the turn happened, as it sent it (unix milliseconds or RFC 3339);
+    /// kept for the record, never trusted for ordering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<serde_json::Value>,
+}
+
+/// Who spoke a transcript turn: only the visitor and the bot take part before escalation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TranscriptRole {
+    Visitor,
+    Bot,
+}
+
+impl From<TranscriptRole> for AuthorKind {
+    fn from(role: TranscriptRole) -> Self {
+        match role {
+            TranscriptRole::Visitor => AuthorKind::Visitor,
+            TranscriptRole::Bot => AuthorKind::Bot,
+        }
+    }
+}
+
+/// Who the visitor says they are (unverified unless an identity token vouched for it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewContact {
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// What the engine decided before the visitor escalated, and what it considered.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BotContext {
+    pub decision: Option<String>,
+    #[serde(default)]
+    pub candidates: Vec<BotCandidate>,
+}
+
+/// A knowledge-base entry the engine ranked, with its score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BotCandidate {
+    pub id: String,
+    pub score: f64,
+}
+
+/// A validated escalation, ready to become a ticket.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewEscalation {
+    pub site_id: String,
+    pub message: String,
+    pub transcript: Vec<TranscriptTurn>,
+    pub contact: Option<NewContact>,
+    pub page_url: Option<String>,
+    pub locale: Option<String>,
+    pub bot: Option<BotContext>,
+    /// The skill group to route to; the site's default when `None`.
+    pub group_id: Option<String>,
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
+}
+
+impl NewEscalation {
+    /// Identifies the request's content, so a reused idempotency key with a different request is
+    /// caught instead of answered with the wrong ticket.
+    fn fingerprint(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        hex::encode(Sha256::digest(json))
+    }
+
+    /// The ticket's subject: the message's first line, shortened.
+    fn subject(&self) -> String {
+        const MAX: usize = 120;
+        let line = self
+            .message
+            .trim()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim();
+        match line.char_indices().nth(MAX) {
+            Some((cut, _)) => format!("{}…", &line[..cut]),
+            None => line.to_owned(),
+        }
+    }
+}
+
+/// The result of an escalation: the ticket and a capability token for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EscalationOutcome {
+    /// A new ticket.
+    Created { ticket_id: String, token: String },
+    /// A retry of an earlier escalation (same site and idempotency key): the same ticket, with a
+    /// newly issued token, since the first one was only ever stored hashed.
+    Replayed { ticket_id: String, token: String },
+}
+
+/// Which tickets to list.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub site: Option<String>,
+    pub group: Option<String>,
+    pub assignee: Option<Assignee>,
+    pub tag: Option<String>,
+    /// Case-insensitive substring of the subject or any message.
+    pub text: Option<String>,
+    /// At most this many (default 100, capped at 1000).
+    pub limit: Option<u32>,
+}
+
+/// An assignee filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assignee {
+    Nobody,
+    /// The agent with this email.
+    Agent(String),
+}
+
+/// A ticket as shown in a list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TicketSummary {
+    pub id: String,
+    pub site: String,
+    pub status: Status,
+    pub priority: Priority,
+    #[serde(rename = "type")]
+    pub ticket_type: TicketType,
+    pub channel: Channel,
+    pub subject: String,
+    pub group: Option<String>,
+    pub assignee_email: Option<String>,
+    pub assignee_name: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub tags: Vec<String>,
+    pub sla_due_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A ticket as its visitor sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VisitorTicket {
+    #[serde(rename = "ticket_id")]
+    pub id: String,
+    #[serde(skip)]
+    pub row_id: i64,
+    pub status: Status,
+    pub subject: String,
+    /// The answering agent's display name, once someone has the case.
+    pub assignee_name: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One message of a ticket's conversation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Message {
+    pub id: i64,
+    pub author: AuthorKind,
+    /// The agent's display name for agent messages.
+    pub author_name: Option<String>,
+    pub internal: bool,
+    pub body_text: String,
+    pub body_html: Option<String>,
+    pub created_at: i64,
+}
+
+impl Store {
+    /// Turns an escalation into a ticket: contact, ticket, capability token, escalation context,
+    /// then the transcript and the escalation message as messages, all in one transaction.
+    ///
+    /// With an idempotency key, a retry for the same site returns the original ticket
+    /// ([`EscalationOutcome::Replayed`]); the same key with different content is refused.
+    pub async fn create_escalation(
+        &self,
+        escalation: &NewEscalation,
+    ) -> Result<EscalationOutcome, StoreError> {
+        let site = self
+            .site(&escalation.site_id)
+            .await?
+            .ok_or_else(|| StoreError::UnknownSite(escalation.site_id.clone()))?;
+        let group_id = match &escalation.group_id {
+            Some(group) if !self.group_exists(group).await? => {
+                return Err(StoreError::UnknownGroup(group.clone()))
+            }
+            Some(group) => Some(group.clone()),
+            None => site.default_group_id.clone(),
+        };
+        let fingerprint = escalation.fingerprint();
+        if let Some(replayed) = self.replay(escalation, &fingerprint).await? {
+            return Ok(replayed);
+        }
+        // A unique violation is either a concurrent retry with the same idempotency key (answer
+        // with its ticket) or, very rarely, a public id collision (draw another).
+        for _ in 0..4 {
+            match self
+                .insert_escalation(escalation, group_id.as_deref(), &fingerprint)
+                .await
+            {
+                Err(StoreError::Database(err)) if is_unique_violation(&err) => {
+                    if let Some(replayed) = self.replay(escalation, &fingerprint).await? {
+                        return Ok(replayed);
+                    }
+                }
+                other => return other,
+            }
+        }
+        Err(StoreError::Conflict(
+            "could not allocate a ticket id; try again".into(),
+        ))
+    }
+
+    async fn replay(
+        &self,
+        escalation: &NewEscalation,
+        fingerprint: &str,
+    ) -> Result<Option<EscalationOutcome>, StoreError> {
+        let Some(key) = &escalation.idempotency_key else {
+            return Ok(None);
+        };
+        let row = sqlx::query(
+            "SELECT id, public_id, request_fingerprint FROM tickets \
+             WHERE site_id = $1 AND idempotency_key = $2",
+        )
+        .bind(&escalation.site_id)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let stored: Option<String> = row.try_get("request_fingerprint")?;
+        if stored.as_deref() != Some(fingerprint) {
+            return Err(StoreError::Invalid(
+                "this Idempotency-Key was already used for a different escalation".into(),
+            ));
+        }
+        let token = self.issue_token(row.try_get("id")?).await?;
+        Ok(Some(EscalationOutcome::Replayed {
+            ticket_id: row.try_get("public_id")?,
+            token,
+        }))
+    }
+
+    async fn issue_token(&self, ticket_row_id: i64) -> Result<String, StoreError> {
+        let token = secret::new_token();
+        sqlx::query(
+            "INSERT INTO ticket_tokens (token_hash, ticket_id, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(secret::digest(&token))
+        .bind(ticket_row_id)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(token)
+    }
+
+    async fn insert_escalation(
+        &self,
+        escalation: &NewEscalation,
+        group_id: Option<&str>,
+        fingerprint: &str,
+    ) -> Result<EscalationOutcome, StoreError> {
+        let now = now_ms();
+        let public_id = secret::new_ticket_id();
+        let token = secret::new_token();
+        let priority = Priority::Normal;
+        let bot = escalation.bot.clone().unwrap_or_default();
+
+        // SQLite: begin with a write, so the transaction takes the write lock up front (waiting
+        // on busy_timeout) rather than failing to upgrade a read snapshot later.
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO tickets (public_id, site_id, status, priority, ticket_type, channel, \
+             subject, group_id, sla_due_at, created_at, updated_at, idempotency_key, \
+             request_fingerprint) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12) RETURNING id",
+        )
+        .bind(&public_id)
+        .bind(&escalation.site_id)
+        .bind(Status::Open.as_str())
+        .bind(priority.as_str())
+        .bind(TicketType::Question.as_str())
+        .bind(Channel::Widget.as_str())
+        .bind(escalation.subject())
+        .bind(group_id)
+        .bind(now + priority.first_response_target_ms())
+        .bind(now)
+        .bind(escalation.idempotency_key.as_deref())
+        .bind(fingerprint)
+        .fetch_one(&mut *tx)
+        .await?;
+        let ticket: i64 = row.try_get("id")?;
+
+        if let Some(contact) = escalation
+            .contact
+            .as_ref()
+            .filter(|c| c.name.is_some() || c.email.is_some())
+        {
+            let row = sqlx::query(
+                "INSERT INTO contacts (site_id, name, email, verified, created_at, updated_at) \
+                 VALUES ($1, $2, $3, 0, $4, $4) RETURNING id",
+            )
+            .bind(&escalation.site_id)
+            .bind(contact.name.as_deref())
+            .bind(contact.email.as_deref())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let contact_id: i64 = row.try_get("id")?;
+            sqlx::query("UPDATE tickets SET contact_id = $1 WHERE id = $2")
+                .bind(contact_id)
+                .bind(ticket)
+                .execute(&mut *tx)
+                .await?;
+        }
+
+        sqlx::query(
+            "INSERT INTO ticket_tokens (token_hash, ticket_id, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(secret::digest(&token))
+        .bind(ticket)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+
+        sqlx::query(
+            "INSERT INTO escalations (ticket_id, transcript, bot_decision, bot_candidates, \
+             page_url, locale, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(ticket)
+        .bind(to_json(&escalation.transcript))
+        .bind(bot.decision.as_deref())
+        .bind(to_json(&bot.candidates))
+        .bind(escalation.page_url.as_deref())
+        .bind(escalation.locale.as_deref())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+
+        let turns = escalation
+            .transcript
+            .iter()
+            .map(|turn| (AuthorKind::from(turn.role), turn.text.as_str()))
+            .chain([(AuthorKind::Visitor, escalation.message.as_str())]);
+        for (author, text) in turns {
+            sqlx::query(
+                "INSERT INTO messages (ticket_id, author_kind, internal, body_text, created_at) \
+                 VALUES ($1, $2, 0, $3, $4)",
+            )
+            .bind(ticket)
+            .bind(author.as_str())
+            .bind(text)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(EscalationOutcome::Created {
+            ticket_id: public_id,
+            token,
+        })
+    }
+
+    /// The ticket `public_id` if `token` is one of its capability tokens.
+    ///
+    /// An unknown ticket and a token for another ticket look the same to the caller, so a token
+    /// holder learns nothing about tickets that are not theirs.
+    pub async fn visitor_ticket(
+        &self,
+        public_id: &str,
+        token: &str,
+    ) -> Result<Option<VisitorTicket>, StoreError> {
+        let row = sqlx::query(
+            "SELECT t.id, t.public_id, t.status, t.subject, t.created_at, t.updated_at, \
+             a.name AS assignee_name \
+             FROM tickets t LEFT JOIN agents a ON a.id = t.assignee_id WHERE t.public_id = $1",
+        )
+        .bind(public_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let row_id: i64 = row.try_get("id")?;
+        let digests = sqlx::query("SELECT token_hash FROM ticket_tokens WHERE ticket_id = $1")
+            .bind(row_id)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut authorized = false;
+        for digest in &digests {
+            // Check every digest: the time taken does not depend on which one matches.
+            authorized |=
+                secret::matches_digest(token, &digest.try_get::<String, _>("token_hash")?);
+        }
+        if !authorized {
+            return Ok(None);
+        }
+        Ok(Some(VisitorTicket {
+            id: row.try_get("public_id")?,
+            row_id,
+            status: row.try_get::<String, _>("status")?.parse()?,
+            subject: row.try_get("subject")?,
+            assignee_name: row.try_get("assignee_name")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        }))
+    }
+
+    /// A ticket's messages in order, after message id `after` (0 for all); internal notes only
+    /// when `include_internal`.
+    pub async fn messages(
+        &self,
+        ticket_row_id: i64,
+        after: i64,
+        include_internal: bool,
+    ) -> Result<Vec<Message>, StoreError> {
+        let mut sql = Sql::new(
+            "SELECT m.id, m.author_kind, a.name AS author_name, m.internal, m.body_text, \
+             m.body_html, m.created_at FROM messages m LEFT JOIN agents a ON a.id = m.agent_id \
+             WHERE m.ticket_id = ",
+        );
+        sql.bind_int(ticket_row_id)
+            .push(" AND m.id > ")
+            .bind_int(after);
+        if !include_internal {
+            sql.push(" AND m.internal = 0");
+        }
+        sql.push(" ORDER BY m.id");
+        sql.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(message_from_row)
+            .collect()
+    }
+
+    /// Adds a visitor's message. A pending or resolved ticket reopens; a closed one refuses.
+    pub async fn add_visitor_message(
+        &self,
+        ticket: &VisitorTicket,
+        text: &str,
+    ) -> Result<Message, StoreError> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE tickets SET updated_at = $1, status = CASE WHEN status IN ($2, $3) THEN $4 \
+             ELSE status END WHERE id = $5 AND status <> $6",
+        )
+        .bind(now)
+        .bind(Status::Pending.as_str())
+        .bind(Status::Resolved.as_str())
+        .bind(Status::Open.as_str())
+        .bind(ticket.row_id)
+        .bind(Status::Closed.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Conflict(
+                "this ticket is closed; start a new conversation".into(),
+            ));
+        }
+        if ticket.status.reopens_on_visitor_message() {
+            sqlx::query(
+                "INSERT INTO audit_events (ticket_id, actor_kind, action, old_value, new_value, \
+                 created_at) VALUES ($1, $2, 'status', $3, $4, $5)",
+            )
+            .bind(ticket.row_id)
+            .bind(AuthorKind::Visitor.as_str())
+            .bind(ticket.status.as_str())
+            .bind(Status::Open.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let row = sqlx::query(
+            "INSERT INTO messages (ticket_id, author_kind, internal, body_text, created_at) \
+             VALUES ($1, $2, 0, $3, $4) RETURNING id",
+        )
+        .bind(ticket.row_id)
+        .bind(AuthorKind::Visitor.as_str())
+        .bind(text)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Message {
+            id: row.try_get("id")?,
+            author: AuthorKind::Visitor,
+            author_name: None,
+            internal: false,
+            body_text: text.to_owned(),
+            body_html: None,
+            created_at: now,
+        })
+    }
+
+    /// Tickets matching `filter`, most recently updated first.
+    pub async fn list_tickets(
+        &self,
+        filter: &TicketFilter,
+    ) -> Result<Vec<TicketSummary>, StoreError> {
+        let mut sql = Sql::new(
+            "SELECT t.id, t.public_id, t.site_id, t.status, t.priority, t.ticket_type, t.channel, \
+             t.subject, t.group_id, t.sla_due_at, t.created_at, t.updated_at, \
+             a.email AS assignee_email, a.name AS assignee_name, \
+             c.name AS contact_name, c.email AS contact_email \
+             FROM tickets t LEFT JOIN agents a ON a.id = t.assignee_id \
+             LEFT JOIN contacts c ON c.id = t.contact_id WHERE 1 = 1",
+        );
+        if let Some(status) = filter.status {
+            sql.push(" AND t.status = ").bind_text(status.as_str());
+        }
+        if let Some(priority) = filter.priority {
+            sql.push(" AND t.priority = ").bind_text(priority.as_str());
+        }
+        if let Some(site) = &filter.site {
+            sql.push(" AND t.site_id = ").bind_text(site);
+        }
+        if let Some(group) = &filter.group {
+            sql.push(" AND t.group_id = ").bind_text(group);
+        }
+        match &filter.assignee {
+            Some(Assignee::Nobody) => {
+                sql.push(" AND t.assignee_id IS NULL");
+            }
+            Some(Assignee::Agent(email)) => {
+                sql.push(" AND a.email = ")
+                    .bind_text(email.trim().to_lowercase());
+            }
+            None => {}
+        }
+        if let Some(tag) = &filter.tag {
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = ",
+            )
+            .bind_text(tag)
+            .push(")");
+        }
+        if let Some(text) = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let pattern = contains_pattern(&text.to_lowercase());
+            sql.push(" AND (LOWER(t.subject) LIKE ")
+                .bind_text(pattern.clone())
+                .push(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND LOWER(m.body_text) LIKE ")
+                .bind_text(pattern)
+                .push(" ESCAPE '\\'))");
+        }
+        let limit = filter.limit.unwrap_or(100).clamp(1, 1000);
+        sql.push(" ORDER BY t.updated_at DESC, t.id DESC LIMIT ")
+            .bind_int(i64::from(limit));
+
+        let rows = sql.fetch_all(&self.pool).await?;
+        let mut tickets = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            tickets.push(TicketSummary {
+                id: row.try_get("public_id")?,
+                site: row.try_get("site_id")?,
+                status: row.try_get::<String, _>("status")?.parse()?,
+                priority: row.try_get::<String, _>("priority")?.parse()?,
+                ticket_type: row.try_get::<String, _>("ticket_type")?.parse()?,
+                channel: row.try_get::<String, _>("channel")?.parse()?,
+                subject: row.try_get("subject")?,
+                group: row.try_get("group_id")?,
+                assignee_email: row.try_get("assignee_email")?,
+                assignee_name: row.try_get("assignee_name")?,
+                contact_name: row.try_get("contact_name")?,
+                contact_email: row.try_get("contact_email")?,
+                tags: self.ticket_tags(id).await?,
+                sla_due_at: row.try_get("sla_due_at")?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            });
+        }
+        Ok(tickets)
+    }
+
+    async fn ticket_tags(&self, ticket_row_id: i64) -> Result<Vec<String>, StoreError> {
+        sqlx::query("SELECT tag FROM ticket_tags WHERE ticket_id = $1 ORDER BY tag")
+            .bind(ticket_row_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| row.try_get("tag").map_err(StoreError::from))
+            .collect()
+    }
+}
+
+fn message_from_row(row: &AnyRow) -> Result<Message, StoreError> {
+    Ok(Message {
+        id: row.try_get("id")?,
+        author: row.try_get::<String, _>("author_kind")?.parse()?,
+        author_name: row.try_get("author_name")?,
+        internal: row.try_get::<i64, _>("internal")? != 0,
+        body_text: row.try_get("body_text")?,
+        body_html: row.try_get("body_html")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn escalation(message: &str) -> NewEscalation {
+        NewEscalation {
+            site_id: "demo".into(),
+            message: message.into(),
+            transcript: vec![],
+            contact: None,
+            page_url: None,
+            locale: None,
+            bot: None,
+            group_id: None,
+            idempotency_key: None,
+        }
+    }
+
+    #[test]
+    fn subject_is_the_first_line_shortened() {
+        assert_eq!(escalation("  Refund?\nI paid twice").subject(), "Refund?");
+        let long = "长".repeat(200);
+        let subject = escalation(&long).subject();
+        assert_eq!(subject.chars().count(), 121);
+        assert!(subject.ends_with('…'));
+    }
+
+    #[test]
+    fn fingerprint_ignores_the_key_but_not_the_content() {
+        let mut a = escalation("hello");
+        let b = escalation("hello");
+        a.idempotency_key = Some("k".into());
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_ne!(a.fingerprint(), escalation("hello!").fingerprint());
+    }
+}

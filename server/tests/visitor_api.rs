@@ -1,0 +1,503 @@
+//! The visitor's API over real HTTP, on SQLite and on PostgreSQL.
+
+mod common;
+
+use common::{expect_problem, TestServer};
+use serde_json::{json, Value};
+use server::domain::Status;
+use server::store::{Store, TicketFilter};
+
+on_both_databases! {
+    escalation_is_stored_and_listed => sqlite_escalation_is_stored_and_listed, postgres_escalation_is_stored_and_listed;
+    idempotent_retry_returns_the_same_ticket => sqlite_idempotent_retry_returns_the_same_ticket, postgres_idempotent_retry_returns_the_same_ticket;
+    token_reads_only_its_own_ticket => sqlite_token_reads_only_its_own_ticket, postgres_token_reads_only_its_own_ticket;
+    visitor_writes_to_their_ticket => sqlite_visitor_writes_to_their_ticket, postgres_visitor_writes_to_their_ticket;
+    bad_input_is_a_problem => sqlite_bad_input_is_a_problem, postgres_bad_input_is_a_problem;
+    cors_follows_the_site_allow_list => sqlite_cors_follows_the_site_allow_list, postgres_cors_follows_the_site_allow_list;
+    first_start_bootstraps_once => sqlite_first_start_bootstraps_once, postgres_first_start_bootstraps_once;
+    health_and_readiness => sqlite_health_and_readiness, postgres_health_and_readiness;
+}
+
+async fn escalation_is_stored_and_listed(db: String) {
+    let server = TestServer::start(&db).await;
+    let response = server
+        .client
+        .post(server.url("/api/v1/escalations"))
+        .json(&json!({
+            "site": "demo",
+            "message": "I was charged twice for order 1042\nPlease refund one.",
+            "transcript": [
+                {"role": "visitor", "text": "refund double charge", "at": 1_700_000_000_000_i64},
+                {"role": "bot", "text": "Refunds take 5 days.", "at": "2024-01-01T00:00:00Z"},
+            ],
+            "contact": {"name": "Ana", "email": "ana@example.com"},
+            "page_url": "http://localhost:8080/shop",
+            "locale": "en",
+            "bot": {"decision": "clarify", "candidates": [{"id": "refunds", "score": 0.41}]},
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let body: Value = response.json().await.unwrap();
+    let ticket_id = body["ticket_id"].as_str().unwrap();
+    let token = body["token"].as_str().unwrap();
+    assert!(
+        ticket_id.starts_with("T-") && ticket_id.len() == 10,
+        "{ticket_id}"
+    );
+    assert_eq!(token.len(), 22, "128 bits in base64url");
+    assert_eq!(location, format!("/api/v1/tickets/{ticket_id}"));
+
+    let store = Store::connect(&server.database_url).await.unwrap();
+    let tickets = store.list_tickets(&TicketFilter::default()).await.unwrap();
+    assert_eq!(tickets.len(), 1);
+    let listed = &tickets[0];
+    assert_eq!(listed.id, ticket_id);
+    assert_eq!(listed.status, Status::Open);
+    assert_eq!(listed.subject, "I was charged twice for order 1042");
+    assert_eq!(listed.group.as_deref(), Some("general"));
+    assert_eq!(listed.contact_email.as_deref(), Some("ana@example.com"));
+    assert!(listed.sla_due_at.unwrap() > listed.created_at);
+    let filtered = TicketFilter {
+        text: Some("REFUND ONE".into()),
+        status: Some(Status::Open),
+        ..TicketFilter::default()
+    };
+    assert_eq!(store.list_tickets(&filtered).await.unwrap().len(), 1);
+    let other = TicketFilter {
+        status: Some(Status::Closed),
+        ..TicketFilter::default()
+    };
+    assert!(store.list_tickets(&other).await.unwrap().is_empty());
+    store.close().await;
+
+    let ticket: Value = server
+        .client
+        .get(server.url(&format!("/api/v1/tickets/{ticket_id}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ticket["ticket_id"], ticket_id);
+    assert_eq!(ticket["status"], "open");
+
+    let messages: Value = server
+        .client
+        .get(server.url(&format!("/api/v1/tickets/{ticket_id}/messages")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let messages = messages["messages"].as_array().unwrap();
+    let conversation: Vec<(&str, &str)> = messages
+        .iter()
+        .map(|m| {
+            (
+                m["author"].as_str().unwrap(),
+                m["body_text"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        conversation,
+        [
+            ("visitor", "refund double charge"),
+            ("bot", "Refunds take 5 days."),
+            (
+                "visitor",
+                "I was charged twice for order 1042\nPlease refund one."
+            ),
+        ]
+    );
+    server.stop().await;
+}
+
+async fn idempotent_retry_returns_the_same_ticket(db: String) {
+    let server = TestServer::start(&db).await;
+    let send = |message: &'static str| {
+        server
+            .client
+            .post(server.url("/api/v1/escalations"))
+            .header("Idempotency-Key", "retry-1")
+            .json(&json!({ "site": "demo", "message": message }))
+            .send()
+    };
+    let first = send("where is my parcel?").await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let retry = send("where is my parcel?").await.unwrap();
+    assert_eq!(retry.status(), 200);
+    let retry: Value = retry.json().await.unwrap();
+    assert_eq!(retry["ticket_id"], first["ticket_id"]);
+    assert_ne!(
+        retry["token"], first["token"],
+        "a fresh token, never the stored one"
+    );
+
+    // Both tokens open the ticket.
+    for token in [&first["token"], &retry["token"]] {
+        let response = server
+            .client
+            .get(server.url(&format!(
+                "/api/v1/tickets/{}",
+                first["ticket_id"].as_str().unwrap()
+            )))
+            .bearer_auth(token.as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+
+    // The same key for different content is refused, not answered with the wrong ticket.
+    let reused = send("a different question").await.unwrap();
+    let problem = expect_problem(reused, 422).await;
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap()
+        .contains("Idempotency-Key"));
+
+    // Concurrent retries all land on one ticket.
+    let racing = (0..6).map(|_| {
+        server
+            .client
+            .post(server.url("/api/v1/escalations"))
+            .header("Idempotency-Key", "race")
+            .json(&json!({ "site": "demo", "message": "race" }))
+            .send()
+    });
+    let mut ids = Vec::new();
+    for response in futures_util::future::join_all(racing).await {
+        let response = response.unwrap();
+        assert!(matches!(response.status().as_u16(), 200 | 201));
+        let body: Value = response.json().await.unwrap();
+        ids.push(body["ticket_id"].as_str().unwrap().to_owned());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+
+    let store = Store::connect(&server.database_url).await.unwrap();
+    assert_eq!(
+        store
+            .list_tickets(&TicketFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    store.close().await;
+    server.stop().await;
+}
+
+async fn token_reads_only_its_own_ticket(db: String) {
+    let server = TestServer::start(&db).await;
+    let (ticket_a, token_a) = server.escalate("first").await;
+    let (ticket_b, token_b) = server.escalate("second").await;
+    let get = |ticket: &str, token: Option<&str>| {
+        let request = server
+            .client
+            .get(server.url(&format!("/api/v1/tickets/{ticket}/messages")));
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+        .send()
+    };
+    assert_eq!(get(&ticket_a, Some(&token_a)).await.unwrap().status(), 200);
+    assert_eq!(get(&ticket_b, Some(&token_b)).await.unwrap().status(), 200);
+    expect_problem(get(&ticket_b, Some(&token_a)).await.unwrap(), 404).await;
+    expect_problem(get(&ticket_a, Some(&token_b)).await.unwrap(), 404).await;
+    expect_problem(get("T-NOPENOPE", Some(&token_a)).await.unwrap(), 404).await;
+    expect_problem(get(&ticket_a, Some("forged")).await.unwrap(), 404).await;
+    expect_problem(get(&ticket_a, None).await.unwrap(), 401).await;
+    let posted = server
+        .client
+        .post(server.url(&format!("/api/v1/tickets/{ticket_b}/messages")))
+        .bearer_auth(&token_a)
+        .json(&json!({ "text": "let me in" }))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(posted, 404).await;
+    server.stop().await;
+}
+
+async fn visitor_writes_to_their_ticket(db: String) {
+    let server = TestServer::start(&db).await;
+    let (ticket, token) = server.escalate("hello").await;
+    let messages_url = server.url(&format!("/api/v1/tickets/{ticket}/messages"));
+    let posted = server
+        .client
+        .post(&messages_url)
+        .bearer_auth(&token)
+        .json(&json!({ "text": "  one more thing  " }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 201);
+    let posted: Value = posted.json().await.unwrap();
+    assert_eq!(posted["author"], "visitor");
+    assert_eq!(posted["body_text"], "one more thing");
+
+    let all: Value = server
+        .client
+        .get(&messages_url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["messages"].as_array().unwrap().len(), 2);
+    let first_id = all["messages"][0]["id"].as_i64().unwrap();
+    let newer: Value = server
+        .client
+        .get(format!("{messages_url}?after={first_id}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(newer["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(newer["messages"][0]["body_text"], "one more thing");
+
+    let empty = server
+        .client
+        .post(&messages_url)
+        .bearer_auth(&token)
+        .json(&json!({ "text": "   " }))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(empty, 422).await;
+    server.stop().await;
+}
+
+async fn bad_input_is_a_problem(db: String) {
+    let server = TestServer::start(&db).await;
+    let url = server.url("/api/v1/escalations");
+    let post_raw = |body: String| {
+        server
+            .client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+
+    let malformed = post_raw("{\"site\": \"demo\", ".into()).await.unwrap();
+    expect_problem(malformed, 400).await;
+
+    let wrong_type = post_raw(json!({"site": "demo", "message": 42}).to_string())
+        .await
+        .unwrap();
+    expect_problem(wrong_type, 422).await;
+
+    let missing = post_raw(json!({"site": "demo"}).to_string()).await.unwrap();
+    expect_problem(missing, 422).await;
+
+    let bad_role = post_raw(
+        json!({"site": "demo", "message": "x", "transcript": [{"role": "agent", "text": "x"}]})
+            .to_string(),
+    )
+    .await
+    .unwrap();
+    expect_problem(bad_role, 422).await;
+
+    let unknown_site = post_raw(json!({"site": "nope", "message": "hi"}).to_string())
+        .await
+        .unwrap();
+    let problem = expect_problem(unknown_site, 422).await;
+    assert_eq!(problem["type"], "/problems/unknown-site");
+
+    let empty = post_raw(json!({"site": "demo", "message": " \n "}).to_string())
+        .await
+        .unwrap();
+    expect_problem(empty, 422).await;
+
+    let too_long = post_raw(json!({"site": "demo", "message": "x".repeat(10_001)}).to_string())
+        .await
+        .unwrap();
+    expect_problem(too_long, 422).await;
+
+    let huge = post_raw(json!({"site": "demo", "message": "x".repeat(200_000)}).to_string())
+        .await
+        .unwrap();
+    expect_problem(huge, 413).await;
+
+    let no_content_type = server
+        .client
+        .post(&url)
+        .body(json!({"site": "demo", "message": "hi"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    expect_problem(no_content_type, 415).await;
+
+    let bad_key = server
+        .client
+        .post(&url)
+        .header("Idempotency-Key", "")
+        .json(&json!({"site": "demo", "message": "hi"}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(bad_key, 400).await;
+
+    let unknown_route = server
+        .client
+        .get(server.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(unknown_route, 404).await;
+
+    let wrong_method = server.client.delete(&url).send().await.unwrap();
+    expect_problem(wrong_method, 405).await;
+
+    let no_snapshot = server
+        .client
+        .get(server.url("/kb.snapshot"))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(no_snapshot, 404).await;
+
+    // None of that created anything.
+    let store = Store::connect(&server.database_url).await.unwrap();
+    assert!(store
+        .list_tickets(&TicketFilter::default())
+        .await
+        .unwrap()
+        .is_empty());
+    store.close().await;
+    server.stop().await;
+}
+
+async fn cors_follows_the_site_allow_list(db: String) {
+    let server = TestServer::start(&db).await;
+    let preflight = |origin: &'static str| {
+        server
+            .client
+            .request(reqwest::Method::OPTIONS, server.url("/api/v1/escalations"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "content-type,idempotency-key",
+            )
+            .send()
+    };
+    let allowed = preflight("http://localhost:5173").await.unwrap();
+    assert!(allowed.status().is_success());
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "http://localhost:5173"
+    );
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+
+    let from_evil = server
+        .client
+        .post(server.url("/api/v1/escalations"))
+        .header("Origin", "https://evil.example")
+        .json(&json!({"site": "demo", "message": "hi"}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(from_evil, 403).await;
+
+    let from_demo = server
+        .client
+        .post(server.url("/api/v1/escalations"))
+        .header("Origin", "http://127.0.0.1:8080")
+        .json(&json!({"site": "demo", "message": "hi"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(from_demo.status(), 201);
+    assert_eq!(
+        from_demo.headers()["access-control-allow-origin"],
+        "http://127.0.0.1:8080"
+    );
+    server.stop().await;
+}
+
+async fn first_start_bootstraps_once(db: String) {
+    let server = TestServer::start(&db).await;
+    let admin = server
+        .first_admin
+        .clone()
+        .expect("a first start creates an admin");
+    assert_eq!(admin.email, "admin@answerdesk.local");
+    assert!(admin.password.len() >= 16);
+    server.stop().await;
+
+    let again = TestServer::start(&db).await;
+    assert!(again.first_admin.is_none(), "the admin is created once");
+    again.stop().await;
+
+    let other = TestServer::start(&db).await;
+    let store = Store::connect(&db).await.unwrap();
+    let password = store
+        .create_agent(
+            "Bo@Example.com",
+            "Bo",
+            server::domain::Role::Agent,
+            &["general".to_owned()],
+        )
+        .await
+        .unwrap();
+    assert!(password.len() >= 16);
+    assert_ne!(password, admin.password);
+    let agent = store
+        .agent_by_email("bo@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(agent.groups, ["general"]);
+    let duplicate = store
+        .create_agent("bo@example.com", "Bo", server::domain::Role::Agent, &[])
+        .await;
+    assert!(matches!(
+        duplicate,
+        Err(server::store::StoreError::Conflict(_))
+    ));
+    let unknown_group = store
+        .create_agent(
+            "cy@example.com",
+            "Cy",
+            server::domain::Role::Agent,
+            &["nope".into()],
+        )
+        .await;
+    assert!(matches!(
+        unknown_group,
+        Err(server::store::StoreError::UnknownGroup(_))
+    ));
+    store.close().await;
+    other.stop().await;
+}
+
+async fn health_and_readiness(db: String) {
+    let server = TestServer::start(&db).await;
+    for path in ["/healthz", "/readyz"] {
+        let response = server.client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+    }
+    server.stop().await;
+}
