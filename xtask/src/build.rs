@@ -40,7 +40,7 @@ pub fn web_app(root: &Path) -> Result<()> {
         .env("TRUNK_SKIP_VERSION_CHECK", "true");
     cmd::run(
         &mut trunk,
-        "See Trunk's message above; `cargo xtask run` installs the pinned tools.",
+        "See the errors above: a compile error in app/, or a tool Trunk could not find.",
     )
 }
 
