@@ -19,6 +19,8 @@ use serde::Deserialize;
 #[derive(Deserialize)]
 struct KbLine {
     id: String,
+    #[serde(default)]
+    locale: String,
     question: String,
     #[serde(default)]
     alternates: Vec<String>,
@@ -73,7 +75,7 @@ fn main() {
         .into_iter()
         .map(|l| Entry {
             id: l.id,
-            locale: String::new(),
+            locale: l.locale,
             question: l.question,
             alternates: l.alternates,
             answer_html: String::new(),
@@ -103,31 +105,39 @@ fn main() {
         (0usize, 0, 0, 0);
     let mut escalated_in = 0usize;
     let (mut oos, mut oos_escalated, mut oos_clarified, mut oos_answered) = (0usize, 0, 0, 0);
+    let verbose = std::env::var_os("QUICK_EVAL_VERBOSE").is_some();
     let mut latencies = Vec::with_capacity(queries.len());
     for q in &queries {
         let started = Instant::now();
         let reply = engine.ask(&q.query);
         latencies.push(started.elapsed());
-        let expected = q.expected.as_ref().map(|id| {
-            engine
-                .entries()
+        // Ids are unique per locale; a translation of the right entry is right too.
+        let is = |entry: usize, id: &str| engine.entries()[entry].id == id;
+        if verbose {
+            let top: Vec<String> = reply
+                .candidates
                 .iter()
-                .position(|e| &e.id == id)
-                .expect("known id")
-        });
-        match expected {
+                .take(3)
+                .map(|c| format!("{}:{:.2}", engine.entries()[c.entry].id, c.score))
+                .collect();
+            println!(
+                "{:?} expected {:?} got {:?} {top:?}",
+                q.query, q.expected, reply.decision
+            );
+        }
+        match q.expected.as_deref() {
             Some(right) => {
                 in_scope += 1;
-                if reply.candidates.first().map(|c| c.entry) == Some(right) {
+                if reply.candidates.first().is_some_and(|c| is(c.entry, right)) {
                     top1 += 1;
                 }
-                if reply.candidates.iter().take(3).any(|c| c.entry == right) {
+                if reply.candidates.iter().take(3).any(|c| is(c.entry, right)) {
                     top3 += 1;
                 }
                 match &reply.decision {
-                    Decision::Answer { entry } if *entry == right => answered_right += 1,
+                    Decision::Answer { entry } if is(*entry, right) => answered_right += 1,
                     Decision::Answer { .. } => answered_wrong += 1,
-                    Decision::Clarify { entries } if entries.contains(&right) => {
+                    Decision::Clarify { entries } if entries.iter().any(|&e| is(e, right)) => {
                         clarified_right += 1
                     }
                     Decision::Clarify { .. } => clarified_wrong += 1,

@@ -19,9 +19,11 @@
 //!    knowledge base does not cover.
 //! 4. **Choose thresholds** on a grid, maximizing the mean utility of the
 //!    decisions: answering right scores 1, offering choices that contain the right
-//!    entry 0.5, escalating an unanswerable question 1, offering choices for it
-//!    0.25; a wrong answer costs [`WRONG_ANSWER_COST`] (a wrong answer is worse than
-//!    a hand-over to a person), escalating an answerable question scores 0.
+//!    entry 0.5 (one click away from the answer, and no agent needed), escalating an
+//!    unanswerable question 1, offering choices for it [`UNANSWERABLE_CLARIFY`] (the
+//!    visitor reaches a person one click later); a wrong answer costs
+//!    [`WRONG_ANSWER_COST`] (a wrong answer is worse than a hand-over to a person);
+//!    escalating an answerable question scores 0.
 //!
 //! With fewer than [`MIN_HELD_OUT`] held-out phrasings (tiny or alternate-less
 //! knowledge bases) there is nothing to learn from and the build uses the defaults.
@@ -41,6 +43,8 @@ pub const MAX_HELD_OUT_PER_ENTRY: usize = 10;
 pub const MIN_HELD_OUT: usize = 20;
 /// Assumed share of visitor questions the knowledge base cannot answer.
 pub const UNANSWERABLE_SHARE: f32 = 0.25;
+/// Utility of offering choices for a question the knowledge base cannot answer.
+pub const UNANSWERABLE_CLARIFY: f32 = 0.25;
 /// Utility of a wrong answer (escalating scores 0).
 pub const WRONG_ANSWER_COST: f32 = -0.5;
 
@@ -143,7 +147,7 @@ fn utility(trial: &Trial, decision: &Decision) -> f32 {
         (Some(right), Decision::Answer { entry }) if *entry == right => 1.0,
         (Some(right), Decision::Clarify { entries }) if entries.contains(&right) => 0.5,
         (None, Decision::Escalate { .. }) => 1.0,
-        (None, Decision::Clarify { .. }) => 0.25,
+        (None, Decision::Clarify { .. }) => UNANSWERABLE_CLARIFY,
         (_, Decision::Answer { .. }) => WRONG_ANSWER_COST,
         _ => 0.0,
     }
@@ -156,7 +160,8 @@ fn choose_thresholds(trials: &[Trial], answerable: f32, unanswerable: f32) -> Th
     let mut best = (f32::MIN, Thresholds::default());
     for answer in steps(30, 95, 5) {
         for clarify in steps(5, answer, 5) {
-            for margin in [0, 5, 10, 15, 20, 30] {
+            // Never a zero margin: a tie between two entries is not an answer.
+            for margin in [5, 10, 15, 20, 30] {
                 let t = Thresholds {
                     answer: answer as f32 / 100.0,
                     clarify: clarify as f32 / 100.0,

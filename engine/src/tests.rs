@@ -367,3 +367,83 @@ fn invalid_knowledge_bases_are_refused() {
         BuildError::MissingId { position: 3 }
     );
 }
+
+/// A knowledge base large enough to calibrate on: 30 entries, 4 phrasings each.
+fn synthetic_kb() -> Vec<Entry> {
+    const NOUNS: [&str; 10] = [
+        "card",
+        "refund",
+        "parcel",
+        "password",
+        "invoice",
+        "coupon",
+        "address",
+        "warranty",
+        "subscription",
+        "voucher",
+    ];
+    const VERBS: [&str; 3] = ["cancel", "change", "find"];
+    let mut entries = Vec::new();
+    for noun in NOUNS {
+        for verb in VERBS {
+            entries.push(entry(
+                &format!("{verb}-{noun}"),
+                "en",
+                &format!("How do I {verb} my {noun}?"),
+                &[
+                    &format!("I want to {verb} a {noun}"),
+                    &format!("{verb} {noun} please"),
+                    &format!("help me {verb} the {noun}"),
+                ],
+                &format!("To {verb} your {noun}, open Settings."),
+            ));
+        }
+    }
+    entries
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn larger_knowledge_bases_calibrate_their_thresholds() {
+    let options = BuildOptions::default();
+    let snapshot = build(synthetic_kb(), &options).unwrap();
+    let t = snapshot.thresholds();
+    assert_ne!(t, Thresholds::default(), "calibration should have run");
+    assert!(
+        0.0 < t.clarify && t.clarify <= t.answer && t.answer < 1.0,
+        "{t:?}"
+    );
+    assert_eq!(build(synthetic_kb(), &options).unwrap().thresholds(), t);
+
+    let engine = Engine::new(snapshot);
+    let reply = engine.ask("How do I cancel my voucher?");
+    assert_eq!(reply.decision, Decision::Answer { entry: 27 }, "{reply:?}");
+    assert!(matches!(
+        engine.ask("voucher").decision,
+        Decision::Clarify { .. } | Decision::Escalate { .. }
+    ));
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn typo_lookups_find_the_nearest_vocabulary_word() {
+    use crate::analysis::Analyzer;
+    use crate::index::lexical::AnalyzedEntry;
+    use crate::index::{LexicalIndex, TypoTable};
+
+    let analyzer = Analyzer::new();
+    let analyzed: Vec<AnalyzedEntry> = kb()
+        .iter()
+        .map(|e| AnalyzedEntry::new(e, &analyzer, &[]))
+        .collect();
+    let index = LexicalIndex::build(&analyzed);
+    let typos = TypoTable::new(&index);
+    let stem = |w: &str| analyzer.analyze(w)[0].text.clone();
+    // "delivery" is in the vocabulary; its misspelling one edit away finds it.
+    assert_eq!(typos.corrections(&stem("delivry")).len(), 1);
+    assert!(typos.corrections("zzzzzzzz").is_empty());
+    assert!(
+        typos.corrections("pin").is_empty(),
+        "short words are taken as typed"
+    );
+}

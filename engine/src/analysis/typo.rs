@@ -24,9 +24,13 @@ pub fn distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
         return None;
     }
     let width = b.len() + 1;
-    let mut before: Vec<usize> = vec![0; width];
-    let mut prev: Vec<usize> = (0..width).collect();
-    let mut cur: Vec<usize> = vec![0; width];
+    // Three rows in one allocation: two rows back (for swaps), previous, current.
+    let mut rows = vec![0usize; 3 * width];
+    let (mut before, rest) = rows.split_at_mut(width);
+    let (mut prev, mut cur) = rest.split_at_mut(width);
+    for (j, cell) in prev.iter_mut().enumerate() {
+        *cell = j;
+    }
     for i in 1..=a.len() {
         cur[0] = i;
         let mut row_min = cur[0];

@@ -28,6 +28,10 @@ const ALTERNATES: usize = 1;
 const ANSWER: usize = 2;
 const TAGS: usize = 3;
 
+/// Unknown words of one query that get a typo lookup; a query full of unknown
+/// words is not about this knowledge base, and lookups are the costly part.
+const MAX_CORRECTED_WORDS: usize = 6;
+
 /// Parameters of the scoring functions, stored in the snapshot so that a snapshot
 /// always ranks the way it was calibrated.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -272,14 +276,18 @@ impl LexicalIndex {
         unique.sort_unstable();
         unique.dedup();
         let mut prepared = PreparedQuery::default();
+        let mut corrections_left = MAX_CORRECTED_WORDS;
         for term in unique {
             let matches: Vec<(usize, f32)> = match self.term_id(&term.text) {
                 Some(id) => vec![(id, 1.0)],
-                None if term.kind == TermKind::Word => typos
-                    .corrections(&term.text)
-                    .into_iter()
-                    .map(|id| (id as usize, scoring.typo_discount))
-                    .collect(),
+                None if term.kind == TermKind::Word && corrections_left > 0 => {
+                    corrections_left -= 1;
+                    typos
+                        .corrections(&term.text)
+                        .into_iter()
+                        .map(|id| (id as usize, scoring.typo_discount))
+                        .collect()
+                }
                 None => Vec::new(),
             };
             // A perfect match of a term worth its rarest reading.
@@ -453,17 +461,25 @@ impl PreparedQuery {
     }
 }
 
+/// A vocabulary word as typo lookups see it.
+#[derive(Debug, Clone)]
+struct TypoCandidate {
+    term: u32,
+    signature: u64,
+    chars: Vec<char>,
+}
+
 /// Vocabulary words grouped by length, for typo lookups. Derived from the index
 /// when an engine loads, never serialized.
 #[derive(Debug, Default, Clone)]
 pub struct TypoTable {
-    /// `by_len[n]`: words of `n` characters, with their term ids.
-    by_len: Vec<Vec<(u32, Vec<char>)>>,
+    /// `by_len[n]`: words of `n` characters.
+    by_len: Vec<Vec<TypoCandidate>>,
 }
 
 impl TypoTable {
     pub fn new(index: &LexicalIndex) -> TypoTable {
-        let mut by_len: Vec<Vec<(u32, Vec<char>)>> = Vec::new();
+        let mut by_len: Vec<Vec<TypoCandidate>> = Vec::new();
         for (id, term) in index.terms.iter().enumerate() {
             let chars: Vec<char> = term.chars().collect();
             let is_word = chars.iter().all(|&c| c.is_alphabetic())
@@ -474,7 +490,11 @@ impl TypoTable {
             if by_len.len() <= chars.len() {
                 by_len.resize(chars.len() + 1, Vec::new());
             }
-            by_len[chars.len()].push((id as u32, chars));
+            by_len[chars.len()].push(TypoCandidate {
+                term: id as u32,
+                signature: signature(&chars),
+                chars,
+            });
         }
         TypoTable { by_len }
     }
@@ -487,13 +507,19 @@ impl TypoTable {
         if max == 0 {
             return Vec::new();
         }
+        let sig = signature(&chars);
         let mut found: Vec<(usize, u32)> = Vec::new();
         let lo = chars.len().saturating_sub(max);
         let hi = (chars.len() + max).min(self.by_len.len().saturating_sub(1));
         for bucket in self.by_len.get(lo..=hi).into_iter().flatten() {
-            for (id, candidate) in bucket {
-                if let Some(d) = distance_within(&chars, candidate, max) {
-                    found.push((d, *id));
+            for candidate in bucket {
+                // Each edit changes at most two bits of the letter-set signature,
+                // so this skips most words without computing a distance.
+                if (sig ^ candidate.signature).count_ones() as usize > 2 * max {
+                    continue;
+                }
+                if let Some(d) = distance_within(&chars, &candidate.chars, max) {
+                    found.push((d, candidate.term));
                 }
             }
         }
@@ -508,6 +534,11 @@ impl TypoTable {
             .map(|(_, id)| id)
             .collect()
     }
+}
+
+/// The set of letters in a word, hashed into 64 bits.
+fn signature(chars: &[char]) -> u64 {
+    chars.iter().fold(0, |sig, &c| sig | 1 << (c as u32 % 64))
 }
 
 fn idf(n: usize, df: usize) -> f32 {
