@@ -23,14 +23,30 @@ pub struct BuildOptions {
 /// Why a knowledge base could not be built; each names the entry to fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BuildError {
+    /// Nothing to build from.
     #[error("the knowledge base has no entries")]
     Empty,
+    /// Two entries of one locale share an id, so answers and evaluations would be
+    /// ambiguous.
     #[error("entry id `{id}` is used twice for locale `{locale}`; ids must be unique per locale")]
-    DuplicateId { id: String, locale: String },
+    DuplicateId {
+        /// The repeated id.
+        id: String,
+        /// The locale both entries have.
+        locale: String,
+    },
+    /// An entry without an id cannot be referred to by tickets or datasets.
     #[error("entry number {position} (counting from 1) has no id")]
-    MissingId { position: usize },
+    MissingId {
+        /// Position of the entry in the input, from 1.
+        position: usize,
+    },
+    /// The question is the entry's title; without it there is nothing to show.
     #[error("entry `{id}` has no question")]
-    MissingQuestion { id: String },
+    MissingQuestion {
+        /// The entry's id.
+        id: String,
+    },
 }
 
 /// Validates the entries, indexes them, calibrates confidence and thresholds on

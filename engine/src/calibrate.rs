@@ -51,7 +51,9 @@ pub const WRONG_ANSWER_COST: f32 = -0.5;
 /// What calibration produced.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Calibrated {
+    /// Score features → probability of being right.
     pub calibration: Calibration,
+    /// The utility-maximizing cut-offs on that probability.
     pub thresholds: Thresholds,
 }
 

@@ -16,12 +16,21 @@ use crate::rank::Candidate;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Decision {
     /// Show this entry's answer.
-    Answer { entry: usize },
-    /// Several entries fit about equally well: let the visitor pick (best first;
-    /// usually 2–3, a single entry when nothing else comes close).
-    Clarify { entries: Vec<usize> },
+    Answer {
+        /// Index into [`crate::Engine::entries`].
+        entry: usize,
+    },
+    /// Several entries fit about equally well: let the visitor pick.
+    Clarify {
+        /// Indexes into [`crate::Engine::entries`], best first; usually 2–3, a
+        /// single entry when nothing else comes close.
+        entries: Vec<usize>,
+    },
     /// Offer a person instead of an answer.
-    Escalate { reason: EscalateReason },
+    Escalate {
+        /// Why, for the visitor's message and the agent's queue.
+        reason: EscalateReason,
+    },
 }
 
 /// Why a question goes to a person; shown to agents and used in reports.

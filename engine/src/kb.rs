@@ -20,14 +20,19 @@ pub struct Entry {
     pub answer_html: String,
     /// Plain text of the answer, for indexing and for places that cannot show HTML.
     pub answer_text: String,
+    /// Groups entries for browsing and reports (e.g. `refunds`).
     pub category: String,
+    /// Extra keywords; indexed, never shown.
     pub tags: Vec<String>,
+    /// Further reading shown under the answer.
     pub links: Vec<Link>,
 }
 
 /// A link shown under an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
+    /// Text of the link.
     pub title: String,
+    /// Target, absolute or site-relative.
     pub url: String,
 }

@@ -28,8 +28,10 @@
 
 //! Modules, in the order a question meets them: [`analysis`] turns text into
 //! terms, [`index`] scores entries, [`rank`] turns scores into calibrated
-//! confidences, [`decision`] picks what to show. [`build`] and [`calibrate`] make
+//! confidences, [`decision`] picks what to show. [`build()`] and [`calibrate`] make
 //! a [`Snapshot`]; [`snapshot`] is its file format.
+
+#![warn(missing_docs)]
 
 pub mod analysis;
 pub mod build;

@@ -51,6 +51,7 @@ impl Features {
 /// Logistic map from [`Features`] to a probability of being right.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Calibration {
+    /// Log-odds of being right with all features at zero.
     pub bias: f32,
     /// Weights of score, margin and agreement; never negative, so confidence never
     /// falls when the evidence grows.
@@ -72,7 +73,9 @@ impl Default for Calibration {
 /// One observation for fitting: features and whether the entry was right.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Observation {
+    /// The top entry's features.
     pub features: Features,
+    /// Whether the top entry was the right one.
     pub correct: bool,
     /// Importance of this observation in the fit.
     pub weight: f32,

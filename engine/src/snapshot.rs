@@ -52,17 +52,27 @@ pub struct Header {
 /// Why bytes could not be read as a snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SnapshotError {
+    /// The magic bytes are missing: some other file was served or picked.
     #[error("this file is not an Answerdesk snapshot (build one with `answerdesk kb build`)")]
     NotASnapshot,
+    /// Built by an engine with another layout; needs a rebuild.
     #[error(
         "snapshot format version {found} is not supported by this engine (it reads version \
          {supported}); rebuild the snapshot with the matching `answerdesk kb build`"
     )]
-    UnsupportedVersion { found: u32, supported: u32 },
+    UnsupportedVersion {
+        /// Version in the file.
+        found: u32,
+        /// Version this engine reads.
+        supported: u32,
+    },
+    /// The body does not match its checksum: damaged on disk or in transit.
     #[error("the snapshot is corrupted (checksum mismatch); rebuild or download it again")]
     Corrupt,
+    /// Shorter than its frame says: an interrupted write or download.
     #[error("the snapshot is incomplete (the file was cut short); rebuild or download it again")]
     Truncated,
+    /// Intact but not decodable by this engine; a bug or a forged file.
     #[error("the snapshot could not be decoded: {0}")]
     Decode(String),
 }

@@ -1,6 +1,6 @@
 //! Text analysis: from raw text to the terms the index stores.
 //!
-//! The pipeline is [`normalize`] → [`segment`] → per segment: English stop words
+//! The pipeline is [`normalize()`] → [`segment()`] → per segment: English stop words
 //! dropped and stems taken for words, codes kept verbatim, CJK runs expanded to
 //! character unigrams and bigrams. Knowledge-base text and visitor queries go
 //! through the same pipeline, so they meet on the same terms.
@@ -31,7 +31,9 @@ pub enum TermKind {
 /// One indexable unit of text.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Term {
+    /// Normalized (and, for words, stemmed) text; the key in the vocabulary.
     pub text: String,
+    /// Where it came from.
     pub kind: TermKind,
 }
 
@@ -43,6 +45,7 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
+    /// An analyzer with an English stemmer.
     pub fn new() -> Self {
         Self::default()
     }

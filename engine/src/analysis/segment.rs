@@ -47,7 +47,7 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() && !is_cjk(c)
 }
 
-/// Splits normalized text (see [`super::normalize`]) into segments, in order.
+/// Splits normalized text (see [`super::normalize()`]) into segments, in order.
 pub fn segment(text: &str) -> Vec<Segment> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();

@@ -24,6 +24,7 @@ pub fn is_stop_word(word: &str) -> bool {
 pub struct EnglishStemmer(Stemmer);
 
 impl EnglishStemmer {
+    /// The Snowball English (Porter 2) stemmer.
     pub fn new() -> Self {
         EnglishStemmer(Stemmer::create(Algorithm::English))
     }

@@ -107,7 +107,9 @@ pub struct LexicalIndex {
 pub struct AnalyzedEntry {
     /// Question first, then alternates.
     pub phrasings: Vec<Vec<Term>>,
+    /// The answer's plain text.
     pub answer: Vec<Term>,
+    /// All tags together.
     pub tags: Vec<Term>,
 }
 
@@ -478,6 +480,7 @@ pub struct TypoTable {
 }
 
 impl TypoTable {
+    /// Collects the index's Latin words of three letters or more.
     pub fn new(index: &LexicalIndex) -> TypoTable {
         let mut by_len: Vec<Vec<TypoCandidate>> = Vec::new();
         for (id, term) in index.terms.iter().enumerate() {
