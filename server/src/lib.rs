@@ -21,7 +21,9 @@
 //! ```
 
 pub mod domain;
+pub mod events;
 pub mod http;
+mod markdown;
 pub mod origin;
 mod secret;
 mod server;

@@ -5,7 +5,7 @@
 //! let anyone read a visitor's ticket or take over an agent's session. Checks compare digests in
 //! constant time.
 
-use argon2::password_hash::{PasswordHasher, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -69,6 +69,37 @@ pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Er
         .to_string())
 }
 
+/// Whether `password` matches the PHC string `hash`. A malformed hash never matches.
+///
+/// Deliberately slow: call it from a blocking thread.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A well-formed argon2id hash no password produces in practice (its salt and digest are fixed
+/// bytes): verified against when an email is unknown, to spend the same time as a real check.
+pub const UNUSABLE_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/// The CSRF token that goes with a session: derived from the session secret, so it need not be
+/// stored in clear and can be handed out again after a page reload; a page on another origin
+/// can read neither the cookie nor this.
+pub fn csrf_token(session_token: &str) -> String {
+    let digest = Sha256::digest(format!("answerdesk-csrf:{session_token}").as_bytes());
+    URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
+/// Whether two secrets are equal, compared in constant time.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +126,10 @@ mod tests {
         let password = new_password();
         let hash = hash_password(&password).unwrap();
         assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&password, &hash));
+        assert!(!verify_password("wrong", &hash));
+        assert!(!verify_password(&password, "not a hash"));
+        assert!(PasswordHash::new(UNUSABLE_HASH).is_ok());
+        assert!(!verify_password(&password, UNUSABLE_HASH));
     }
 }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use tokio::net::TcpListener;
 
-use crate::http::{self, AppState, SiteDirectory, SnapshotFile};
+use crate::events::Hub;
+use crate::http::{self, AppState, Shutdown, SiteDirectory, SnapshotFile};
 use crate::origin::OriginPattern;
 use crate::store::{FirstAdmin, Store};
 
@@ -49,6 +50,7 @@ pub struct Server {
     first_admin: Option<FirstAdmin>,
     store: Store,
     router: axum::Router,
+    begin_shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl Server {
@@ -82,10 +84,17 @@ impl Server {
                 dir.display()
             );
         }
+        let secure_cookies = own_origin
+            .as_ref()
+            .is_some_and(|o| o.to_string().starts_with("https://"));
+        let (begin_shutdown, shutdown) = Shutdown::new();
         let state = AppState {
             sites: SiteDirectory::new(store.clone(), own_origin),
             snapshot: config.snapshot.clone().map(SnapshotFile::new),
             store: store.clone(),
+            events: Hub::default(),
+            shutdown,
+            secure_cookies,
         };
         let router = http::router(state, config.dist_dir.as_deref());
         Ok(Server {
@@ -94,6 +103,7 @@ impl Server {
             first_admin,
             store,
             router,
+            begin_shutdown,
         })
     }
 
@@ -112,7 +122,8 @@ impl Server {
         &self.store
     }
 
-    /// Serves until `shutdown` completes, then stops accepting and finishes in-flight requests.
+    /// Serves until `shutdown` completes, then stops accepting, ends event streams and finishes
+    /// in-flight requests.
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -120,8 +131,12 @@ impl Server {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let begin_shutdown = self.begin_shutdown;
         axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = begin_shutdown.send(true);
+            })
             .await
             .context("server failed")?;
         self.store.close().await;

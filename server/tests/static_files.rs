@@ -68,7 +68,11 @@ async fn app_routes_fall_back_to_index_html() {
     let dir = tempfile::tempdir().unwrap();
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(dist.join("index.html"), "<!doctype html><title>visitor</title>").unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>visitor</title>",
+    )
+    .unwrap();
     std::fs::write(dist.join("app-0123456789abcdef.js"), "console.log(1)").unwrap();
     std::fs::write(dist.join("sw.js"), "self.skipWaiting()").unwrap();
     std::fs::create_dir_all(dist.join("agent")).unwrap();

@@ -2,8 +2,10 @@
 
 mod assets;
 mod body_limit;
+mod desk;
 mod health;
 pub mod problem;
+mod session;
 mod site_directory;
 mod snapshot;
 mod visitor;
@@ -17,6 +19,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
+use tokio::sync::watch;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -24,6 +27,7 @@ use tower_http::trace::TraceLayer;
 pub use site_directory::SiteDirectory;
 pub use snapshot::SnapshotFile;
 
+use crate::events::Hub;
 use crate::store::Store;
 
 /// Largest request body accepted anywhere; an escalation with a long transcript fits easily.
@@ -31,12 +35,37 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// How long a request may take before the server gives up on it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// What handlers share: the store and the caches in front of it.
+/// What handlers share: the store, the caches in front of it, and the event bus.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub sites: SiteDirectory,
     pub snapshot: Option<Arc<SnapshotFile>>,
+    pub events: Hub,
+    /// Ends the SSE streams, which would otherwise hold a graceful shutdown open forever.
+    pub shutdown: Shutdown,
+    /// Mark the session cookie `Secure` (the public origin is https).
+    pub secure_cookies: bool,
+}
+
+/// A shutdown that has begun or not; cheap to clone.
+#[derive(Clone)]
+pub struct Shutdown(watch::Receiver<bool>);
+
+impl Shutdown {
+    /// A signal and the sender that triggers it.
+    pub fn new() -> (watch::Sender<bool>, Shutdown) {
+        let (sender, receiver) = watch::channel(false);
+        (sender, Shutdown(receiver))
+    }
+
+    /// Completes once shutdown has begun.
+    pub fn wait(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut receiver = self.0.clone();
+        async move {
+            let _ = receiver.wait_for(|begun| *begun).await;
+        }
+    }
 }
 
 /// The whole application: API, operations endpoints, snapshot and (with `dist_dir`) the app.
@@ -48,11 +77,34 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
             "/tickets/{id}/messages",
             get(visitor::messages).post(visitor::post_message),
         )
+        .route("/tickets/{id}/events", get(visitor::events))
+        .route("/tickets/{id}/rating", post(visitor::rate))
         .method_not_allowed_fallback(problem::wrong_method)
         .layer(visitor_cors(state.sites.clone()));
 
+    // Same-origin only: no CORS layer, so other sites' pages cannot read the answers.
+    let desk = Router::new()
+        .route(
+            "/session",
+            get(session::current)
+                .post(session::login)
+                .delete(session::logout),
+        )
+        .route("/desk/tickets", get(desk::list))
+        .route("/desk/tickets/{id}", get(desk::detail).patch(desk::change))
+        .route("/desk/tickets/{id}/messages", post(desk::post_message))
+        .route("/desk/tickets/{id}/claim", post(desk::claim))
+        .route("/desk/tickets/{id}/assign", post(desk::assign))
+        .route("/desk/tickets/{id}/transfer", post(desk::transfer))
+        .route("/desk/events", get(desk::events))
+        .route(
+            "/admin/agents",
+            get(desk::list_agents).post(desk::create_agent),
+        )
+        .method_not_allowed_fallback(problem::wrong_method);
+
     let api = Router::new()
-        .nest("/v1", visitor)
+        .nest("/v1", visitor.merge(desk))
         .fallback(problem::no_route);
 
     let app = Router::new()

@@ -1,14 +1,20 @@
 //! The public API a visitor's browser calls: escalate, then follow the ticket with its token.
 
+use std::convert::Infallible;
+
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use futures_util::{Stream, StreamExt as _};
 use serde::{Deserialize, Serialize};
+use tokio_stream::wrappers::BroadcastStream;
 
 use super::problem::{ApiError, Json, Path, Query};
 use super::AppState;
+use crate::events::TicketEvent;
 use crate::store::{
-    BotContext, EscalationOutcome, Message, NewContact, NewEscalation, TranscriptTurn,
+    BotContext, EscalationOutcome, Message, NewContact, NewEscalation, Rating, TranscriptTurn,
     VisitorTicket,
 };
 
@@ -70,6 +76,9 @@ pub async fn create_escalation(
     let (status, ticket_id, token) = match state.store.create_escalation(&escalation).await? {
         EscalationOutcome::Created { ticket_id, token } => {
             tracing::info!(ticket = %ticket_id, site = %site.id, "escalation created");
+            state.events.publish(TicketEvent::Created {
+                ticket_id: ticket_id.clone(),
+            });
             (StatusCode::CREATED, ticket_id, token)
         }
         EscalationOutcome::Replayed { ticket_id, token } => (StatusCode::OK, ticket_id, token),
@@ -271,5 +280,97 @@ pub async fn post_message(
     let text = body.text.trim();
     check_text("text", text)?;
     let message = state.store.add_visitor_message(&ticket, text).await?;
+    state.events.publish(TicketEvent::Message {
+        ticket_id: ticket.id,
+        message: message.clone(),
+    });
     Ok((StatusCode::CREATED, axum::Json(message)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EventsQuery {
+    /// The ticket's token: `EventSource` cannot send an `Authorization` header.
+    token: Option<String>,
+    /// Replay messages with a larger id first (also taken from `Last-Event-ID` on reconnect).
+    after: Option<i64>,
+}
+
+/// `GET /api/v1/tickets/{id}/events?token=…`: Server-Sent Events of the ticket's new public
+/// messages (`message`, with the message id as event id) and field changes (`updated`).
+pub async fn events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(ticket_id): Path<String>,
+    Query(query): Query<EventsQuery>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let token = match &query.token {
+        Some(token) => token.as_str(),
+        None => bearer_token(&headers)?,
+    };
+    let ticket = state
+        .store
+        .visitor_ticket(&ticket_id, token)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no ticket with this id for this token"))?;
+    let last_event_id = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i64>().ok());
+    // Subscribe before reading the backlog, so nothing falls between the two.
+    let live = BroadcastStream::new(state.events.subscribe());
+    let backlog = match query.after.or(last_event_id) {
+        Some(after) => state.store.messages(ticket.row_id, after, false).await?,
+        None => Vec::new(),
+    };
+    let replayed_up_to = backlog.last().map_or(i64::MIN, |m| m.id);
+    let backlog: Vec<Event> = backlog
+        .into_iter()
+        .map(|message| {
+            super::desk::sse_event(&TicketEvent::Message {
+                ticket_id: ticket.id.clone(),
+                message,
+            })
+        })
+        .collect();
+    let id = ticket.id.clone();
+    let live = live.filter_map(move |received| {
+        let event = match received {
+            Ok(event) if event.ticket_id() == id && event.visible_to_visitor() => match &event {
+                TicketEvent::Message { message, .. } if message.id <= replayed_up_to => None,
+                _ => Some(super::desk::sse_event(&event)),
+            },
+            Ok(_) => None,
+            Err(_) => Some(Event::default().event("lagged").data("{}")),
+        };
+        std::future::ready(event)
+    });
+    let stream = futures_util::stream::iter(backlog)
+        .chain(live)
+        .map(Ok)
+        .take_until(state.shutdown.wait());
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RatingRequest {
+    /// 1 (bad) to 5 (great).
+    score: i64,
+    comment: Option<String>,
+}
+
+/// `POST /api/v1/tickets/{id}/rating {score, comment}`: the visitor's CSAT; a second rating
+/// replaces the first. `201` with the rating.
+pub async fn rate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(ticket_id): Path<String>,
+    Json(request): Json<RatingRequest>,
+) -> Result<(StatusCode, axum::Json<Rating>), ApiError> {
+    let ticket = authorized_ticket(&state, &headers, &ticket_id).await?;
+    let comment = optional("comment", request.comment, 2000)?;
+    let rating = state
+        .store
+        .rate(ticket.row_id, request.score, comment.as_deref())
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(rating)))
 }

@@ -126,6 +126,21 @@ impl Store {
         }
     }
 
+    /// Every enabled agent, by email.
+    pub async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, email, name, role, available, capacity FROM agents \
+             WHERE disabled = 0 ORDER BY email",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut agents = Vec::with_capacity(rows.len());
+        for row in &rows {
+            agents.push(self.agent_from_row(row).await?);
+        }
+        Ok(agents)
+    }
+
     /// Whether any enabled admin exists.
     pub async fn has_admin(&self) -> Result<bool, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM agents WHERE role = $1 AND disabled = 0")
@@ -133,6 +148,34 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
+    /// Creates a skill group; `id` is its slug (lower-case letters, digits, `-`).
+    pub async fn create_group(&self, id: &str, name: &str) -> Result<(), StoreError> {
+        let valid_id = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !valid_id {
+            return Err(StoreError::Invalid(format!(
+                "{id:?} is not a group id (lower-case letters, digits and '-')"
+            )));
+        }
+        let inserted =
+            sqlx::query("INSERT INTO skill_groups (id, name, created_at) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(name.trim())
+                .bind(now_ms())
+                .execute(&self.pool)
+                .await;
+        match inserted {
+            Ok(_) => Ok(()),
+            Err(err) if is_unique_violation(&err) => Err(StoreError::Conflict(format!(
+                "the group {id} already exists"
+            ))),
+            Err(err) => Err(err.into()),
+        }
     }
 
     pub(super) async fn group_exists(&self, id: &str) -> Result<bool, StoreError> {

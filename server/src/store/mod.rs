@@ -9,6 +9,8 @@
 
 mod agents;
 mod bootstrap;
+mod desk;
+mod sessions;
 mod sites;
 mod sql;
 mod tickets;
@@ -22,6 +24,8 @@ use sqlx::{AnyPool, Executor};
 
 pub use agents::{Agent, NewAgent};
 pub use bootstrap::{FirstAdmin, DEFAULT_ADMIN_EMAIL, DEFAULT_GROUP, DEMO_SITE};
+pub use desk::{AuditEvent, EscalationContext, Rating, TicketChanges};
+pub use sessions::{NewSession, SESSION_TTL_MS};
 pub use sites::Site;
 pub use tickets::{
     Assignee, BotCandidate, BotContext, EscalationOutcome, Message, NewContact, NewEscalation,

@@ -138,6 +138,8 @@ pub enum Assignee {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TicketSummary {
     pub id: String,
+    #[serde(skip)]
+    pub(crate) row_id: i64,
     pub site: String,
     pub status: Status,
     pub priority: Priority,
@@ -514,6 +516,15 @@ impl Store {
         &self,
         filter: &TicketFilter,
     ) -> Result<Vec<TicketSummary>, StoreError> {
+        self.summaries(None, filter).await
+    }
+
+    /// Tickets matching `filter` (and `public_id`, when given).
+    pub(super) async fn summaries(
+        &self,
+        public_id: Option<&str>,
+        filter: &TicketFilter,
+    ) -> Result<Vec<TicketSummary>, StoreError> {
         let mut sql = Sql::new(
             "SELECT t.id, t.public_id, t.site_id, t.status, t.priority, t.ticket_type, t.channel, \
              t.subject, t.group_id, t.sla_due_at, t.created_at, t.updated_at, \
@@ -522,6 +533,9 @@ impl Store {
              FROM tickets t LEFT JOIN agents a ON a.id = t.assignee_id \
              LEFT JOIN contacts c ON c.id = t.contact_id WHERE 1 = 1",
         );
+        if let Some(public_id) = public_id {
+            sql.push(" AND t.public_id = ").bind_text(public_id);
+        }
         if let Some(status) = filter.status {
             sql.push(" AND t.status = ").bind_text(status.as_str());
         }
@@ -574,6 +588,7 @@ impl Store {
             let id: i64 = row.try_get("id")?;
             tickets.push(TicketSummary {
                 id: row.try_get("public_id")?,
+                row_id: id,
                 site: row.try_get("site_id")?,
                 status: row.try_get::<String, _>("status")?.parse()?,
                 priority: row.try_get::<String, _>("priority")?.parse()?,
@@ -605,7 +620,7 @@ impl Store {
     }
 }
 
-fn message_from_row(row: &AnyRow) -> Result<Message, StoreError> {
+pub(super) fn message_from_row(row: &AnyRow) -> Result<Message, StoreError> {
     Ok(Message {
         id: row.try_get("id")?,
         author: row.try_get::<String, _>("author_kind")?.parse()?,

@@ -1,0 +1,319 @@
+//! The agents' API: the inbox, a ticket with everything about it, and what agents do to it.
+
+use std::convert::Infallible;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::{Stream, StreamExt as _};
+use serde::{Deserialize, Serialize};
+use tokio_stream::wrappers::BroadcastStream;
+
+use super::problem::{ApiError, Json, Path, Query};
+use super::session::{AdminSession, AgentSession};
+use super::AppState;
+use crate::domain::{Priority, Role, Status, TicketType};
+use crate::events::TicketEvent;
+use crate::store::{
+    Agent, Assignee, AuditEvent, EscalationContext, Message, Rating, TicketChanges, TicketFilter,
+    TicketSummary,
+};
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    status: Option<Status>,
+    priority: Option<Priority>,
+    site: Option<String>,
+    group: Option<String>,
+    /// An agent's email, `me`, or `none`.
+    assignee: Option<String>,
+    tag: Option<String>,
+    /// Text in the subject or any message.
+    q: Option<String>,
+    limit: Option<u32>,
+}
+
+#[derive(Serialize)]
+pub struct TicketList {
+    tickets: Vec<TicketSummary>,
+}
+
+/// `GET /api/v1/desk/tickets?status=&priority=&site=&group=&assignee=&tag=&q=&limit=`
+pub async fn list(
+    State(state): State<AppState>,
+    session: AgentSession,
+    Query(query): Query<ListQuery>,
+) -> Result<axum::Json<TicketList>, ApiError> {
+    let assignee = query.assignee.map(|a| match a.as_str() {
+        "none" => Assignee::Nobody,
+        "me" => Assignee::Agent(session.agent.email.clone()),
+        _ => Assignee::Agent(a),
+    });
+    let filter = TicketFilter {
+        status: query.status,
+        priority: query.priority,
+        site: query.site,
+        group: query.group,
+        assignee,
+        tag: query.tag,
+        text: query.q,
+        limit: query.limit,
+    };
+    let tickets = state.store.list_tickets(&filter).await?;
+    Ok(axum::Json(TicketList { tickets }))
+}
+
+#[derive(Serialize)]
+pub struct TicketDetail {
+    ticket: TicketSummary,
+    escalation: Option<EscalationContext>,
+    messages: Vec<Message>,
+    audit: Vec<AuditEvent>,
+    rating: Option<Rating>,
+}
+
+async fn find(state: &AppState, id: &str) -> Result<TicketSummary, ApiError> {
+    state
+        .store
+        .ticket(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no ticket {id}")))
+}
+
+/// `GET /api/v1/desk/tickets/{id}`: the ticket, its escalation context, every message
+/// (internal notes included), its audit log and rating.
+pub async fn detail(
+    State(state): State<AppState>,
+    _session: AgentSession,
+    Path(id): Path<String>,
+) -> Result<axum::Json<TicketDetail>, ApiError> {
+    let ticket = find(&state, &id).await?;
+    Ok(axum::Json(TicketDetail {
+        escalation: state.store.escalation_context(&ticket).await?,
+        messages: state.store.messages(ticket.row_id, 0, true).await?,
+        audit: state.store.audit_events(&ticket).await?,
+        rating: state.store.rating(ticket.row_id).await?,
+        ticket,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct NewAgentMessage {
+    /// Markdown.
+    body: String,
+    /// An internal note, never shown to the visitor.
+    #[serde(default)]
+    internal: bool,
+}
+
+/// `POST /api/v1/desk/tickets/{id}/messages {body, internal}`: a reply or an internal note.
+pub async fn post_message(
+    State(state): State<AppState>,
+    session: AgentSession,
+    Path(id): Path<String>,
+    Json(request): Json<NewAgentMessage>,
+) -> Result<(StatusCode, axum::Json<Message>), ApiError> {
+    let body = request.body.trim();
+    if body.is_empty() || body.chars().count() > super::visitor::MAX_MESSAGE_CHARS {
+        return Err(ApiError::invalid(format!(
+            "body must be 1 to {} characters",
+            super::visitor::MAX_MESSAGE_CHARS
+        )));
+    }
+    let ticket = find(&state, &id).await?;
+    let message = state
+        .store
+        .add_agent_message(&ticket, session.agent.id, body, request.internal)
+        .await?;
+    state.events.publish(TicketEvent::Message {
+        ticket_id: ticket.id,
+        message: message.clone(),
+    });
+    Ok((StatusCode::CREATED, axum::Json(message)))
+}
+
+#[derive(Deserialize)]
+pub struct ChangeRequest {
+    status: Option<Status>,
+    priority: Option<Priority>,
+    #[serde(rename = "type")]
+    ticket_type: Option<TicketType>,
+    tags: Option<Vec<String>>,
+}
+
+/// `PATCH /api/v1/desk/tickets/{id} {status?, priority?, type?, tags?}`: the updated ticket.
+pub async fn change(
+    State(state): State<AppState>,
+    session: AgentSession,
+    Path(id): Path<String>,
+    Json(request): Json<ChangeRequest>,
+) -> Result<axum::Json<TicketSummary>, ApiError> {
+    let ticket = find(&state, &id).await?;
+    let changes = TicketChanges {
+        status: request.status,
+        priority: request.priority,
+        ticket_type: request.ticket_type,
+        tags: request.tags,
+    };
+    state
+        .store
+        .change_ticket(&ticket, session.agent.id, &changes)
+        .await?;
+    updated(&state, ticket).await
+}
+
+/// `POST /api/v1/desk/tickets/{id}/claim`: assigns the ticket to the signed-in agent.
+pub async fn claim(
+    State(state): State<AppState>,
+    session: AgentSession,
+    Path(id): Path<String>,
+) -> Result<axum::Json<TicketSummary>, ApiError> {
+    let ticket = find(&state, &id).await?;
+    state
+        .store
+        .assign(&ticket, session.agent.id, Some(&session.agent.email))
+        .await?;
+    updated(&state, ticket).await
+}
+
+#[derive(Deserialize)]
+pub struct AssignRequest {
+    /// The assignee's email; `null` unassigns.
+    agent: Option<String>,
+}
+
+/// `POST /api/v1/desk/tickets/{id}/assign {agent}`.
+pub async fn assign(
+    State(state): State<AppState>,
+    session: AgentSession,
+    Path(id): Path<String>,
+    Json(request): Json<AssignRequest>,
+) -> Result<axum::Json<TicketSummary>, ApiError> {
+    let ticket = find(&state, &id).await?;
+    state
+        .store
+        .assign(&ticket, session.agent.id, request.agent.as_deref())
+        .await?;
+    updated(&state, ticket).await
+}
+
+#[derive(Deserialize)]
+pub struct TransferRequest {
+    group: String,
+    /// Required: what the next agent needs to know.
+    note: String,
+}
+
+/// `POST /api/v1/desk/tickets/{id}/transfer {group, note}`: to another group's queue.
+pub async fn transfer(
+    State(state): State<AppState>,
+    session: AgentSession,
+    Path(id): Path<String>,
+    Json(request): Json<TransferRequest>,
+) -> Result<axum::Json<TicketSummary>, ApiError> {
+    if request.note.chars().count() > 2000 {
+        return Err(ApiError::invalid("note is longer than 2000 characters"));
+    }
+    let ticket = find(&state, &id).await?;
+    state
+        .store
+        .transfer(&ticket, session.agent.id, &request.group, &request.note)
+        .await?;
+    updated(&state, ticket).await
+}
+
+/// Re-reads a changed ticket and tells the streams about it.
+async fn updated(
+    state: &AppState,
+    ticket: TicketSummary,
+) -> Result<axum::Json<TicketSummary>, ApiError> {
+    state.events.publish(TicketEvent::Updated {
+        ticket_id: ticket.id.clone(),
+    });
+    Ok(axum::Json(find(state, &ticket.id).await?))
+}
+
+/// `GET /api/v1/desk/events`: Server-Sent Events for every ticket change, for the inbox.
+pub async fn events(
+    State(state): State<AppState>,
+    _session: AgentSession,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let stream = BroadcastStream::new(state.events.subscribe())
+        .map(|received| match received {
+            Ok(event) => sse_event(&event),
+            // Fell behind: the client should re-read its views.
+            Err(_) => Event::default().event("lagged").data("{}"),
+        })
+        .map(Ok)
+        .take_until(state.shutdown.wait());
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// An SSE frame for `event`: its name, and its JSON as data.
+pub fn sse_event(event: &TicketEvent) -> Event {
+    let data = serde_json::to_string(event).unwrap_or_else(|_| "{}".to_owned());
+    let event_frame = Event::default().event(event.name()).data(data);
+    match event {
+        TicketEvent::Message { message, .. } => event_frame.id(message.id.to_string()),
+        _ => event_frame,
+    }
+}
+
+#[derive(Serialize)]
+pub struct AgentList {
+    agents: Vec<Agent>,
+}
+
+/// `GET /api/v1/admin/agents` (admins only).
+pub async fn list_agents(
+    State(state): State<AppState>,
+    _admin: AdminSession,
+) -> Result<axum::Json<AgentList>, ApiError> {
+    Ok(axum::Json(AgentList {
+        agents: state.store.agents().await?,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct NewAgentRequest {
+    email: String,
+    name: String,
+    #[serde(default = "default_role")]
+    role: Role,
+    #[serde(default)]
+    groups: Vec<String>,
+}
+
+fn default_role() -> Role {
+    Role::Agent
+}
+
+#[derive(Serialize)]
+pub struct CreatedAgent {
+    agent: Agent,
+    /// Shown once; only its argon2id hash is stored.
+    password: String,
+}
+
+/// `POST /api/v1/admin/agents {email, name, role, groups}` (admins only): `201` with the
+/// one-time password.
+pub async fn create_agent(
+    State(state): State<AppState>,
+    AdminSession(admin): AdminSession,
+    Json(request): Json<NewAgentRequest>,
+) -> Result<(StatusCode, axum::Json<CreatedAgent>), ApiError> {
+    let password = state
+        .store
+        .create_agent(&request.email, &request.name, request.role, &request.groups)
+        .await?;
+    let agent = state
+        .store
+        .agent_by_email(&request.email)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    tracing::info!(by = %admin.agent.email, agent = %agent.email, role = %agent.role, "agent created");
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(CreatedAgent { agent, password }),
+    ))
+}

@@ -1,0 +1,156 @@
+//! Agent sign-in over HTTP: the session cookie, the CSRF token, and the extractors that demand
+//! them.
+//!
+//! The cookie is `HttpOnly` (page scripts cannot read it) and `SameSite=Strict` (other sites
+//! cannot make the browser send it). Every write additionally carries the session's CSRF token in
+//! `X-CSRF-Token`, which only a page of this origin can have obtained from `/api/v1/session`.
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::problem::{ApiError, Json};
+use super::AppState;
+use crate::domain::Role;
+use crate::secret;
+use crate::store::{Agent, SESSION_TTL_MS};
+
+/// Name of the session cookie.
+pub const COOKIE: &str = "answerdesk_session";
+/// Header that must carry the CSRF token on writes.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A signed-in agent; rejects with 401 without a valid session and 403 on a write without the
+/// CSRF token.
+pub struct AgentSession {
+    pub agent: Agent,
+    token: String,
+}
+
+impl FromRequestParts<AppState> for AgentSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = session_cookie(&parts.headers)
+            .ok_or_else(|| ApiError::unauthorized("sign in first"))?
+            .to_owned();
+        let agent = state
+            .store
+            .session_agent(&token)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("the session has expired; sign in again"))?;
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !secret::same_secret(sent, &secret::csrf_token(&token)) {
+                return Err(ApiError::forbidden(
+                    "writes need the session's CSRF token in X-CSRF-Token",
+                ));
+            }
+        }
+        Ok(AgentSession { agent, token })
+    }
+}
+
+/// A signed-in admin; 403 for other agents.
+pub struct AdminSession(pub AgentSession);
+
+impl FromRequestParts<AppState> for AdminSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let session = AgentSession::from_request_parts(parts, state).await?;
+        if session.agent.role != Role::Admin {
+            return Err(ApiError::forbidden("only admins may do this"));
+        }
+        Ok(AdminSession(session))
+    }
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
+}
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    email: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+pub struct SessionInfo {
+    agent: Agent,
+    csrf_token: String,
+}
+
+/// `POST /api/v1/session {email, password}`: sets the session cookie; answers the agent and the
+/// CSRF token.
+pub async fn login(
+    State(state): State<AppState>,
+    Json(credentials): Json<Credentials>,
+) -> Result<Response, ApiError> {
+    if credentials.email.len() > 254 || credentials.password.len() > 1024 {
+        return Err(ApiError::unauthorized("wrong email or password"));
+    }
+    let session = state
+        .store
+        .login(&credentials.email, &credentials.password)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("wrong email or password"))?;
+    tracing::info!(agent = %session.agent.email, "signed in");
+    let cookie = format!(
+        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        session.token,
+        SESSION_TTL_MS / 1000,
+        if state.secure_cookies { "; Secure" } else { "" }
+    );
+    let body = SessionInfo {
+        csrf_token: secret::csrf_token(&session.token),
+        agent: session.agent,
+    };
+    Ok((
+        [(header::SET_COOKIE, header_value(&cookie)?)],
+        axum::Json(body),
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/session`: who is signed in, and the CSRF token (again, e.g. after a reload).
+pub async fn current(session: AgentSession) -> axum::Json<SessionInfo> {
+    axum::Json(SessionInfo {
+        csrf_token: secret::csrf_token(&session.token),
+        agent: session.agent,
+    })
+}
+
+/// `DELETE /api/v1/session`: ends the session and clears the cookie.
+pub async fn logout(
+    State(state): State<AppState>,
+    session: AgentSession,
+) -> Result<Response, ApiError> {
+    state.store.logout(&session.token).await?;
+    let cookie = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, header_value(&cookie)?)],
+    )
+        .into_response())
+}
+
+fn header_value(text: &str) -> Result<HeaderValue, ApiError> {
+    HeaderValue::from_str(text).map_err(|_| ApiError::internal())
+}

@@ -1,0 +1,464 @@
+//! What agents do to tickets: read everything, reply, note, assign, transfer, change fields.
+//!
+//! Every change to a ticket's fields writes an audit event (who, when, old value, new value,
+//! and for transfers the required note) in the same transaction as the change.
+
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use super::tickets::{message_from_row, Message, TicketSummary};
+use super::{now_ms, Store, StoreError};
+use crate::domain::{AuthorKind, Priority, Status, TicketType};
+use crate::markdown;
+
+/// The escalation context an agent sees beside the conversation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EscalationContext {
+    pub transcript: serde_json::Value,
+    pub bot_decision: Option<String>,
+    pub bot_candidates: serde_json::Value,
+    pub page_url: Option<String>,
+    pub locale: Option<String>,
+}
+
+/// One entry of a ticket's audit log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub actor: AuthorKind,
+    pub agent_email: Option<String>,
+    pub action: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub note: Option<String>,
+    pub created_at: i64,
+}
+
+/// A visitor's satisfaction rating.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rating {
+    pub score: i64,
+    pub comment: Option<String>,
+    pub created_at: i64,
+}
+
+/// A change an agent asks for; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct TicketChanges {
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub ticket_type: Option<TicketType>,
+    pub tags: Option<Vec<String>>,
+}
+
+impl Store {
+    /// The ticket with this public id, as agents see it in lists.
+    pub async fn ticket(&self, public_id: &str) -> Result<Option<TicketSummary>, StoreError> {
+        Ok(self
+            .summaries(Some(public_id), &Default::default())
+            .await?
+            .pop())
+    }
+
+    /// A ticket's escalation context, if it came from an escalation.
+    pub async fn escalation_context(
+        &self,
+        ticket: &TicketSummary,
+    ) -> Result<Option<EscalationContext>, StoreError> {
+        let row = sqlx::query(
+            "SELECT transcript, bot_decision, bot_candidates, page_url, locale \
+             FROM escalations WHERE ticket_id = $1",
+        )
+        .bind(ticket.row_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let json = |column: &str| -> Result<serde_json::Value, StoreError> {
+            let text: String = row.try_get(column)?;
+            serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+        };
+        Ok(Some(EscalationContext {
+            transcript: json("transcript")?,
+            bot_decision: row.try_get("bot_decision")?,
+            bot_candidates: json("bot_candidates")?,
+            page_url: row.try_get("page_url")?,
+            locale: row.try_get("locale")?,
+        }))
+    }
+
+    /// A ticket's audit log, oldest first.
+    pub async fn audit_events(
+        &self,
+        ticket: &TicketSummary,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        sqlx::query(
+            "SELECT e.id, e.actor_kind, a.email AS agent_email, e.action, e.old_value, \
+             e.new_value, e.note, e.created_at FROM audit_events e \
+             LEFT JOIN agents a ON a.id = e.agent_id WHERE e.ticket_id = $1 ORDER BY e.id",
+        )
+        .bind(ticket.row_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(AuditEvent {
+                id: row.try_get("id")?,
+                actor: row.try_get::<String, _>("actor_kind")?.parse()?,
+                agent_email: row.try_get("agent_email")?,
+                action: row.try_get("action")?,
+                old_value: row.try_get("old_value")?,
+                new_value: row.try_get("new_value")?,
+                note: row.try_get("note")?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .collect()
+    }
+
+    /// Adds an agent's reply (`internal == false`) or internal note, rendered from Markdown.
+    /// The first public reply sets the ticket's first-response time.
+    pub async fn add_agent_message(
+        &self,
+        ticket: &TicketSummary,
+        agent_id: i64,
+        markdown_body: &str,
+        internal: bool,
+    ) -> Result<Message, StoreError> {
+        let now = now_ms();
+        let html = markdown::render(markdown_body);
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE tickets SET updated_at = $1, first_response_at = CASE \
+             WHEN $2 = 0 AND first_response_at IS NULL THEN $1 ELSE first_response_at END \
+             WHERE id = $3 AND status <> $4",
+        )
+        .bind(now)
+        .bind(i64::from(internal))
+        .bind(ticket.row_id)
+        .bind(Status::Closed.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::Conflict("this ticket is closed".into()));
+        }
+        let row = sqlx::query(
+            "INSERT INTO messages (ticket_id, author_kind, agent_id, internal, body_text, \
+             body_html, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(ticket.row_id)
+        .bind(AuthorKind::Agent.as_str())
+        .bind(agent_id)
+        .bind(i64::from(internal))
+        .bind(markdown_body)
+        .bind(&html)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        tx.commit().await?;
+        let row = sqlx::query(
+            "SELECT m.id, m.author_kind, a.name AS author_name, m.internal, m.body_text, \
+             m.body_html, m.created_at FROM messages m LEFT JOIN agents a ON a.id = m.agent_id \
+             WHERE m.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        message_from_row(&row)
+    }
+
+    /// Applies `changes`, each with an audit event. Closed tickets refuse every change.
+    pub async fn change_ticket(
+        &self,
+        ticket: &TicketSummary,
+        agent_id: i64,
+        changes: &TicketChanges,
+    ) -> Result<(), StoreError> {
+        if let Some(next) = changes.status {
+            if next != ticket.status && !ticket.status.can_become(next) {
+                return Err(StoreError::Conflict(format!(
+                    "a {} ticket cannot become {next}",
+                    ticket.status
+                )));
+            }
+        }
+        if ticket.status == Status::Closed {
+            return Err(StoreError::Conflict("this ticket is closed".into()));
+        }
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        touch(&mut tx, ticket.row_id, now).await?;
+        if let Some(next) = changes.status.filter(|s| *s != ticket.status) {
+            sqlx::query(
+                "UPDATE tickets SET status = $1, \
+                 resolved_at = CASE WHEN $1 = 'resolved' THEN $2 ELSE resolved_at END, \
+                 closed_at = CASE WHEN $1 = 'closed' THEN $2 ELSE closed_at END WHERE id = $3",
+            )
+            .bind(next.as_str())
+            .bind(now)
+            .bind(ticket.row_id)
+            .execute(&mut *tx)
+            .await?;
+            audit(
+                &mut tx,
+                ticket.row_id,
+                agent_id,
+                "status",
+                Some(ticket.status.as_str()),
+                Some(next.as_str()),
+                None,
+                now,
+            )
+            .await?;
+        }
+        if let Some(next) = changes.priority.filter(|p| *p != ticket.priority) {
+            sqlx::query("UPDATE tickets SET priority = $1 WHERE id = $2")
+                .bind(next.as_str())
+                .bind(ticket.row_id)
+                .execute(&mut *tx)
+                .await?;
+            audit(
+                &mut tx,
+                ticket.row_id,
+                agent_id,
+                "priority",
+                Some(ticket.priority.as_str()),
+                Some(next.as_str()),
+                None,
+                now,
+            )
+            .await?;
+        }
+        if let Some(next) = changes.ticket_type.filter(|t| *t != ticket.ticket_type) {
+            sqlx::query("UPDATE tickets SET ticket_type = $1 WHERE id = $2")
+                .bind(next.as_str())
+                .bind(ticket.row_id)
+                .execute(&mut *tx)
+                .await?;
+            audit(
+                &mut tx,
+                ticket.row_id,
+                agent_id,
+                "type",
+                Some(ticket.ticket_type.as_str()),
+                Some(next.as_str()),
+                None,
+                now,
+            )
+            .await?;
+        }
+        if let Some(tags) = &changes.tags {
+            let mut tags: Vec<String> = tags
+                .iter()
+                .map(|t| t.trim().to_lowercase())
+                .filter(|t| !t.is_empty())
+                .collect();
+            tags.sort();
+            tags.dedup();
+            if tags.iter().any(|t| t.chars().count() > 64) || tags.len() > 32 {
+                return Err(StoreError::Invalid(
+                    "at most 32 tags of at most 64 characters".into(),
+                ));
+            }
+            if tags != ticket.tags {
+                sqlx::query("DELETE FROM ticket_tags WHERE ticket_id = $1")
+                    .bind(ticket.row_id)
+                    .execute(&mut *tx)
+                    .await?;
+                for tag in &tags {
+                    sqlx::query("INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)")
+                        .bind(ticket.row_id)
+                        .bind(tag.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let (old, new) = (ticket.tags.join(","), tags.join(","));
+                audit(
+                    &mut tx,
+                    ticket.row_id,
+                    agent_id,
+                    "tags",
+                    Some(&old),
+                    Some(&new),
+                    None,
+                    now,
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Gives the ticket to the agent with `assignee_email`, or to nobody.
+    pub async fn assign(
+        &self,
+        ticket: &TicketSummary,
+        agent_id: i64,
+        assignee_email: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let assignee = match assignee_email {
+            Some(email) => Some(
+                self.agent_by_email(email)
+                    .await?
+                    .ok_or(StoreError::NotFound("agent"))?,
+            ),
+            None => None,
+        };
+        if ticket.assignee_email == assignee.as_ref().map(|a| a.email.clone()) {
+            return Ok(());
+        }
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE tickets SET assignee_id = $1, updated_at = $2 WHERE id = $3")
+            .bind(assignee.as_ref().map(|a| a.id))
+            .bind(now)
+            .bind(ticket.row_id)
+            .execute(&mut *tx)
+            .await?;
+        audit(
+            &mut tx,
+            ticket.row_id,
+            agent_id,
+            "assign",
+            ticket.assignee_email.as_deref(),
+            assignee.as_ref().map(|a| a.email.as_str()),
+            None,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves the ticket to another skill group's queue (unassigned), with a required note.
+    pub async fn transfer(
+        &self,
+        ticket: &TicketSummary,
+        agent_id: i64,
+        group: &str,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        let note = note.trim();
+        if note.is_empty() {
+            return Err(StoreError::Invalid(
+                "a transfer needs a note for the next agent".into(),
+            ));
+        }
+        if !self.group_exists(group).await? {
+            return Err(StoreError::UnknownGroup(group.to_owned()));
+        }
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE tickets SET group_id = $1, assignee_id = NULL, updated_at = $2 WHERE id = $3",
+        )
+        .bind(group)
+        .bind(now)
+        .bind(ticket.row_id)
+        .execute(&mut *tx)
+        .await?;
+        audit(
+            &mut tx,
+            ticket.row_id,
+            agent_id,
+            "transfer",
+            ticket.group.as_deref(),
+            Some(group),
+            Some(note),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records (or replaces) the visitor's 1–5 rating.
+    pub async fn rate(
+        &self,
+        ticket_row_id: i64,
+        score: i64,
+        comment: Option<&str>,
+    ) -> Result<Rating, StoreError> {
+        if !(1..=5).contains(&score) {
+            return Err(StoreError::Invalid("score must be 1 to 5".into()));
+        }
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO csat_ratings (ticket_id, score, comment, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (ticket_id) DO UPDATE SET \
+             score = excluded.score, comment = excluded.comment, updated_at = excluded.updated_at",
+        )
+        .bind(ticket_row_id)
+        .bind(score)
+        .bind(comment)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(Rating {
+            score,
+            comment: comment.map(str::to_owned),
+            created_at: now,
+        })
+    }
+
+    /// The ticket's rating, if the visitor gave one.
+    pub async fn rating(&self, ticket_row_id: i64) -> Result<Option<Rating>, StoreError> {
+        let row =
+            sqlx::query("SELECT score, comment, created_at FROM csat_ratings WHERE ticket_id = $1")
+                .bind(ticket_row_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|row: AnyRow| {
+            Ok(Rating {
+                score: row.try_get("score")?,
+                comment: row.try_get("comment")?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .transpose()
+    }
+}
+
+/// Marks the ticket updated; the first write of a change, so SQLite takes its lock up front.
+async fn touch(
+    tx: &mut Transaction<'_, Any>,
+    ticket_row_id: i64,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE tickets SET updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(ticket_row_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)] // one column each; a struct would only rename them
+async fn audit(
+    tx: &mut Transaction<'_, Any>,
+    ticket_row_id: i64,
+    agent_id: i64,
+    action: &str,
+    old_value: Option<&str>,
+    new_value: Option<&str>,
+    note: Option<&str>,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_events (ticket_id, actor_kind, agent_id, action, old_value, \
+         new_value, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(ticket_row_id)
+    .bind(AuthorKind::Agent.as_str())
+    .bind(agent_id)
+    .bind(action)
+    .bind(old_value)
+    .bind(new_value)
+    .bind(note)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
