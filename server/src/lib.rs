@@ -29,5 +29,6 @@ mod secret;
 mod server;
 pub mod store;
 
+pub use http::{Quota, RateLimits};
 pub use server::{Config, Server};
 pub use store::FirstAdmin;

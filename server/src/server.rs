@@ -3,12 +3,13 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use tokio::net::TcpListener;
 
 use crate::events::Hub;
-use crate::http::{self, AppState, Shutdown, SiteDirectory, SnapshotFile};
+use crate::http::{self, AppState, Limiter, RateLimits, Shutdown, SiteDirectory, SnapshotFile};
 use crate::origin::OriginPattern;
 use crate::store::{FirstAdmin, Store};
 
@@ -28,6 +29,10 @@ pub struct Config {
     pub public_origin: Option<String>,
     /// Per-IP and per-site limits on public endpoints; off only for load tests on loopback.
     pub rate_limit: bool,
+    /// The numbers behind [`Config::rate_limit`].
+    pub rate_limits: RateLimits,
+    /// How long a request may take to start its response before it is answered `503`.
+    pub request_timeout: Duration,
 }
 
 impl Default for Config {
@@ -39,6 +44,8 @@ impl Default for Config {
             snapshot: None,
             public_origin: None,
             rate_limit: true,
+            rate_limits: RateLimits::default(),
+            request_timeout: http::REQUEST_TIMEOUT,
         }
     }
 }
@@ -95,6 +102,12 @@ impl Server {
             events: Hub::default(),
             shutdown,
             secure_cookies,
+            limiter: if config.rate_limit {
+                Limiter::new(config.rate_limits)
+            } else {
+                Limiter::off()
+            },
+            request_timeout: config.request_timeout,
         };
         let router = http::router(state, config.dist_dir.as_deref());
         Ok(Server {

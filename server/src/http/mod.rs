@@ -5,9 +5,11 @@ mod body_limit;
 mod desk;
 mod health;
 pub mod problem;
+mod rate_limit;
 mod session;
 mod site_directory;
 mod snapshot;
+mod timeout;
 mod visitor;
 
 use std::path::Path;
@@ -16,14 +18,14 @@ use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::sync::watch;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use rate_limit::{Limiter, Quota, RateLimits};
 pub use site_directory::SiteDirectory;
 pub use snapshot::SnapshotFile;
 
@@ -32,7 +34,7 @@ use crate::store::Store;
 
 /// Largest request body accepted anywhere; an escalation with a long transcript fits easily.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// How long a request may take before the server gives up on it.
+/// How long a request may take by default before the server gives up on it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What handlers share: the store, the caches in front of it, and the event bus.
@@ -46,6 +48,10 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// Mark the session cookie `Secure` (the public origin is https).
     pub secure_cookies: bool,
+    /// Rate limits on the public endpoints.
+    pub limiter: Limiter,
+    /// How long a handler may take to start its response.
+    pub request_timeout: Duration,
 }
 
 /// A shutdown that has begun or not; cheap to clone.
@@ -80,6 +86,12 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         .route("/tickets/{id}/events", get(visitor::events))
         .route("/tickets/{id}/rating", post(visitor::rate))
         .method_not_allowed_fallback(problem::wrong_method)
+        // Inside CORS: preflights are not counted, and a 429 still carries CORS headers so the
+        // widget can read it.
+        .layer(axum::middleware::from_fn_with_state(
+            state.limiter.clone(),
+            rate_limit::per_ip,
+        ))
         .layer(visitor_cors(state.sites.clone()));
 
     // Same-origin only: no CORS layer, so other sites' pages cannot read the answers.
@@ -119,9 +131,9 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
     };
     app.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(body_limit::refuse_oversized))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
+        .layer(axum::middleware::from_fn_with_state(
+            state.request_timeout,
+            timeout::deadline,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -148,6 +160,6 @@ fn visitor_cors(sites: SiteDirectory) -> CorsLayer {
             header::AUTHORIZATION,
             HeaderName::from_static("idempotency-key"),
         ])
-        .expose_headers([header::LOCATION])
+        .expose_headers([header::LOCATION, header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
 }

@@ -3,10 +3,12 @@
 //! Handlers return [`ApiError`]; extractor rejections, unknown routes and wrong methods are
 //! mapped here too, so a client never has to parse a second error shape.
 
+use std::time::Duration;
+
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -20,6 +22,8 @@ pub struct ApiError {
     /// Last segment of the problem `type` URI, e.g. `unknown-site`.
     pub kind: &'static str,
     pub detail: String,
+    /// Sent as `Retry-After` (whole seconds, rounded up) when the client should try again later.
+    pub retry_after: Option<Duration>,
 }
 
 impl ApiError {
@@ -28,6 +32,15 @@ impl ApiError {
             status,
             kind,
             detail: detail.into(),
+            retry_after: None,
+        }
+    }
+
+    /// `429`: a rate limit was hit; the client may retry after `retry_after`.
+    pub fn too_many_requests(retry_after: Duration, detail: impl Into<String>) -> Self {
+        ApiError {
+            retry_after: Some(retry_after),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", detail)
         }
     }
 
@@ -86,12 +99,19 @@ impl IntoResponse for ApiError {
             detail: &self.detail,
         };
         let json = serde_json::to_vec(&body).unwrap_or_default();
-        (
+        let mut response = (
             self.status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             json,
         )
-            .into_response()
+            .into_response();
+        if let Some(wait) = self.retry_after {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        }
+        response
     }
 }
 

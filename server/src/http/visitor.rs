@@ -73,6 +73,7 @@ pub async fn create_escalation(
             )));
         }
     }
+    state.limiter.check_site(&site.id)?;
     let (status, ticket_id, token) = match state.store.create_escalation(&escalation).await? {
         EscalationOutcome::Created { ticket_id, token } => {
             tracing::info!(ticket = %ticket_id, site = %site.id, "escalation created");
