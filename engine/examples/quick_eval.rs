@@ -5,9 +5,13 @@
 //! ```
 //!
 //! `param` is a field of `engine::index::Scoring` (`k1`, `b`, `phrasing_share`,
-//! `vote_k`, `vote_share`, `typo_discount`, `w0`..`w3` for field weights), for
-//! experiments. Prints top-1/top-3 accuracy over in-scope queries and how the
-//! decisions split over in-scope and out-of-scope queries.
+//! `vote_k`, `vote_share`, `typo_discount`, `w0`..`w3` for field weights, `fb0`..`fb3`
+//! for field length normalization), for experiments. Prints top-1/top-3 accuracy over
+//! in-scope queries, how the decisions split over in-scope and out-of-scope queries,
+//! and `ask` latency. `QUICK_EVAL_VERBOSE=1` prints every query's outcome.
+//!
+//! Kb lines may carry a `locale`; an answer counts as right when its id matches,
+//! whatever its locale.
 
 use std::time::Instant;
 

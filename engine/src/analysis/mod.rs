@@ -114,6 +114,9 @@ mod tests {
             texts("退款多久"),
             ["退", "退款", "款", "款多", "多", "多久", "久"]
         );
+        // Japanese kana and Korean Hangul are written without spaces too.
+        assert_eq!(texts("ｶｰﾄﾞ"), ["カ", "カー", "ー", "ード", "ド"]);
+        assert_eq!(texts("환불"), ["환", "환불", "불"]);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
