@@ -78,3 +78,111 @@ pub fn scroll_into_view(id: &str) {
         element.scroll_into_view_with_scroll_into_view_options(&options);
     }
 }
+
+pub fn forget(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(w) = window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// The origin of the page embedding this one, the only origin the widget talks to.
+///
+/// Chromium and Safari report it as `location.ancestorOrigins`, which the embedding page cannot
+/// fake; elsewhere it is the origin of the `?page=` the embed passed.
+pub fn parent_origin() -> Option<String> {
+    let location = window()?.location();
+    let ancestors = js_sys::Reflect::get(&location, &"ancestorOrigins".into()).ok();
+    if let Some(origin) = ancestors
+        .filter(|a| !a.is_undefined())
+        .and_then(|a| js_sys::Reflect::get(&a, &0.into()).ok())
+        .and_then(|o| o.as_string())
+    {
+        return Some(origin);
+    }
+    let page = query_param("page")?;
+    web_sys::Url::new(&page)
+        .ok()
+        .map(|u| u.origin())
+        .filter(|o| o != "null")
+}
+
+/// Sends `message` to the embedding page, and only to it.
+pub fn post_to_parent(message: &js_sys::Object) {
+    let (Some(parent), Some(origin)) = (
+        window().and_then(|w| w.parent().ok().flatten()),
+        parent_origin(),
+    ) else {
+        return;
+    };
+    let _ = parent.post_message(message, &origin);
+}
+
+/// A plain object from string pairs, for `postMessage`.
+pub fn object(fields: &[(&str, &str)]) -> js_sys::Object {
+    let object = js_sys::Object::new();
+    for (name, value) in fields {
+        let _ = js_sys::Reflect::set(&object, &(*name).into(), &(*value).into());
+    }
+    object
+}
+
+/// Moves focus to the element with this id, if it exists.
+pub fn focus_id(id: &str) {
+    if let Some(element) = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
+}
+
+/// Keeps Tab and Shift+Tab cycling inside `container`: the open widget is a dialog.
+pub fn trap_focus(container: &web_sys::Element, ev: &web_sys::KeyboardEvent) {
+    if ev.key() != "Tab" {
+        return;
+    }
+    let Ok(list) = container.query_selector_all(
+        "a[href],button:not([disabled]),input:not([disabled]),textarea:not([disabled]),[tabindex]:not([tabindex='-1'])",
+    ) else {
+        return;
+    };
+    let focusable: Vec<web_sys::HtmlElement> = (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .filter(|e| e.offset_parent().is_some())
+        .collect();
+    let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else {
+        return;
+    };
+    let active = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    let at = |e: &web_sys::HtmlElement| active.as_ref() == Some(e.unchecked_ref());
+    let target = if ev.shift_key() && at(first) {
+        last
+    } else if !ev.shift_key() && at(last) {
+        first
+    } else {
+        return;
+    };
+    ev.prevent_default();
+    let _ = target.focus();
+}
+
+/// Tells the host page something happened, for `answerdesk('on', name, fn)`.
+pub fn emit(name: &str, detail: &[(&str, &str)]) {
+    let message = object(&[("answerdesk", "event"), ("name", name)]);
+    let _ = js_sys::Reflect::set(&message, &"detail".into(), &object(detail));
+    post_to_parent(&message);
+}

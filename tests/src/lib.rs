@@ -39,35 +39,40 @@ pub struct Server {
     log: mpsc::Receiver<String>,
 }
 
+fn spawn_serve(addr: &str, database_url: &str) -> Result<(Child, mpsc::Receiver<String>)> {
+    let mut child = Command::new(env_path("ANSWERDESK_BIN")?)
+        .arg("serve")
+        .args(["--addr", addr])
+        .args(["--database-url", database_url])
+        .arg("--dist")
+        .arg(env_path("ANSWERDESK_DIST")?)
+        .arg("--snapshot")
+        .arg(env_path("ANSWERDESK_SNAPSHOT")?)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("cannot start answerdesk serve")?;
+    let (tx, log) = mpsc::channel();
+    for stream in [
+        Box::new(child.stdout.take().expect("piped")) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().expect("piped")),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    Ok((child, log))
+}
+
 impl Server {
     pub fn start() -> Result<Server> {
         let dir = tempfile::tempdir()?;
         let database_url = format!("sqlite://{}", dir.path().join("answerdesk.db").display());
-        let mut child = Command::new(env_path("ANSWERDESK_BIN")?)
-            .arg("serve")
-            .args(["--addr", "127.0.0.1:0"])
-            .args(["--database-url", &database_url])
-            .arg("--dist")
-            .arg(env_path("ANSWERDESK_DIST")?)
-            .arg("--snapshot")
-            .arg(env_path("ANSWERDESK_SNAPSHOT")?)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .context("cannot start answerdesk serve")?;
-        let (tx, log) = mpsc::channel();
-        for stream in [
-            Box::new(child.stdout.take().expect("piped")) as Box<dyn std::io::Read + Send>,
-            Box::new(child.stderr.take().expect("piped")),
-        ] {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    let _ = tx.send(line);
-                }
-            });
-        }
+        let (child, log) = spawn_serve("127.0.0.1:0", &database_url)?;
         let mut server = Server {
             child,
             base_url: String::new(),
@@ -75,21 +80,57 @@ impl Server {
             _dir: dir,
             log,
         };
+        server.base_url = server.wait_until_listening()?;
+        Ok(server)
+    }
+
+    /// Stops the server, as a network outage would look to the browser; the database stays.
+    pub fn stop(&mut self) -> Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
+    }
+
+    /// Starts the server again on the same address and database after [`Server::stop`].
+    pub fn restart(&mut self) -> Result<()> {
+        let addr = self
+            .base_url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let (child, log) = spawn_serve(&addr, &self.database_url)?;
+            self.child = child;
+            self.log = log;
+            match self.wait_until_listening() {
+                Ok(_) => return Ok(()),
+                // The port may still be held for a moment by the old process.
+                Err(_) if Instant::now() < deadline => {
+                    let _ = self.child.kill();
+                    let _ = self.child.wait();
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn wait_until_listening(&mut self) -> Result<String> {
         let deadline = Instant::now() + PATIENCE;
         while Instant::now() < deadline {
-            match server.log.recv_timeout(Duration::from_millis(200)) {
+            match self.log.recv_timeout(Duration::from_millis(200)) {
                 Ok(line) => {
                     if let Some(url) = line.split("listening on ").nth(1) {
-                        server.base_url = url.trim().to_string();
-                        return Ok(server);
+                        return Ok(url.trim().to_string());
                     }
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if let Some(status) = server.child.try_wait()? {
+                    if let Some(status) = self.child.try_wait()? {
                         std::thread::sleep(Duration::from_millis(100));
                         bail!(
                             "answerdesk serve exited early ({status}):\n{}",
-                            server.log_lines().join("\n")
+                            self.log_lines().join("\n")
                         );
                     }
                 }
@@ -99,6 +140,16 @@ impl Server {
             }
         }
         bail!("answerdesk serve did not say where it listens within {PATIENCE:?}")
+    }
+
+    /// The tickets in the database, as `answerdesk tickets list --json` prints them.
+    pub fn tickets(&self) -> Result<Vec<serde_json::Value>> {
+        let listed = self.answerdesk(&["tickets", "list", "--json"])?;
+        listed
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).with_context(|| format!("not JSON: {l}")))
+            .collect()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -148,6 +199,16 @@ fn free_port() -> Result<u16> {
 
 impl Browser {
     pub async fn start() -> Result<Browser> {
+        Browser::start_with_args(&[]).await
+    }
+
+    /// A browser whose preferred language is `lang` (e.g. `zh-CN`), as `navigator.language` says.
+    pub async fn start_in_language(lang: &str) -> Result<Browser> {
+        Browser::start_with_args(&[&format!("--lang={lang}"), &format!("--accept-lang={lang}")])
+            .await
+    }
+
+    async fn start_with_args(extra: &[&str]) -> Result<Browser> {
         use std::os::unix::process::CommandExt as _;
         let port = free_port()?;
         let chromedriver = Command::new(env_path("CHROMEDRIVER")?)
@@ -174,6 +235,9 @@ impl Browser {
             "--disable-dev-shm-usage",
             "--window-size=1100,900",
         ] {
+            caps.add_arg(arg)?;
+        }
+        for arg in extra {
             caps.add_arg(arg)?;
         }
         caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
@@ -242,6 +306,81 @@ impl Browser {
         Ok(())
     }
 
+    /// The embed's launcher button, inside its shadow root.
+    pub async fn launcher(&self) -> Result<WebElement> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let ret = self
+                .driver
+                .execute(
+                    "const h = document.querySelector('[data-answerdesk]'); \
+                     return h && h.shadowRoot && h.shadowRoot.querySelector('[data-testid=launcher]');",
+                    vec![],
+                )
+                .await?;
+            if let Ok(element) = ret.element() {
+                return Ok(element);
+            }
+            if Instant::now() > deadline {
+                bail!("no launcher in a shadow root within {PATIENCE:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Clicks the launcher and waits until the widget's input has focus; returns the milliseconds
+    /// from click to focus, as the page measured them.
+    pub async fn open_widget_timed(&self) -> Result<f64> {
+        let ret = self
+            .driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const root = document.querySelector('[data-answerdesk]').shadowRoot;
+                 const t0 = performance.now();
+                 root.querySelector('[data-testid=launcher]').click();
+                 (function poll() {
+                   const f = root.querySelector('iframe');
+                   let a = null;
+                   try { a = f && f.contentDocument && f.contentDocument.activeElement; } catch (e) {}
+                   if (a && a.dataset && a.dataset.testid === 'ask-input') done(performance.now() - t0);
+                   else if (performance.now() - t0 > 30000) done(-1);
+                   else setTimeout(poll, 1);
+                 })();",
+                vec![],
+            )
+            .await?;
+        let ms: f64 = ret.convert()?;
+        if ms < 0.0 {
+            bail!("the widget's input did not get focus within 30 s of the click");
+        }
+        Ok(ms)
+    }
+
+    /// Switches into the widget's iframe (inside the embed's shadow root).
+    pub async fn enter_widget(&self) -> Result<()> {
+        self.driver.enter_default_frame().await?;
+        let frame = self
+            .driver
+            .execute(
+                "return document.querySelector('[data-answerdesk]').shadowRoot.querySelector('iframe');",
+                vec![],
+            )
+            .await?
+            .element()
+            .context("the embed has not created its iframe")?;
+        frame.enter_frame().await?;
+        Ok(())
+    }
+
+    /// Waits until `count` answers are shown; returns the knowledge-base ids they came from.
+    pub async fn answer_entries(&self, count: usize) -> Result<Vec<String>> {
+        let mut ids = Vec::new();
+        for answer in self.find_n("[data-testid=answer]", count).await? {
+            ids.push(answer.attr("data-entry").await?.unwrap_or_default());
+        }
+        Ok(ids)
+    }
+
     /// URLs the page has fetched since it loaded (Resource Timing).
     pub async fn requested_urls(&self) -> Result<Vec<String>> {
         let ret = self
@@ -264,5 +403,114 @@ impl Drop for Browser {
             .args(["-s", "KILL", "--", &group])
             .status();
         let _ = self.chromedriver.wait();
+    }
+}
+
+/// An agent signed in over the REST endpoint, for tests where the team answers a visitor.
+pub struct AgentClient {
+    base_url: String,
+    cookie: String,
+    csrf: String,
+    http: reqwest::Client,
+}
+
+impl Server {
+    /// Creates an agent with `answerdesk agent add` and signs it in.
+    pub async fn sign_in_agent(&self, email: &str, name: &str) -> Result<AgentClient> {
+        let out = self.answerdesk(&["agent", "add", email, "--name", name])?;
+        let password = out
+            .lines()
+            .find_map(|l| l.strip_prefix("password: "))
+            .with_context(|| format!("no password in `agent add` output: {out}"))?
+            .trim()
+            .to_string();
+        let http = reqwest::Client::new();
+        let response = http
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await?
+            .error_for_status()?;
+        let cookie = response
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| {
+                v.split(';')
+                    .next()
+                    .filter(|c| c.starts_with("answerdesk_session="))
+            })
+            .context("no session cookie")?
+            .to_string();
+        let body: serde_json::Value = response.json().await?;
+        let csrf = body["csrf_token"]
+            .as_str()
+            .context("no csrf_token")?
+            .to_string();
+        Ok(AgentClient {
+            base_url: self.base_url.clone(),
+            cookie,
+            csrf,
+            http,
+        })
+    }
+}
+
+impl AgentClient {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value> {
+        let response = self
+            .http
+            .request(method, format!("{}{path}", self.base_url))
+            .header(reqwest::header::COOKIE, &self.cookie)
+            .header("X-CSRF-Token", &self.csrf)
+            .json(&body)
+            .send()
+            .await?;
+        let status = response.status();
+        let text = response.text().await?;
+        if !status.is_success() {
+            bail!("{path}: HTTP {status}: {text}");
+        }
+        Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Replies to the visitor (Markdown).
+    pub async fn reply(&self, ticket: &str, body: &str) -> Result<serde_json::Value> {
+        let path = format!("/api/v1/desk/tickets/{ticket}/messages");
+        self.send(
+            reqwest::Method::POST,
+            &path,
+            serde_json::json!({ "body": body }),
+        )
+        .await
+    }
+
+    /// Moves the ticket to `status` (`open`, `pending`, `resolved`, `closed`).
+    pub async fn set_status(&self, ticket: &str, status: &str) -> Result<serde_json::Value> {
+        let path = format!("/api/v1/desk/tickets/{ticket}");
+        self.send(
+            reqwest::Method::PATCH,
+            &path,
+            serde_json::json!({ "status": status }),
+        )
+        .await
+    }
+
+    /// The ticket as the desk sees it: messages, context, rating.
+    pub async fn ticket(&self, ticket: &str) -> Result<serde_json::Value> {
+        let response = self
+            .http
+            .get(format!("{}/api/v1/desk/tickets/{ticket}", self.base_url))
+            .header(reqwest::header::COOKIE, &self.cookie)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(response.json().await?)
     }
 }

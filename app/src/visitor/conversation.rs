@@ -1,8 +1,8 @@
-//! The conversation as data: what was asked, what the engine decided, what the agent will see.
+//! The conversation as data: what was asked, what the engine decided, what the team wrote.
 
 use engine::{Decision, Engine, EscalateReason, Reply};
 
-use crate::api::{BotContext, Role, ScoredEntry, TranscriptLine};
+use crate::api::{BotContext, Role, ScoredEntry, TicketMessage, TranscriptLine};
 use crate::i18n::{Locale, Strings};
 
 /// What the bot said, in terms of knowledge-base entries (indexes into the snapshot).
@@ -31,6 +31,15 @@ impl BotReply {
     pub fn is_asked_for_person(&self) -> bool {
         matches!(self, BotReply::AskedForPerson)
     }
+
+    /// The decision's name, as the host page's `answer` event and the agent see it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            BotReply::Answer { .. } => "answer",
+            BotReply::Clarify { .. } => "clarify",
+            BotReply::NoAnswer | BotReply::AskedForPerson => "escalate",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +56,11 @@ pub enum Turn {
     Notice {
         text: String,
     },
+    /// An escalation waits in the outbox for the network.
+    Queued,
+    /// A message of the ticket, as the server stored it (the team's replies, and everything
+    /// shown again after a reload).
+    Ticket(TicketMessage),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -54,6 +68,9 @@ pub struct Conversation {
     pub turns: Vec<Turn>,
     /// The engine's last full reply, sent with an escalation so the agent sees what it tried.
     last_reply: Option<Reply>,
+    /// Ticket messages already shown (or already on screen as local turns): replies arrive both
+    /// as the answer to a POST and on the event stream, in either order.
+    seen: Vec<i64>,
 }
 
 impl Conversation {
@@ -69,7 +86,7 @@ impl Conversation {
         self.last_reply = Some(reply);
     }
 
-    /// The visitor picked one of the "did you mean" choices: that is the answer.
+    /// The visitor picked one of the offered entries: that is the answer.
     pub fn pick(&mut self, question: String, entry: usize, at: String) {
         self.turns.push(Turn::Visitor {
             text: question,
@@ -85,6 +102,29 @@ impl Conversation {
         self.turns.push(Turn::Notice { text });
     }
 
+    /// Adds ticket messages not shown yet; returns how many were new.
+    pub fn add_ticket_messages(&mut self, messages: Vec<TicketMessage>) -> usize {
+        let mut added = 0;
+        for message in messages {
+            if !self.seen.contains(&message.id) {
+                self.seen.push(message.id);
+                self.turns.push(Turn::Ticket(message));
+                added += 1;
+            }
+        }
+        added
+    }
+
+    /// Marks messages as shown without showing them: the ones the visitor just saw locally.
+    pub fn mark_seen(&mut self, messages: &[TicketMessage]) {
+        self.seen.extend(messages.iter().map(|m| m.id));
+    }
+
+    /// The newest ticket message id shown, for catching up from there.
+    pub fn last_message_id(&self) -> i64 {
+        self.seen.iter().copied().max().unwrap_or(0)
+    }
+
     pub fn last_question(&self) -> Option<&str> {
         self.turns.iter().rev().find_map(|t| match t {
             Turn::Visitor { text, .. } => Some(text.as_str()),
@@ -92,7 +132,7 @@ impl Conversation {
         })
     }
 
-    /// The whole exchange as the agent will read it.
+    /// The whole exchange with the bot as the agent will read it.
     pub fn transcript(&self, engine: Option<&Engine>, t: &Strings) -> Vec<TranscriptLine> {
         self.turns
             .iter()
@@ -107,20 +147,15 @@ impl Conversation {
                     text: bot_text(reply, engine, t),
                     at: at.clone(),
                 }),
-                Turn::Notice { .. } => None,
+                Turn::Notice { .. } | Turn::Queued | Turn::Ticket(_) => None,
             })
             .collect()
     }
 
     pub fn bot_context(&self, engine: &Engine) -> Option<BotContext> {
         let reply = self.last_reply.as_ref()?;
-        let decision = match &reply.decision {
-            Decision::Answer { .. } => "answer",
-            Decision::Clarify { .. } => "clarify",
-            Decision::Escalate { .. } => "escalate",
-        };
         Some(BotContext {
-            decision: decision.into(),
+            decision: BotReply::from_reply(reply).kind(),
             candidates: reply
                 .candidates
                 .iter()
@@ -153,18 +188,19 @@ fn bot_text(reply: &BotReply, engine: Option<&Engine>, t: &Strings) -> String {
     }
 }
 
+fn in_locale(entry: &engine::Entry, locale: Locale) -> bool {
+    entry.locale.eq_ignore_ascii_case(locale.tag())
+        || entry.locale.split('-').next() == locale.tag().split('-').next()
+}
+
 /// One question per category, in the knowledge base's order, in the visitor's language.
 pub fn suggested_questions(engine: &Engine, locale: Locale, limit: usize) -> Vec<(usize, String)> {
     let entries = engine.entries();
-    let in_locale = |e: &&engine::Entry| {
-        e.locale.eq_ignore_ascii_case(locale.tag())
-            || e.locale.split('-').next() == locale.tag().split('-').next()
-    };
-    let any_in_locale = entries.iter().any(|e| in_locale(&e));
+    let any_in_locale = entries.iter().any(|e| in_locale(e, locale));
     let pool = entries
         .iter()
         .enumerate()
-        .filter(|(_, e)| !any_in_locale || in_locale(e));
+        .filter(|(_, e)| !any_in_locale || in_locale(e, locale));
     let mut categories: Vec<&str> = Vec::new();
     let mut questions = Vec::new();
     for (i, e) in pool.filter(|(_, e)| !e.id.contains('#')) {
@@ -177,4 +213,17 @@ pub fn suggested_questions(engine: &Engine, locale: Locale, limit: usize) -> Vec
         }
     }
     questions
+}
+
+/// Entries matching what the visitor is typing, before they send it.
+pub fn instant_matches(engine: &Engine, draft: &str, limit: usize) -> Vec<(usize, String)> {
+    if draft.trim().chars().count() < 3 {
+        return Vec::new();
+    }
+    engine
+        .search(draft, limit)
+        .into_iter()
+        .filter(|c| c.score >= engine.thresholds().clarify)
+        .map(|c| (c.entry, engine.entries()[c.entry].question.clone()))
+        .collect()
 }

@@ -6,18 +6,17 @@ use engine::Engine;
 use leptos::prelude::*;
 
 use super::conversation::Conversation;
-use crate::api::{self, Contact, NewEscalation};
+use crate::api::{Contact, NewEscalation};
 use crate::browser;
 use crate::i18n::Locale;
 
-/// The ticket this browser opened, kept across reloads so replies can find the visitor.
-pub const TICKET_KEY: &str = "answerdesk.ticket";
-
-#[derive(Clone, PartialEq)]
-enum Sending {
-    Idle,
-    InFlight,
-    Failed(String),
+/// Who the host page says the visitor is (`answerdesk('identify', …)`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Identity {
+    /// A JWT signed by the site's backend; the server verifies it.
+    pub token: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
 }
 
 fn optional(s: String) -> Option<String> {
@@ -30,17 +29,21 @@ pub fn EscalationForm(
     locale: Locale,
     conversation: RwSignal<Conversation>,
     engine: Signal<Option<Arc<Engine>>>,
+    identity: Signal<Identity>,
     open: RwSignal<bool>,
+    /// Whether the last escalation is still on its way.
+    sending: Signal<bool>,
+    /// Why the server refused the last escalation.
+    error: Signal<Option<String>>,
+    on_send: Callback<NewEscalation>,
 ) -> impl IntoView {
     let t = locale.strings();
-    let name = RwSignal::new(String::new());
-    let email = RwSignal::new(String::new());
+    let known = identity.get_untracked();
+    let name = RwSignal::new(known.name.unwrap_or_default());
+    let email = RwSignal::new(known.email.unwrap_or_default());
     let message = RwSignal::new(
         conversation.with_untracked(|c| c.last_question().unwrap_or_default().to_string()),
     );
-    let sending = RwSignal::new(Sending::Idle);
-    // One key per form: a retry after a lost response cannot create a second ticket.
-    let idempotency_key = browser::random_key();
     let first_field = NodeRef::<leptos::html::Input>::new();
     Effect::new(move || {
         if let Some(input) = first_field.get() {
@@ -50,7 +53,7 @@ pub fn EscalationForm(
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if sending.get_untracked() == Sending::InFlight {
+        if sending.get_untracked() {
             return;
         }
         let Some(text) = optional(message.get_untracked()) else {
@@ -66,25 +69,12 @@ pub fn EscalationForm(
                 email: optional(email.get_untracked()),
             })
             .filter(|c| c.name.is_some() || c.email.is_some()),
+            identity_token: identity.get_untracked().token,
             page_url: browser::page_url(),
             locale: locale.tag().into(),
             bot: engine.as_deref().and_then(|e| c.bot_context(e)),
         });
-        let key = idempotency_key.clone();
-        sending.set(Sending::InFlight);
-        leptos::task::spawn_local(async move {
-            match api::create_escalation(&escalation, &key).await {
-                Ok(created) => {
-                    if let Ok(json) = serde_json::to_string(&created) {
-                        browser::store(TICKET_KEY, &json);
-                    }
-                    conversation
-                        .update(|c| c.notice(format!("{} ({})", t.escalated, created.ticket_id)));
-                    open.set(false);
-                }
-                Err(e) => sending.set(Sending::Failed(format!("{} {}", t.escalate_failed, e.0))),
-            }
-        });
+        on_send.run(escalation);
     };
 
     view! {
@@ -106,14 +96,13 @@ pub fn EscalationForm(
                 <textarea required maxlength="4000" rows="3"
                     prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev))></textarea>
             </label>
-            {move || match sending.get() {
-                Sending::Failed(reason) => view! { <p class="ad-error" role="alert">{reason}</p> }.into_any(),
-                _ => ().into_any(),
-            }}
+            {move || error.get().map(|reason| view! {
+                <p class="ad-error" role="alert">{t.escalate_failed}" "{reason}</p>
+            })}
             <div class="ad-actions">
                 <button type="button" class="ad-secondary" on:click=move |_| open.set(false)>{t.cancel}</button>
-                <button type="submit" data-testid="escalate-submit" disabled=move || sending.get() == Sending::InFlight>
-                    {move || if sending.get() == Sending::InFlight { t.sending } else { t.submit }}
+                <button type="submit" data-testid="escalate-submit" disabled=move || sending.get()>
+                    {move || if sending.get() { t.sending } else { t.submit }}
                 </button>
             </div>
         </form>

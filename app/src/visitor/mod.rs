@@ -1,19 +1,30 @@
 //! The visitor's assistant: a conversation with the engine, and a way to a person.
+//!
+//! Questions are answered in the page by the engine. Once the visitor escalates, the conversation
+//! belongs to a ticket: what they type goes to the team, the team's replies appear as they arrive,
+//! and the bot stays quiet until the visitor goes back to it.
 
+mod bridge;
 mod conversation;
 mod escalation;
+mod feedback;
+mod live;
 mod message;
+mod outbox;
+mod ticket;
 
 use std::sync::Arc;
 
 use engine::Engine;
 use leptos::prelude::*;
 
+use crate::api::{self, ApiError, NewEscalation, TicketSession, TicketState, TicketStatus};
+use crate::browser;
 use crate::i18n::Locale;
-use crate::{api, browser};
 use conversation::{BotReply, Conversation, Turn};
-use escalation::EscalationForm;
+use escalation::{EscalationForm, Identity};
 use message::TurnView;
+use outbox::{Delivered, Queued};
 
 /// Where the assistant is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +43,139 @@ enum Knowledge {
     Failed(String),
 }
 
+/// How often queued escalations are retried and a dropped ticket stream is re-established.
+const RETRY_MS: i32 = 3_000;
+
+/// Everything the visitor's side of a ticket needs, shared by the view and the background work.
+#[derive(Clone, Copy)]
+struct Handoff {
+    conversation: RwSignal<Conversation>,
+    session: RwSignal<Option<TicketSession>>,
+    /// What the visitor types goes to the team, not the bot.
+    with_team: RwSignal<bool>,
+    state: RwSignal<Option<TicketState>>,
+    /// Idempotency keys of escalations submitted from this page, whose transcript is on screen.
+    shown_here: StoredValue<Vec<String>>,
+    locale: Locale,
+}
+
+impl Handoff {
+    fn talk_to(&self, team: bool) {
+        self.with_team.set(team);
+        if let Some(session) = self.session.get_untracked() {
+            ticket::save(&session, team);
+        }
+    }
+
+    /// A ticket exists for this conversation: follow it from now on.
+    async fn adopt(self, session: TicketSession, key: &str) {
+        let t = self.locale.strings();
+        let existing = api::messages(&session, 0).await.unwrap_or_default();
+        let shown_here = self.shown_here.with_value(|k| k.iter().any(|k| k == key));
+        self.conversation.update(|c| {
+            if shown_here {
+                c.mark_seen(&existing);
+            } else {
+                c.add_ticket_messages(existing);
+            }
+            c.notice(format!("{} ({})", t.escalated, session.ticket_id));
+        });
+        ticket::save(&session, true);
+        browser::emit("escalated", &[("ticket", &session.ticket_id)]);
+        self.session.set(Some(session));
+        self.with_team.set(true);
+        scroll_to_end();
+        self.sync().await;
+    }
+
+    /// Sends queued escalations; called on submit, on `online`, and by the poller.
+    async fn deliver_queued(self) -> Option<ApiError> {
+        let mut refused = None;
+        for (Queued { key, .. }, outcome) in outbox::deliver().await {
+            match outcome {
+                Delivered::Created(session) => self.adopt(session, &key).await,
+                Delivered::Refused(e) => refused = Some(e),
+            }
+        }
+        refused
+    }
+
+    /// Shows messages of the ticket that are new here.
+    fn receive(self, messages: Vec<api::TicketMessage>) {
+        let from_team = messages.iter().any(|m| m.author == api::Author::Agent);
+        let added = self
+            .conversation
+            .try_update(|c| c.add_ticket_messages(messages))
+            .unwrap_or(0);
+        if added > 0 {
+            scroll_to_end();
+            if from_team {
+                browser::emit("message", &[]);
+            }
+        }
+    }
+
+    /// Keeps the followed ticket current: catches up over REST, then follows its event stream.
+    /// Called periodically; does nothing while the stream is up.
+    async fn sync(self) {
+        let Some(session) = self.session.get_untracked() else {
+            live::stop();
+            return;
+        };
+        if live::following(&session.ticket_id) {
+            return;
+        }
+        let after = self
+            .conversation
+            .with_untracked(Conversation::last_message_id);
+        match api::messages(&session, after).await {
+            Ok(messages) => self.receive(messages),
+            // The ticket is gone or the token no longer opens it: stop following it.
+            Err(ApiError::Refused {
+                status: 401 | 403 | 404,
+                ..
+            }) => {
+                ticket::forget();
+                live::stop();
+                self.session.set(None);
+                self.with_team.set(false);
+                return;
+            }
+            Err(_) => return,
+        }
+        self.refresh_state(session.clone()).await;
+        let after = self
+            .conversation
+            .with_untracked(Conversation::last_message_id);
+        let followed = session.clone();
+        live::follow(
+            &session,
+            after,
+            move |message| self.receive(vec![message]),
+            move || leptos::task::spawn_local(self.refresh_state(followed.clone())),
+        );
+    }
+
+    /// Re-reads the ticket's status; says so when the team resolved it.
+    async fn refresh_state(self, session: TicketSession) {
+        let Ok(state) = api::ticket(&session).await else {
+            return;
+        };
+        let was = self.state.get_untracked().map(|s| s.status);
+        let done = matches!(state.status, TicketStatus::Resolved | TicketStatus::Closed);
+        if done && was.is_some() && was != Some(state.status) {
+            let t = self.locale.strings();
+            self.conversation.update(|c| c.notice(t.resolved.into()));
+            scroll_to_end();
+        }
+        self.state.set(Some(state));
+    }
+}
+
+fn scroll_to_end() {
+    request_animation_frame(|| browser::scroll_into_view("ad-end"));
+}
+
 #[component]
 pub fn Visitor(layout: Layout) -> impl IntoView {
     let locale = Locale::detect(
@@ -40,62 +184,202 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
     );
     let t = locale.strings();
     let knowledge = RwSignal::new(Knowledge::Loading);
-    let conversation = RwSignal::new(Conversation::default());
     let draft = RwSignal::new(String::new());
     let escalating = RwSignal::new(false);
+    let escalation_sending = RwSignal::new(false);
+    let escalation_error = RwSignal::new(None::<String>);
+    let identity = RwSignal::new(Identity::default());
+    // A question asked before the snapshot arrived, answered as soon as it does.
+    let waiting = StoredValue::new(None::<String>);
     let input = NodeRef::<leptos::html::Input>::new();
+    let shell = NodeRef::<leptos::html::Div>::new();
 
-    leptos::task::spawn_local(async move {
-        let loaded = match api::fetch_snapshot().await {
-            Ok(bytes) => Engine::from_bytes(&bytes)
-                .map(Arc::new)
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.0),
-        };
-        knowledge.set(match loaded {
-            Ok(engine) => Knowledge::Ready(engine),
-            Err(reason) => {
-                leptos::logging::error!("answerdesk: cannot load the knowledge snapshot: {reason}");
-                Knowledge::Failed(reason)
-            }
-        });
-    });
+    let saved = ticket::saved();
+    let handoff = Handoff {
+        conversation: RwSignal::new(Conversation::default()),
+        session: RwSignal::new(saved.as_ref().map(|(s, _)| s.clone())),
+        with_team: RwSignal::new(saved.as_ref().is_some_and(|(_, team)| *team)),
+        state: RwSignal::new(None),
+        shown_here: StoredValue::new(Vec::new()),
+        locale,
+    };
+    let conversation = handoff.conversation;
 
     let engine = move || match knowledge.get() {
         Knowledge::Ready(engine) => Some(engine),
         _ => None,
     };
 
-    let ask = move |text: String| {
+    let answer = move |engine: &Engine, text: String| {
+        let reply = engine.ask(&text);
+        let bot = BotReply::from_reply(&reply);
+        let question = text.clone();
+        conversation.update(|c| c.ask(text, reply, browser::now_iso()));
+        browser::emit(
+            "answer",
+            &[("question", &question), ("decision", bot.kind())],
+        );
+        if bot.is_asked_for_person() {
+            escalating.set(true);
+        }
+        scroll_to_end();
+    };
+
+    let reply_to_team = move |session: TicketSession, text: String| {
+        leptos::task::spawn_local(async move {
+            match api::post_message(&session, &text).await {
+                Ok(message) => {
+                    conversation.update(|c| {
+                        c.add_ticket_messages(vec![message]);
+                    });
+                }
+                Err(e) => conversation.update(|c| c.notice(format!("{} {e}", t.reply_failed))),
+            }
+            scroll_to_end();
+        });
+    };
+
+    // What the visitor sends: to the team while they talk to it, else to the bot.
+    let send = move |text: String| {
         let text = text.trim().to_string();
         if text.is_empty() {
             return;
         }
-        let Some(engine) = engine() else { return };
-        let reply = engine.ask(&text);
-        let asked_for_person = BotReply::from_reply(&reply).is_asked_for_person();
-        conversation.update(|c| c.ask(text, reply, browser::now_iso()));
-        if asked_for_person {
-            escalating.set(true);
+        if let (true, Some(session)) = (
+            handoff.with_team.get_untracked(),
+            handoff.session.get_untracked(),
+        ) {
+            reply_to_team(session, text);
+            return;
         }
-        request_animation_frame(|| browser::scroll_into_view("ad-end"));
+        match knowledge.get_untracked() {
+            Knowledge::Ready(engine) => answer(&engine, text),
+            Knowledge::Loading => waiting.set_value(Some(text)),
+            Knowledge::Failed(_) => {
+                conversation.update(|c| {
+                    c.turns.push(Turn::Visitor {
+                        text,
+                        at: browser::now_iso(),
+                    })
+                });
+                escalating.set(true);
+            }
+        }
     };
+
+    leptos::task::spawn_local(async move {
+        let loaded = match api::fetch_snapshot().await {
+            Ok(bytes) => Engine::from_bytes(&bytes)
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        match loaded {
+            Ok(engine) => {
+                knowledge.set(Knowledge::Ready(engine.clone()));
+                if let Some(text) = waiting.try_update_value(Option::take).flatten() {
+                    answer(&engine, text);
+                }
+            }
+            Err(reason) => {
+                leptos::logging::error!("answerdesk: cannot load the knowledge snapshot: {reason}");
+                knowledge.set(Knowledge::Failed(reason));
+            }
+        }
+    });
+
+    // Background: deliver queued escalations, keep following the ticket.
+    leptos::task::spawn_local(async move {
+        loop {
+            handoff.deliver_queued().await;
+            handoff.sync().await;
+            browser::sleep(RETRY_MS).await;
+        }
+    });
+    let _ = window_event_listener(leptos::ev::online, move |_| {
+        leptos::task::spawn_local(async move {
+            handoff.deliver_queued().await;
+        });
+    });
 
     let pick = move |entry: usize| {
         let Some(engine) = engine() else { return };
         let question = engine.entries()[entry].question.clone();
         conversation.update(|c| c.pick(question, entry, browser::now_iso()));
-        request_animation_frame(|| browser::scroll_into_view("ad-end"));
+        draft.set(String::new());
+        scroll_to_end();
+    };
+
+    let escalate = move || {
+        let open_ticket = handoff.session.get_untracked().is_some()
+            && handoff.state.get_untracked().map(|s| s.status) != Some(TicketStatus::Closed);
+        if open_ticket {
+            handoff.talk_to(true);
+            conversation.update(|c| c.notice(t.with_team.into()));
+            scroll_to_end();
+            if let Some(el) = input.get_untracked() {
+                let _ = el.focus();
+            }
+        } else {
+            escalating.set(true);
+        }
+    };
+
+    let back_to_bot = move |_| {
+        handoff.talk_to(false);
+        conversation.update(|c| c.notice(t.with_bot.into()));
+        scroll_to_end();
+    };
+
+    let send_escalation = move |escalation: NewEscalation| {
+        let item = Queued {
+            key: browser::random_key(),
+            body: escalation.to_json(),
+        };
+        // Durable before the first attempt: a closed tab or a lost connection cannot lose it.
+        outbox::push(item.clone());
+        handoff
+            .shown_here
+            .update_value(|k| k.push(item.key.clone()));
+        conversation.update(|c| {
+            c.turns.push(Turn::Visitor {
+                text: escalation.message.clone(),
+                at: browser::now_iso(),
+            })
+        });
+        escalation_sending.set(true);
+        escalation_error.set(None);
+        leptos::task::spawn_local(async move {
+            let refused = handoff.deliver_queued().await;
+            escalation_sending.set(false);
+            match refused {
+                Some(e) => escalation_error.set(Some(e.to_string())),
+                None => {
+                    escalating.set(false);
+                    let still_queued = outbox::queued().iter().any(|q| q.key == item.key);
+                    if still_queued {
+                        conversation.update(|c| c.turns.push(Turn::Queued));
+                        browser::emit("escalation-queued", &[]);
+                    }
+                    scroll_to_end();
+                }
+            }
+        });
     };
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        ask(draft.get_untracked());
+        send(draft.get_untracked());
         draft.set(String::new());
     };
 
     if layout == Layout::Embedded {
-        embed_bridge(input, ask);
+        bridge::listen(bridge::Hooks {
+            input,
+            escalating,
+            identity,
+            send: Callback::new(send),
+        });
     }
 
     let suggestions = move || {
@@ -103,17 +387,73 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
             .map(|e| conversation::suggested_questions(&e, locale, 4))
             .unwrap_or_default()
     };
+    let instant = Memo::new(move |_| {
+        if handoff.with_team.get() {
+            return Vec::new();
+        }
+        let draft = draft.get();
+        engine()
+            .map(|e| conversation::instant_matches(&e, &draft, 3))
+            .unwrap_or_default()
+    });
+    let rating = RwSignal::new(
+        handoff
+            .session
+            .get_untracked()
+            .and_then(|s| ticket::rated(&s)),
+    );
+    let show_rating = move || {
+        handoff.session.with(Option::is_some)
+            && handoff.state.with(|s| {
+                s.as_ref().is_some_and(|s| {
+                    matches!(s.status, TicketStatus::Resolved | TicketStatus::Closed)
+                })
+            })
+    };
+    let rate = move |score: u8| {
+        let Some(session) = handoff.session.get_untracked() else {
+            return;
+        };
+        ticket::remember_rating(&session, score);
+        rating.set(Some(score));
+        browser::emit("rating", &[("score", &score.to_string())]);
+        leptos::task::spawn_local(async move {
+            // Kept in this browser when the server cannot take it yet.
+            let _ = api::rate(&session, score).await;
+        });
+    };
+
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if let Some(shell) = shell.get_untracked() {
+            browser::trap_focus(&shell, &ev);
+        }
+    };
+    let accent = browser::query_param("accent")
+        .filter(|a| {
+            a.len() <= 9 && a.starts_with('#') && a[1..].chars().all(|c| c.is_ascii_hexdigit())
+        })
+        .map(|a| format!("--ad-accent:{a}"));
+    let greeting = browser::query_param("greeting").unwrap_or_else(|| t.greeting.to_string());
 
     view! {
-        <div class="ad-shell" class:ad-embedded=layout == Layout::Embedded lang=locale.tag()>
+        <div class="ad-shell" class:ad-embedded=layout == Layout::Embedded lang=locale.tag()
+            node_ref=shell on:keydown=on_keydown style=accent
+            role=(layout == Layout::Embedded).then_some("dialog") aria-labelledby="ad-title">
             <header class="ad-header">
-                <h1>{t.title}</h1>
-                <button type="button" class="ad-person" data-testid="escalate" on:click=move |_| escalating.set(true)>
-                    {t.talk_to_person}
-                </button>
+                <h1 id="ad-title">{t.title}</h1>
+                {move || if handoff.with_team.get() && handoff.session.with(Option::is_some) {
+                    view! { <button type="button" class="ad-person" data-testid="back-to-bot" on:click=back_to_bot>{t.back_to_bot}</button> }.into_any()
+                } else {
+                    let label = if handoff.session.with(Option::is_some) { t.continue_with_team } else { t.talk_to_person };
+                    view! { <button type="button" class="ad-person" data-testid="escalate" on:click=move |_| escalate()>{label}</button> }.into_any()
+                }}
+                {(layout == Layout::Embedded).then(|| view! {
+                    <button type="button" class="ad-close" data-testid="close" aria-label=t.close
+                        on:click=move |_| bridge::ask_parent_to_close()>"×"</button>
+                })}
             </header>
-            <main class="ad-log" role="log" aria-live="polite" aria-relevant="additions">
-                <div class="ad-msg ad-bot"><p>{t.greeting}</p></div>
+            <main class="ad-log" role="log" aria-live="polite" aria-relevant="additions" data-testid="log">
+                <div class="ad-msg ad-bot"><p>{greeting}</p></div>
                 {move || match knowledge.get() {
                     Knowledge::Loading => view! { <p class="ad-status">{t.loading}</p> }.into_any(),
                     Knowledge::Failed(reason) => view! {
@@ -133,77 +473,57 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
                     each=move || conversation.with(|c| c.turns.iter().cloned().enumerate().collect::<Vec<_>>())
                     key=|(i, _)| *i
                     children=move |(_, turn): (usize, Turn)| {
-                        view! { <TurnView turn=turn engine=Signal::derive(engine) locale=locale on_pick=Callback::new(pick) /> }
+                        view! { <TurnView turn=turn engine=Signal::derive(engine) locale=locale
+                            on_pick=Callback::new(pick) on_escalate=Callback::new(move |()| escalate()) /> }
                     }
                 />
+                <Show when=show_rating>
+                    <section class="ad-rating" aria-label=t.rating_prompt>
+                        {move || match rating.get() {
+                            Some(_) => view! { <p role="status" data-testid="rating-thanks">{t.rating_thanks}</p> }.into_any(),
+                            None => view! {
+                                <p>{t.rating_prompt}</p>
+                                <div class="ad-stars">
+                                    {(1..=5u8).map(|score| view! {
+                                        <button type="button" class="ad-star" data-testid=format!("rate-{score}")
+                                            aria-label=format!("{score} {}", t.rating_of)
+                                            on:click=move |_| rate(score)>{"★"}</button>
+                                    }).collect_view()}
+                                </div>
+                            }.into_any(),
+                        }}
+                    </section>
+                </Show>
                 <div id="ad-end"></div>
             </main>
             <Show when=move || escalating.get()>
-                <EscalationForm locale=locale conversation=conversation engine=Signal::derive(engine) open=escalating />
+                <EscalationForm locale=locale conversation=conversation engine=Signal::derive(engine)
+                    identity=identity.into() open=escalating sending=escalation_sending.into()
+                    error=escalation_error.into() on_send=Callback::new(send_escalation) />
+            </Show>
+            <Show when=move || !instant.with(Vec::is_empty)>
+                <section class="ad-instant" aria-label=t.matching>
+                    {move || instant.get().into_iter().map(|(entry, question)| {
+                        view! { <button type="button" class="ad-chip" data-testid="instant" on:click=move |_| pick(entry)>{question}</button> }
+                    }).collect_view()}
+                </section>
             </Show>
             <form class="ad-composer" on:submit=on_submit>
                 <input
                     node_ref=input
+                    id="ad-input"
                     data-testid="ask-input"
                     type="text"
                     autocomplete="off"
                     enterkeyhint="send"
                     maxlength="500"
-                    aria-label=t.placeholder
-                    placeholder=t.placeholder
-                    disabled=move || engine().is_none()
+                    aria-label=move || if handoff.with_team.get() { t.team_placeholder } else { t.placeholder }
+                    placeholder=move || if handoff.with_team.get() { t.team_placeholder } else { t.placeholder }
                     prop:value=move || draft.get()
                     on:input=move |ev| draft.set(event_target_value(&ev))
                 />
-                <button type="submit" disabled=move || engine().is_none()>{t.send}</button>
+                <button type="submit">{t.send}</button>
             </form>
         </div>
     }
-}
-
-/// Messages from `embed.js` in the host page: focus the input when opened, ask on its behalf.
-/// Only the parent window is listened to; Escape asks the parent to close the panel.
-fn embed_bridge(input: NodeRef<leptos::html::Input>, ask: impl Fn(String) + Clone + 'static) {
-    let _ = window_event_listener(leptos::ev::message, move |ev| {
-        let from_parent = match (
-            ev.source(),
-            web_sys::window().and_then(|w| w.parent().ok().flatten()),
-        ) {
-            (Some(source), Some(parent)) => {
-                wasm_bindgen::JsValue::from(source) == wasm_bindgen::JsValue::from(parent)
-            }
-            _ => false,
-        };
-        if !from_parent {
-            return;
-        }
-        let data = ev.data();
-        let field = |name: &str| {
-            js_sys::Reflect::get(&data, &name.into())
-                .ok()
-                .and_then(|v| v.as_string())
-        };
-        match field("answerdesk").as_deref() {
-            Some("focus") => {
-                if let Some(el) = input.get_untracked() {
-                    let _ = el.focus();
-                }
-            }
-            Some("ask") => {
-                if let Some(text) = field("text") {
-                    ask(text);
-                }
-            }
-            _ => {}
-        }
-    });
-    let _ = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == "Escape" {
-            if let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) {
-                let message = js_sys::Object::new();
-                let _ = js_sys::Reflect::set(&message, &"answerdesk".into(), &"close".into());
-                let _ = parent.post_message(&message, "*");
-            }
-        }
-    });
 }

@@ -1,0 +1,83 @@
+//! The widget's side of `embed.js`: messages with the host page, both ways origin-checked.
+//!
+//! Accepted from the parent window only, and only from its origin ([`browser::parent_origin`]):
+//! `focus`, `ask {text}`, `identify {token | id, name, email}`. Sent to that origin only: `ready`
+//! once the widget can take messages, `close` (Escape, the close button), and `event` for the host
+//! page's `answerdesk('on', …)` handlers.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+use super::escalation::Identity;
+use crate::browser;
+
+/// What the host page can reach in the widget.
+pub struct Hooks {
+    pub input: NodeRef<leptos::html::Input>,
+    pub escalating: RwSignal<bool>,
+    pub identity: RwSignal<Identity>,
+    pub send: Callback<String>,
+}
+
+pub fn ask_parent_to_close() {
+    browser::post_to_parent(&browser::object(&[("answerdesk", "close")]));
+}
+
+fn field(data: &JsValue, name: &str) -> Option<String> {
+    js_sys::Reflect::get(data, &name.into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .filter(|v| !v.is_empty())
+}
+
+pub fn listen(hooks: Hooks) {
+    let Hooks {
+        input,
+        escalating,
+        identity,
+        send,
+    } = hooks;
+    let expected = browser::parent_origin();
+    let _ = window_event_listener(leptos::ev::message, move |ev| {
+        let parent = web_sys::window().and_then(|w| w.parent().ok().flatten());
+        let from_parent = match (ev.source(), parent) {
+            (Some(source), Some(parent)) => JsValue::from(source) == JsValue::from(parent),
+            _ => false,
+        };
+        if !from_parent || expected.as_deref() != Some(ev.origin().as_str()) {
+            return;
+        }
+        let data = ev.data();
+        match field(&data, "answerdesk").as_deref() {
+            Some("focus") => {
+                if let Some(el) = input.get_untracked() {
+                    let _ = el.focus();
+                }
+            }
+            Some("ask") => {
+                if let Some(text) = field(&data, "text") {
+                    send.run(text);
+                }
+            }
+            Some("identify") => identity.set(Identity {
+                token: field(&data, "token"),
+                name: field(&data, "name"),
+                email: field(&data, "email"),
+            }),
+            _ => {}
+        }
+    });
+    let _ = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() != "Escape" {
+            return;
+        }
+        // Escape closes the innermost thing open: the form, then the widget.
+        if escalating.get_untracked() {
+            escalating.set(false);
+            browser::focus_id("ad-input");
+        } else {
+            ask_parent_to_close();
+        }
+    });
+    browser::post_to_parent(&browser::object(&[("answerdesk", "ready")]));
+}

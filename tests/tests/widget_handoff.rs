@@ -1,0 +1,180 @@
+//! After "Talk to a person": the team's replies appear in the open widget without a reload, the
+//! visitor answers them, the bot stays quiet until the visitor goes back to it, the conversation
+//! survives a reload, and the visitor rates it once it is resolved.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{ensure, Context, Result};
+use e2e::{Browser, Server, PATIENCE};
+use thirtyfour::prelude::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn agent_reply_reaches_the_open_widget_and_the_visitor_answers() -> Result<()> {
+    let server = Server::start()?;
+    let browser = Browser::start().await?;
+    let result = scenario(&server, &browser).await;
+    browser.quit().await?;
+    result
+}
+
+async fn text_of_all(browser: &Browser, css: &str) -> Result<Vec<String>> {
+    let mut texts = Vec::new();
+    for e in browser.driver.find_all(By::Css(css)).await? {
+        texts.push(e.text().await?);
+    }
+    Ok(texts)
+}
+
+async fn wait_for_text(browser: &Browser, css: &str, needle: &str) -> Result<()> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if text_of_all(browser, css)
+            .await?
+            .iter()
+            .any(|t| t.contains(needle))
+        {
+            return Ok(());
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "no `{css}` containing {needle:?} within {PATIENCE:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
+    browser.driver.goto(server.url("/demo.html")).await?;
+    browser.launcher().await?;
+    browser.open_widget_timed().await?;
+    browser.enter_widget().await?;
+    let input = browser.find("[data-testid=ask-input]").await?;
+    input
+        .send_keys("how long does delivery take to arrive?" + Key::Enter)
+        .await?;
+    browser.answer_entries(1).await?;
+
+    browser
+        .find("[data-testid=escalate]")
+        .await?
+        .click()
+        .await?;
+    browser
+        .find(".ad-escalate input[autocomplete=name]")
+        .await?
+        .send_keys("Ada Visitor")
+        .await?;
+    browser
+        .find("[data-testid=escalate-submit]")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(browser, ".ad-notice", "T-").await?;
+    let tickets = server.tickets()?;
+    ensure!(tickets.len() == 1, "one ticket: {tickets:?}");
+    let ticket = tickets[0]["id"].as_str().context("ticket id")?.to_string();
+
+    // The team answers through the desk API; the open widget shows it without a reload.
+    let agent = server
+        .sign_in_agent("grace@example.com", "Grace Agent")
+        .await?;
+    let started = Instant::now();
+    agent
+        .reply(&ticket, "Hi Ada, your parcel left our warehouse **today**.")
+        .await?;
+    wait_for_text(browser, "[data-testid=agent-message]", "left our warehouse").await?;
+    println!(
+        "agent reply shown in the widget {} ms after it was posted",
+        started.elapsed().as_millis()
+    );
+    let shown = text_of_all(browser, "[data-testid=agent-message]").await?;
+    ensure!(
+        shown[0].contains("Grace Agent"),
+        "the reply names its author: {shown:?}"
+    );
+    // Markdown rendered by the server, not by the widget.
+    ensure!(
+        !browser
+            .driver
+            .find_all(By::Css("[data-testid=agent-message] strong"))
+            .await?
+            .is_empty(),
+        "the agent's Markdown arrives as (sanitized) HTML"
+    );
+
+    // The visitor answers; it goes to the team and the bot keeps quiet.
+    let answers_before = browser
+        .driver
+        .find_all(By::Css("[data-testid=answer]"))
+        .await?
+        .len();
+    input
+        .send_keys("Thanks! How do I reset my password, by the way?" + Key::Enter)
+        .await?;
+    wait_for_text(browser, ".ad-visitor", "by the way").await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let answers_after = browser
+        .driver
+        .find_all(By::Css("[data-testid=answer]"))
+        .await?
+        .len();
+    ensure!(
+        answers_after == answers_before,
+        "the bot must not answer over a person ({answers_before} → {answers_after} answers)"
+    );
+    let detail = agent.ticket(&ticket).await?.to_string();
+    ensure!(
+        detail.contains("by the way"),
+        "the visitor's reply reaches the ticket: {detail}"
+    );
+
+    // A reload keeps the conversation and who it is with.
+    browser.driver.enter_default_frame().await?;
+    browser.driver.refresh().await?;
+    browser.launcher().await?;
+    browser.open_widget_timed().await?;
+    browser.enter_widget().await?;
+    wait_for_text(browser, "[data-testid=agent-message]", "left our warehouse").await?;
+    wait_for_text(browser, ".ad-visitor", "by the way").await?;
+    browser.find("[data-testid=back-to-bot]").await?;
+
+    // A second reply while the widget is open after the reload.
+    agent
+        .reply(&ticket, "You can reset it from the sign-in page.")
+        .await?;
+    wait_for_text(browser, "[data-testid=agent-message]", "sign-in page").await?;
+
+    // Back to the assistant: the bot answers again.
+    browser
+        .find("[data-testid=back-to-bot]")
+        .await?
+        .click()
+        .await?;
+    let input = browser.find("[data-testid=ask-input]").await?;
+    input
+        .send_keys("How do I reset my password?" + Key::Enter)
+        .await?;
+    let ids = browser.answer_entries(1).await?;
+    ensure!(
+        ids.last().map(String::as_str) == Some("reset-password"),
+        "the bot answers again once the visitor is back with it: {ids:?}"
+    );
+
+    // The team resolves the case; the visitor rates it.
+    agent.set_status(&ticket, "resolved").await?;
+    browser.find("[data-testid=rate-5]").await?.click().await?;
+    browser.find("[data-testid=rating-thanks]").await?;
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let detail = agent.ticket(&ticket).await?;
+        if detail["rating"]["score"] == 5 {
+            break;
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "the rating did not reach the ticket: {detail}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
