@@ -23,6 +23,7 @@
 pub mod domain;
 pub mod events;
 pub mod http;
+pub mod identity;
 mod markdown;
 pub mod origin;
 mod secret;

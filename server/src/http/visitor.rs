@@ -13,6 +13,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use super::problem::{ApiError, Json, Path, Query};
 use super::AppState;
 use crate::events::TicketEvent;
+use crate::identity::IdentityClaim;
 use crate::store::{
     BotContext, EscalationOutcome, Message, NewContact, NewEscalation, Rating, TranscriptTurn,
     VisitorTicket,
@@ -33,10 +34,9 @@ pub struct EscalationRequest {
     #[serde(default)]
     transcript: Vec<TranscriptTurn>,
     contact: Option<NewContact>,
-    /// A host-signed visitor identity; verification comes with identity support, until then
-    /// the contact is recorded as unverified whatever this says.
-    #[allow(dead_code)]
-    identity_token: Option<String>,
+    /// A host-signed visitor identity: an HS256 JWT, or the older `{"id", "hmac"}` pair (see
+    /// [`crate::identity`]). One that fails verification refuses the escalation with `401`.
+    identity_token: Option<IdentityClaim>,
     page_url: Option<String>,
     locale: Option<String>,
     bot: Option<BotContext>,
@@ -58,7 +58,8 @@ pub async fn create_escalation(
     Json(request): Json<EscalationRequest>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
-    let escalation = request.validate(key)?;
+    let identity_claim = request.identity_token.clone();
+    let mut escalation = request.validate(key)?;
     let site = state
         .sites
         .get(&escalation.site_id)
@@ -74,6 +75,18 @@ pub async fn create_escalation(
         }
     }
     state.limiter.check_site(&site.id)?;
+    if let Some(claim) = identity_claim {
+        let identity = claim
+            .verify(site.identity_secret.as_deref())
+            .map_err(|err| {
+                ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid-identity",
+                    err.to_string(),
+                )
+            })?;
+        escalation.identity = Some(identity);
+    }
     let (status, ticket_id, token) = match state.store.create_escalation(&escalation).await? {
         EscalationOutcome::Created { ticket_id, token } => {
             tracing::info!(ticket = %ticket_id, site = %site.id, "escalation created");
@@ -148,6 +161,7 @@ impl EscalationRequest {
             locale: optional("locale", self.locale, 35)?,
             bot: self.bot,
             group_id: optional("group", self.group, 64)?,
+            identity: None,
             idempotency_key,
         })
     }

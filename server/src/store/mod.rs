@@ -9,6 +9,7 @@
 
 mod agents;
 mod bootstrap;
+mod contacts;
 mod desk;
 mod sessions;
 mod sites;
@@ -24,6 +25,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use agents::{Agent, NewAgent};
 pub use bootstrap::{FirstAdmin, DEFAULT_ADMIN_EMAIL, DEFAULT_GROUP, DEMO_SITE};
+pub use contacts::Contact;
 pub use desk::{AuditEvent, EscalationContext, Rating, TicketChanges};
 pub use sessions::{NewSession, SESSION_TTL_MS};
 pub use sites::Site;

@@ -47,6 +47,23 @@ impl Store {
         .await?;
         row.as_ref().map(site_from_row).transpose()
     }
+
+    /// Sets or clears the key visitor identities of `site` are signed with.
+    pub async fn set_identity_secret(
+        &self,
+        site: &str,
+        secret: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let updated = sqlx::query("UPDATE sites SET identity_secret = $1 WHERE id = $2")
+            .bind(secret)
+            .bind(site)
+            .execute(&self.pool)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::UnknownSite(site.to_owned()));
+        }
+        Ok(())
+    }
 }
 
 fn site_from_row(row: &sqlx::any::AnyRow) -> Result<Site, StoreError> {

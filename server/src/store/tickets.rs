@@ -5,9 +5,11 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::contacts;
 use super::sql::{contains_pattern, Sql};
 use super::{is_unique_violation, now_ms, Store, StoreError};
 use crate::domain::{AuthorKind, Channel, Priority, Status, TicketType};
+use crate::identity::VerifiedIdentity;
 use crate::secret;
 
 /// One turn of the conversation the visitor had with the bot before escalating.
@@ -72,6 +74,9 @@ pub struct NewEscalation {
     pub bot: Option<BotContext>,
     /// The skill group to route to; the site's default when `None`.
     pub group_id: Option<String>,
+    /// The visitor as verified by the host; the contact is then the verified one, and the
+    /// unverified `contact` fields are ignored.
+    pub identity: Option<VerifiedIdentity>,
     #[serde(skip)]
     pub idempotency_key: Option<String>,
 }
@@ -311,22 +316,23 @@ impl Store {
         .await?;
         let ticket: i64 = row.try_get("id")?;
 
-        if let Some(contact) = escalation
-            .contact
-            .as_ref()
-            .filter(|c| c.name.is_some() || c.email.is_some())
-        {
-            let row = sqlx::query(
-                "INSERT INTO contacts (site_id, name, email, verified, created_at, updated_at) \
-                 VALUES ($1, $2, $3, 0, $4, $4) RETURNING id",
-            )
-            .bind(&escalation.site_id)
-            .bind(contact.name.as_deref())
-            .bind(contact.email.as_deref())
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            let contact_id: i64 = row.try_get("id")?;
+        let contact_id = match (&escalation.identity, &escalation.contact) {
+            (Some(identity), _) => {
+                Some(contacts::upsert_verified(&mut tx, &escalation.site_id, identity, now).await?)
+            }
+            (None, Some(contact)) if contact.name.is_some() || contact.email.is_some() => Some(
+                contacts::insert_unverified(
+                    &mut tx,
+                    &escalation.site_id,
+                    contact.name.as_deref(),
+                    contact.email.as_deref(),
+                    now,
+                )
+                .await?,
+            ),
+            (None, _) => None,
+        };
+        if let Some(contact_id) = contact_id {
             sqlx::query("UPDATE tickets SET contact_id = $1 WHERE id = $2")
                 .bind(contact_id)
                 .bind(ticket)
@@ -650,6 +656,7 @@ mod tests {
             locale: None,
             bot: None,
             group_id: None,
+            identity: None,
             idempotency_key: None,
         }
     }
