@@ -39,7 +39,7 @@
     ".p{position:fixed;bottom:84px;" + side + ":20px;z-index:2147483000;width:min(400px,calc(100vw - 40px));" +
     "height:min(640px,calc(100vh - 110px));border:0;border-radius:16px;box-shadow:0 12px 48px rgba(0,0,0,.28);background:#fff}" +
     ".p[hidden]{display:none}" +
-    "@media (prefers-reduced-motion:no-preference){.p{animation:f .15s ease-out}@keyframes f{from{opacity:0;transform:translateY(8px)}}}</style>" +
+    "@media (prefers-reduced-motion:no-preference){.p{animation:f .15s ease-out}@keyframes f{from{transform:translateY(12px)}}}</style>" +
     "<button class=l type=button data-testid=launcher aria-expanded=false aria-haspopup=dialog>" +
     "<svg aria-hidden=true viewBox='0 0 24 24' width=20 height=20><path fill=currentColor d='M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2z'/></svg><span></span></button>";
   var launcher = root.querySelector(".l");

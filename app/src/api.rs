@@ -3,76 +3,77 @@
 //! Plain `fetch` through web-sys rather than an HTTP crate: every byte of this module is
 //! downloaded by every visitor, and the browser already has an HTTP client.
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast as _, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::browser;
+use crate::json::{self, Builder, Json};
 
 /// `POST /api/v1/escalations`: a visitor hands the conversation to a person.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct NewEscalation {
     pub site: String,
     pub message: String,
     pub transcript: Vec<TranscriptLine>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
     /// The host page's signed statement of who the visitor is (`answerdesk('identify', {token})`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_token: Option<String>,
     pub page_url: String,
     pub locale: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot: Option<BotContext>,
 }
 
 /// One line of what was said before the escalation.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TranscriptLine {
     pub role: Role,
     pub text: String,
     pub at: String,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Visitor,
     Bot,
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Contact {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
 
 /// What the bot last decided, so the agent sees what it tried.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct BotContext {
     pub decision: &'static str,
     pub candidates: Vec<ScoredEntry>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ScoredEntry {
     pub id: String,
     pub score: f32,
 }
 
 /// The ticket and the capability token that lets this browser follow it.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TicketSession {
     pub ticket_id: String,
     pub token: String,
 }
 
+impl TicketSession {
+    fn from_json(json: &Json) -> Option<TicketSession> {
+        Some(TicketSession {
+            ticket_id: json.str("ticket_id")?,
+            token: json.str("token")?,
+        })
+    }
+}
+
 /// Where a ticket is in its life, as the server names it.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TicketStatus {
     Open,
     Pending,
@@ -81,16 +82,30 @@ pub enum TicketStatus {
 }
 
 /// `GET /api/v1/tickets/{id}`, the parts the widget shows.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TicketState {
     pub status: TicketStatus,
-    #[serde(default)]
     pub assignee_name: Option<String>,
 }
 
+impl TicketState {
+    fn from_json(json: &Json) -> Option<TicketState> {
+        let status = match json.str("status")?.as_str() {
+            "open" => TicketStatus::Open,
+            "pending" => TicketStatus::Pending,
+            "resolved" => TicketStatus::Resolved,
+            "closed" => TicketStatus::Closed,
+            _ => return None,
+        };
+        Some(TicketState {
+            status,
+            assignee_name: json.str("assignee_name"),
+        })
+    }
+}
+
 /// Who wrote a message of a ticket.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Author {
     Visitor,
     Bot,
@@ -99,20 +114,31 @@ pub enum Author {
 }
 
 /// One message of a ticket's conversation. `body_html` was sanitized by the server.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TicketMessage {
     pub id: i64,
     pub author: Author,
-    #[serde(default)]
     pub author_name: Option<String>,
     pub body_text: String,
-    #[serde(default)]
     pub body_html: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct MessageList {
-    messages: Vec<TicketMessage>,
+impl TicketMessage {
+    pub fn from_json(json: &Json) -> Option<TicketMessage> {
+        let author = match json.str("author")?.as_str() {
+            "visitor" => Author::Visitor,
+            "bot" => Author::Bot,
+            "agent" => Author::Agent,
+            _ => Author::System,
+        };
+        Some(TicketMessage {
+            id: json.f64("id")? as i64,
+            author,
+            author_name: json.str("author_name"),
+            body_text: json.str("body_text")?,
+            body_html: json.str("body_html"),
+        })
+    }
 }
 
 /// Why a request did not give what was asked for.
@@ -135,14 +161,6 @@ impl std::fmt::Display for ApiError {
             ApiError::Malformed(reason) => f.write_str(reason),
         }
     }
-}
-
-#[derive(Deserialize)]
-struct Problem {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    detail: String,
 }
 
 /// The API's address: same origin unless the embed passed `?api=`.
@@ -184,22 +202,12 @@ async fn fetch(
         return Ok(response);
     }
     let status = response.status();
-    let problem = text(&response)
-        .await
-        .ok()
-        .and_then(|t| serde_json::from_str::<Problem>(&t).ok());
-    Err(ApiError::Refused {
-        status,
-        detail: problem
-            .map(|p| {
-                if p.detail.is_empty() {
-                    p.title
-                } else {
-                    p.detail
-                }
-            })
-            .unwrap_or_default(),
-    })
+    // A problem+json body says why: its `detail`, else its `title`.
+    let problem = text(&response).await.ok().and_then(|t| Json::parse(&t));
+    let detail = problem
+        .and_then(|p| p.str("detail").or_else(|| p.str("title")))
+        .unwrap_or_default();
+    Err(ApiError::Refused { status, detail })
 }
 
 async fn text(response: &web_sys::Response) -> Result<String, ApiError> {
@@ -211,16 +219,64 @@ async fn text(response: &web_sys::Response) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::Malformed("response body is not text".into()))
 }
 
-async fn json<T: DeserializeOwned>(response: web_sys::Response) -> Result<T, ApiError> {
+/// The response body read as `T`, or why not.
+async fn read<T>(
+    response: web_sys::Response,
+    what: &str,
+    from_json: impl Fn(&Json) -> Option<T>,
+) -> Result<T, ApiError> {
     let body = text(&response).await?;
-    serde_json::from_str(&body).map_err(|e| ApiError::Malformed(e.to_string()))
+    Json::parse(&body)
+        .as_ref()
+        .and_then(from_json)
+        .ok_or_else(|| ApiError::Malformed(format!("unexpected {what}: {body}")))
 }
 
 impl NewEscalation {
     /// The request body, serialized once: a queued escalation is resent byte for byte, so its
     /// idempotency key never meets a different body.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let transcript = self.transcript.iter().map(|line| {
+            Builder::new()
+                .set(
+                    "role",
+                    match line.role {
+                        Role::Visitor => "visitor",
+                        Role::Bot => "bot",
+                    },
+                )
+                .set("text", line.text.as_str())
+                .set("at", line.at.as_str())
+                .build()
+        });
+        let contact = self.contact.as_ref().map(|c| {
+            Builder::new()
+                .set_some("name", c.name.as_deref())
+                .set_some("email", c.email.as_deref())
+                .build()
+        });
+        let bot = self.bot.as_ref().map(|b| {
+            let candidates = b.candidates.iter().map(|c| {
+                Builder::new()
+                    .set("id", c.id.as_str())
+                    .set("score", c.score)
+                    .build()
+            });
+            Builder::new()
+                .set("decision", b.decision)
+                .set("candidates", json::array(candidates))
+                .build()
+        });
+        Builder::new()
+            .set("site", self.site.as_str())
+            .set("message", self.message.as_str())
+            .set("transcript", json::array(transcript))
+            .set_some("contact", contact)
+            .set_some("identity_token", self.identity_token.as_deref())
+            .set("page_url", self.page_url.as_str())
+            .set("locale", self.locale.as_str())
+            .set_some("bot", bot)
+            .print()
     }
 }
 
@@ -236,13 +292,14 @@ pub async fn create_escalation(
         Some(body),
     )
     .await?;
-    json(response).await
+    read(response, "escalation", TicketSession::from_json).await
 }
 
 /// `GET /api/v1/tickets/{id}`.
 pub async fn ticket(session: &TicketSession) -> Result<TicketState, ApiError> {
     let url = endpoint(&format!("/tickets/{}", session.ticket_id));
-    json(fetch("GET", &url, &[("Authorization", &auth(session))], None).await?).await
+    let response = fetch("GET", &url, &[("Authorization", &auth(session))], None).await?;
+    read(response, "ticket", TicketState::from_json).await
 }
 
 /// `GET /api/v1/tickets/{id}/messages?after=ID`: messages newer than `after`, oldest first.
@@ -251,29 +308,29 @@ pub async fn messages(session: &TicketSession, after: i64) -> Result<Vec<TicketM
         "/tickets/{}/messages?after={after}",
         session.ticket_id
     ));
-    let list: MessageList =
-        json(fetch("GET", &url, &[("Authorization", &auth(session))], None).await?).await?;
-    Ok(list.messages)
+    let response = fetch("GET", &url, &[("Authorization", &auth(session))], None).await?;
+    read(response, "messages", |list| {
+        list.get("messages")
+            .items()
+            .iter()
+            .map(TicketMessage::from_json)
+            .collect()
+    })
+    .await
 }
 
 /// `POST /api/v1/tickets/{id}/messages`: the visitor writes to the team.
 pub async fn post_message(session: &TicketSession, text: &str) -> Result<TicketMessage, ApiError> {
-    #[derive(Serialize)]
-    struct Body<'a> {
-        text: &'a str,
-    }
     let url = endpoint(&format!("/tickets/{}/messages", session.ticket_id));
-    let body = serde_json::to_string(&Body { text }).unwrap_or_default();
-    json(
-        fetch(
-            "POST",
-            &url,
-            &[("Authorization", &auth(session))],
-            Some(&body),
-        )
-        .await?,
+    let body = Builder::new().set("text", text).print();
+    let response = fetch(
+        "POST",
+        &url,
+        &[("Authorization", &auth(session))],
+        Some(&body),
     )
-    .await
+    .await?;
+    read(response, "message", TicketMessage::from_json).await
 }
 
 /// `GET /api/v1/tickets/{id}/events?token=…&after=ID`: the ticket's Server-Sent Events.

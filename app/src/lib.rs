@@ -6,4 +6,5 @@
 pub mod api;
 pub mod browser;
 pub mod i18n;
+pub mod json;
 pub mod visitor;

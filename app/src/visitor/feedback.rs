@@ -4,9 +4,8 @@
 //! (`localStorage["answerdesk.feedback"]`, newest last, bounded) and announced to the host page
 //! as a `feedback` event, which a site can forward to its own analytics.
 
-use serde::{Deserialize, Serialize};
-
 use crate::browser;
+use crate::json::{self, Builder, Json};
 
 const FEEDBACK_KEY: &str = "answerdesk.feedback";
 /// Older verdicts are dropped beyond this many; a browser is not a database.
@@ -18,28 +17,24 @@ pub enum Verdict {
     NotHelpful,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Record {
-    entry: String,
-    helpful: bool,
-    at: String,
-}
-
 /// Remembers the verdict on entry `entry_id` (the knowledge base's stable id, not an index).
 pub fn record(entry_id: &str, verdict: Verdict) {
-    let mut records: Vec<Record> = browser::load(FEEDBACK_KEY)
-        .and_then(|json| serde_json::from_str(&json).ok())
+    let kept = browser::load(FEEDBACK_KEY)
+        .and_then(|text| Json::parse(&text))
+        .map(|list| list.items())
         .unwrap_or_default();
-    records.push(Record {
-        entry: entry_id.to_string(),
-        helpful: verdict == Verdict::Helpful,
-        at: browser::now_iso(),
-    });
-    let excess = records.len().saturating_sub(KEPT);
-    records.drain(..excess);
-    if let Ok(json) = serde_json::to_string(&records) {
-        browser::store(FEEDBACK_KEY, &json);
-    }
+    let skip = (kept.len() + 1).saturating_sub(KEPT);
+    let record = Builder::new()
+        .set("entry", entry_id)
+        .set("helpful", verdict == Verdict::Helpful)
+        .set("at", browser::now_iso())
+        .build();
+    let records = kept
+        .into_iter()
+        .skip(skip)
+        .map(|r| r.into_value())
+        .chain([record]);
+    browser::store(FEEDBACK_KEY, &json::print(&json::array(records)));
     let helpful = if verdict == Verdict::Helpful {
         "yes"
     } else {

@@ -7,11 +7,11 @@
 
 use std::cell::RefCell;
 
-use serde::Deserialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast as _;
 
 use crate::api::{self, TicketMessage, TicketSession};
+use crate::json::Json;
 
 /// An open event stream and the handlers it calls; dropping it closes the stream.
 struct Stream {
@@ -28,11 +28,6 @@ impl Drop for Stream {
 
 thread_local! {
     static STREAM: RefCell<Option<Stream>> = const { RefCell::new(None) };
-}
-
-#[derive(Deserialize)]
-struct MessageFrame {
-    message: TicketMessage,
 }
 
 /// Whether the ticket's stream is open or reconnecting by itself.
@@ -57,12 +52,13 @@ pub fn follow(
     };
     let message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            let frame = ev
+            let message = ev
                 .data()
                 .as_string()
-                .and_then(|data| serde_json::from_str::<MessageFrame>(&data).ok());
-            if let Some(frame) = frame {
-                on_message(frame.message);
+                .and_then(|data| Json::parse(&data))
+                .and_then(|frame| TicketMessage::from_json(&frame.get("message")));
+            if let Some(message) = message {
+                on_message(message);
             }
         });
     let updated = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| on_updated());

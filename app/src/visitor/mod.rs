@@ -452,7 +452,7 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
                         on:click=move |_| bridge::ask_parent_to_close()>"×"</button>
                 })}
             </header>
-            <main class="ad-log" role="log" aria-live="polite" aria-relevant="additions" data-testid="log">
+            <div class="ad-log" role="log" aria-live="polite" aria-relevant="additions" data-testid="log">
                 <div class="ad-msg ad-bot"><p>{greeting}</p></div>
                 {move || match knowledge.get() {
                     Knowledge::Loading => view! { <p class="ad-status">{t.loading}</p> }.into_any(),
@@ -495,7 +495,7 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
                     </section>
                 </Show>
                 <div id="ad-end"></div>
-            </main>
+            </div>
             <Show when=move || escalating.get()>
                 <EscalationForm locale=locale conversation=conversation engine=Signal::derive(engine)
                     identity=identity.into() open=escalating sending=escalation_sending.into()

@@ -7,15 +7,14 @@
 
 use std::cell::Cell;
 
-use serde::{Deserialize, Serialize};
-
 use crate::api::{self, ApiError, TicketSession};
 use crate::browser;
+use crate::json::{self, Builder, Json};
 
 const OUTBOX_KEY: &str = "answerdesk.outbox";
 
 /// One escalation waiting for the server.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Queued {
     pub key: String,
     pub body: String,
@@ -34,16 +33,31 @@ thread_local! {
 }
 
 pub fn queued() -> Vec<Queued> {
-    browser::load(OUTBOX_KEY)
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default()
+    let Some(list) = browser::load(OUTBOX_KEY).and_then(|text| Json::parse(&text)) else {
+        return Vec::new();
+    };
+    list.items()
+        .iter()
+        .filter_map(|q| {
+            Some(Queued {
+                key: q.str("key")?,
+                body: q.str("body")?,
+            })
+        })
+        .collect()
 }
 
 fn save(queue: &[Queued]) {
     if queue.is_empty() {
         browser::forget(OUTBOX_KEY);
-    } else if let Ok(json) = serde_json::to_string(queue) {
-        browser::store(OUTBOX_KEY, &json);
+    } else {
+        let items = queue.iter().map(|q| {
+            Builder::new()
+                .set("key", q.key.as_str())
+                .set("body", q.body.as_str())
+                .build()
+        });
+        browser::store(OUTBOX_KEY, &json::print(&json::array(items)));
     }
 }
 

@@ -3,42 +3,30 @@
 //! `localStorage["answerdesk.ticket"]` holds its id, the capability token that lets this browser
 //! read and write it, and whether the visitor is talking to the team (rather than the bot).
 
-use serde::{Deserialize, Serialize};
-
 use crate::api::TicketSession;
 use crate::browser;
+use crate::json::{Builder, Json};
 
 const TICKET_KEY: &str = "answerdesk.ticket";
 
-#[derive(Serialize, Deserialize)]
-struct Saved {
-    ticket_id: String,
-    token: String,
-    #[serde(default)]
-    with_team: bool,
-}
-
 /// The saved ticket, and whether the conversation was with the team.
 pub fn saved() -> Option<(TicketSession, bool)> {
-    let saved: Saved = serde_json::from_str(&browser::load(TICKET_KEY)?).ok()?;
+    let saved = Json::parse(&browser::load(TICKET_KEY)?)?;
     Some((
         TicketSession {
-            ticket_id: saved.ticket_id,
-            token: saved.token,
+            ticket_id: saved.str("ticket_id")?,
+            token: saved.str("token")?,
         },
-        saved.with_team,
+        saved.bool("with_team").unwrap_or(false),
     ))
 }
 
 pub fn save(session: &TicketSession, with_team: bool) {
-    let saved = Saved {
-        ticket_id: session.ticket_id.clone(),
-        token: session.token.clone(),
-        with_team,
-    };
-    if let Ok(json) = serde_json::to_string(&saved) {
-        browser::store(TICKET_KEY, &json);
-    }
+    let saved = Builder::new()
+        .set("ticket_id", session.ticket_id.as_str())
+        .set("token", session.token.as_str())
+        .set("with_team", with_team);
+    browser::store(TICKET_KEY, &saved.print());
 }
 
 pub fn forget() {

@@ -1,0 +1,69 @@
+/* Answerdesk service worker: the assistant loads and answers with the network off.
+ *
+ * - App shell (index.html and the hashed wasm, JS and CSS it names), embed.js: precached at install.
+ * - Hashed files: cache first (their content never changes under their name).
+ * - /kb.snapshot: network first, so a new snapshot is picked up as soon as the server has it
+ *   (the server revalidates by ETag, so an unchanged snapshot is not downloaded again); the cached
+ *   copy answers when the network is down.
+ * - Pages and other files: network first, cached copy offline; app routes fall back to index.html.
+ * - /api/: never cached; a queued escalation is the app's business, not this worker's.
+ * A new version of this file replaces the cache wholesale. */
+"use strict";
+var CACHE = "answerdesk-v1";
+var HASHED = /-[0-9a-f]{16,}(_bg)?\.(js|wasm|css)$/;
+var APP_ROUTES = /^\/(widget|agent|admin)?(\/.*)?$/;
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return fetch("/index.html", { cache: "no-cache" }).then(function (response) {
+      if (!response.ok) throw new Error("index.html: HTTP " + response.status);
+      return response.clone().text().then(function (html) {
+        var assets = [];
+        html.replace(/(?:href|src)="(\/[^"?#]+)"/g, function (_, url) { if (HASHED.test(url)) assets.push(url); });
+        return Promise.all([
+          cache.put("/index.html", response),
+          cache.addAll(assets.concat(["/embed.js"])),
+          fetch("/kb.snapshot").then(function (r) { if (r.ok) return cache.put("/kb.snapshot", r); }).catch(function () {}),
+        ]);
+      });
+    });
+  }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) { return k !== CACHE; }).map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function networkFirst(request, fallback) {
+  return fetch(request).then(function (response) {
+    if (response.ok) {
+      var copy = response.clone();
+      caches.open(CACHE).then(function (cache) { cache.put(request.url.split("?")[0], copy); });
+    }
+    return response;
+  }).catch(function () {
+    return caches.match(request.url.split("?")[0])
+      .then(function (hit) { return hit || (fallback && caches.match(fallback)); })
+      .then(function (hit) { return hit || Response.error(); });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== location.origin || url.pathname.indexOf("/api/") === 0) return;
+  if (HASHED.test(url.pathname)) {
+    event.respondWith(caches.match(url.pathname).then(function (hit) {
+      return hit || fetch(request).then(function (response) {
+        if (response.ok) { var copy = response.clone(); caches.open(CACHE).then(function (c) { c.put(url.pathname, copy); }); }
+        return response;
+      });
+    }));
+  } else if (request.mode === "navigate" && APP_ROUTES.test(url.pathname)) {
+    event.respondWith(networkFirst(request, "/index.html"));
+  } else {
+    event.respondWith(networkFirst(request, null));
+  }
+});

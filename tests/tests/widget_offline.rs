@@ -1,0 +1,145 @@
+//! Offline: after a first visit the service worker has the app, the wasm and the snapshot, so
+//! with the server gone the page reloads and still answers; an escalation made meanwhile is
+//! queued and reaches the server exactly once when it is back.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{ensure, Result};
+use e2e::{Browser, Server, PATIENCE};
+use thirtyfour::prelude::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn widget_answers_offline_and_sends_a_queued_escalation_once() -> Result<()> {
+    let mut server = Server::start()?;
+    let browser = Browser::start().await?;
+    let result = scenario(&mut server, &browser).await;
+    browser.quit().await?;
+    result
+}
+
+/// Waits until the service worker controls the page and has cached what answering needs.
+async fn wait_for_offline_cache(browser: &Browser) -> Result<Vec<String>> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let cached: Vec<String> = browser
+            .driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 navigator.serviceWorker.ready
+                   .then(() => caches.open('answerdesk-v1'))
+                   .then(c => c.keys())
+                   .then(keys => done(keys.map(k => new URL(k.url).pathname)))
+                   .catch(() => done([]));",
+                vec![],
+            )
+            .await?
+            .convert()?;
+        let has = |suffix: &str| cached.iter().any(|p| p.ends_with(suffix));
+        if has(".wasm") && has("/kb.snapshot") && has("/index.html") && has("/embed.js") {
+            return Ok(cached);
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "the service worker did not cache the app within {PATIENCE:?}: {cached:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn outbox_len(browser: &Browser) -> Result<usize> {
+    let json: String = browser
+        .driver
+        .execute(
+            "return localStorage.getItem('answerdesk.outbox') || '[]';",
+            vec![],
+        )
+        .await?
+        .convert()?;
+    let queued: Vec<serde_json::Value> = serde_json::from_str(&json)?;
+    Ok(queued.len())
+}
+
+async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
+    // First visit, online: the widget loads and its service worker caches the app.
+    browser.driver.goto(server.url("/demo.html")).await?;
+    browser.launcher().await?;
+    browser.open_widget_timed().await?;
+    browser.enter_widget().await?;
+    browser.find("[data-testid=ask-input]").await?;
+    let cached = wait_for_offline_cache(browser).await?;
+    println!("cached for offline use: {cached:?}");
+    // A second online visit lets the worker keep the host page too (it was not controlled yet).
+    browser.driver.enter_default_frame().await?;
+    browser.driver.refresh().await?;
+    browser.launcher().await?;
+
+    // The network is gone.
+    server.stop()?;
+    browser.driver.refresh().await?;
+    browser.launcher().await?;
+    browser.open_widget_timed().await?;
+    browser.enter_widget().await?;
+    let input = browser.find("[data-testid=ask-input]").await?;
+    input
+        .send_keys("how long does delivery take to arrive?" + Key::Enter)
+        .await?;
+    let ids = browser.answer_entries(1).await?;
+    ensure!(
+        ids[0] == "delivery-time",
+        "offline answer from the cached snapshot: {ids:?}"
+    );
+
+    // Escalate while offline: queued, not lost.
+    browser
+        .find("[data-testid=escalate]")
+        .await?
+        .click()
+        .await?;
+    browser
+        .find(".ad-escalate input[autocomplete=name]")
+        .await?
+        .send_keys("Olga Offline")
+        .await?;
+    browser
+        .find("[data-testid=escalate-submit]")
+        .await?
+        .click()
+        .await?;
+    browser.find("[data-testid=queued]").await?;
+    ensure!(
+        outbox_len(browser).await? == 1,
+        "one escalation waits in the outbox"
+    );
+
+    // The network is back: the widget sends it by itself, once.
+    server.restart()?;
+    let deadline = Instant::now() + PATIENCE;
+    while outbox_len(browser).await? > 0 {
+        ensure!(
+            Instant::now() < deadline,
+            "the queued escalation was not sent within {PATIENCE:?} of the server's return"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let notices = browser.find_n(".ad-notice", 2).await?;
+    let last = notices.last().expect("two notices").text().await?;
+    ensure!(last.contains("T-"), "the visitor sees the ticket: {last}");
+    // Give any duplicate attempt time to land before counting.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let tickets = server.tickets()?;
+    ensure!(
+        tickets.len() == 1,
+        "exactly one ticket after the offline escalation: {tickets:?}"
+    );
+    let id = tickets[0]["id"].as_str().unwrap_or_default().to_string();
+    let agent = server
+        .sign_in_agent("olga.agent@example.com", "Desk Agent")
+        .await?;
+    let detail = agent.ticket(&id).await?.to_string();
+    ensure!(
+        detail.contains("how long does delivery take to arrive?")
+            && detail.contains("How long does delivery take?"),
+        "the ticket carries the transcript made offline: {detail}"
+    );
+    Ok(())
+}
