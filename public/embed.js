@@ -71,6 +71,9 @@
   }
 
   launcher.addEventListener("click", function () { setOpen(!isOpen); });
+  // Hovering or tabbing to the launcher usually means a click is coming: start loading now.
+  launcher.addEventListener("pointerenter", load);
+  launcher.addEventListener("focus", load);
   w.addEventListener("message", function (e) {
     if (e.origin !== origin || !frame || e.source !== frame.contentWindow || !e.data) return;
     var m = e.data.answerdesk;

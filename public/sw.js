@@ -5,13 +5,16 @@
  * - /kb.snapshot: network first, so a new snapshot is picked up as soon as the server has it
  *   (the server revalidates by ETag, so an unchanged snapshot is not downloaded again); the cached
  *   copy answers when the network is down.
- * - Pages and other files: network first, cached copy offline; app routes fall back to index.html.
- * - /api/: never cached; a queued escalation is the app's business, not this worker's.
+ * - Pages and other files: network first, cached copy offline; `/` and `/widget` fall back to
+ *   index.html.
+ * - /api/, and the agent and admin pages: not touched. A queued escalation is the app's business,
+ *   and agents work online.
  * A new version of this file replaces the cache wholesale. */
 "use strict";
 var CACHE = "answerdesk-v1";
 var HASHED = /-[0-9a-f]{16,}(_bg)?\.(js|wasm|css)$/;
-var APP_ROUTES = /^\/(widget|agent|admin)?(\/.*)?$/;
+var APP_ROUTES = /^\/(widget)?$/;
+var PASS_THROUGH = /^\/(api|agent|admin)(\/|$)/;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
@@ -53,7 +56,7 @@ function networkFirst(request, fallback) {
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== location.origin || url.pathname.indexOf("/api/") === 0) return;
+  if (request.method !== "GET" || url.origin !== location.origin || PASS_THROUGH.test(url.pathname)) return;
   if (HASHED.test(url.pathname)) {
     event.respondWith(caches.match(url.pathname).then(function (hit) {
       return hit || fetch(request).then(function (response) {

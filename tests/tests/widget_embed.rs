@@ -144,6 +144,43 @@ async fn english(server: &Server, browser: &Browser) -> Result<()> {
         "Chinese return question answered with {ids:?}"
     );
 
+    // Suggestions while typing, before the question is sent.
+    input.send_keys("reset my pass").await?;
+    let instant = browser.find("[data-testid=instant]").await?;
+    ensure!(
+        instant.text().await?.to_lowercase().contains("password"),
+        "typing offers matching questions: {}",
+        instant.text().await?
+    );
+    input.send_keys(Key::Control + "a").await?;
+    input.send_keys(Key::Backspace).await?;
+
+    // Time from sending a question to its answer on screen, the snapshot being loaded.
+    let ms: f64 = browser
+        .driver
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const input = document.querySelector('[data-testid=ask-input]');
+             const before = document.querySelectorAll('[data-testid=answer]').length;
+             input.value = 'How do I cancel my order?';
+             input.dispatchEvent(new Event('input', { bubbles: true }));
+             const t0 = performance.now();
+             input.form.requestSubmit();
+             (function poll() {
+               if (document.querySelectorAll('[data-testid=answer]').length > before) done(performance.now() - t0);
+               else requestAnimationFrame(poll);
+             })();",
+            vec![],
+        )
+        .await?
+        .convert()?;
+    println!("question sent → answer shown: {ms:.1} ms");
+    let ids = browser.answer_entries(3).await?;
+    ensure!(
+        ids[2] == "cancel-order",
+        "cancel question answered with {ids:?}"
+    );
+
     // One word is not enough to choose: the engine offers choices.
     input.send_keys("refund" + Key::Enter).await?;
     let chips = browser
@@ -151,13 +188,13 @@ async fn english(server: &Server, browser: &Browser) -> Result<()> {
         .await?;
     let chosen = chips[0].text().await?;
     chips[0].click().await?;
-    browser.find_n("[data-testid=answer]", 3).await?;
+    browser.find_n("[data-testid=answer]", 4).await?;
     let last_heading = browser
         .driver
         .find_all(By::Css("[data-testid=answer] h2"))
         .await?
         .pop()
-        .expect("three answers")
+        .expect("four answers")
         .text()
         .await?;
     ensure!(
@@ -174,9 +211,9 @@ async fn english(server: &Server, browser: &Browser) -> Result<()> {
         .execute("answerdesk('ask', 'How do I reset my password?');", vec![])
         .await?;
     browser.enter_widget().await?;
-    let ids = browser.answer_entries(4).await?;
+    let ids = browser.answer_entries(5).await?;
     ensure!(
-        ids[3] == "reset-password",
+        ids[4] == "reset-password",
         "answerdesk('ask') answered with {ids:?}"
     );
 
@@ -205,7 +242,7 @@ async fn english(server: &Server, browser: &Browser) -> Result<()> {
         .find_all(By::Css("[data-testid=answer]"))
         .await?;
     ensure!(
-        answers.len() == 4,
+        answers.len() == 5,
         "a message from outside the parent window must not ask a question ({} answers)",
         answers.len()
     );
@@ -262,5 +299,56 @@ async fn chinese(server: &Server, browser: &Browser) -> Result<()> {
         .await?;
     browser.driver.enter_default_frame().await?;
     browser.screenshot("widget-zh").await?;
+    Ok(())
+}
+
+/// The usual deployment: the host page on one origin, Answerdesk on another. Messages pass the
+/// origin checks both ways, and the widget knows its host page only by origin.
+#[tokio::test(flavor = "multi_thread")]
+async fn embed_works_from_another_origin() -> Result<()> {
+    let server = Server::start()?;
+    let browser = Browser::start().await?;
+    let result = cross_origin(&server, &browser).await;
+    browser.quit().await?;
+    result
+}
+
+async fn cross_origin(server: &Server, browser: &Browser) -> Result<()> {
+    // Same server, different origin: `localhost` hosts the page, `127.0.0.1` serves Answerdesk.
+    let host_page = server.url("/healthz").replace("127.0.0.1", "localhost");
+    browser.driver.goto(&host_page).await?;
+    browser
+        .driver
+        .execute(
+            "const s = document.createElement('script');
+             s.src = arguments[0]; s.dataset.site = 'demo'; s.dataset.locale = 'en';
+             document.body.appendChild(s);",
+            vec![serde_json::Value::String(server.url("/embed.js"))],
+        )
+        .await?;
+    // Asked before the widget is ready: the embed queues it until the widget says `ready`.
+    browser.launcher().await?.click().await?;
+    browser
+        .driver
+        .execute(
+            "answerdesk('ask', 'how long does delivery take to arrive?');",
+            vec![],
+        )
+        .await?;
+    browser.enter_widget().await?;
+    let ids = browser.answer_entries(1).await?;
+    ensure!(
+        ids[0] == "delivery-time",
+        "answerdesk('ask') across origins answered with {ids:?}"
+    );
+    let parent: String = browser
+        .driver
+        .execute("return location.ancestorOrigins[0];", vec![])
+        .await?
+        .convert()?;
+    ensure!(
+        parent.starts_with("http://localhost:"),
+        "the widget sees its host page's origin: {parent}"
+    );
     Ok(())
 }
