@@ -6,5 +6,10 @@
 pub mod api;
 pub mod browser;
 pub mod i18n;
-pub mod json;
 pub mod visitor;
+
+// The agent workbench and admin pages: only the `agent` binary enables `workbench`.
+#[cfg(feature = "workbench")]
+pub mod admin;
+#[cfg(feature = "workbench")]
+pub mod agent;

@@ -22,7 +22,10 @@ pub fn target_dir(root: &Path) -> Result<PathBuf> {
         .context("cargo metadata has no target_directory")
 }
 
-/// The visitor's web app into `dist/`, built with the size-optimized `wasm-release` profile (Trunk.toml).
+/// The two web apps, both with the size-optimized `wasm-release` profile (Trunk.toml): the
+/// visitor's into `dist/`, then the agent workbench (`agent.html`) into `dist/agent/`, served
+/// under `/agent/`. Visitors never download the workbench. The visitor's build goes first
+/// because Trunk empties its `dist/`, the workbench's folder included.
 pub fn web_app(root: &Path) -> Result<()> {
     // Trunk.toml sets offline = true (it must never download tools), which passes --offline to
     // cargo: fetch the locked dependencies first.
@@ -32,16 +35,30 @@ pub fn web_app(root: &Path) -> Result<()> {
             .current_dir(root),
         "Cargo.lock may be out of date: run `cargo update -w` and commit it.",
     )?;
-    let mut trunk = Command::new("trunk");
-    trunk
-        .args(["build", "--release"])
-        .current_dir(root)
-        .env("PATH", toolchain::tool_path(root))
-        .env("TRUNK_SKIP_VERSION_CHECK", "true");
-    cmd::run(
-        &mut trunk,
-        "See the errors above: a compile error in app/, or a tool Trunk could not find.",
-    )
+    for target in [
+        &["build", "--release"][..],
+        &[
+            "build",
+            "--release",
+            "agent.html",
+            "--dist",
+            "dist/agent",
+            "--public-url",
+            "/agent/",
+        ],
+    ] {
+        let mut trunk = Command::new("trunk");
+        trunk
+            .args(target)
+            .current_dir(root)
+            .env("PATH", toolchain::tool_path(root))
+            .env("TRUNK_SKIP_VERSION_CHECK", "true");
+        cmd::run(
+            &mut trunk,
+            "See the errors above: a compile error in app/, or a tool Trunk could not find.",
+        )?;
+    }
+    Ok(())
 }
 
 /// The `answerdesk` binary, release profile.

@@ -1,0 +1,586 @@
+//! One case: what the visitor and the bot said before escalating (set apart from the human
+//! conversation), the summary, the contact, what the bot considered, smart assist, the composer
+//! and the case actions (claim, assign, status, priority, type, tags, transfer).
+
+use leptos::prelude::*;
+
+use super::assist::Assist;
+use super::client::{TicketUpdate, Transfer};
+use super::composer::Composer;
+use super::model::{AdminAgent, Author, Case, Group, Message};
+use super::summary::Summary;
+use super::template::Variables;
+use super::{clock, workspace, Knowledge};
+
+#[derive(Clone, PartialEq)]
+enum Loaded {
+    Loading,
+    Ready(Box<Case>),
+    Failed(String),
+}
+
+#[component]
+pub fn CaseView(id: String) -> impl IntoView {
+    let ws = workspace();
+    let live = ws.live;
+    let loaded = RwSignal::new(Loaded::Loading);
+    let draft = RwSignal::new(String::new());
+    let canned = RwSignal::new(Vec::new());
+    let groups = RwSignal::new(Vec::<Group>::new());
+    let agents = RwSignal::new(Vec::<AdminAgent>::new());
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    live.mark_read(&id);
+
+    let reload = {
+        let (ws, id) = (ws.clone(), id.clone());
+        move || {
+            let (ws, id) = (ws.clone(), id.clone());
+            leptos::task::spawn_local(async move {
+                match ws.desk.case(&id).await {
+                    Ok(case) => loaded.set(Loaded::Ready(Box::new(case))),
+                    Err(err) => {
+                        let detail = ws.failed(err);
+                        // Keep showing what we have when a refresh fails.
+                        if !matches!(loaded.get_untracked(), Loaded::Ready(_)) {
+                            loaded.set(Loaded::Failed(detail));
+                        }
+                    }
+                }
+            });
+        }
+    };
+    // Reload on every event about this case (and on every poll).
+    {
+        let (reload, id) = (reload.clone(), id.clone());
+        Effect::new(move |first: Option<()>| {
+            live.revision.track();
+            let about_this = live.last.with_untracked(|e| {
+                e.as_ref()
+                    .is_none_or(|e| e.ticket.as_deref().is_none_or(|t| t == id))
+            });
+            if first.is_none() || about_this {
+                live.mark_read(&id);
+                reload();
+            }
+        });
+    }
+    {
+        let ws = ws.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = ws.desk.canned().await {
+                canned.set(list);
+            }
+            if ws.desk.me.is_admin() {
+                if let Ok(list) = ws.desk.admin_agents().await {
+                    agents.set(list);
+                }
+            }
+            groups.set(match ws.desk.groups().await {
+                Ok(list) => list,
+                // Without a groups endpoint: the groups this agent and colleagues belong to.
+                Err(_) => known_groups(&ws.desk.me.groups, &agents.get_untracked()),
+            });
+        });
+    }
+
+    let case = Memo::new(move |_| match loaded.get() {
+        Loaded::Ready(case) => Some(*case),
+        _ => None,
+    });
+    let latest = Memo::new(move |_| {
+        case.with(|c| {
+            c.as_ref()
+                .and_then(|c| c.latest_visitor_message().map(str::to_owned))
+        })
+    });
+    let me = ws.desk.me.clone();
+    let vars = Signal::derive(move || {
+        case.with(|c| {
+            let c = c.as_ref();
+            Variables {
+                contact_name: c.and_then(|c| c.contact()?.name),
+                contact_email: c.and_then(|c| c.contact()?.email),
+                agent_name: me.name.clone(),
+                ticket_id: c.map(|c| c.ticket.id.clone()).unwrap_or_default(),
+            }
+        })
+    });
+    let insert = Callback::new(move |text: String| {
+        draft.update(|d| {
+            if d.trim().is_empty() {
+                *d = text;
+            } else {
+                d.push_str("\n\n");
+                d.push_str(&text);
+            }
+        });
+        if let Some(el) = textarea.get_untracked() {
+            let _ = el.focus();
+        }
+    });
+    let refresh = {
+        let reload = reload.clone();
+        Callback::new(move |()| reload())
+    };
+
+    view! {
+        <section class="wb-case" data-testid="case" data-ticket=id.clone()>
+            <div class="wb-case-main">
+                {move || match loaded.get() {
+                    Loaded::Loading => view! { <p class="wb-muted">"Loading the case…"</p> }.into_any(),
+                    Loaded::Failed(reason) => view! { <p class="wb-error" role="alert">{reason}</p> }.into_any(),
+                    Loaded::Ready(_) => ().into_any(),
+                }}
+                {move || case.get().map(|c| view! {
+                    <CaseHeader case=c.clone() groups=groups agents=agents on_changed=refresh />
+                    <TransferBanner case=c.clone() />
+                    <SummaryBlock case=c.clone() />
+                    <Thread case=c />
+                })}
+                <Composer ticket=id.clone() draft=draft vars=vars canned=canned textarea=textarea on_sent=refresh />
+            </div>
+            <aside class="wb-side">
+                {move || case.get().map(|c| view! {
+                    <ContactPanel case=c.clone() />
+                    <BotPanel case=c />
+                })}
+                <Assist latest=latest on_insert=insert />
+            </aside>
+        </section>
+    }
+}
+
+#[component]
+fn CaseHeader(
+    case: Case,
+    groups: RwSignal<Vec<Group>>,
+    agents: RwSignal<Vec<AdminAgent>>,
+    on_changed: Callback<()>,
+) -> impl IntoView {
+    let ws = workspace();
+    let ticket = case.ticket.clone();
+    let id = ticket.id.clone();
+    let error = RwSignal::new(None::<String>);
+    let transferring = RwSignal::new(false);
+    let mine = ticket.assignee_email.as_deref() == Some(ws.desk.me.email.as_str());
+
+    // Every action: call, then refresh the case or show why it failed.
+    let act = {
+        let ws = ws.clone();
+        move |action: CaseAction| {
+            let (ws, id) = (ws.clone(), id.clone());
+            error.set(None);
+            leptos::task::spawn_local(async move {
+                let result = match action {
+                    CaseAction::Claim => ws.desk.claim(&id).await,
+                    CaseAction::Assign(email) => ws.desk.assign(&id, email.as_deref()).await,
+                    CaseAction::Update(update) => ws.desk.update(&id, &update).await,
+                };
+                match result {
+                    Ok(()) => on_changed.run(()),
+                    Err(err) => error.set(Some(ws.failed(err))),
+                }
+            });
+        }
+    };
+    let (act_status, act_priority, act_type, act_tags, act_claim, act_assign) = (
+        act.clone(),
+        act.clone(),
+        act.clone(),
+        act.clone(),
+        act.clone(),
+        act,
+    );
+    let select = |options: &'static [&'static str], current: String| {
+        options
+            .iter()
+            .map(|o| view! { <option value=*o selected=current == *o>{*o}</option> })
+            .collect_view()
+    };
+    let tags = ticket.tags.join(", ");
+    let assignee_email = ticket.assignee_email.clone().unwrap_or_default();
+    let me_option = (ws.desk.me.email.clone(), ws.desk.me.name.clone());
+    let current_assignee = ticket
+        .assignee_email
+        .clone()
+        .map(|e| (e.clone(), ticket.assignee_name.clone().unwrap_or(e)));
+
+    view! {
+        <header class="wb-case-head">
+            <div class="wb-case-title">
+                <h1 data-testid="case-subject">{ticket.subject.clone()}</h1>
+                <span class="wb-muted">{ticket.id.clone()}" · "{ticket.site.clone()}
+                    {ticket.group.clone().map(|g| view! { " · group "<strong data-testid="case-group">{g}</strong> })}
+                </span>
+            </div>
+            <div class="wb-actions">
+                <label>"Status"
+                    <select data-testid="status" on:change=move |ev| act_status(CaseAction::Update(TicketUpdate { status: Some(event_target_value(&ev)), ..Default::default() }))>
+                        {select(&["open", "pending", "resolved", "closed"], ticket.status.clone())}
+                    </select>
+                </label>
+                <label>"Priority"
+                    <select data-testid="priority" on:change=move |ev| act_priority(CaseAction::Update(TicketUpdate { priority: Some(event_target_value(&ev)), ..Default::default() }))>
+                        {select(&["low", "normal", "high", "urgent"], ticket.priority.clone())}
+                    </select>
+                </label>
+                <label>"Type"
+                    <select data-testid="type" on:change=move |ev| act_type(CaseAction::Update(TicketUpdate { ticket_type: Some(event_target_value(&ev)), ..Default::default() }))>
+                        {select(&["question", "incident", "problem", "task"], ticket.ticket_type.clone())}
+                    </select>
+                </label>
+                <label>"Assignee"
+                    <select data-testid="assignee" on:change=move |ev| {
+                        let email = event_target_value(&ev);
+                        act_assign(CaseAction::Assign(Some(email).filter(|e| !e.is_empty())));
+                    }>
+                        <option value="" selected=assignee_email.is_empty()>"unassigned"</option>
+                        {move || assignable(&agents.get(), &me_option, &current_assignee).into_iter().map(|(email, name)| {
+                            let selected = email == assignee_email;
+                            view! { <option value=email selected=selected>{name}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                {(!mine).then(|| view! {
+                    <button type="button" data-testid="claim" on:click=move |_| act_claim(CaseAction::Claim)>"Claim"</button>
+                })}
+                <button type="button" data-testid="transfer" on:click=move |_| transferring.set(true)>"Transfer…"</button>
+            </div>
+            <label class="wb-tags">"Tags"
+                <input type="text" data-testid="tags" value=tags placeholder="comma, separated"
+                    on:change=move |ev| act_tags(CaseAction::Update(TicketUpdate { tags: Some(split_tags(&event_target_value(&ev))), ..Default::default() })) />
+            </label>
+            {case.rating.clone().map(|r| view! {
+                <p class="wb-rating" data-testid="rating">"Visitor rated "<strong>{r.score}" / 5"</strong>
+                    {r.comment.map(|c| view! { ": "<q>{c}</q> })}</p>
+            })}
+            {move || error.get().map(|e| view! { <p class="wb-error" role="alert">{e}</p> })}
+            <Show when=move || transferring.get()>
+                <TransferForm ticket=ticket.id.clone() current=ticket.group.clone() groups=groups open=transferring on_done=on_changed />
+            </Show>
+        </header>
+    }
+}
+
+enum CaseAction {
+    Claim,
+    /// To the agent with this email, or to nobody.
+    Assign(Option<String>),
+    Update(TicketUpdate),
+}
+
+fn split_tags(text: &str) -> Vec<String> {
+    let mut tags: Vec<String> = text
+        .split([',', '，'])
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+/// Transfer to another skill group's queue. The note is required: the receiving agent reads it
+/// first.
+#[component]
+fn TransferForm(
+    ticket: String,
+    current: Option<String>,
+    groups: RwSignal<Vec<Group>>,
+    open: RwSignal<bool>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let ws = workspace();
+    let group = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let transfer = Transfer {
+            group: group.get_untracked(),
+            note: note.get_untracked().trim().to_owned(),
+        };
+        if transfer.group.is_empty() {
+            error.set(Some("Choose the group to transfer to.".into()));
+            return;
+        }
+        if transfer.note.is_empty() {
+            error.set(Some("A note for the receiving agent is required.".into()));
+            return;
+        }
+        busy.set(true);
+        let (ws, ticket) = (ws.clone(), ticket.clone());
+        leptos::task::spawn_local(async move {
+            match ws.desk.transfer(&ticket, &transfer).await {
+                Ok(()) => {
+                    open.set(false);
+                    on_done.run(());
+                }
+                Err(err) => error.set(Some(ws.failed(err))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="wb-transfer" data-testid="transfer-form" on:submit=submit>
+            <h2>"Transfer to another group"</h2>
+            <label>"Group"
+                <select data-testid="transfer-group" required on:change=move |ev| group.set(event_target_value(&ev))>
+                    <option value="">"—"</option>
+                    {move || groups.get().into_iter().filter(|g| Some(&g.id) != current.as_ref()).map(|g| {
+                        view! { <option value=g.id.clone()>{g.name.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Note for the receiving agent (required)"
+                <textarea data-testid="transfer-note" required rows="3" maxlength="2000"
+                    prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+            </label>
+            {move || error.get().map(|e| view! { <p class="wb-error" role="alert">{e}</p> })}
+            <div class="wb-row">
+                <button type="button" class="wb-quiet" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button type="submit" class="wb-primary" data-testid="transfer-submit" disabled=move || busy.get()>"Transfer"</button>
+            </div>
+        </form>
+    }
+}
+
+fn known_groups(mine: &[String], agents: &[AdminAgent]) -> Vec<Group> {
+    let mut ids: Vec<&String> = mine
+        .iter()
+        .chain(agents.iter().flat_map(|a| &a.groups))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| Group {
+            id: id.clone(),
+            name: id.clone(),
+        })
+        .collect()
+}
+
+/// Who a case can be assigned to: the agents the server listed (admins get the list), else at
+/// least the signed-in agent and the current assignee; `(email, name)`, no duplicates.
+fn assignable(
+    agents: &[AdminAgent],
+    me: &(String, String),
+    current: &Option<(String, String)>,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = agents
+        .iter()
+        .map(|a| (a.email.clone(), a.name.clone()))
+        .collect();
+    for extra in [Some(me.clone()), current.clone()].into_iter().flatten() {
+        if !out.iter().any(|(email, _)| *email == extra.0) {
+            out.push(extra);
+        }
+    }
+    out
+}
+
+/// The latest transfer's note, on top, for the agent who received the case.
+#[component]
+fn TransferBanner(case: Case) -> impl IntoView {
+    case.transfer_note().cloned().map(|event| {
+        let from = event.agent_email.clone().unwrap_or_else(|| "A colleague".into());
+        let to = event.new_value.clone().unwrap_or_default();
+        view! {
+            <div class="wb-transfer-note" data-testid="transfer-note-banner" role="note">
+                <strong>{from}" transferred this case"{(!to.is_empty()).then(|| format!(" to {to}"))}":"</strong>
+                <p>{event.note.clone().unwrap_or_default()}</p>
+            </div>
+        }
+    })
+}
+
+#[component]
+fn SummaryBlock(case: Case) -> impl IntoView {
+    let knowledge = workspace().knowledge;
+    view! {
+        <p class="wb-summary" data-testid="summary">
+            {move || Summary::of(&case, knowledge.with(Knowledge::engine).as_deref()).paragraph()}
+        </p>
+    }
+}
+
+/// The conversation: first what happened with the bot before escalation, then the people.
+#[component]
+fn Thread(case: Case) -> impl IntoView {
+    let escalated_at = case.ticket.created_at;
+    let (before, after): (Vec<Message>, Vec<Message>) =
+        case.messages.iter().cloned().partition(|m| {
+            m.created_at <= escalated_at && !m.internal && m.author != Author::Agent
+        });
+    view! {
+        <div class="wb-thread" data-testid="thread">
+            {(!before.is_empty()).then(|| view! {
+                <section class="wb-bot-transcript" data-testid="bot-transcript" aria-label="With the assistant, before escalation">
+                    <h2>"With the assistant, before escalation"</h2>
+                    {before.into_iter().map(|m| view! { <MessageView message=m /> }).collect_view()}
+                </section>
+            })}
+            <section class="wb-human" aria-label="Conversation with the team">
+                {after.into_iter().map(|m| view! { <MessageView message=m /> }).collect_view()}
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn MessageView(message: Message) -> impl IntoView {
+    let (class, who) = match (message.author, message.internal) {
+        (_, true) => (
+            "wb-msg wb-note",
+            format!(
+                "Internal note · {}",
+                message.author_name.clone().unwrap_or_default()
+            ),
+        ),
+        (Author::Visitor, _) => ("wb-msg wb-from-visitor", "Visitor".to_owned()),
+        (Author::Bot, _) => ("wb-msg wb-from-bot", "Bot".to_owned()),
+        (Author::Agent, _) => (
+            "wb-msg wb-from-agent",
+            message
+                .author_name
+                .clone()
+                .unwrap_or_else(|| "Agent".into()),
+        ),
+        (Author::System, _) => ("wb-msg wb-system", "System".to_owned()),
+    };
+    let testid = match (message.author, message.internal) {
+        (_, true) => "note",
+        (Author::Bot, _) => "bot-message",
+        (Author::Visitor, _) => "visitor-message",
+        (Author::Agent, _) => "agent-message",
+        (Author::System, _) => "system-message",
+    };
+    let body = match (&message.body_html, message.author) {
+        // The server sanitized agents' Markdown into this HTML.
+        (Some(html), Author::Agent) => {
+            view! { <div class="wb-body" inner_html=html.clone()></div> }.into_any()
+        }
+        (_, Author::Bot) => {
+            let mut lines = message.body_text.splitn(2, '\n');
+            let title = lines.next().unwrap_or_default().to_owned();
+            let rest = lines.next().unwrap_or_default().to_owned();
+            view! { <div class="wb-body"><strong>{title}</strong><p>{rest}</p></div> }.into_any()
+        }
+        _ => view! { <div class="wb-body wb-plain">{message.body_text.clone()}</div> }.into_any(),
+    };
+    view! {
+        <article class=class data-testid=testid>
+            <header><span>{who}</span><time>{clock::time_of_day(message.created_at)}</time></header>
+            {body}
+        </article>
+    }
+}
+
+/// Who the visitor is: name, email, verification, attributes, tags, earlier tickets.
+#[component]
+fn ContactPanel(case: Case) -> impl IntoView {
+    let Some(contact) = case.contact() else {
+        return view! {
+            <section class="wb-panel" data-testid="contact"><h2>"Contact"</h2><p class="wb-muted">"Anonymous visitor"</p></section>
+        }
+        .into_any();
+    };
+    let current = case.ticket.id.clone();
+    // Earlier tickets come with the full contact record only.
+    let has_record = case.contact.is_some();
+    let previous: Vec<_> = contact
+        .tickets
+        .iter()
+        .filter(|t| t.id != current)
+        .cloned()
+        .collect();
+    view! {
+        <section class="wb-panel" data-testid="contact">
+            <h2>"Contact"</h2>
+            <p class="wb-contact-name">
+                <strong>{contact.name.clone().unwrap_or_else(|| "(no name)".into())}</strong>
+                {match contact.verified {
+                    Some(true) => Some(view! { <span class="wb-badge wb-verified" data-testid="verified" title="Identity verified by the site">"verified"</span> }.into_any()),
+                    Some(false) => Some(view! { <span class="wb-badge" title="Not verified: the visitor typed this">"unverified"</span> }.into_any()),
+                    None => None,
+                }}
+            </p>
+            {contact.email.clone().map(|e| view! { <p><a href=format!("mailto:{e}")>{e.clone()}</a></p> })}
+            {(!contact.attributes.is_empty()).then(|| view! {
+                <dl class="wb-attributes">
+                    {contact.attributes.iter().map(|(k, v)| {
+                        let value = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+                        view! { <dt>{k.clone()}</dt><dd>{value}</dd> }
+                    }).collect_view()}
+                </dl>
+            })}
+            {(!contact.tags.is_empty()).then(|| view! {
+                <p>{contact.tags.iter().map(|t| view! { <span class="wb-badge">{t.clone()}</span> }).collect_view()}</p>
+            })}
+            {has_record.then(|| view! { <h3>"Previous tickets"</h3> })}
+            {if !has_record {
+                ().into_any()
+            } else if previous.is_empty() {
+                view! { <p class="wb-muted">"None"</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="wb-previous">
+                        {previous.into_iter().map(|t| view! {
+                            <li><a href=format!("/agent/tickets/{}", t.id)>{t.id.clone()}</a>" "{t.subject.clone()}" · "{t.status.clone()}</li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+    .into_any()
+}
+
+/// What the bot decided at escalation, the entries it weighed, and the page the visitor was on.
+#[component]
+fn BotPanel(case: Case) -> impl IntoView {
+    let knowledge = workspace().knowledge;
+    let escalation = case.escalation.clone().unwrap_or_default();
+    let candidates = escalation.bot_candidates.clone();
+    view! {
+        <section class="wb-panel" data-testid="bot-context">
+            <h2>"What the bot knew"</h2>
+            <dl class="wb-attributes">
+                <dt>"Decision"</dt><dd>{escalation.bot_decision.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Page"</dt>
+                <dd data-testid="page-url">{match escalation.page_url.clone() {
+                    Some(url) => view! { <a href=url.clone() target="_blank" rel="noopener noreferrer">{url.clone()}</a> }.into_any(),
+                    None => view! { "—" }.into_any(),
+                }}</dd>
+                <dt>"Language"</dt><dd>{escalation.locale.clone().unwrap_or_else(|| "—".into())}</dd>
+            </dl>
+            {(!candidates.is_empty()).then(|| view! {
+                <h3>"Candidates"</h3>
+                <ol class="wb-candidates" data-testid="bot-candidates">
+                    {candidates.into_iter().map(|c| {
+                        let id = c.id.clone();
+                        let question = move || knowledge.with(|k| k.engine().and_then(|e| e.entries().iter().find(|e| e.id == id).map(|e| e.question.clone())));
+                        let fallback = c.id.clone();
+                        view! {
+                            <li data-testid="bot-candidate">
+                                <span>{move || question().unwrap_or_else(|| fallback.clone())}</span>
+                                <span class="wb-confidence">{format!("{:.0} %", c.score * 100.0)}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+            })}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_tags;
+
+    #[test]
+    fn tags_are_trimmed_lowercased_and_unique() {
+        assert_eq!(split_tags(" VIP, refund，refund ,, "), ["refund", "vip"]);
+    }
+}
