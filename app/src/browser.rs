@@ -64,17 +64,29 @@ pub fn load(key: &str) -> Option<String> {
     storage()?.get_item(key).ok().flatten()
 }
 
-/// Keeps the newest message in view without jumping when the visitor prefers less motion.
-pub fn scroll_into_view(id: &str) {
-    let Some(element) = window()
+/// Scrolls the last element matching `selector` into view, its top (`start`) or bottom at the
+/// edge. Instant, never smooth: nothing moves under a pointer about to click.
+pub fn scroll_into_view(selector: &str, start: bool) {
+    let Some(list) = window()
         .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|d| d.query_selector_all(selector).ok())
     else {
         return;
     };
-    if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
+    let Some(element) = list
+        .length()
+        .checked_sub(1)
+        .and_then(|last| list.item(last))
+    else {
+        return;
+    };
+    if let Ok(element) = element.dyn_into::<web_sys::Element>() {
         let options = web_sys::ScrollIntoViewOptions::new();
-        options.set_block(web_sys::ScrollLogicalPosition::End);
+        options.set_block(if start {
+            web_sys::ScrollLogicalPosition::Start
+        } else {
+            web_sys::ScrollLogicalPosition::End
+        });
         element.scroll_into_view_with_scroll_into_view_options(&options);
     }
 }

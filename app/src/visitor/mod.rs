@@ -173,7 +173,12 @@ impl Handoff {
 }
 
 fn scroll_to_end() {
-    request_animation_frame(|| browser::scroll_into_view("ad-end"));
+    request_animation_frame(|| browser::scroll_into_view("#ad-end", false));
+}
+
+/// After an answer: the question at the top, so a long answer is read from its beginning.
+fn scroll_to_question() {
+    request_animation_frame(|| browser::scroll_into_view(".ad-log .ad-visitor", true));
 }
 
 #[component]
@@ -222,7 +227,7 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
         if bot.is_asked_for_person() {
             escalating.set(true);
         }
-        scroll_to_end();
+        scroll_to_question();
     };
 
     let reply_to_team = move |session: TicketSession, text: String| {
@@ -307,7 +312,7 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
         let question = engine.entries()[entry].question.clone();
         conversation.update(|c| c.pick(question, entry, browser::now_iso()));
         draft.set(String::new());
-        scroll_to_end();
+        scroll_to_question();
     };
 
     let escalate = move || {
