@@ -1,0 +1,453 @@
+//! The agent workbench end to end: a visitor escalates from the Chinese widget while an agent
+//! watches the inbox in another browser; the case arrives live with the bot's transcript and
+//! candidates, smart assist suggests the right entry, the reply reaches the visitor live, the
+//! case is resolved and rated. A transferred case reaches the other group's agent with its note.
+//! And the admin pages are for admins only, in the UI and at the server.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Context, Result};
+use e2e::{Browser, Server, PATIENCE};
+use thirtyfour::prelude::*;
+
+/// Creates an agent with `answerdesk agent add`; returns its one-time password.
+fn add_agent(server: &Server, email: &str, name: &str, role: &str, group: &str) -> Result<String> {
+    let out = server.answerdesk(&[
+        "agent", "add", email, "--name", name, "--role", role, "--group", group,
+    ])?;
+    Ok(out
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .with_context(|| format!("no password in `agent add` output: {out}"))?
+        .trim()
+        .to_owned())
+}
+
+async fn sign_in(browser: &Browser, server: &Server, email: &str, password: &str) -> Result<()> {
+    browser.driver.goto(server.url("/agent")).await?;
+    browser
+        .find("[data-testid=login-email]")
+        .await?
+        .send_keys(email)
+        .await?;
+    browser
+        .find("[data-testid=login-password]")
+        .await?
+        .send_keys(password)
+        .await?;
+    browser
+        .find("[data-testid=login-submit]")
+        .await?
+        .click()
+        .await?;
+    browser.find("[data-testid=inbox]").await?;
+    Ok(())
+}
+
+async fn sign_out(browser: &Browser) -> Result<()> {
+    browser.find("[data-testid=logout]").await?.click().await?;
+    browser.find("[data-testid=login-email]").await?;
+    Ok(())
+}
+
+/// Waits until an element matching `css` contains `needle`; returns its text.
+async fn wait_for_text(browser: &Browser, css: &str, needle: &str) -> Result<String> {
+    let deadline = Instant::now() + PATIENCE;
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        seen.clear();
+        for element in browser.driver.find_all(By::Css(css)).await? {
+            let text = element.text().await.unwrap_or_default();
+            if text.contains(needle) {
+                return Ok(text);
+            }
+            seen.push(text);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("no `{css}` contained {needle:?} within {PATIENCE:?}; saw {seen:?}")
+}
+
+/// Sets a `<select>` the way a person picking an option does (value, then `change`).
+async fn choose(browser: &Browser, css: &str, value: &str) -> Result<()> {
+    let select = browser.find(css).await?;
+    browser
+        .driver
+        .execute(
+            "arguments[0].value = arguments[1];\
+             arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![select.to_json()?, serde_json::json!(value)],
+        )
+        .await?;
+    Ok(())
+}
+
+/// A `fetch` from the page, with the page's cookies: the HTTP status.
+async fn page_fetch_status(browser: &Browser, method: &str, path: &str) -> Result<u16> {
+    let status = browser
+        .driver
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch(arguments[1], { method: arguments[0], credentials: 'same-origin',\
+               headers: { 'content-type': 'application/json' }, body: arguments[0] === 'GET' ? undefined : '{}' })\
+               .then(r => done(r.status), () => done(0));",
+            vec![serde_json::json!(method), serde_json::json!(path)],
+        )
+        .await?;
+    Ok(status.convert()?)
+}
+
+/// What the page shows, for the failure report.
+async fn page_text(browser: &Browser) -> String {
+    match browser
+        .driver
+        .execute(
+            "return location.href + '\\n' + document.body.innerText;",
+            vec![],
+        )
+        .await
+    {
+        Ok(ret) => ret.convert().unwrap_or_default(),
+        Err(e) => format!("(cannot read the page: {e})"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn escalated_case_arrives_live_is_answered_with_assist_and_rated() -> Result<()> {
+    let server = Server::start()?;
+    let visitor = Browser::start_in_language("zh-CN").await?;
+    let agent = match Browser::start().await {
+        Ok(agent) => agent,
+        Err(e) => {
+            visitor.quit().await?;
+            return Err(e);
+        }
+    };
+    let result = acceptance(&server, &visitor, &agent).await;
+    if result.is_err() {
+        eprintln!("agent page:\n{}", page_text(&agent).await);
+        eprintln!("visitor page:\n{}", page_text(&visitor).await);
+    }
+    let _ = visitor.quit().await;
+    let _ = agent.quit().await;
+    if result.is_err() {
+        eprintln!("server log:\n{}", server.log_lines().join("\n"));
+    }
+    result
+}
+
+async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Result<()> {
+    let first_password = add_agent(server, "grace@example.com", "Grace", "agent", "general")?;
+
+    // The first agent waits at an empty inbox, live.
+    sign_in(agent, server, "grace@example.com", &first_password).await?;
+    wait_for_text(agent, "[data-testid=live-status]", "live").await?;
+    ensure!(
+        agent
+            .driver
+            .find_all(By::Css("[data-testid=inbox-item]"))
+            .await?
+            .is_empty(),
+        "the inbox starts empty"
+    );
+
+    // The visitor asks two questions in Chinese, then asks for a person.
+    visitor.driver.goto(server.url("/?locale=zh-CN")).await?;
+    let input = visitor.find("[data-testid=ask-input]:enabled").await?;
+    input.send_keys("我想退货，怎么申请" + Key::Enter).await?;
+    visitor.answer_entries(1).await?;
+    input.send_keys("退款多久能到账" + Key::Enter).await?;
+    let answered = visitor.answer_entries(2).await?;
+    let last_answer = answered[1].clone();
+    visitor
+        .find("[data-testid=escalate]")
+        .await?
+        .click()
+        .await?;
+    visitor
+        .find(".ad-escalate input[autocomplete=name]")
+        .await?
+        .send_keys("王小明")
+        .await?;
+    visitor
+        .find("[data-testid=escalate-submit]")
+        .await?
+        .click()
+        .await?;
+    let notice = wait_for_text(visitor, ".ad-notice", "T-").await?;
+    let ticket = notice
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|w| w.starts_with("T-"))
+        .context("no ticket id in the notice")?
+        .to_owned();
+
+    // The case appears in the agent's inbox without a reload.
+    let item = agent
+        .find(&format!("[data-testid=inbox-item][data-ticket='{ticket}']"))
+        .await?;
+    ensure!(
+        item.text().await?.contains("王小明"),
+        "the inbox names the visitor"
+    );
+    agent.screenshot("inbox").await?;
+    item.find(By::Css("a")).await?.click().await?;
+
+    // The bot's transcript, set apart, with its candidates and the page.
+    let transcript = wait_for_text(agent, "[data-testid=bot-transcript]", "我想退货").await?;
+    ensure!(
+        transcript.contains("退款多久能到账"),
+        "both questions are in the bot transcript: {transcript}"
+    );
+    agent.find("[data-testid=bot-message]").await?;
+    agent.find("[data-testid=bot-candidate]").await?;
+    let page = agent.find("[data-testid=page-url]").await?.text().await?;
+    ensure!(page.contains("locale=zh-CN"), "the visitor's page: {page}");
+    let summary = agent.find("[data-testid=summary]").await?.text().await?;
+    ensure!(
+        summary.contains("退款多久能到账") && summary.contains("王小明"),
+        "the summary quotes the request and the name: {summary}"
+    );
+
+    // Smart assist: the same entry the bot answered the visitor's last question with.
+    let suggestions = agent.find_n("[data-testid=assist-suggestion]", 1).await?;
+    ensure!(suggestions.len() <= 3, "at most three suggestions");
+    let suggested = suggestions[0].attr("data-entry").await?.unwrap_or_default();
+    ensure!(
+        suggested == last_answer,
+        "assist suggests {suggested}, the bot answered with {last_answer}"
+    );
+    suggestions[0]
+        .find(By::Css("[data-testid=insert]"))
+        .await?
+        .click()
+        .await?;
+    let composer = agent.find("[data-testid=composer]").await?;
+    let inserted: String = composer.prop("value").await?.unwrap_or_default();
+    ensure!(!inserted.trim().is_empty(), "insert fills the composer");
+    composer
+        .send_keys(Key::End + "\n如有其他问题，请随时告诉我们。")
+        .await?;
+    agent.find("[data-testid=send]").await?.click().await?;
+    wait_for_text(agent, "[data-testid=agent-message]", "如有其他问题").await?;
+    // The case as an agent first sees it: summary and transcript at the top.
+    agent
+        .driver
+        .execute(
+            "document.querySelector('.wb-case-main').scrollTop = 0;",
+            vec![],
+        )
+        .await?;
+    agent.screenshot("case").await?;
+
+    // The visitor's page shows the reply live.
+    wait_for_text(visitor, "[data-testid=agent-message]", "如有其他问题").await?;
+
+    // An internal note stays internal.
+    agent.find("[data-testid=mode-note]").await?.click().await?;
+    agent
+        .find("[data-testid=composer]")
+        .await?
+        .send_keys("客户是老顾客，优先处理。")
+        .await?;
+    agent.find("[data-testid=send]").await?.click().await?;
+    wait_for_text(agent, "[data-testid=note]", "老顾客").await?;
+
+    // Resolved; the visitor rates the conversation.
+    choose(agent, "[data-testid=status]", "resolved").await?;
+    // A resolved case leaves the Open view.
+    let item = format!("[data-testid=inbox-item][data-ticket='{ticket}']");
+    let deadline = Instant::now() + PATIENCE;
+    while !agent.driver.find_all(By::Css(&item)).await?.is_empty() {
+        ensure!(
+            Instant::now() < deadline,
+            "the resolved case stays in the Open view"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    visitor.find("[data-testid=rate-5]").await?.click().await?;
+    visitor.find("[data-testid=rating-thanks]").await?;
+    // The server sends no event for a rating: the agent sees it when the case is next read.
+    agent
+        .driver
+        .goto(server.url(&format!("/agent/tickets/{ticket}")))
+        .await?;
+    wait_for_text(agent, "[data-testid=rating]", "5 / 5").await?;
+
+    // Nothing internal leaked to the visitor.
+    let visitor_page = visitor.find("[data-testid=log]").await?.text().await?;
+    ensure!(
+        !visitor_page.contains("老顾客"),
+        "the visitor saw an internal note: {visitor_page}"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_pages_are_for_admins_only() -> Result<()> {
+    let server = Server::start()?;
+    let browser = Browser::start().await?;
+    let result = admins_only(&server, &browser).await;
+    if result.is_err() {
+        eprintln!("page:\n{}", page_text(&browser).await);
+        eprintln!("server log:\n{}", server.log_lines().join("\n"));
+    }
+    let _ = browser.quit().await;
+    result
+}
+
+async fn admins_only(server: &Server, browser: &Browser) -> Result<()> {
+    let password = add_agent(server, "grace@example.com", "Grace", "agent", "general")?;
+    sign_in(browser, server, "grace@example.com", &password).await?;
+    ensure!(
+        browser
+            .driver
+            .find_all(By::Css("[data-testid=admin-link]"))
+            .await?
+            .is_empty(),
+        "an agent sees no admin link"
+    );
+    browser.driver.goto(server.url("/admin")).await?;
+    browser.find("[data-testid=admin-refused]").await?;
+    ensure!(
+        browser
+            .driver
+            .find_all(By::Css("[data-testid=admin]"))
+            .await?
+            .is_empty(),
+        "an agent gets no admin page"
+    );
+    let status = page_fetch_status(browser, "GET", "/api/v1/admin/agents").await?;
+    ensure!(status == 403, "the server refuses an agent: HTTP {status}");
+    let status = page_fetch_status(browser, "POST", "/api/v1/admin/agents").await?;
+    ensure!(
+        status == 403,
+        "the server refuses an agent's write: HTTP {status}"
+    );
+
+    // An admin invites an agent from the admin page; the invitation's password signs in.
+    sign_out(browser).await?;
+    let admin_password = add_agent(server, "lead@example.com", "Lin Lead", "admin", "general")?;
+    sign_in(browser, server, "lead@example.com", &admin_password).await?;
+    browser
+        .find("[data-testid=admin-link]")
+        .await?
+        .click()
+        .await?;
+    browser
+        .find("[data-testid=invite-email]")
+        .await?
+        .send_keys("new@example.com")
+        .await?;
+    browser
+        .find("[data-testid=invite-name]")
+        .await?
+        .send_keys("New Agent" + Key::Enter)
+        .await?;
+    let result = wait_for_text(browser, "[data-testid=invite-result]", "password").await?;
+    let invited_password = result
+        .split("password ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .context("no password in the invitation")?
+        .to_owned();
+    wait_for_text(browser, "[data-testid=admin-agents]", "new@example.com").await?;
+    sign_out(browser).await?;
+    sign_in(browser, server, "new@example.com", &invited_password).await?;
+    wait_for_text(browser, "[data-testid=me]", "New Agent").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the admin groups endpoint (POST /api/v1/admin/groups) the server does not have yet"]
+async fn transfer_note_reaches_the_other_groups_agent() -> Result<()> {
+    let server = Server::start()?;
+    let browser = Browser::start().await?;
+    let result = transfer(&server, &browser).await;
+    if result.is_err() {
+        eprintln!("page:\n{}", page_text(&browser).await);
+    }
+    let _ = browser.quit().await;
+    result
+}
+
+async fn transfer(server: &Server, agent: &Browser) -> Result<()> {
+    // The admin creates a second skill group; an agent works in it.
+    let admin_password = add_agent(server, "lead@example.com", "Lin Lead", "admin", "general")?;
+    sign_in(agent, server, "lead@example.com", &admin_password).await?;
+    agent
+        .find("[data-testid=admin-link]")
+        .await?
+        .click()
+        .await?;
+    agent
+        .find("[data-testid=admin-nav-groups]")
+        .await?
+        .click()
+        .await?;
+    agent
+        .find("[data-testid=group-id]")
+        .await?
+        .send_keys("billing")
+        .await?;
+    agent
+        .find("[data-testid=group-name]")
+        .await?
+        .send_keys("Billing" + Key::Enter)
+        .await?;
+    wait_for_text(agent, "[data-testid=admin-groups]", "billing").await?;
+    sign_out(agent).await?;
+    let first_password = add_agent(server, "grace@example.com", "Grace", "agent", "general")?;
+    let second_password = add_agent(server, "ming@example.com", "Ming", "agent", "billing")?;
+
+    let created: serde_json::Value = reqwest::Client::new()
+        .post(server.url("/api/v1/escalations"))
+        .json(&serde_json::json!({ "site": "demo", "message": "支付宝付款了两次", "locale": "zh-CN" }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let ticket = created["ticket_id"]
+        .as_str()
+        .context("no ticket_id")?
+        .to_owned();
+
+    sign_in(agent, server, "grace@example.com", &first_password).await?;
+    agent
+        .find(&format!(
+            "[data-testid=inbox-item][data-ticket='{ticket}'] a"
+        ))
+        .await?
+        .click()
+        .await?;
+    agent.find("[data-testid=transfer]").await?.click().await?;
+    choose(agent, "[data-testid=transfer-group]", "billing").await?;
+    agent
+        .find("[data-testid=transfer-note]")
+        .await?
+        .send_keys("重复扣款，请核对支付宝流水后退款。")
+        .await?;
+    agent
+        .find("[data-testid=transfer-submit]")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(agent, "[data-testid=case-group]", "billing").await?;
+    sign_out(agent).await?;
+
+    sign_in(agent, server, "ming@example.com", &second_password).await?;
+    agent
+        .find(&format!(
+            "[data-testid=inbox-item][data-ticket='{ticket}'] a"
+        ))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(
+        agent,
+        "[data-testid=transfer-note-banner]",
+        "请核对支付宝流水",
+    )
+    .await?;
+    Ok(())
+}
