@@ -67,6 +67,8 @@ pub fn run(args: &[String]) -> Result<()> {
                 "engine",
                 "-p",
                 "app",
+                // The workbench's code sits behind a feature; lint it as well.
+                "--all-features",
                 "--target",
                 "wasm32-unknown-unknown",
                 "--",
