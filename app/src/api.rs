@@ -16,11 +16,21 @@ pub struct NewEscalation {
     pub message: String,
     pub transcript: Vec<TranscriptLine>,
     pub contact: Option<Contact>,
-    /// The host page's signed statement of who the visitor is (`answerdesk('identify', {token})`).
-    pub identity_token: Option<String>,
+    /// The host page's signed statement of who the visitor is (`answerdesk('identify', …)`).
+    pub identity: Option<IdentityClaim>,
     pub page_url: String,
     pub locale: String,
     pub bot: Option<BotContext>,
+}
+
+/// Who the host site's backend says the visitor is, signed with the site's identity secret;
+/// the server verifies it and refuses the escalation if it does not check out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdentityClaim {
+    /// An HS256 JWT.
+    Token(String),
+    /// The older form: the host's user id and the hex HMAC-SHA256 of it.
+    Hmac { id: String, hmac: String },
 }
 
 /// One line of what was said before the escalation.
@@ -272,7 +282,16 @@ impl NewEscalation {
             .set("message", self.message.as_str())
             .set("transcript", json::array(transcript))
             .set_some("contact", contact)
-            .set_some("identity_token", self.identity_token.as_deref())
+            .set_some(
+                "identity_token",
+                self.identity.as_ref().map(|claim| match claim {
+                    IdentityClaim::Token(token) => JsValue::from_str(token),
+                    IdentityClaim::Hmac { id, hmac } => Builder::new()
+                        .set("id", id.as_str())
+                        .set("hmac", hmac.as_str())
+                        .build(),
+                }),
+            )
             .set("page_url", self.page_url.as_str())
             .set("locale", self.locale.as_str())
             .set_some("bot", bot)

@@ -178,3 +178,98 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
     }
     Ok(())
 }
+
+/// `answerdesk('identify', {id, hmac, name, email})` from the host page: the form is prefilled
+/// and the ticket's contact is the verified host user.
+#[tokio::test(flavor = "multi_thread")]
+async fn identified_visitor_escalates_as_the_verified_host_user() -> Result<()> {
+    let mut server = Server::start()?;
+    // The site's identity secret, set in the database (no API sets it yet).
+    let db = server
+        .database_url
+        .trim_start_matches("sqlite://")
+        .to_string();
+    server.stop()?;
+    sqlite(
+        &db,
+        "UPDATE sites SET identity_secret = 'test-identity-secret' WHERE id = 'demo';",
+    )?;
+    server.restart()?;
+    let browser = Browser::start().await?;
+    let result = identified(&server, &browser, &db).await;
+    browser.quit().await?;
+    result
+}
+
+fn sqlite(db: &str, sql: &str) -> Result<String> {
+    let out = std::process::Command::new("sqlite3")
+        .arg(db)
+        .arg(sql)
+        .output()
+        .context("sqlite3 is needed for this test")?;
+    ensure!(
+        out.status.success(),
+        "sqlite3: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+async fn identified(server: &Server, browser: &Browser, db: &str) -> Result<()> {
+    browser.driver.goto(server.url("/demo.html")).await?;
+    browser.launcher().await?;
+    // What the host's backend would compute: hex HMAC-SHA256 of the user id under the secret.
+    browser
+        .driver
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const enc = new TextEncoder();
+             crypto.subtle.importKey('raw', enc.encode('test-identity-secret'),
+                 { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+               .then(key => crypto.subtle.sign('HMAC', key, enc.encode('user-42')))
+               .then(sig => {
+                 const hmac = [...new Uint8Array(sig)].map(b => b.toString(16).padStart(2, '0')).join('');
+                 answerdesk('identify', { id: 'user-42', hmac, name: 'Ida Identified', email: 'ida@example.com' });
+                 done(true);
+               });",
+            vec![],
+        )
+        .await?;
+    browser.open_widget_timed().await?;
+    browser.enter_widget().await?;
+    browser
+        .find("[data-testid=ask-input]")
+        .await?
+        .send_keys("how long does delivery take to arrive?" + Key::Enter)
+        .await?;
+    browser.answer_entries(1).await?;
+    browser
+        .find("[data-testid=escalate]")
+        .await?
+        .click()
+        .await?;
+    let name = browser
+        .find(".ad-escalate input[autocomplete=name]")
+        .await?
+        .prop("value")
+        .await?;
+    ensure!(
+        name.as_deref() == Some("Ida Identified"),
+        "the host's name prefills the form: {name:?}"
+    );
+    browser
+        .find("[data-testid=escalate-submit]")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(browser, ".ad-notice", "T-").await?;
+    let contact = sqlite(
+        db,
+        "SELECT c.external_id || '|' || c.verified FROM contacts c JOIN tickets t ON t.contact_id = c.id;",
+    )?;
+    ensure!(
+        contact == "user-42|1",
+        "the ticket's contact is the verified host user: {contact:?}"
+    );
+    Ok(())
+}

@@ -1,7 +1,7 @@
 //! The widget's side of `embed.js`: messages with the host page, both ways origin-checked.
 //!
 //! Accepted from the parent window only, and only from its origin ([`browser::parent_origin`]):
-//! `focus`, `ask {text}`, `identify {token | id, name, email}`. Sent to that origin only: `ready`
+//! `focus`, `ask {text}`, `identify {token | id + hmac, name, email}`. Sent to that origin only: `ready`
 //! once the widget can take messages, `close` (Escape, the close button), and `event` for the host
 //! page's `answerdesk('on', …)` handlers.
 
@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use super::escalation::Identity;
+use crate::api::IdentityClaim;
 use crate::browser;
 
 /// What the host page can reach in the widget.
@@ -59,11 +60,22 @@ pub fn listen(hooks: Hooks) {
                     send.run(text);
                 }
             }
-            Some("identify") => identity.set(Identity {
-                token: field(&data, "token"),
-                name: field(&data, "name"),
-                email: field(&data, "email"),
-            }),
+            Some("identify") => {
+                let claim = match (
+                    field(&data, "token"),
+                    field(&data, "id"),
+                    field(&data, "hmac"),
+                ) {
+                    (Some(token), _, _) => Some(IdentityClaim::Token(token)),
+                    (None, Some(id), Some(hmac)) => Some(IdentityClaim::Hmac { id, hmac }),
+                    _ => None,
+                };
+                identity.set(Identity {
+                    claim,
+                    name: field(&data, "name"),
+                    email: field(&data, "email"),
+                });
+            }
             _ => {}
         }
     });

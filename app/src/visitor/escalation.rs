@@ -6,15 +6,16 @@ use engine::Engine;
 use leptos::prelude::*;
 
 use super::conversation::Conversation;
-use crate::api::{Contact, NewEscalation};
+use crate::api::{Contact, IdentityClaim, NewEscalation};
 use crate::browser;
 use crate::i18n::Locale;
 
 /// Who the host page says the visitor is (`answerdesk('identify', …)`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Identity {
-    /// A JWT signed by the site's backend; the server verifies it.
-    pub token: Option<String>,
+    /// The signed claim, verified by the server.
+    pub claim: Option<IdentityClaim>,
+    /// What the host says, to prefill the form.
     pub name: Option<String>,
     pub email: Option<String>,
 }
@@ -69,7 +70,7 @@ pub fn EscalationForm(
                 email: optional(email.get_untracked()),
             })
             .filter(|c| c.name.is_some() || c.email.is_some()),
-            identity_token: identity.get_untracked().token,
+            identity: identity.get_untracked().claim,
             page_url: browser::page_url(),
             locale: locale.tag().into(),
             bot: engine.as_deref().and_then(|e| c.bot_context(e)),
