@@ -6,6 +6,7 @@
 pub mod api;
 pub mod browser;
 pub mod i18n;
+pub mod json;
 pub mod visitor;
 
 // The agent workbench and admin pages: only the `agent` binary enables `workbench`.
