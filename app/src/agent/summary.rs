@@ -36,8 +36,7 @@ impl Summary {
             .filter(|m| m.created_at <= case.ticket.created_at && !m.internal);
         let request = before_escalation
             .clone()
-            .filter(|m| m.author == Author::Visitor)
-            .last()
+            .rfind(|m| m.author == Author::Visitor)
             .map(|m| m.body_text.trim().to_owned())
             .unwrap_or_else(|| case.ticket.subject.clone());
 
