@@ -11,6 +11,7 @@ mod feedback;
 mod live;
 mod message;
 mod outbox;
+mod rating;
 mod ticket;
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use conversation::{BotReply, Conversation, Turn};
 use escalation::{EscalationForm, Identity};
 use message::TurnView;
 use outbox::{Delivered, Queued};
+use rating::Rating;
 
 /// Where the assistant is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -401,31 +403,13 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
             .map(|e| conversation::instant_matches(&e, &draft, 3))
             .unwrap_or_default()
     });
-    let rating = RwSignal::new(
-        handoff
-            .session
-            .get_untracked()
-            .and_then(|s| ticket::rated(&s)),
-    );
-    let show_rating = move || {
-        handoff.session.with(Option::is_some)
-            && handoff.state.with(|s| {
-                s.as_ref().is_some_and(|s| {
-                    matches!(s.status, TicketStatus::Resolved | TicketStatus::Closed)
-                })
-            })
-    };
-    let rate = move |score: u8| {
-        let Some(session) = handoff.session.get_untracked() else {
-            return;
-        };
-        ticket::remember_rating(&session, score);
-        rating.set(Some(score));
-        browser::emit("rating", &[("score", &score.to_string())]);
-        leptos::task::spawn_local(async move {
-            // Kept in this browser when the server cannot take it yet.
-            let _ = api::rate(&session, score).await;
+    // The rating prompt, once the team resolved the followed ticket.
+    let resolved_session = move || {
+        let done = handoff.state.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| matches!(s.status, TicketStatus::Resolved | TicketStatus::Closed))
         });
+        handoff.session.get().filter(|_| done)
     };
 
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
@@ -482,23 +466,7 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
                             on_pick=Callback::new(pick) on_escalate=Callback::new(move |()| escalate()) /> }
                     }
                 />
-                <Show when=show_rating>
-                    <section class="ad-rating" aria-label=t.rating_prompt>
-                        {move || match rating.get() {
-                            Some(_) => view! { <p role="status" data-testid="rating-thanks">{t.rating_thanks}</p> }.into_any(),
-                            None => view! {
-                                <p>{t.rating_prompt}</p>
-                                <div class="ad-stars">
-                                    {(1..=5u8).map(|score| view! {
-                                        <button type="button" class="ad-star" data-testid=format!("rate-{score}")
-                                            aria-label=format!("{score} {}", t.rating_of)
-                                            on:click=move |_| rate(score)>{"★"}</button>
-                                    }).collect_view()}
-                                </div>
-                            }.into_any(),
-                        }}
-                    </section>
-                </Show>
+                {move || resolved_session().map(|session| view! { <Rating locale=locale session=session /> })}
                 <div id="ad-end"></div>
             </div>
             <Show when=move || escalating.get()>
