@@ -2,7 +2,7 @@
 //! same engine and snapshot that answer visitors, one click from the composer. And a search box
 //! over the same knowledge base for everything else.
 
-use engine::Engine;
+use engine::{Engine, Entry};
 use leptos::prelude::*;
 
 use super::{workspace, Knowledge};
@@ -37,6 +37,30 @@ pub fn suggest(engine: &Engine, text: &str, k: usize) -> Vec<Suggestion> {
             }
         })
         .collect()
+}
+
+/// The entry with `id` in the visitor's language: ids are shared by an entry's translations, so
+/// the bot's candidates read in the language the visitor used.
+pub fn entry_in<'a>(engine: &'a Engine, id: &str, locale: Option<&str>) -> Option<&'a Entry> {
+    let same = |e: &&Entry| e.id == id;
+    let language = |tag: &str| tag.split('-').next().unwrap_or(tag).to_ascii_lowercase();
+    let wanted = locale.map(language);
+    engine
+        .entries()
+        .iter()
+        .filter(same)
+        .find(|e| Some(language(&e.locale)) == wanted)
+        .or_else(|| engine.entries().iter().find(same))
+}
+
+/// An entry's plain-text answer as Markdown for the composer: each line stays a line (a hard
+/// break), where Markdown would otherwise run them into one paragraph.
+pub fn as_markdown(answer: &str) -> String {
+    answer
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("  \n")
 }
 
 fn excerpt(text: &str) -> String {
@@ -110,10 +134,27 @@ fn SuggestionList(
                         </div>
                         <p>{excerpt(&s.answer)}</p>
                         <button type="button" class="wb-insert" data-testid="insert"
-                            on:click=move |_| on_insert.run(answer.clone())>"Insert"</button>
+                            on:click=move |_| on_insert.run(as_markdown(&answer))>"Insert"</button>
                     </li>
                 }
             } />
         </ol>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_keep_their_lines_in_markdown() {
+        assert_eq!(
+            as_markdown("支付宝： 1–3 天\nPayPal： 3–5 天 "),
+            "支付宝： 1–3 天  \nPayPal： 3–5 天"
+        );
+        assert_eq!(
+            excerpt(&"长".repeat(200)).chars().count(),
+            EXCERPT_CHARS + 1
+        );
     }
 }

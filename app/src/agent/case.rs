@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::assist::Assist;
+use super::assist::{entry_in, Assist};
 use super::client::{TicketUpdate, Transfer};
 use super::composer::Composer;
 use super::model::{AdminAgent, Author, Case, Group, Message};
@@ -560,7 +560,8 @@ fn BotPanel(case: Case) -> impl IntoView {
                 <ol class="wb-candidates" data-testid="bot-candidates">
                     {candidates.into_iter().map(|c| {
                         let id = c.id.clone();
-                        let question = move || knowledge.with(|k| k.engine().and_then(|e| e.entries().iter().find(|e| e.id == id).map(|e| e.question.clone())));
+                        let locale = escalation.locale.clone();
+                        let question = move || knowledge.with(|k| k.engine().and_then(|e| entry_in(&e, &id, locale.as_deref()).map(|e| e.question.clone())));
                         let fallback = c.id.clone();
                         view! {
                             <li data-testid="bot-candidate">

@@ -108,14 +108,11 @@ impl Summary {
 /// The bot's best candidate at escalation; without one, the engine's best match for the request.
 fn detected_intent(case: &Case, engine: &Engine, request: &str) -> Option<Intent> {
     let entries = engine.entries();
-    let from_bot = case
-        .escalation
-        .as_ref()
+    let escalation = case.escalation.as_ref();
+    let locale = escalation.and_then(|e| e.locale.as_deref());
+    let from_bot = escalation
         .and_then(|e| e.bot_candidates.first())
-        .and_then(|c| {
-            let entry = entries.iter().find(|e| e.id == c.id)?;
-            Some((entry, c.score))
-        });
+        .and_then(|c| Some((super::assist::entry_in(engine, &c.id, locale)?, c.score)));
     let (entry, confidence) = match from_bot {
         Some(found) => found,
         None => {
