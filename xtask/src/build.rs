@@ -37,10 +37,11 @@ pub fn web_app(root: &Path) -> Result<()> {
     )?;
     for target in [
         &["build", "--release"][..],
+        // The HTML target comes before `--release`, whose optional value would swallow it.
         &[
             "build",
-            "--release",
             "agent.html",
+            "--release",
             "--dist",
             "dist/agent",
             "--public-url",
