@@ -162,7 +162,7 @@ mod tests {
     #[test]
     fn matches_shortcut_prefix_or_title() {
         let all = [canned("refund", "Refund timing"), canned("hi", "Greeting")];
-        let found: Vec<&str> = matching(&all, "re")
+        let found: Vec<&str> = matching(&all, "ref")
             .iter()
             .map(|c| c.shortcut.as_str())
             .collect();
