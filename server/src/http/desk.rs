@@ -15,8 +15,8 @@ use super::AppState;
 use crate::domain::{Priority, Role, Status, TicketType};
 use crate::events::TicketEvent;
 use crate::store::{
-    Agent, Assignee, AuditEvent, EscalationContext, Message, Rating, TicketChanges, TicketFilter,
-    TicketSummary,
+    Agent, Assignee, AuditEvent, ContactDetail, EscalationContext, Message, Rating, TicketChanges,
+    TicketFilter, TicketSummary,
 };
 
 #[derive(Debug, Deserialize)]
@@ -58,6 +58,7 @@ pub async fn list(
         tag: query.tag,
         text: query.q,
         limit: query.limit,
+        visible_to: (session.agent.role != Role::Admin).then_some(session.agent.id),
     };
     let tickets = state.store.list_tickets(&filter).await?;
     Ok(axum::Json(TicketList { tickets }))
@@ -70,6 +71,8 @@ pub struct TicketDetail {
     messages: Vec<Message>,
     audit: Vec<AuditEvent>,
     rating: Option<Rating>,
+    /// Who the visitor is, with their other tickets (newest first).
+    contact: Option<ContactDetail>,
 }
 
 async fn find(state: &AppState, id: &str) -> Result<TicketSummary, ApiError> {
@@ -80,15 +83,46 @@ async fn find(state: &AppState, id: &str) -> Result<TicketSummary, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("no ticket {id}")))
 }
 
+/// The ticket if `agent` may see it: admins see every ticket; agents those of their groups, those
+/// without a group, and those assigned to them. Others answer 404, like a ticket that does not
+/// exist, so ids of other groups' cases cannot be probed.
+pub(super) async fn find_visible(
+    state: &AppState,
+    agent: &Agent,
+    id: &str,
+) -> Result<TicketSummary, ApiError> {
+    let ticket = find(state, id).await?;
+    let visible = agent.role == Role::Admin
+        || ticket.assignee_email.as_deref() == Some(agent.email.as_str())
+        || ticket
+            .group
+            .as_ref()
+            .is_none_or(|group| agent.groups.contains(group));
+    if visible {
+        Ok(ticket)
+    } else {
+        Err(ApiError::not_found(format!("no ticket {id}")))
+    }
+}
+
 /// `GET /api/v1/desk/tickets/{id}`: the ticket, its escalation context, every message
 /// (internal notes included), its audit log and rating.
 pub async fn detail(
     State(state): State<AppState>,
-    _session: AgentSession,
+    session: AgentSession,
     Path(id): Path<String>,
 ) -> Result<axum::Json<TicketDetail>, ApiError> {
-    let ticket = find(&state, &id).await?;
+    let ticket = find_visible(&state, &session.agent, &id).await?;
+    let contact = match state.store.ticket_contact(&ticket.id).await? {
+        Some(contact) => {
+            let mut detail = state.store.contact(contact.id).await?;
+            detail.tickets.retain(|t| t.id != ticket.id);
+            Some(detail)
+        }
+        None => None,
+    };
     Ok(axum::Json(TicketDetail {
+        contact,
         escalation: state.store.escalation_context(&ticket).await?,
         messages: state.store.messages(ticket.row_id, 0, true).await?,
         audit: state.store.audit_events(&ticket).await?,
@@ -120,7 +154,7 @@ pub async fn post_message(
             super::visitor::MAX_MESSAGE_CHARS
         )));
     }
-    let ticket = find(&state, &id).await?;
+    let ticket = find_visible(&state, &session.agent, &id).await?;
     let message = state
         .store
         .add_agent_message(&ticket, session.agent.id, body, request.internal)
@@ -148,7 +182,7 @@ pub async fn change(
     Path(id): Path<String>,
     Json(request): Json<ChangeRequest>,
 ) -> Result<axum::Json<TicketSummary>, ApiError> {
-    let ticket = find(&state, &id).await?;
+    let ticket = find_visible(&state, &session.agent, &id).await?;
     let changes = TicketChanges {
         status: request.status,
         priority: request.priority,
@@ -159,7 +193,7 @@ pub async fn change(
         .store
         .change_ticket(&ticket, session.agent.id, &changes)
         .await?;
-    updated(&state, ticket).await
+    after_change(&state, ticket).await
 }
 
 /// `POST /api/v1/desk/tickets/{id}/claim`: assigns the ticket to the signed-in agent.
@@ -168,12 +202,12 @@ pub async fn claim(
     session: AgentSession,
     Path(id): Path<String>,
 ) -> Result<axum::Json<TicketSummary>, ApiError> {
-    let ticket = find(&state, &id).await?;
+    let ticket = find_visible(&state, &session.agent, &id).await?;
     state
         .store
         .assign(&ticket, session.agent.id, Some(&session.agent.email))
         .await?;
-    updated(&state, ticket).await
+    after_change(&state, ticket).await
 }
 
 #[derive(Deserialize)]
@@ -189,22 +223,26 @@ pub async fn assign(
     Path(id): Path<String>,
     Json(request): Json<AssignRequest>,
 ) -> Result<axum::Json<TicketSummary>, ApiError> {
-    let ticket = find(&state, &id).await?;
+    let ticket = find_visible(&state, &session.agent, &id).await?;
     state
         .store
         .assign(&ticket, session.agent.id, request.agent.as_deref())
         .await?;
-    updated(&state, ticket).await
+    after_change(&state, ticket).await
 }
 
 #[derive(Deserialize)]
 pub struct TransferRequest {
-    group: String,
-    /// Required: what the next agent needs to know.
+    /// Another skill group: the case goes to its queue, unassigned.
+    group: Option<String>,
+    /// An agent's email: the case goes to that agent (with `group`, in that group).
+    agent: Option<String>,
+    /// Required: what the next agent needs to know; shown to them at the top of the case.
     note: String,
 }
 
-/// `POST /api/v1/desk/tickets/{id}/transfer {group, note}`: to another group's queue.
+/// `POST /api/v1/desk/tickets/{id}/transfer {group?, agent?, note}`: to another group's queue,
+/// to an agent, or both.
 pub async fn transfer(
     State(state): State<AppState>,
     session: AgentSession,
@@ -214,12 +252,61 @@ pub async fn transfer(
     if request.note.chars().count() > 2000 {
         return Err(ApiError::invalid("note is longer than 2000 characters"));
     }
-    let ticket = find(&state, &id).await?;
+    let ticket = find_visible(&state, &session.agent, &id).await?;
     state
         .store
-        .transfer(&ticket, session.agent.id, &request.group, &request.note)
+        .transfer(
+            &ticket,
+            session.agent.id,
+            request.group.as_deref(),
+            request.agent.as_deref(),
+            &request.note,
+        )
         .await?;
-    updated(&state, ticket).await
+    after_change(&state, ticket).await
+}
+
+#[derive(Deserialize)]
+pub struct MergeRequest {
+    /// The ticket that carries on.
+    into: String,
+}
+
+/// `POST /api/v1/desk/tickets/{id}/merge {into}`: closes ticket `id` as a duplicate of `into`
+/// (same contact only) and copies its conversation there; answers the surviving ticket.
+pub async fn merge(
+    State(state): State<AppState>,
+    session: AgentSession,
+    Path(id): Path<String>,
+    Json(request): Json<MergeRequest>,
+) -> Result<axum::Json<TicketSummary>, ApiError> {
+    let duplicate = find_visible(&state, &session.agent, &id).await?;
+    let into = find_visible(&state, &session.agent, &request.into).await?;
+    state
+        .store
+        .merge_tickets(&duplicate, &into, session.agent.id)
+        .await?;
+    tracing::info!(duplicate = %duplicate.id, into = %into.id, by = %session.agent.email, "tickets merged");
+    let _closed = after_change(&state, duplicate).await?;
+    after_change(&state, into).await
+}
+
+/// After a change that may have freed capacity or queued the case (resolved, closed,
+/// transferred, unassigned): tells the streams, then lets automatic assignment fill the queues
+/// of the groups involved; answers the ticket as it is now.
+async fn after_change(
+    state: &AppState,
+    before: TicketSummary,
+) -> Result<axum::Json<TicketSummary>, ApiError> {
+    let now = updated(state, before.clone()).await?;
+    let mut groups: Vec<String> = before.group.iter().chain(&now.0.group).cloned().collect();
+    if let Some(email) = &before.assignee_email {
+        if let Some(agent) = state.store.agent_by_email(email).await? {
+            groups.extend(agent.groups);
+        }
+    }
+    super::assignment::fill_queues(state, groups).await;
+    Ok(axum::Json(find(state, &before.id).await?))
 }
 
 /// Re-reads a changed ticket and tells the streams about it.
@@ -270,7 +357,7 @@ pub async fn list_agents(
     _admin: AdminSession,
 ) -> Result<axum::Json<AgentList>, ApiError> {
     Ok(axum::Json(AgentList {
-        agents: state.store.agents().await?,
+        agents: state.store.all_agents().await?,
     }))
 }
 

@@ -1,7 +1,11 @@
 //! The HTTP surface: routes, shared state, and the layers every request passes through.
 
+mod admin;
 mod assets;
+mod assignment;
 mod body_limit;
+mod canned;
+mod contacts;
 mod desk;
 mod health;
 pub mod problem;
@@ -19,7 +23,7 @@ use std::time::Duration;
 use axum::extract::DefaultBodyLimit;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderName, HeaderValue, Method};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use tokio::sync::watch;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -108,10 +112,42 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         .route("/desk/tickets/{id}/claim", post(desk::claim))
         .route("/desk/tickets/{id}/assign", post(desk::assign))
         .route("/desk/tickets/{id}/transfer", post(desk::transfer))
+        .route("/desk/tickets/{id}/merge", post(desk::merge))
         .route("/desk/events", get(desk::events))
+        .route("/desk/me", get(assignment::me).patch(assignment::change_me))
+        .route("/desk/groups", get(admin::groups))
+        .route(
+            "/desk/canned-responses",
+            get(canned::list).post(canned::create),
+        )
+        .route(
+            "/desk/canned-responses/{id}",
+            put(canned::update).delete(canned::delete),
+        )
+        .route("/desk/contacts", get(contacts::search))
+        .route(
+            "/desk/contacts/{id}",
+            get(contacts::detail).patch(contacts::change),
+        )
         .route(
             "/admin/agents",
             get(desk::list_agents).post(desk::create_agent),
+        )
+        .route("/admin/agents/{id}", put(admin::update_agent))
+        .route("/admin/groups", post(admin::create_group))
+        .route(
+            "/admin/groups/{id}",
+            put(admin::rename_group).delete(admin::delete_group),
+        )
+        .route("/admin/sites", get(admin::sites).post(admin::create_site))
+        .route("/admin/sites/{id}", put(admin::update_site))
+        .route(
+            "/admin/sites/{id}/identity-secret",
+            post(admin::rotate_identity_secret),
+        )
+        .route(
+            "/admin/config",
+            get(admin::config).put(admin::change_config),
         )
         .method_not_allowed_fallback(problem::wrong_method);
 

@@ -16,6 +16,8 @@ pub struct Agent {
     pub available: bool,
     pub capacity: i64,
     pub groups: Vec<String>,
+    /// A disabled agent cannot sign in and gets no cases; kept for the history they wrote.
+    pub disabled: bool,
 }
 
 /// What it takes to create an agent.
@@ -75,16 +77,18 @@ impl Store {
             .map_err(|e| StoreError::PasswordHash(e.to_string()))?
             .map_err(|e| StoreError::PasswordHash(e.to_string()))?;
 
+        let capacity = self.desk_config().await?.default_capacity;
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO agents (email, name, role, password_hash, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            "INSERT INTO agents (email, name, role, password_hash, capacity, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
         )
         .bind(&email)
         .bind(name)
         .bind(agent.role.as_str())
         .bind(&hash)
+        .bind(capacity)
         .bind(now)
         .fetch_one(&mut *tx)
         .await;
@@ -114,7 +118,7 @@ impl Store {
     /// The agent with this email, if any.
     pub async fn agent_by_email(&self, email: &str) -> Result<Option<Agent>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, email, name, role, available, capacity FROM agents \
+            "SELECT id, email, name, role, available, capacity, disabled FROM agents \
              WHERE email = $1 AND disabled = 0",
         )
         .bind(email.trim().to_lowercase())
@@ -129,7 +133,7 @@ impl Store {
     /// Every enabled agent, by email.
     pub async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, email, name, role, available, capacity FROM agents \
+            "SELECT id, email, name, role, available, capacity, disabled FROM agents \
              WHERE disabled = 0 ORDER BY email",
         )
         .fetch_all(&self.pool)
@@ -188,7 +192,10 @@ impl Store {
         )
     }
 
-    async fn agent_from_row(&self, row: &sqlx::any::AnyRow) -> Result<Agent, StoreError> {
+    pub(super) async fn agent_from_row(
+        &self,
+        row: &sqlx::any::AnyRow,
+    ) -> Result<Agent, StoreError> {
         let id: i64 = row.try_get("id")?;
         let groups =
             sqlx::query("SELECT group_id FROM agent_groups WHERE agent_id = $1 ORDER BY group_id")
@@ -206,6 +213,7 @@ impl Store {
             available: row.try_get::<i64, _>("available")? != 0,
             capacity: row.try_get("capacity")?,
             groups,
+            disabled: row.try_get::<i64, _>("disabled")? != 0,
         })
     }
 }

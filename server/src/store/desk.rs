@@ -332,12 +332,15 @@ impl Store {
         Ok(())
     }
 
-    /// Moves the ticket to another skill group's queue (unassigned), with a required note.
+    /// Hands the ticket on with a required note for the receiver: to another skill group's queue
+    /// (unassigned), to an agent (who holds it from now on, in whatever group), or to an agent of
+    /// another group (both). Each move is one audit event carrying the note.
     pub async fn transfer(
         &self,
         ticket: &TicketSummary,
         agent_id: i64,
-        group: &str,
+        group: Option<&str>,
+        assignee_email: Option<&str>,
         note: &str,
     ) -> Result<(), StoreError> {
         let note = note.trim();
@@ -346,30 +349,66 @@ impl Store {
                 "a transfer needs a note for the next agent".into(),
             ));
         }
-        if !self.group_exists(group).await? {
-            return Err(StoreError::UnknownGroup(group.to_owned()));
+        if group.is_none() && assignee_email.is_none() {
+            return Err(StoreError::Invalid(
+                "a transfer names a group, an agent, or both".into(),
+            ));
         }
+        if ticket.status == Status::Closed {
+            return Err(StoreError::Conflict("this ticket is closed".into()));
+        }
+        if let Some(group) = group {
+            if !self.group_exists(group).await? {
+                return Err(StoreError::UnknownGroup(group.to_owned()));
+            }
+        }
+        let assignee = match assignee_email {
+            Some(email) => Some(
+                self.agent_by_email(email)
+                    .await?
+                    .ok_or(StoreError::NotFound("agent"))?,
+            ),
+            None => None,
+        };
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "UPDATE tickets SET group_id = $1, assignee_id = NULL, updated_at = $2 WHERE id = $3",
-        )
-        .bind(group)
-        .bind(now)
-        .bind(ticket.row_id)
-        .execute(&mut *tx)
-        .await?;
-        audit(
-            &mut tx,
-            ticket.row_id,
-            agent_id,
-            "transfer",
-            ticket.group.as_deref(),
-            Some(group),
-            Some(note),
-            now,
-        )
-        .await?;
+        touch(&mut tx, ticket.row_id, now).await?;
+        if let Some(group) = group {
+            sqlx::query("UPDATE tickets SET group_id = $1, assignee_id = NULL WHERE id = $2")
+                .bind(group)
+                .bind(ticket.row_id)
+                .execute(&mut *tx)
+                .await?;
+            audit(
+                &mut tx,
+                ticket.row_id,
+                agent_id,
+                "transfer",
+                ticket.group.as_deref(),
+                Some(group),
+                assignee.is_none().then_some(note),
+                now,
+            )
+            .await?;
+        }
+        if let Some(assignee) = &assignee {
+            sqlx::query("UPDATE tickets SET assignee_id = $1 WHERE id = $2")
+                .bind(assignee.id)
+                .bind(ticket.row_id)
+                .execute(&mut *tx)
+                .await?;
+            audit(
+                &mut tx,
+                ticket.row_id,
+                agent_id,
+                "transfer",
+                ticket.assignee_email.as_deref(),
+                Some(&assignee.email),
+                Some(note),
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -422,7 +461,7 @@ impl Store {
 }
 
 /// Marks the ticket updated; the first write of a change, so SQLite takes its lock up front.
-async fn touch(
+pub(super) async fn touch(
     tx: &mut Transaction<'_, Any>,
     ticket_row_id: i64,
     now: i64,
@@ -436,7 +475,7 @@ async fn touch(
 }
 
 #[allow(clippy::too_many_arguments)] // one column each; a struct would only rename them
-async fn audit(
+pub(super) async fn audit(
     tx: &mut Transaction<'_, Any>,
     ticket_row_id: i64,
     agent_id: i64,

@@ -8,10 +8,15 @@
 //! (auto-incremented ids).
 
 mod agents;
+mod assignment;
 mod bootstrap;
+mod canned;
 mod contacts;
 mod desk;
+mod groups;
+mod merge;
 mod sessions;
+mod settings;
 mod sites;
 mod sql;
 mod tickets;
@@ -24,11 +29,15 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
 pub use agents::{Agent, NewAgent};
+pub use assignment::AutoAssigned;
 pub use bootstrap::{FirstAdmin, DEFAULT_ADMIN_EMAIL, DEFAULT_GROUP, DEMO_SITE};
-pub use contacts::Contact;
+pub use canned::{CannedDraft, CannedResponse};
+pub use contacts::{Contact, ContactChange, ContactDetail, ContactTicket};
 pub use desk::{AuditEvent, EscalationContext, Rating, TicketChanges};
+pub use groups::{AgentChange, Group};
 pub use sessions::{NewSession, SESSION_TTL_MS};
-pub use sites::Site;
+pub use settings::{ConfigChange, DeskConfig, SlaMinutes, MAX_CAPACITY};
+pub use sites::{Site, SiteDraft};
 pub use tickets::{
     Assignee, BotCandidate, BotContext, EscalationOutcome, Message, NewContact, NewEscalation,
     TicketFilter, TicketSummary, TranscriptTurn, VisitorTicket,

@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError};
+use super::{is_unique_violation, now_ms, Store, StoreError};
 use crate::origin::OriginPattern;
 
 /// A host website that may escalate to the desk.
@@ -63,6 +63,95 @@ impl Store {
             return Err(StoreError::UnknownSite(site.to_owned()));
         }
         Ok(())
+    }
+}
+
+/// A site as an admin writes it.
+#[derive(Debug, Clone)]
+pub struct SiteDraft {
+    pub id: String,
+    pub name: String,
+    pub allowed_origins: Vec<OriginPattern>,
+    pub default_group_id: Option<String>,
+}
+
+impl Store {
+    /// Registers a new site (no identity secret yet).
+    pub async fn create_site(&self, draft: &SiteDraft) -> Result<Site, StoreError> {
+        let (id, name) = self.checked_site(draft).await?;
+        let now = now_ms();
+        let inserted = sqlx::query(
+            "INSERT INTO sites (id, name, allowed_origins, default_group_id, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(&id)
+        .bind(&name)
+        .bind(origins_json(&draft.allowed_origins))
+        .bind(draft.default_group_id.as_deref())
+        .bind(now)
+        .execute(&self.pool)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(err) if is_unique_violation(&err) => {
+                return Err(StoreError::Conflict(format!(
+                    "the site {id} already exists"
+                )))
+            }
+            Err(err) => return Err(err.into()),
+        }
+        self.site(&id).await?.ok_or(StoreError::NotFound("site"))
+    }
+
+    /// Replaces an existing site's name, origins and default group (its secret stays).
+    pub async fn update_site(&self, draft: &SiteDraft) -> Result<Site, StoreError> {
+        let (id, name) = self.checked_site(draft).await?;
+        let updated = sqlx::query(
+            "UPDATE sites SET name = $1, allowed_origins = $2, default_group_id = $3, \
+             updated_at = $4 WHERE id = $5",
+        )
+        .bind(&name)
+        .bind(origins_json(&draft.allowed_origins))
+        .bind(draft.default_group_id.as_deref())
+        .bind(now_ms())
+        .bind(&id)
+        .execute(&self.pool)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound("site"));
+        }
+        self.site(&id).await?.ok_or(StoreError::NotFound("site"))
+    }
+
+    async fn checked_site(&self, draft: &SiteDraft) -> Result<(String, String), StoreError> {
+        let id = draft.id.trim();
+        let valid_id = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !valid_id {
+            return Err(StoreError::Invalid(format!(
+                "{id:?} is not a site id (1 to 64 lower-case letters, digits and '-')"
+            )));
+        }
+        let name = draft.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(StoreError::Invalid(
+                "a site's name must be 1 to 200 characters".into(),
+            ));
+        }
+        if draft.allowed_origins.len() > 100 {
+            return Err(StoreError::Invalid(
+                "at most 100 allowed origins per site".into(),
+            ));
+        }
+        if let Some(group) = &draft.default_group_id {
+            if !self.group_exists(group).await? {
+                return Err(StoreError::UnknownGroup(group.clone()));
+            }
+        }
+        Ok((id.to_owned(), name.to_owned()))
     }
 }
 

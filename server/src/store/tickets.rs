@@ -129,6 +129,9 @@ pub struct TicketFilter {
     pub text: Option<String>,
     /// At most this many (default 100, capped at 1000).
     pub limit: Option<u32>,
+    /// Only tickets this agent (by id) may see: those of their groups, those without a group,
+    /// and those assigned to them. `None` for admins and tools.
+    pub visible_to: Option<i64>,
 }
 
 /// An assignee filter.
@@ -212,6 +215,11 @@ impl Store {
             Some(group) => Some(group.clone()),
             None => site.default_group_id.clone(),
         };
+        let sla_ms = self
+            .desk_config()
+            .await?
+            .sla_minutes
+            .target_ms(Priority::Normal);
         let fingerprint = escalation.fingerprint();
         if let Some(replayed) = self.replay(escalation, &fingerprint).await? {
             return Ok(replayed);
@@ -220,7 +228,7 @@ impl Store {
         // with its ticket) or, very rarely, a public id collision (draw another).
         for _ in 0..4 {
             match self
-                .insert_escalation(escalation, group_id.as_deref(), &fingerprint)
+                .insert_escalation(escalation, group_id.as_deref(), &fingerprint, sla_ms)
                 .await
             {
                 Err(StoreError::Database(err)) if is_unique_violation(&err) => {
@@ -284,6 +292,7 @@ impl Store {
         escalation: &NewEscalation,
         group_id: Option<&str>,
         fingerprint: &str,
+        sla_ms: i64,
     ) -> Result<EscalationOutcome, StoreError> {
         let now = now_ms();
         let public_id = secret::new_ticket_id();
@@ -308,7 +317,7 @@ impl Store {
         .bind(Channel::Widget.as_str())
         .bind(escalation.subject())
         .bind(group_id)
-        .bind(now + priority.first_response_target_ms())
+        .bind(now + sla_ms)
         .bind(now)
         .bind(escalation.idempotency_key.as_deref())
         .bind(fingerprint)
@@ -457,6 +466,22 @@ impl Store {
             .collect()
     }
 
+    /// One message by id: another server instance announced it by id alone (NOTIFY payloads are
+    /// small), so this instance re-reads it before delivering it to its own event streams.
+    pub async fn message(&self, message_id: i64) -> Result<Option<Message>, StoreError> {
+        sqlx::query(
+            "SELECT m.id, m.author_kind, a.name AS author_name, m.internal, m.body_text, \
+             m.body_html, m.created_at FROM messages m LEFT JOIN agents a ON a.id = m.agent_id \
+             WHERE m.id = $1",
+        )
+        .bind(message_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(message_from_row)
+        .transpose()
+    }
+
     /// Adds a visitor's message. A pending or resolved ticket reopens; a closed one refuses.
     pub async fn add_visitor_message(
         &self,
@@ -563,6 +588,13 @@ impl Store {
                     .bind_text(email.trim().to_lowercase());
             }
             None => {}
+        }
+        if let Some(agent) = filter.visible_to {
+            sql.push(" AND (t.group_id IS NULL OR t.assignee_id = ")
+                .bind_int(agent)
+                .push(" OR t.group_id IN (SELECT group_id FROM agent_groups WHERE agent_id = ")
+                .bind_int(agent)
+                .push("))");
         }
         if let Some(tag) = &filter.tag {
             sql.push(

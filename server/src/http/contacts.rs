@@ -1,0 +1,93 @@
+//! Contacts over HTTP: find a person, see their history, label them.
+//!
+//! Every agent may read contacts (the person behind a case is needed to answer it); a contact's
+//! ticket list shows an agent only the tickets they could open (their groups' and ungrouped ones).
+
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+
+use super::problem::{ApiError, Json, Path, Query};
+use super::session::AgentSession;
+use super::AppState;
+use crate::domain::Role;
+use crate::store::{Agent, Contact, ContactChange, ContactDetail};
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    /// Text in the name, email or external id.
+    #[serde(default)]
+    q: String,
+    limit: Option<u32>,
+}
+
+#[derive(Serialize)]
+pub struct ContactList {
+    contacts: Vec<Contact>,
+}
+
+/// `GET /api/v1/desk/contacts?q=&limit=`: most recently updated first (default 50, at most 200).
+pub async fn search(
+    State(state): State<AppState>,
+    _session: AgentSession,
+    Query(query): Query<SearchQuery>,
+) -> Result<axum::Json<ContactList>, ApiError> {
+    if query.q.chars().count() > 200 {
+        return Err(ApiError::invalid("q is longer than 200 characters"));
+    }
+    let contacts = state
+        .store
+        .search_contacts(&query.q, query.limit.unwrap_or(50))
+        .await?;
+    Ok(axum::Json(ContactList { contacts }))
+}
+
+/// `GET /api/v1/desk/contacts/{id}`: the contact with their tickets, newest first.
+pub async fn detail(
+    State(state): State<AppState>,
+    session: AgentSession,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<ContactDetail>, ApiError> {
+    let detail = state.store.contact(id).await?;
+    Ok(axum::Json(visible_part(detail, &session.agent)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactPatch {
+    /// Replaces the contact's tags.
+    tags: Option<Vec<String>>,
+    /// Merged into the attributes; `null` removes one. A verified contact's attributes come from
+    /// its host, whose next signed identity replaces them.
+    attributes: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// `PATCH /api/v1/desk/contacts/{id} {tags?, attributes?}`: answers the contact.
+pub async fn change(
+    State(state): State<AppState>,
+    session: AgentSession,
+    Path(id): Path<i64>,
+    Json(patch): Json<ContactPatch>,
+) -> Result<axum::Json<ContactDetail>, ApiError> {
+    let detail = state
+        .store
+        .change_contact(
+            id,
+            &ContactChange {
+                tags: patch.tags,
+                attributes: patch.attributes,
+            },
+        )
+        .await?;
+    Ok(axum::Json(visible_part(detail, &session.agent)))
+}
+
+fn visible_part(mut detail: ContactDetail, agent: &Agent) -> ContactDetail {
+    if agent.role != Role::Admin {
+        detail.tickets.retain(|t| {
+            t.group
+                .as_ref()
+                .is_none_or(|group| agent.groups.contains(group))
+        });
+    }
+    detail
+}

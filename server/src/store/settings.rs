@@ -1,0 +1,200 @@
+//! Desk-wide settings an admin changes at run time, kept in the `settings` table.
+//!
+//! Each top-level field of [`DeskConfig`] is one row (`key`, JSON `value`), so a new setting is a
+//! new row, not a migration. A missing row means the built-in default; a row that no longer
+//! parses (edited by hand) is ignored with a warning rather than taking the desk down.
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use super::{now_ms, Store, StoreError};
+use crate::domain::Priority;
+
+/// Largest capacity an agent can be given: more open cases than anyone can hold is a typo.
+pub const MAX_CAPACITY: i64 = 100;
+/// Longest first-response target, in minutes (30 days).
+const MAX_SLA_MINUTES: i64 = 30 * 24 * 60;
+
+/// The settings that shape how cases are routed and timed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskConfig {
+    /// Whether new and waiting cases are handed to available agents automatically. Off until an
+    /// admin turns it on (as Zendesk's omnichannel routing is opt-in): on a fresh install the only
+    /// agent is the set-up admin, who should not silently receive every case.
+    pub auto_assign: bool,
+    /// The capacity (open cases) a newly created agent starts with.
+    pub default_capacity: i64,
+    /// First-response target per priority, in minutes; sets a new ticket's SLA due time.
+    pub sla_minutes: SlaMinutes,
+}
+
+/// First-response targets in minutes, one per [`Priority`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaMinutes {
+    pub low: i64,
+    pub normal: i64,
+    pub high: i64,
+    pub urgent: i64,
+}
+
+impl SlaMinutes {
+    /// The target for `priority` in milliseconds.
+    pub fn target_ms(&self, priority: Priority) -> i64 {
+        let minutes = match priority {
+            Priority::Low => self.low,
+            Priority::Normal => self.normal,
+            Priority::High => self.high,
+            Priority::Urgent => self.urgent,
+        };
+        minutes * 60 * 1000
+    }
+}
+
+impl Default for DeskConfig {
+    fn default() -> Self {
+        let minutes = |p: Priority| p.first_response_target_ms() / 60_000;
+        DeskConfig {
+            auto_assign: false,
+            default_capacity: 5,
+            sla_minutes: SlaMinutes {
+                low: minutes(Priority::Low),
+                normal: minutes(Priority::Normal),
+                high: minutes(Priority::High),
+                urgent: minutes(Priority::Urgent),
+            },
+        }
+    }
+}
+
+/// A change to the settings; absent fields stay as they are. Unknown fields are refused, so a
+/// misspelt setting is an error instead of silently doing nothing.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigChange {
+    pub auto_assign: Option<bool>,
+    pub default_capacity: Option<i64>,
+    pub sla_minutes: Option<SlaMinutes>,
+}
+
+impl ConfigChange {
+    fn validate(&self) -> Result<(), StoreError> {
+        if let Some(capacity) = self.default_capacity {
+            if !(0..=MAX_CAPACITY).contains(&capacity) {
+                return Err(StoreError::Invalid(format!(
+                    "default_capacity must be 0 to {MAX_CAPACITY}"
+                )));
+            }
+        }
+        if let Some(sla) = &self.sla_minutes {
+            for (name, minutes) in [
+                ("low", sla.low),
+                ("normal", sla.normal),
+                ("high", sla.high),
+                ("urgent", sla.urgent),
+            ] {
+                if !(1..=MAX_SLA_MINUTES).contains(&minutes) {
+                    return Err(StoreError::Invalid(format!(
+                        "sla_minutes.{name} must be 1 to {MAX_SLA_MINUTES}"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The current settings: stored values over the defaults.
+    pub async fn desk_config(&self) -> Result<DeskConfig, StoreError> {
+        let rows = sqlx::query("SELECT key, value FROM settings")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut config = DeskConfig::default();
+        for row in &rows {
+            let key: String = row.try_get("key")?;
+            let value: String = row.try_get("value")?;
+            let applied = match key.as_str() {
+                "auto_assign" => serde_json::from_str(&value).map(|v| config.auto_assign = v),
+                "default_capacity" => {
+                    serde_json::from_str(&value).map(|v| config.default_capacity = v)
+                }
+                "sla_minutes" => serde_json::from_str(&value).map(|v| config.sla_minutes = v),
+                _ => Ok(()), // a setting of another version; not ours to judge
+            };
+            if let Err(err) = applied {
+                tracing::warn!(%key, error = %err, "ignoring an unreadable setting");
+            }
+        }
+        Ok(config)
+    }
+
+    /// Validates and stores `change`; answers the settings after it.
+    pub async fn change_desk_config(
+        &self,
+        change: &ConfigChange,
+    ) -> Result<DeskConfig, StoreError> {
+        change.validate()?;
+        let mut values: Vec<(&str, String)> = Vec::new();
+        if let Some(v) = change.auto_assign {
+            values.push(("auto_assign", v.to_string()));
+        }
+        if let Some(v) = change.default_capacity {
+            values.push(("default_capacity", v.to_string()));
+        }
+        if let Some(v) = &change.sla_minutes {
+            values.push(("sla_minutes", serde_json::to_string(v).unwrap_or_default()));
+        }
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        for (key, value) in values {
+            sqlx::query(
+                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(key)
+            .bind(value)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        self.desk_config().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_priorities() {
+        let config = DeskConfig::default();
+        assert_eq!(config.sla_minutes.urgent, 60);
+        assert_eq!(config.sla_minutes.low, 72 * 60);
+        assert_eq!(
+            config.sla_minutes.target_ms(Priority::Normal),
+            Priority::Normal.first_response_target_ms()
+        );
+    }
+
+    #[test]
+    fn out_of_range_values_are_refused() {
+        let change = ConfigChange {
+            default_capacity: Some(-1),
+            ..Default::default()
+        };
+        assert!(change.validate().is_err());
+        let change = ConfigChange {
+            sla_minutes: Some(SlaMinutes {
+                low: 0,
+                normal: 1,
+                high: 1,
+                urgent: 1,
+            }),
+            ..Default::default()
+        };
+        assert!(change.validate().is_err());
+    }
+}
