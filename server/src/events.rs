@@ -1,13 +1,19 @@
-//! What happened to tickets, fanned out to the SSE streams of this process.
+//! What happened to tickets, fanned out to the SSE streams of this process and, on PostgreSQL,
+//! of every other instance sharing the database.
 //!
 //! Publishers are the handlers that changed something, after the change is committed. A slow
 //! subscriber that falls more than [`CAPACITY`] events behind misses some and is told so (it then
-//! re-reads the ticket); publishers never wait for subscribers.
+//! re-reads the ticket); publishers never wait for subscribers, nor for the database: relaying
+//! to other instances ([`postgres`]) happens in the background.
+
+mod postgres;
+
+use std::sync::Arc;
 
 use serde::Serialize;
 use tokio::sync::broadcast;
 
-use crate::store::Message;
+use crate::store::{Message, Store};
 
 /// Events buffered per subscriber before the oldest are dropped for it.
 pub const CAPACITY: usize = 1024;
@@ -52,23 +58,42 @@ impl TicketEvent {
     }
 }
 
-/// The in-process event bus; cheap to clone.
+/// The event bus; cheap to clone. Events reach this process's subscribers at once, and other
+/// instances' subscribers through PostgreSQL when the hub is [`Hub::relayed`].
 #[derive(Clone)]
 pub struct Hub {
     sender: broadcast::Sender<TicketEvent>,
+    relay: Option<Arc<postgres::Relay>>,
 }
 
 impl Default for Hub {
+    /// A hub for this process alone: SQLite has one server process per file.
     fn default() -> Self {
         Hub {
             sender: broadcast::channel(CAPACITY).0,
+            relay: None,
         }
     }
 }
 
 impl Hub {
-    /// Delivers `event` to every current subscriber (none is fine).
+    /// A hub that also exchanges events with the other instances on the PostgreSQL database at
+    /// `database_url` (`LISTEN/NOTIFY`). Returns once this instance is listening, so no event
+    /// published after the server starts is missed.
+    pub async fn relayed(store: Store, database_url: &str) -> Result<Hub, sqlx::Error> {
+        let sender = broadcast::channel(CAPACITY).0;
+        let relay = postgres::Relay::start(store, database_url, sender.clone()).await?;
+        Ok(Hub {
+            sender,
+            relay: Some(Arc::new(relay)),
+        })
+    }
+
+    /// Delivers `event` to every current subscriber (none is fine), here and on other instances.
     pub fn publish(&self, event: TicketEvent) {
+        if let Some(relay) = &self.relay {
+            relay.announce(&event);
+        }
         let _ = self.sender.send(event);
     }
 

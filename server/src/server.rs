@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use crate::events::Hub;
 use crate::http::{self, AppState, Limiter, RateLimits, Shutdown, SiteDirectory, SnapshotFile};
 use crate::origin::OriginPattern;
-use crate::store::{FirstAdmin, Store};
+use crate::store::{Backend, FirstAdmin, Store};
 
 /// How to run a server.
 #[derive(Debug, Clone)]
@@ -94,12 +94,18 @@ impl Server {
         let secure_cookies = own_origin
             .as_ref()
             .is_some_and(|o| o.to_string().starts_with("https://"));
+        let events = match store.backend() {
+            Backend::Postgres => Hub::relayed(store.clone(), &config.database_url)
+                .await
+                .context("cannot listen for other instances' events")?,
+            Backend::Sqlite => Hub::default(),
+        };
         let (begin_shutdown, shutdown) = Shutdown::new();
         let state = AppState {
             sites: SiteDirectory::new(store.clone(), own_origin),
             snapshot: config.snapshot.clone().map(SnapshotFile::new),
             store: store.clone(),
-            events: Hub::default(),
+            events,
             shutdown,
             secure_cookies,
             limiter: if config.rate_limit {
