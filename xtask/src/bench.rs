@@ -28,7 +28,8 @@ pub fn run(args: &[String]) -> Result<()> {
                 crate::build::web_app(&root)?;
                 size_report(&root)?;
             }
-            other => bail!("unknown benchmark `{other}` (engine, size)"),
+            "server" => crate::bench_server::run()?,
+            other => bail!("unknown benchmark `{other}` (engine, size, server)"),
         }
     }
     Ok(())

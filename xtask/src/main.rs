@@ -3,9 +3,11 @@
 //! - `cargo xtask run [--addr ADDR]`: install what is missing, build, start the demo;
 //! - `cargo xtask test`: every check CI runs, with a count of tests per stage;
 //! - `cargo xtask dist`: release build of the web app (`dist/`) and of `answerdesk`;
-//! - `cargo xtask bench [engine|size]`: benchmarks that print figures.
+//! - `cargo xtask bench [engine|size|server]`: benchmarks that print figures (`server`: escalations
+//!   per second under `wrk`, on SQLite and, with `DATABASE_URL`, PostgreSQL).
 
 mod bench;
+mod bench_server;
 mod build;
 mod cmd;
 mod run;
@@ -23,7 +25,9 @@ commands:
   run [--addr ADDR]        set up, build and start the demo (default 127.0.0.1:8080)
   test                     fmt, clippy, native tests, engine tests in Chromium, end-to-end tests
   dist                     release build of the web app into dist/ and of the answerdesk binary
-  bench [engine|size]      benchmarks that print figures (all when no name is given)";
+  bench [engine|size|server]
+                           benchmarks that print figures (engine and size when no name is given;
+                           server: escalations/s under wrk, SQLite and DATABASE_URL's PostgreSQL)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

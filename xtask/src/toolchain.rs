@@ -213,7 +213,7 @@ pub fn ensure_browser(steps: &mut Steps) -> Result<()> {
     apt_install(&["chromium", "chromium-driver", "fonts-noto-cjk"])
 }
 
-fn apt_install(packages: &[&str]) -> Result<()> {
+pub fn apt_install(packages: &[&str]) -> Result<()> {
     cmd::run(
         Command::new("apt-get").arg("update"),
         "apt-get could not read the package lists.",
