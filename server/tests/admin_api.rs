@@ -1,0 +1,546 @@
+//! The admin API over real HTTP, on SQLite and on PostgreSQL: groups and membership, agents'
+//! roles and capacity, sites (a change is visible to CORS at once), identity secrets, settings,
+//! and refusals for agents and for writes without the CSRF token.
+
+mod common;
+mod desk_support;
+
+use common::{expect_problem, TestServer};
+use desk_support::{json_of, Agent};
+use jsonwebtoken::{encode, EncodingKey, Header};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+on_both_databases! {
+    groups_and_membership => sqlite_groups_and_membership, postgres_groups_and_membership;
+    agents_are_refused => sqlite_agents_are_refused, postgres_agents_are_refused;
+    site_changes_reach_cors_at_once => sqlite_site_changes_reach_cors_at_once, postgres_site_changes_reach_cors_at_once;
+    identity_secret_is_shown_once_and_verifies => sqlite_identity_secret_is_shown_once_and_verifies, postgres_identity_secret_is_shown_once_and_verifies;
+    config_is_typed_and_validated => sqlite_config_is_typed_and_validated, postgres_config_is_typed_and_validated;
+}
+
+async fn groups_and_membership(db: String) {
+    let server = TestServer::start(&db).await;
+    let admin = Agent::admin(&server).await;
+    let created = admin
+        .post(
+            &server,
+            "/api/v1/admin/groups",
+            json!({ "id": "billing", "name": "Billing" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let again = admin
+        .post(
+            &server,
+            "/api/v1/admin/groups",
+            json!({ "id": "billing", "name": "Again" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    expect_problem(again, 409).await;
+    for bad in [
+        json!({ "id": "Bad Id", "name": "x" }),
+        json!({ "id": "ok", "name": " " }),
+    ] {
+        let refused = admin
+            .post(&server, "/api/v1/admin/groups", bad)
+            .send()
+            .await
+            .unwrap();
+        expect_problem(refused, 422).await;
+    }
+
+    let ann = admin.invite(&server, "ann@example.com", &["general"]).await;
+    let changed = json_of(admin.put(
+        &server,
+        &format!("/api/v1/admin/agents/{}", ann.id),
+        json!({ "groups": ["billing", "general"], "capacity": 3, "role": "agent" }),
+    ))
+    .await;
+    assert_eq!(changed["groups"], json!(["billing", "general"]));
+    assert_eq!(changed["capacity"], 3);
+
+    // Any agent reads the groups, with their members.
+    let groups = json_of(ann.get(&server, "/api/v1/desk/groups")).await;
+    let billing = groups["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == "billing")
+        .unwrap()
+        .clone();
+    assert_eq!(billing["name"], "Billing");
+    assert_eq!(billing["members"], json!(["ann@example.com"]));
+
+    let renamed = json_of(admin.put(
+        &server,
+        "/api/v1/admin/groups/billing",
+        json!({ "name": "Billing & refunds" }),
+    ))
+    .await;
+    assert_eq!(renamed["name"], "Billing & refunds");
+    expect_problem(
+        admin
+            .put(&server, "/api/v1/admin/groups/nope", json!({ "name": "x" }))
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+    expect_problem(
+        admin
+            .delete(&server, "/api/v1/admin/groups/general")
+            .send()
+            .await
+            .unwrap(),
+        409,
+    )
+    .await;
+    let deleted = admin
+        .delete(&server, "/api/v1/admin/groups/billing")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    let me = json_of(ann.get(&server, "/api/v1/desk/me")).await;
+    assert_eq!(me["groups"], json!(["general"]));
+
+    // Unknown group, bad capacity, unknown agent, bad id: problems, never 500.
+    for (body, status) in [
+        (json!({ "groups": ["nope"] }), 422),
+        (json!({ "groups": [] }), 422),
+        (json!({ "capacity": 1000 }), 422),
+        (json!({ "role": "boss" }), 422),
+        (json!({ "colour": "red" }), 422),
+    ] {
+        let response = admin
+            .put(&server, &format!("/api/v1/admin/agents/{}", ann.id), body)
+            .send()
+            .await
+            .unwrap();
+        expect_problem(response, status).await;
+    }
+    expect_problem(
+        admin
+            .put(&server, "/api/v1/admin/agents/999999", json!({}))
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+    expect_problem(
+        admin
+            .put(&server, "/api/v1/admin/agents/abc", json!({}))
+            .send()
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
+
+    // The last admin cannot demote or disable themselves.
+    let demote = admin
+        .put(
+            &server,
+            &format!("/api/v1/admin/agents/{}", admin.id),
+            json!({ "role": "agent" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    expect_problem(demote, 409).await;
+
+    // Disabling ends the agent's session; the list still shows them, disabled.
+    json_of(admin.put(
+        &server,
+        &format!("/api/v1/admin/agents/{}", ann.id),
+        json!({ "disabled": true }),
+    ))
+    .await;
+    expect_problem(
+        ann.get(&server, "/api/v1/desk/me").send().await.unwrap(),
+        401,
+    )
+    .await;
+    let agents = json_of(admin.get(&server, "/api/v1/admin/agents")).await;
+    let listed = agents["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["email"] == "ann@example.com")
+        .unwrap()
+        .clone();
+    assert_eq!(listed["disabled"], true);
+    server.stop().await;
+}
+
+async fn agents_are_refused(db: String) {
+    let server = TestServer::start(&db).await;
+    let admin = Agent::admin(&server).await;
+    let ann = admin.invite(&server, "ann@example.com", &["general"]).await;
+    let reads = [
+        "/api/v1/admin/agents",
+        "/api/v1/admin/sites",
+        "/api/v1/admin/config",
+    ];
+    for path in reads {
+        expect_problem(ann.get(&server, path).send().await.unwrap(), 403).await;
+    }
+    let writes = [
+        (
+            Method::POST,
+            "/api/v1/admin/groups",
+            json!({ "id": "x", "name": "X" }),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/admin/groups/general",
+            json!({ "name": "X" }),
+        ),
+        (
+            Method::PUT,
+            &format!("/api/v1/admin/agents/{}", ann.id),
+            json!({ "role": "admin" }),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/sites",
+            json!({ "id": "x", "name": "X" }),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/admin/sites/demo",
+            json!({ "name": "X" }),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/sites/demo/identity-secret",
+            json!({}),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/admin/config",
+            json!({ "auto_assign": true }),
+        ),
+    ];
+    for (method, path, body) in &writes {
+        let refused = ann
+            .send(&server, method.clone(), path, body.clone())
+            .send()
+            .await
+            .unwrap();
+        expect_problem(refused, 403).await;
+        // An admin without the CSRF token is refused as well.
+        let forged = admin
+            .forged(&server, method.clone(), path)
+            .send()
+            .await
+            .unwrap();
+        expect_problem(forged, 403).await;
+    }
+    expect_problem(
+        admin
+            .delete(&server, "/api/v1/admin/groups/general")
+            .send()
+            .await
+            .unwrap(),
+        409,
+    )
+    .await;
+    let me = json_of(ann.get(&server, "/api/v1/desk/me")).await;
+    assert_eq!(me["role"], "agent", "the refused promotion did not happen");
+    // No session at all.
+    let anonymous = server
+        .client
+        .get(server.url("/api/v1/admin/config"))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(anonymous, 401).await;
+    server.stop().await;
+}
+
+/// Whether a CORS preflight from `origin` for an escalation is allowed.
+async fn cors_allows(server: &TestServer, origin: &str) -> bool {
+    let response = server
+        .client
+        .request(Method::OPTIONS, server.url("/api/v1/escalations"))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    response
+        .headers()
+        .get("access-control-allow-origin")
+        .is_some_and(|v| v == origin)
+}
+
+async fn escalate_from(server: &TestServer, site: &str, origin: &str) -> reqwest::StatusCode {
+    server
+        .client
+        .post(server.url("/api/v1/escalations"))
+        .header("origin", origin)
+        .json(&json!({ "site": site, "message": "hello from the shop" }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn site_changes_reach_cors_at_once(db: String) {
+    let server = TestServer::start(&db).await;
+    let admin = Agent::admin(&server).await;
+    let shop = "https://shop.example";
+    assert!(!cors_allows(&server, shop).await);
+
+    let created = admin
+        .post(
+            &server,
+            "/api/v1/admin/sites",
+            json!({ "id": "shop", "name": "Shop", "allowed_origins": [shop], "default_group": "general" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["allowed_origins"], json!([shop]));
+    assert_eq!(created["has_identity_secret"], false);
+    assert!(
+        cors_allows(&server, shop).await,
+        "a new site's origin is allowed at once"
+    );
+    assert_eq!(escalate_from(&server, "shop", shop).await, 201);
+
+    let moved = "https://www.shop.example";
+    let updated = json_of(admin.put(
+        &server,
+        "/api/v1/admin/sites/shop",
+        json!({ "id": "shop", "name": "The Shop", "allowed_origins": [moved], "default_group": "general" }),
+    ))
+    .await;
+    assert_eq!(updated["name"], "The Shop");
+    assert!(
+        !cors_allows(&server, shop).await,
+        "the old origin is dropped at once"
+    );
+    assert!(cors_allows(&server, "https://www.shop.example").await);
+    assert_eq!(escalate_from(&server, "shop", shop).await, 403);
+    assert_eq!(
+        escalate_from(&server, "shop", "https://www.shop.example").await,
+        201
+    );
+
+    let sites = json_of(admin.get(&server, "/api/v1/admin/sites")).await;
+    let ids: Vec<&str> = sites["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["demo", "shop"]);
+
+    for (method, path, body, status) in [
+        (
+            Method::POST,
+            "/api/v1/admin/sites",
+            json!({ "id": "shop", "name": "Dup" }),
+            409,
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/sites",
+            json!({ "id": "x", "name": "X", "allowed_origins": ["not an origin"] }),
+            422,
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/sites",
+            json!({ "id": "Bad!", "name": "X" }),
+            422,
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/sites",
+            json!({ "name": "X" }),
+            422,
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/sites",
+            json!({ "id": "y", "name": "Y", "default_group": "nope" }),
+            422,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/admin/sites/nope",
+            json!({ "name": "X" }),
+            404,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/admin/sites/shop",
+            json!({ "id": "other", "name": "X" }),
+            422,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/admin/sites/shop",
+            json!("not an object"),
+            422,
+        ),
+    ] {
+        let response = admin
+            .send(&server, method, path, body)
+            .send()
+            .await
+            .unwrap();
+        expect_problem(response, status).await;
+    }
+    server.stop().await;
+}
+
+async fn identity_secret_is_shown_once_and_verifies(db: String) {
+    let server = TestServer::start(&db).await;
+    let admin = Agent::admin(&server).await;
+    let created = admin
+        .post(
+            &server,
+            "/api/v1/admin/sites/demo/identity-secret",
+            json!({}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let secret = created.json::<Value>().await.unwrap()["identity_secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(secret.len() >= 43, "256 bits: {secret}");
+    let sites = json_of(admin.get(&server, "/api/v1/admin/sites")).await;
+    let demo = &sites["sites"][0];
+    assert_eq!(demo["has_identity_secret"], true);
+    assert!(!sites.to_string().contains(&secret), "never shown again");
+
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 300;
+    let token = encode(
+        &Header::default(),
+        &json!({ "sub": "user-9", "exp": exp, "name": "Nine" }),
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap();
+    let signed = server
+        .client
+        .post(server.url("/api/v1/escalations"))
+        .json(&json!({ "site": "demo", "message": "signed", "identity_token": token }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 201, "the new secret verifies at once");
+
+    // Rotating again: tokens signed with the old secret stop verifying.
+    json_of(admin.post(
+        &server,
+        "/api/v1/admin/sites/demo/identity-secret",
+        json!({}),
+    ))
+    .await;
+    let stale = server
+        .client
+        .post(server.url("/api/v1/escalations"))
+        .json(&json!({ "site": "demo", "message": "signed", "identity_token": token }))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(stale, 401).await;
+    expect_problem(
+        admin
+            .post(
+                &server,
+                "/api/v1/admin/sites/nope/identity-secret",
+                json!({}),
+            )
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+    server.stop().await;
+}
+
+async fn config_is_typed_and_validated(db: String) {
+    let server = TestServer::start(&db).await;
+    let admin = Agent::admin(&server).await;
+    let config = json_of(admin.get(&server, "/api/v1/admin/config")).await;
+    assert_eq!(
+        config,
+        json!({
+            "auto_assign": false,
+            "default_capacity": 5,
+            "sla_minutes": { "low": 4320, "normal": 1440, "high": 240, "urgent": 60 }
+        })
+    );
+    let changed = json_of(admin.put(
+        &server,
+        "/api/v1/admin/config",
+        json!({ "default_capacity": 2, "sla_minutes": { "low": 600, "normal": 30, "high": 20, "urgent": 10 } }),
+    ))
+    .await;
+    assert_eq!(changed["default_capacity"], 2);
+    assert_eq!(changed["sla_minutes"]["normal"], 30);
+    assert_eq!(changed["auto_assign"], false, "fields not sent stay");
+    let again = json_of(admin.get(&server, "/api/v1/admin/config")).await;
+    assert_eq!(again, changed);
+
+    // The settings take effect: new agents get the default capacity, new tickets the SLA.
+    let created = json_of(admin.post(
+        &server,
+        "/api/v1/admin/agents",
+        json!({ "email": "cy@example.com", "name": "Cy" }),
+    ))
+    .await;
+    assert_eq!(created["agent"]["capacity"], 2);
+    let (id, _) = server.escalate("how fast?").await;
+    let ticket = json_of(admin.get(&server, &format!("/api/v1/desk/tickets/{id}"))).await;
+    let due = ticket["ticket"]["sla_due_at"].as_i64().unwrap()
+        - ticket["ticket"]["created_at"].as_i64().unwrap();
+    assert_eq!(due, 30 * 60 * 1000);
+
+    for body in [
+        json!({ "default_capacity": -1 }),
+        json!({ "default_capacity": "five" }),
+        json!({ "auto_assign": 1 }),
+        json!({ "sla_minutes": { "low": 0, "normal": 1, "high": 1, "urgent": 1 } }),
+        json!({ "sla_minutes": { "low": 1 } }),
+        json!({ "surprise": true }),
+    ] {
+        let refused = admin
+            .put(&server, "/api/v1/admin/config", body)
+            .send()
+            .await
+            .unwrap();
+        expect_problem(refused, 422).await;
+    }
+    let malformed = admin
+        .put(&server, "/api/v1/admin/config", json!(null))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    expect_problem(malformed, 400).await;
+    server.stop().await;
+}

@@ -1,0 +1,236 @@
+//! Contacts and merging over real HTTP, on SQLite and on PostgreSQL: search, a contact with their
+//! tickets, tags and attributes, the contact in the ticket detail, and merging a duplicate ticket
+//! of the same contact.
+
+mod common;
+mod desk_support;
+
+use common::{expect_problem, TestServer};
+use desk_support::{json_of, Agent};
+use jsonwebtoken::{encode, EncodingKey, Header};
+use serde_json::{json, Value};
+
+on_both_databases! {
+    contacts_search_detail_and_labels => sqlite_contacts_search_detail_and_labels, postgres_contacts_search_detail_and_labels;
+    merge_a_duplicate_of_the_same_contact => sqlite_merge_a_duplicate_of_the_same_contact, postgres_merge_a_duplicate_of_the_same_contact;
+}
+
+/// Gives the demo site an identity secret; answers a function escalating as a signed user.
+async fn signed_escalations(server: &TestServer, admin: &Agent) -> String {
+    let created = json_of(admin.post(
+        &server,
+        "/api/v1/admin/sites/demo/identity-secret",
+        json!({}),
+    ))
+    .await;
+    created["identity_secret"].as_str().unwrap().to_owned()
+}
+
+async fn escalate_as(
+    server: &TestServer,
+    secret: &str,
+    user: &str,
+    message: &str,
+) -> (String, String) {
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 300;
+    let token = encode(
+        &Header::default(),
+        &json!({ "sub": user, "exp": exp, "name": "Ada Lovelace", "email": "ada@example.com", "plan": "pro" }),
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap();
+    let response = server
+        .client
+        .post(server.url("/api/v1/escalations"))
+        .json(&json!({ "site": "demo", "message": message, "identity_token": token }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let body: Value = response.json().await.unwrap();
+    (
+        body["ticket_id"].as_str().unwrap().to_owned(),
+        body["token"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn contacts_search_detail_and_labels(db: String) {
+    let server = TestServer::start(&db).await;
+    let admin = Agent::admin(&server).await;
+    let secret = signed_escalations(&server, &admin).await;
+    let (first, _) = escalate_as(&server, &secret, "user-1", "where is my parcel").await;
+    let (second, _) = escalate_as(&server, &secret, "user-1", "and my refund?").await;
+    server.escalate("anonymous question").await;
+
+    let found = json_of(admin.get(&server, "/api/v1/desk/contacts?q=LOVELACE")).await;
+    let contacts = found["contacts"].as_array().unwrap();
+    assert_eq!(contacts.len(), 1);
+    let contact = &contacts[0];
+    assert_eq!(contact["verified"], true);
+    assert_eq!(contact["external_id"], "user-1");
+    assert_eq!(contact["attributes"], json!({ "plan": "pro" }));
+    let id = contact["id"].as_i64().unwrap();
+    let none = json_of(admin.get(&server, "/api/v1/desk/contacts?q=%25_nobody")).await;
+    assert!(
+        none["contacts"].as_array().unwrap().is_empty(),
+        "LIKE wildcards are literal"
+    );
+
+    let detail = json_of(admin.get(&server, &format!("/api/v1/desk/contacts/{id}"))).await;
+    let tickets: Vec<&str> = detail["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(tickets, [second.as_str(), first.as_str()], "newest first");
+    assert_eq!(detail["email"], "ada@example.com");
+
+    // The ticket detail carries the contact and their other tickets.
+    let case = json_of(admin.get(&server, &format!("/api/v1/desk/tickets/{second}"))).await;
+    assert_eq!(case["contact"]["verified"], true);
+    assert_eq!(case["contact"]["name"], "Ada Lovelace");
+    let previous: Vec<&str> = case["contact"]["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(previous, [first.as_str()]);
+
+    let ann = admin.invite(&server, "ann@example.com", &["general"]).await;
+    let labelled = json_of(ann.patch(
+        &server,
+        &format!("/api/v1/desk/contacts/{id}"),
+        json!({ "tags": ["VIP", "vip", " reseller "], "attributes": { "note": "prefers email", "plan": null } }),
+    ))
+    .await;
+    assert_eq!(labelled["tags"], json!(["reseller", "vip"]));
+    assert_eq!(labelled["attributes"], json!({ "note": "prefers email" }));
+
+    for (path, body, status) in [
+        (
+            format!("/api/v1/desk/contacts/{id}"),
+            json!({ "tags": "vip" }),
+            422,
+        ),
+        (
+            format!("/api/v1/desk/contacts/{id}"),
+            json!({ "tags": ["x".repeat(65)] }),
+            422,
+        ),
+        (
+            format!("/api/v1/desk/contacts/{id}"),
+            json!({ "name": "x" }),
+            422,
+        ),
+        (
+            "/api/v1/desk/contacts/999999".to_owned(),
+            json!({ "tags": [] }),
+            404,
+        ),
+        (
+            "/api/v1/desk/contacts/abc".to_owned(),
+            json!({ "tags": [] }),
+            400,
+        ),
+    ] {
+        let response = ann.patch(&server, &path, body).send().await.unwrap();
+        expect_problem(response, status).await;
+    }
+    expect_problem(
+        ann.get(&server, "/api/v1/desk/contacts/999999")
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+    expect_problem(
+        server
+            .client
+            .get(server.url("/api/v1/desk/contacts"))
+            .send()
+            .await
+            .unwrap(),
+        401,
+    )
+    .await;
+    server.stop().await;
+}
+
+async fn merge_a_duplicate_of_the_same_contact(db: String) {
+    let server = TestServer::start(&db).await;
+    let admin = Agent::admin(&server).await;
+    let secret = signed_escalations(&server, &admin).await;
+    let (kept, _) = escalate_as(&server, &secret, "user-1", "my parcel is late").await;
+    let (duplicate, duplicate_token) =
+        escalate_as(&server, &secret, "user-1", "parcel late, order 77").await;
+    let (stranger, _) = server.escalate("someone else").await;
+
+    let merge = |from: &str| format!("/api/v1/desk/tickets/{from}/merge");
+    for (from, into, status) in [
+        (duplicate.as_str(), stranger.as_str(), 409),
+        (duplicate.as_str(), duplicate.as_str(), 422),
+        (duplicate.as_str(), "T-NOPE", 404),
+    ] {
+        let response = admin
+            .post(&server, &merge(from), json!({ "into": into }))
+            .send()
+            .await
+            .unwrap();
+        expect_problem(response, status).await;
+    }
+
+    let survivor = json_of(admin.post(&server, &merge(&duplicate), json!({ "into": kept }))).await;
+    assert_eq!(survivor["id"], kept.as_str());
+
+    let closed = json_of(admin.get(&server, &format!("/api/v1/desk/tickets/{duplicate}"))).await;
+    assert_eq!(closed["ticket"]["status"], "closed");
+    let last = closed["audit"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "merge");
+    assert_eq!(last["new_value"], kept.as_str());
+    assert_eq!(last["agent_email"], "admin@answerdesk.local");
+
+    let case = json_of(admin.get(&server, &format!("/api/v1/desk/tickets/{kept}"))).await;
+    let texts: Vec<&str> = case["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body_text"].as_str().unwrap())
+        .collect();
+    assert!(texts.contains(&"parcel late, order 77"), "{texts:?}");
+    assert_eq!(
+        case["audit"].as_array().unwrap().last().unwrap()["action"],
+        "merged"
+    );
+
+    // The duplicate's visitor is told where the conversation went.
+    let visitor = server
+        .client
+        .get(server.url(&format!("/api/v1/tickets/{duplicate}/messages")))
+        .bearer_auth(&duplicate_token)
+        .send()
+        .await
+        .unwrap();
+    let visitor: Value = visitor.json().await.unwrap();
+    let told = visitor["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["body_text"].as_str().unwrap().contains(kept.as_str()));
+    assert!(told, "{visitor}");
+
+    // A closed ticket merges no more.
+    let again = admin
+        .post(&server, &merge(&duplicate), json!({ "into": kept }))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(again, 409).await;
+    server.stop().await;
+}
