@@ -47,6 +47,14 @@ enum KbCommand {
         /// Where to write the snapshot.
         #[arg(short, long, default_value = "kb.snapshot")]
         output: PathBuf,
+        /// Token table for the dense index (written by `cargo xtask distill`);
+        /// default: the bundled all-MiniLM-L6-v2 table. The build keeps it only
+        /// when it improves ranking on held-out phrasings.
+        #[arg(long, conflicts_with = "no_dense")]
+        table: Option<PathBuf>,
+        /// Build a lexical-only snapshot.
+        #[arg(long)]
+        no_dense: bool,
     },
     /// Score a snapshot on a JSONL query set ({"query", "expected"}).
     Eval {
@@ -55,6 +63,9 @@ enum KbCommand {
         /// Print one JSON object instead of a report.
         #[arg(long)]
         json: bool,
+        /// Which evidence ranks: both fused (the product), or one half alone.
+        #[arg(long, value_enum, default_value_t = commands::kb::RankerArg::Fused)]
+        ranker: commands::kb::RankerArg,
     },
     /// Show the ranked candidates and the decision for one question.
     Query {
@@ -72,12 +83,18 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => commands::serve::run(args),
-        Command::Kb(KbCommand::Build { source, output }) => commands::kb::build(&source, &output),
+        Command::Kb(KbCommand::Build {
+            source,
+            output,
+            table,
+            no_dense,
+        }) => commands::kb::build(&source, &output, table.as_deref(), no_dense),
         Command::Kb(KbCommand::Eval {
             snapshot,
             queries,
             json,
-        }) => commands::kb::eval(&snapshot, &queries, json),
+            ranker,
+        }) => commands::kb::eval(&snapshot, &queries, json, ranker.into()),
         Command::Kb(KbCommand::Query {
             snapshot,
             text,

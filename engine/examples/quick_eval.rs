@@ -8,7 +8,9 @@
 //! `vote_k`, `vote_share`, `typo_discount`, `w0`..`w3` for field weights, `fb0`..`fb3`
 //! for field length normalization), for experiments. Prints top-1/top-3 accuracy over
 //! in-scope queries, how the decisions split over in-scope and out-of-scope queries,
-//! and `ask` latency. `QUICK_EVAL_VERBOSE=1` prints every query's outcome.
+//! and `ask` latency. `QUICK_EVAL_VERBOSE=1` prints every query's outcome;
+//! `QUICK_EVAL_TABLE=models/….table` adds the dense index, `QUICK_EVAL_RANKER=
+//! lexical|dense|fused` picks the ranker (default fused).
 //!
 //! Kb lines may carry a `locale`; an answer counts as right when its id matches,
 //! whatever its locale.
@@ -17,7 +19,7 @@ use std::time::Instant;
 
 use engine::build::build_with_scoring;
 use engine::index::Scoring;
-use engine::{BuildOptions, Decision, Engine, Entry};
+use engine::{BuildOptions, Decision, Engine, Entry, Ranker, TokenTable};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -93,10 +95,29 @@ fn main() {
     let queries: Vec<QueryLine> = read_lines(queries_path);
 
     let started = Instant::now();
-    let snapshot = build_with_scoring(entries, &BuildOptions::default(), scoring).unwrap();
+    let token_table = std::env::var("QUICK_EVAL_TABLE").ok().map(|path| {
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        TokenTable::from_bytes(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"))
+    });
+    let ranker = match std::env::var("QUICK_EVAL_RANKER").as_deref() {
+        Ok("lexical") => Ranker::Lexical,
+        Ok("dense") => Ranker::Dense,
+        _ => Ranker::Fused,
+    };
+    let options = BuildOptions {
+        token_table,
+        ..BuildOptions::default()
+    };
+    let snapshot = build_with_scoring(entries, &options, scoring).unwrap();
     let build_time = started.elapsed();
     let bytes = snapshot.to_bytes();
-    let engine = Engine::from_bytes(&bytes).unwrap();
+    let load_started = Instant::now();
+    let engine = Engine::from_bytes(&bytes).unwrap().with_ranker(ranker);
+    println!(
+        "loaded in {:.2?}, dense share {}",
+        load_started.elapsed(),
+        engine.snapshot().dense_share()
+    );
     println!(
         "built {} entries in {:.2?}, snapshot {} KiB, thresholds {:?}",
         engine.entries().len(),

@@ -1,12 +1,11 @@
 //! Building a [`Snapshot`] from knowledge-base entries.
 
 use crate::analysis::Analyzer;
-use crate::calibrate::calibrate;
+use crate::calibrate::{calibrate, PerRanker};
 use crate::decision::Thresholds;
 use crate::index::lexical::AnalyzedEntry;
-use crate::index::{LexicalIndex, Scoring};
+use crate::index::{DenseIndex, LexicalIndex, Scoring, TokenTable};
 use crate::kb::Entry;
-use crate::rank::Calibration;
 use crate::snapshot::{Body, Snapshot};
 
 /// Inputs to a build besides the entries. Everything that would otherwise come
@@ -18,6 +17,10 @@ pub struct BuildOptions {
     pub build_time: u64,
     /// Use these thresholds instead of the ones calibrated on the knowledge base.
     pub thresholds: Option<Thresholds>,
+    /// Static token embeddings for the dense index (read by the caller, e.g. from
+    /// `models/`); without them the snapshot ranks lexically only. The table is
+    /// copied into the snapshot, since queries may use any of its tokens.
+    pub token_table: Option<TokenTable>,
 }
 
 /// Why a knowledge base could not be built; each names the entry to fix.
@@ -70,10 +73,26 @@ pub fn build_with_scoring(
         .map(|e| AnalyzedEntry::new(e, &analyzer, &[]))
         .collect();
     let index = LexicalIndex::build(&analyzed);
-    let (calibration, thresholds) = match calibrate(&entries, &scoring, &analyzer) {
-        Some(c) => (c.calibration, c.thresholds),
-        None => (Calibration::default(), Thresholds::default()),
+    let dense = options
+        .token_table
+        .clone()
+        .map(|table| DenseIndex::build(table, &entries));
+    let (dense_share, mut rankers) = match calibrate(&entries, &scoring, &analyzer, dense.as_ref())
+    {
+        Some(c) => (c.dense_share, c.rankers),
+        // Too small to measure a gain on: lexical only, default calibration.
+        None => (0.0, PerRanker::default()),
     };
+    // The table is most of the snapshot's bytes: ship it only where it pays.
+    let dense = dense.filter(|_| dense_share > 0.0);
+    if dense.is_none() {
+        rankers.fused = rankers.lexical;
+    }
+    if let Some(t) = options.thresholds {
+        rankers.lexical.thresholds = t;
+        rankers.dense.thresholds = t;
+        rankers.fused.thresholds = t;
+    }
     let mut locales: Vec<String> = entries
         .iter()
         .filter(|e| !e.locale.is_empty())
@@ -87,9 +106,10 @@ pub fn build_with_scoring(
         locales,
         entries,
         index,
+        dense,
         scoring,
-        calibration,
-        thresholds: options.thresholds.unwrap_or(thresholds),
+        dense_share,
+        rankers,
     }))
 }
 

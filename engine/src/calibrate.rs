@@ -12,12 +12,15 @@
 //!    - as is: an *answerable* question whose right answer is known;
 //!    - with its own entry hidden: an *unanswerable* question that closely
 //!      resembles the knowledge base, the hardest kind of question to refuse.
-//! 3. **Calibrate.** Fit [`Calibration`] (logistic regression on the top entry's
+//! 3. **Fuse.** With a dense index, pick the dense share of the fused score
+//!    (see [`crate::rank::fuse`]) that ranks the most answerable held-out phrasings
+//!    first, on a grid; ties go to the smaller share.
+//! 4. **Calibrate**, for each [`Ranker`]. Fit [`Calibration`] (logistic regression on the top entry's
 //!    score features, see [`crate::rank`]) so that confidence estimates the probability
 //!    of the top entry being right. Unanswerable questions get a weight of
 //!    [`UNANSWERABLE_SHARE`] in total, our prior for how many visitor questions the
 //!    knowledge base does not cover.
-//! 4. **Choose thresholds** on a grid, maximizing the mean utility of the
+//! 5. **Choose thresholds** on a grid, maximizing the mean utility of the
 //!    decisions: answering right scores 1, offering choices that contain the right
 //!    entry 0.5 (one click away from the answer, and no agent needed), escalating an
 //!    unanswerable question 1, offering choices for it [`UNANSWERABLE_CLARIFY`] (the
@@ -28,13 +31,16 @@
 //! With fewer than [`MIN_HELD_OUT`] held-out phrasings (tiny or alternate-less
 //! knowledge bases) there is nothing to learn from and the build uses the defaults.
 
+use serde::{Deserialize, Serialize};
+
 use crate::analysis::Analyzer;
 use crate::decision::{decide, Decision, Thresholds};
 use crate::index::lexical::AnalyzedEntry;
-use crate::index::EntryScores;
+use crate::index::{DenseIndex, EntryScores};
 use crate::index::{LexicalIndex, Scoring, TypoTable};
 use crate::kb::Entry;
-use crate::rank::{rank, top, Calibration, Candidate, Features, Observation};
+use crate::rank::{rank, top, Calibration, Candidate, Features, Observation, Ranker};
+use crate::search::{DenseSearch, Evidence, Searcher};
 use crate::snapshot::fnv1a64;
 
 /// At most this many alternates of one entry are held out.
@@ -48,13 +54,64 @@ pub const UNANSWERABLE_CLARIFY: f32 = 0.25;
 /// Utility of a wrong answer (escalating scores 0).
 pub const WRONG_ANSWER_COST: f32 = -0.5;
 
-/// What calibration produced.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Calibrated {
+/// Dense shares tried when fusing, in tenths.
+const DENSE_SHARES: std::ops::RangeInclusive<u32> = 0..=9;
+
+/// Confidence calibration and thresholds for one ranker.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tuned {
     /// Score features → probability of being right.
     pub calibration: Calibration,
     /// The utility-maximizing cut-offs on that probability.
     pub thresholds: Thresholds,
+}
+
+impl Default for Tuned {
+    fn default() -> Self {
+        Tuned {
+            calibration: Calibration::default(),
+            thresholds: Thresholds::default(),
+        }
+    }
+}
+
+/// One [`Tuned`] per [`Ranker`], so every ranker decides on its own evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct PerRanker {
+    /// For [`Ranker::Lexical`].
+    pub lexical: Tuned,
+    /// For [`Ranker::Dense`].
+    pub dense: Tuned,
+    /// For [`Ranker::Fused`].
+    pub fused: Tuned,
+}
+
+impl PerRanker {
+    /// The settings of `ranker`.
+    pub fn get(&self, ranker: Ranker) -> &Tuned {
+        match ranker {
+            Ranker::Lexical => &self.lexical,
+            Ranker::Dense => &self.dense,
+            Ranker::Fused => &self.fused,
+        }
+    }
+
+    fn get_mut(&mut self, ranker: Ranker) -> &mut Tuned {
+        match ranker {
+            Ranker::Lexical => &mut self.lexical,
+            Ranker::Dense => &mut self.dense,
+            Ranker::Fused => &mut self.fused,
+        }
+    }
+}
+
+/// What calibration produced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibrated {
+    /// Share of the dense score in the fused score.
+    pub dense_share: f32,
+    /// Calibration and thresholds of each ranker.
+    pub rankers: PerRanker,
 }
 
 /// One held-out question after ranking.
@@ -67,7 +124,12 @@ struct Trial {
 
 /// Runs the procedure described in the module documentation; `None` when the
 /// knowledge base is too small to learn from.
-pub fn calibrate(entries: &[Entry], scoring: &Scoring, analyzer: &Analyzer) -> Option<Calibrated> {
+pub fn calibrate(
+    entries: &[Entry],
+    scoring: &Scoring,
+    analyzer: &Analyzer,
+    dense: Option<&DenseIndex>,
+) -> Option<Calibrated> {
     let held_out: Vec<Vec<usize>> = entries.iter().map(held_out_alternates).collect();
     let total: usize = held_out.iter().map(Vec::len).sum();
     if total < MIN_HELD_OUT || entries.len() < 2 {
@@ -80,20 +142,82 @@ pub fn calibrate(entries: &[Entry], scoring: &Scoring, analyzer: &Analyzer) -> O
         .collect();
     let index = LexicalIndex::build(&analyzed);
     let typos = TypoTable::new(&index);
+    let weights = dense.map(DenseIndex::weights);
+    let phrasings = dense
+        .zip(weights.as_ref())
+        .map(|(d, w)| d.phrasings(w, entries, &held_out));
+    let searcher = Searcher {
+        lexical: &index,
+        typos: &typos,
+        scoring,
+        dense: dense.zip(weights.as_ref()).zip(phrasings.as_ref()).map(
+            |((index, weights), phrasings)| DenseSearch {
+                index,
+                weights,
+                phrasings,
+            },
+        ),
+    };
 
-    // Scores of each held-out phrasing: (expected entry or None, scores).
-    let mut runs: Vec<(Option<usize>, EntryScores)> = Vec::with_capacity(2 * total);
+    // Evidence for each held-out phrasing: (expected entry or None, evidence).
+    let mut runs: Vec<(Option<usize>, Evidence)> = Vec::with_capacity(2 * total);
     for (e, skip) in held_out.iter().enumerate() {
         for &alt in skip {
-            let terms = analyzer.analyze(&entries[e].alternates[alt]);
-            let query = index.prepare(&terms, &typos, scoring);
-            runs.push((Some(e), index.score(&query, scoring, None)));
-            runs.push((None, index.score(&query, scoring, Some(e as u32))));
+            let text = &entries[e].alternates[alt];
+            runs.push((Some(e), searcher.evidence(analyzer, text, None, true)));
+            runs.push((
+                None,
+                searcher.evidence(analyzer, text, Some(e as u32), true),
+            ));
         }
     }
 
+    let dense_share = if dense.is_some() {
+        choose_dense_share(&runs)
+    } else {
+        0.0
+    };
     let answerable_weight = (1.0 - UNANSWERABLE_SHARE) / total as f32;
     let unanswerable_weight = UNANSWERABLE_SHARE / total as f32;
+    let mut rankers = PerRanker::default();
+    for ranker in Ranker::ALL {
+        let scored: Vec<(Option<usize>, EntryScores)> = runs
+            .iter()
+            .map(|(expected, evidence)| (*expected, evidence.fused(ranker, dense_share)))
+            .collect();
+        *rankers.get_mut(ranker) = tune(&scored, answerable_weight, unanswerable_weight);
+    }
+    Some(Calibrated {
+        dense_share,
+        rankers,
+    })
+}
+
+/// The dense share that ranks the most answerable held-out phrasings first.
+fn choose_dense_share(runs: &[(Option<usize>, Evidence)]) -> f32 {
+    let mut best = (0usize, 0.0f32);
+    for tenths in DENSE_SHARES {
+        let share = tenths as f32 / 10.0;
+        let right = runs
+            .iter()
+            .filter(|(expected, evidence)| {
+                expected.is_some()
+                    && top(&evidence.fused(Ranker::Fused, share)).map(|t| t.0) == *expected
+            })
+            .count();
+        if right > best.0 {
+            best = (right, share);
+        }
+    }
+    best.1
+}
+
+/// Fits the calibration and chooses thresholds on one ranker's scores.
+fn tune(
+    runs: &[(Option<usize>, EntryScores)],
+    answerable_weight: f32,
+    unanswerable_weight: f32,
+) -> Tuned {
     let observations: Vec<Observation> = runs
         .iter()
         .map(|(expected, scores)| {
@@ -119,10 +243,10 @@ pub fn calibrate(entries: &[Entry], scoring: &Scoring, analyzer: &Analyzer) -> O
         })
         .collect();
     let thresholds = choose_thresholds(&trials, answerable_weight, unanswerable_weight);
-    Some(Calibrated {
+    Tuned {
         calibration,
         thresholds,
-    })
+    }
 }
 
 /// Alternates of `entry` to hold out: none when it has fewer than three

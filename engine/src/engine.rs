@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::{normalize, Analyzer};
 use crate::decision::{asks_for_human, decide, Decision, EscalateReason, Thresholds};
-use crate::index::TypoTable;
+use crate::index::{DensePhrasings, TokenWeights, TypoTable};
 use crate::kb::Entry;
-use crate::rank::{rank, Candidate};
+use crate::rank::{rank, Candidate, Ranker};
+use crate::search::{DenseSearch, Searcher};
 use crate::snapshot::{Snapshot, SnapshotError};
 
 /// How many candidates a [`Reply`] carries.
@@ -30,24 +31,49 @@ pub struct Reply {
 #[derive(Debug, Clone)]
 pub struct Engine {
     snapshot: Snapshot,
+    ranker: Ranker,
     thresholds: Thresholds,
     typos: TypoTable,
+    /// Token weights and phrasing vectors, derived from the dense index.
+    dense: Option<(TokenWeights, DensePhrasings)>,
 }
 
 impl Engine {
-    /// Prepares lookup tables for a snapshot.
+    /// Prepares lookup tables for a snapshot: typo candidates and, with a dense
+    /// index, the vector of every phrasing.
     pub fn new(snapshot: Snapshot) -> Engine {
-        let typos = TypoTable::new(&snapshot.body.index);
+        let body = &snapshot.body;
+        let typos = TypoTable::new(&body.index);
+        let dense = body.dense.as_ref().map(|d| {
+            let weights = d.weights();
+            let phrasings = d.phrasings(&weights, &body.entries, &[]);
+            (weights, phrasings)
+        });
         Engine {
+            ranker: Ranker::Fused,
             thresholds: snapshot.thresholds(),
             snapshot,
             typos,
+            dense,
         }
     }
 
     /// Reads and loads a snapshot file's contents.
     pub fn from_bytes(bytes: &[u8]) -> Result<Engine, SnapshotError> {
         Snapshot::from_bytes(bytes).map(Engine::new)
+    }
+
+    /// Ranks with `ranker` (and its calibration and thresholds) instead of the
+    /// fused default; for measuring what each half contributes.
+    pub fn with_ranker(mut self, ranker: Ranker) -> Engine {
+        self.ranker = ranker;
+        self.thresholds = self.snapshot.thresholds_for(ranker);
+        self
+    }
+
+    /// The ranker in use.
+    pub fn ranker(&self) -> Ranker {
+        self.ranker
     }
 
     /// Replaces the snapshot's thresholds, e.g. from site configuration.
@@ -93,10 +119,23 @@ impl Engine {
     pub fn search(&self, query: &str, k: usize) -> Vec<Candidate> {
         let query = truncate_chars(query, MAX_QUERY_CHARS);
         let body = &self.snapshot.body;
-        let terms = Analyzer::new().analyze(query);
-        let prepared = body.index.prepare(&terms, &self.typos, &body.scoring);
-        let scores = body.index.score(&prepared, &body.scoring, None);
-        rank(&scores, &body.calibration, k)
+        let searcher = Searcher {
+            lexical: &body.index,
+            typos: &self.typos,
+            scoring: &body.scoring,
+            dense: body.dense.as_ref().zip(self.dense.as_ref()).map(
+                |(index, (weights, phrasings))| DenseSearch {
+                    index,
+                    weights,
+                    phrasings,
+                },
+            ),
+        };
+        let need_dense = self.ranker != Ranker::Lexical;
+        let evidence = searcher.evidence(&Analyzer::new(), query, None, need_dense);
+        let scores = evidence.fused(self.ranker, body.dense_share);
+        let calibration = &body.rankers.get(self.ranker).calibration;
+        rank(&scores, calibration, k)
     }
 }
 

@@ -27,7 +27,8 @@
 //! ```
 
 //! Modules, in the order a question meets them: [`analysis`] turns text into
-//! terms, [`index`] scores entries, [`rank`] turns scores into calibrated
+//! terms, [`index`] scores entries (lexically, and by meaning through a table
+//! of static token embeddings), [`rank`] turns scores into calibrated
 //! confidences, [`decision`] picks what to show. [`build()`] and [`calibrate`] make
 //! a [`Snapshot`]; [`snapshot`] is its file format.
 
@@ -41,6 +42,7 @@ mod engine;
 pub mod index;
 pub mod kb;
 pub mod rank;
+mod search;
 pub mod snapshot;
 
 #[cfg(test)]
@@ -49,8 +51,9 @@ mod tests;
 pub use build::{build, BuildError, BuildOptions};
 pub use decision::{Decision, EscalateReason, Thresholds};
 pub use engine::{Engine, Reply, MAX_QUERY_CHARS, REPLY_CANDIDATES};
+pub use index::dense::{TableError, TokenTable};
 pub use kb::{Entry, Link};
-pub use rank::Candidate;
+pub use rank::{Candidate, Ranker};
 pub use snapshot::{Header, Snapshot, SnapshotError};
 
 #[cfg(all(test, target_arch = "wasm32"))]

@@ -9,7 +9,14 @@
 //! - its margin over the best *other* entry (how clearly it stands out), and
 //! - its agreement: the share of the nearest phrasings' vote it received (questions
 //!   the knowledge base does not cover tend to find neighbours scattered over many
-//!   entries).
+//!   entries),
+//! - its dense score (how close in meaning its nearest phrasings are), and
+//! - accord: whether the lexical and the dense ranker put it first independently
+//!   (two views that agree are rarely both wrong; a question the knowledge base
+//!   does not cover makes them disagree).
+//!
+//! Before that, [`fuse`] combines the lexical and dense evidence for the chosen
+//! [`Ranker`]: a weighted sum whose weight the build picks on held-out phrasings.
 //!
 //! The weights are fitted at build time on phrasings held out of the knowledge base
 //! (see [`crate::calibrate`]), so the confidence means the same thing for every
@@ -17,6 +24,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::index::dense::DenseScores;
 use crate::index::EntryScores;
 
 /// A ranked entry for a query.
@@ -29,7 +37,7 @@ pub struct Candidate {
 }
 
 /// Number of features the calibration uses.
-const FEATURES: usize = 3;
+const FEATURES: usize = 5;
 
 /// What calibration looks at for one entry and one query.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -40,11 +48,21 @@ pub struct Features {
     pub margin: f32,
     /// Share of the nearest-phrasing vote.
     pub agreement: f32,
+    /// Dense score (0 without a dense index).
+    pub dense: f32,
+    /// 1 when the lexical and the dense ranker both put this entry first.
+    pub accord: f32,
 }
 
 impl Features {
     fn as_array(&self) -> [f32; FEATURES] {
-        [self.score, self.margin, self.agreement]
+        [
+            self.score,
+            self.margin,
+            self.agreement,
+            self.dense,
+            self.accord,
+        ]
     }
 }
 
@@ -53,8 +71,8 @@ impl Features {
 pub struct Calibration {
     /// Log-odds of being right with all features at zero.
     pub bias: f32,
-    /// Weights of score, margin and agreement; never negative, so confidence never
-    /// falls when the evidence grows.
+    /// Weights of score, margin, agreement, dense score and accord; never negative,
+    /// so confidence never falls when the evidence grows.
     pub weights: [f32; FEATURES],
 }
 
@@ -65,7 +83,7 @@ impl Default for Calibration {
     fn default() -> Self {
         Calibration {
             bias: -4.0,
-            weights: [6.0, 4.0, 0.0],
+            weights: [6.0, 4.0, 0.0, 0.0, 0.0],
         }
     }
 }
@@ -125,9 +143,13 @@ impl Calibration {
                 w[k] = (w[k] - RATE * (grad[k] / total + L2 * w[k])).max(0.0);
             }
         }
+        let mut weights = [0.0f32; FEATURES];
+        for (k, out) in weights.iter_mut().enumerate() {
+            *out = w[k + 1] as f32;
+        }
         Calibration {
             bias: w[0] as f32,
-            weights: [w[1] as f32, w[2] as f32, w[3] as f32],
+            weights,
         }
     }
 }
@@ -149,10 +171,90 @@ fn ordered(scores: &EntryScores) -> Vec<(usize, Features)> {
                 score: s[e],
                 margin: s[e] - best_other,
                 agreement: scores.agreement[e],
+                dense: scores.dense.get(e).copied().unwrap_or(0.0),
+                accord: scores.accord.get(e).copied().unwrap_or(0.0),
             };
             (e, features)
         })
         .collect()
+}
+
+/// Which evidence ranks the entries; `Fused` is the product, the others are
+/// there to measure what each half contributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ranker {
+    /// BM25/BM25F over words and characters only.
+    Lexical,
+    /// Static-embedding cosine only.
+    Dense,
+    /// Both, weighted (see [`fuse`]).
+    #[default]
+    Fused,
+}
+
+impl Ranker {
+    /// All rankers, in a fixed order.
+    pub const ALL: [Ranker; 3] = [Ranker::Lexical, Ranker::Dense, Ranker::Fused];
+}
+
+/// Combines lexical and dense evidence for `ranker`. The fused score is
+/// `(1 - dense_share) * lexical + dense_share * dense`; the vote agreements mix
+/// the same way. Without dense evidence, `Fused` is `Lexical`.
+pub fn fuse(
+    ranker: Ranker,
+    lexical: &EntryScores,
+    dense: Option<&DenseScores>,
+    dense_share: f32,
+) -> EntryScores {
+    let n = lexical.fused.len();
+    let Some(dense) = dense.filter(|d| d.score.len() == n) else {
+        return match ranker {
+            Ranker::Dense => EntryScores::zero(n),
+            _ => lexical.clone(),
+        };
+    };
+    match ranker {
+        Ranker::Lexical => lexical.clone(),
+        Ranker::Dense => EntryScores {
+            fused: dense.score.clone(),
+            agreement: dense.agreement.clone(),
+            dense: dense.score.clone(),
+            accord: Vec::new(),
+        },
+        Ranker::Fused => {
+            let w = dense_share;
+            let mix = |a: &[f32], b: &[f32]| -> Vec<f32> {
+                a.iter()
+                    .zip(b)
+                    .map(|(a, b)| (1.0 - w) * a + w * b)
+                    .collect()
+            };
+            let mut accord = vec![0.0; n];
+            if let (Some(l), Some(d)) = (argmax(&lexical.fused), argmax(&dense.score)) {
+                if l == d {
+                    accord[l] = 1.0;
+                }
+            }
+            EntryScores {
+                fused: mix(&lexical.fused, &dense.score),
+                agreement: mix(&lexical.agreement, &dense.agreement),
+                dense: dense.score.clone(),
+                accord,
+            }
+        }
+    }
+}
+
+/// Index of the largest positive value (first on ties).
+fn argmax(values: &[f32]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (i, &v) in values.iter().enumerate() {
+        if v > 0.0 && best.is_none_or(|b| v > values[b]) {
+            best = Some(i);
+        }
+    }
+    best
 }
 
 /// The `k` best entries with a positive score, best first, with calibrated
@@ -185,7 +287,7 @@ mod tests {
     fn scores(fused: &[f32]) -> EntryScores {
         EntryScores {
             fused: fused.to_vec(),
-            agreement: vec![0.0; fused.len()],
+            ..EntryScores::zero(fused.len())
         }
     }
 
@@ -215,6 +317,7 @@ mod tests {
                         score,
                         margin: score / 2.0,
                         agreement: 0.5,
+                        ..Features::default()
                     },
                     correct: score > 0.5,
                     weight: 1.0,
@@ -226,6 +329,7 @@ mod tests {
             score,
             margin: score / 2.0,
             agreement: 0.5,
+            ..Features::default()
         };
         assert!(c.confidence(&f(0.9)) > 0.8, "{c:?}");
         assert!(c.confidence(&f(0.1)) < 0.2, "{c:?}");

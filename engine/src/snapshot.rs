@@ -7,7 +7,9 @@
 //! 12      8     FNV-1a 64 checksum of the body, u64 little-endian
 //! 20      8     body length in bytes, u64 little-endian
 //! 28      ...   body: bincode 2 (standard config) of header fields, entries,
-//!               lexical index, scoring parameters, calibration and thresholds
+//!               lexical index, dense index (token table and counts; optional),
+//!               scoring parameters, dense share, calibration and thresholds per
+//!               ranker
 //! ```
 //!
 //! The fixed frame lets [`Snapshot::from_bytes`] tell a foreign file, a snapshot
@@ -18,15 +20,16 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::calibrate::PerRanker;
 use crate::decision::Thresholds;
-use crate::index::{LexicalIndex, Scoring};
+use crate::index::{DenseIndex, LexicalIndex, Scoring};
 use crate::kb::Entry;
-use crate::rank::Calibration;
+use crate::rank::Ranker;
 
 /// Identifies an Answerdesk snapshot file.
 pub const MAGIC: [u8; 8] = *b"ADSNAP\0\x01";
 /// Version of the body layout this engine reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const FRAME_LEN: usize = 8 + 4 + 8 + 8;
 /// Upper bound on what decoding may allocate, against crafted length prefixes.
 const DECODE_LIMIT: usize = 1 << 30;
@@ -92,9 +95,10 @@ pub(crate) struct Body {
     pub locales: Vec<String>,
     pub entries: Vec<Entry>,
     pub index: LexicalIndex,
+    pub dense: Option<DenseIndex>,
     pub scoring: Scoring,
-    pub calibration: Calibration,
-    pub thresholds: Thresholds,
+    pub dense_share: f32,
+    pub rankers: PerRanker,
 }
 
 fn config() -> impl bincode::config::Config {
@@ -196,9 +200,30 @@ impl Snapshot {
         &self.body.entries
     }
 
-    /// The decision thresholds chosen at build time (or given in the build options).
+    /// The decision thresholds chosen at build time (or given in the build
+    /// options) for the default, fused ranker.
     pub fn thresholds(&self) -> Thresholds {
-        self.body.thresholds
+        self.thresholds_for(Ranker::Fused)
+    }
+
+    /// The decision thresholds of `ranker`.
+    pub fn thresholds_for(&self, ranker: Ranker) -> Thresholds {
+        self.body.rankers.get(ranker).thresholds
+    }
+
+    /// Whether the snapshot carries a dense index (a token table was given to the build).
+    pub fn has_dense(&self) -> bool {
+        self.body.dense.is_some()
+    }
+
+    /// Approximate bytes the dense index adds to the snapshot, if it has one.
+    pub fn dense_table_bytes(&self) -> Option<usize> {
+        self.body.dense.as_ref().map(|d| d.table().byte_size())
+    }
+
+    /// Share of the dense score in the fused score, chosen at build time.
+    pub fn dense_share(&self) -> f32 {
+        self.body.dense_share
     }
 }
 
@@ -208,7 +233,13 @@ impl Body {
     fn validate(&self) -> Result<(), SnapshotError> {
         self.index
             .check(self.entries.len())
-            .map_err(|problem| SnapshotError::Decode(format!("inconsistent index: {problem}")))
+            .map_err(|problem| SnapshotError::Decode(format!("inconsistent index: {problem}")))?;
+        if let Some(dense) = &self.dense {
+            dense.check().map_err(|problem| {
+                SnapshotError::Decode(format!("inconsistent dense index: {problem}"))
+            })?;
+        }
+        Ok(())
     }
 }
 

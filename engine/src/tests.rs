@@ -220,6 +220,7 @@ fn snapshot_round_trips() {
     let options = BuildOptions {
         build_time: 1_700_000_000,
         thresholds: None,
+        ..BuildOptions::default()
     };
     let snapshot = build(kb(), &options).unwrap();
     let bytes = snapshot.to_bytes();
@@ -241,6 +242,7 @@ fn builds_are_deterministic() {
     let options = BuildOptions {
         build_time: 42,
         thresholds: None,
+        ..BuildOptions::default()
     };
     let a = build(kb(), &options).unwrap().to_bytes();
     let b = build(kb(), &options).unwrap().to_bytes();
@@ -258,6 +260,7 @@ fn threshold_overrides_apply() {
     let options = BuildOptions {
         build_time: 0,
         thresholds: Some(t),
+        ..BuildOptions::default()
     };
     let snapshot = build(kb(), &options).unwrap();
     assert_eq!(snapshot.thresholds(), t);

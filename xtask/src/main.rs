@@ -10,6 +10,7 @@ mod bench;
 mod bench_server;
 mod build;
 mod cmd;
+mod distill;
 mod run;
 mod test;
 mod toolchain;
@@ -56,6 +57,7 @@ fn dispatch(args: &[String]) -> Result<()> {
             Ok(())
         }
         "bench" => bench::run(rest),
+        "distill" => distill::run(&project_root()),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

@@ -5,13 +5,56 @@ use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context, Result};
-use engine::{BuildOptions, Decision, Engine};
+use engine::{BuildOptions, Decision, Engine, Ranker, TokenTable};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::sources;
 use crate::{eval, lint};
 
-pub fn build(source: &Path, output: &Path) -> Result<ExitCode> {
+/// Static token embeddings distilled from all-MiniLM-L6-v2 by `cargo xtask distill`
+/// (Apache-2.0; see `models/NOTICE`).
+const BUNDLED_TABLE: &[u8] = include_bytes!("../../../models/minilm-l6-en-64.table");
+
+/// `kb eval --ranker`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RankerArg {
+    Lexical,
+    Dense,
+    Fused,
+}
+
+impl From<RankerArg> for Ranker {
+    fn from(r: RankerArg) -> Ranker {
+        match r {
+            RankerArg::Lexical => Ranker::Lexical,
+            RankerArg::Dense => Ranker::Dense,
+            RankerArg::Fused => Ranker::Fused,
+        }
+    }
+}
+
+fn token_table(path: Option<&Path>, no_dense: bool) -> Result<Option<TokenTable>> {
+    if no_dense {
+        return Ok(None);
+    }
+    let table = match path {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            TokenTable::from_bytes(&bytes).with_context(|| format!("{}", path.display()))?
+        }
+        None => TokenTable::from_bytes(BUNDLED_TABLE).context("the bundled token table")?,
+    };
+    Ok(Some(table))
+}
+
+pub fn build(
+    source: &Path,
+    output: &Path,
+    table: Option<&Path>,
+    no_dense: bool,
+) -> Result<ExitCode> {
+    let token_table = token_table(table, no_dense)?;
     let started = Instant::now();
     let files = sources::source_files(source)?;
     let bar = ProgressBar::new(files.len() as u64).with_style(
@@ -41,6 +84,7 @@ pub fn build(source: &Path, output: &Path) -> Result<ExitCode> {
         &BuildOptions {
             build_time,
             thresholds: None,
+            token_table,
         },
     )
     .context("cannot build the snapshot")?;
@@ -71,6 +115,17 @@ pub fn build(source: &Path, output: &Path) -> Result<ExitCode> {
         "  thresholds: answer {:.3}  clarify {:.3}  margin {:.3}",
         t.answer, t.clarify, t.margin
     );
+    match snapshot.dense_table_bytes() {
+        Some(table_bytes) => println!(
+            "  dense index: {} of token table, {:.0}% of the fused score",
+            human_bytes(table_bytes),
+            100.0 * snapshot.dense_share()
+        ),
+        None if no_dense => println!("  dense index: off (--no-dense)"),
+        None => {
+            println!("  dense index: left out (no gain on held-out phrasings, or no known tokens)")
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -129,8 +184,8 @@ pub fn open(snapshot: &Path) -> Result<Engine> {
     Engine::from_bytes(&bytes).with_context(|| format!("{} was refused", snapshot.display()))
 }
 
-pub fn eval(snapshot: &Path, queries: &Path, json: bool) -> Result<ExitCode> {
-    let engine = open(snapshot)?;
+pub fn eval(snapshot: &Path, queries: &Path, json: bool, ranker: Ranker) -> Result<ExitCode> {
+    let engine = open(snapshot)?.with_ranker(ranker);
     let queries = eval::read_queries(queries)?;
     let report = eval::run(&engine, &queries);
     if json {

@@ -329,10 +329,7 @@ impl LexicalIndex {
     ) -> EntryScores {
         let n = self.entry_count();
         if !query.matches_anything() {
-            return EntryScores {
-                fused: vec![0.0; n],
-                agreement: vec![0.0; n],
-            };
+            return EntryScores::zero(n);
         }
         let (phrasing, agreement) = self.phrasing_view(query, scoring, exclude);
         let field = self.field_view(query, scoring, exclude);
@@ -343,7 +340,12 @@ impl LexicalIndex {
                     + (1.0 - share) * field[e] / query.max_field.max(f32::EPSILON)
             })
             .collect();
-        EntryScores { fused, agreement }
+        EntryScores {
+            fused,
+            agreement,
+            dense: Vec::new(),
+            accord: Vec::new(),
+        }
     }
 
     /// BM25 of each phrasing, aggregated per entry: best phrasing blended with a
@@ -443,6 +445,23 @@ pub struct EntryScores {
     pub fused: Vec<f32>,
     /// Share of the nearest phrasings' vote that went to the entry, in 0..=1.
     pub agreement: Vec<f32>,
+    /// Dense score per entry once fused (see [`crate::rank::fuse`]); empty for
+    /// lexical evidence alone.
+    pub dense: Vec<f32>,
+    /// 1 for the entry both rankers put first, once fused; else empty or 0.
+    pub accord: Vec<f32>,
+}
+
+impl EntryScores {
+    /// No evidence for any of `n` entries.
+    pub fn zero(n: usize) -> EntryScores {
+        EntryScores {
+            fused: vec![0.0; n],
+            agreement: vec![0.0; n],
+            dense: Vec::new(),
+            accord: Vec::new(),
+        }
+    }
 }
 
 /// A query resolved against one index.

@@ -1,9 +1,11 @@
 //! Indexes over the knowledge base.
 //!
 //! [`lexical`] matches the words a visitor typed against every phrasing of every
-//! entry. The index is built once by [`crate::build()`], serialized in the snapshot,
+//! entry; [`dense`] compares meanings through static token embeddings. The lexical index is built once by [`crate::build()`], serialized in the snapshot,
 //! and only read afterwards.
 
+pub mod dense;
 pub mod lexical;
 
+pub use dense::{DenseIndex, DensePhrasings, TokenTable, TokenWeights};
 pub use lexical::{EntryScores, LexicalIndex, Scoring, TypoTable};
