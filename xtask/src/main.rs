@@ -4,7 +4,8 @@
 //! - `cargo xtask test`: every check CI runs, with a count of tests per stage;
 //! - `cargo xtask dist`: release build of the web app (`dist/`) and of `answerdesk`;
 //! - `cargo xtask bench [engine|size|server]`: benchmarks that print figures (`server`: escalations
-//!   per second under `wrk`, on SQLite and, with `DATABASE_URL`, PostgreSQL).
+//!   per second under `wrk`, on SQLite and, with `DATABASE_URL`, PostgreSQL);
+//! - `cargo xtask distill`: regenerate the dense index's token table in `models/`.
 
 mod bench;
 mod bench_server;
@@ -28,7 +29,8 @@ commands:
   dist                     release build of the web app into dist/ and of the answerdesk binary
   bench [engine|size|server]
                            benchmarks that print figures (engine and size when no name is given;
-                           server: escalations/s under wrk, SQLite and DATABASE_URL's PostgreSQL)";
+                           server: escalations/s under wrk, SQLite and DATABASE_URL's PostgreSQL)
+  distill                  regenerate models/minilm-l6-en-64.table (Python venv under target/)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
