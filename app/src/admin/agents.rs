@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::{status_line, Loaded};
-use crate::agent::client::AgentInvite;
+use crate::agent::client::{AgentInvite, AgentUpdate};
 use crate::agent::model::{AdminAgent, Group};
 use crate::agent::workspace;
 
@@ -28,6 +28,10 @@ pub fn Agents() -> impl IntoView {
         }
     };
     reload();
+    let on_saved = {
+        let reload = reload.clone();
+        Callback::new(move |()| reload())
+    };
 
     let email = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
@@ -65,16 +69,10 @@ pub fn Agents() -> impl IntoView {
     view! {
         {status_line(agents)}
         <table class="wb-table" data-testid="admin-agents">
-            <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Groups"</th><th>"Available"</th></tr></thead>
+            <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Groups"</th><th>"Capacity"</th><th>"Available"</th><th>"Enabled"</th><th></th></tr></thead>
             <tbody>
-                {move || agents.with(|a| a.items().to_vec()).into_iter().map(|a| view! {
-                    <tr>
-                        <td>{a.name.clone()}</td>
-                        <td>{a.email.clone()}</td>
-                        <td>{format!("{:?}", a.role).to_lowercase()}</td>
-                        <td>{a.groups.join(", ")}</td>
-                        <td>{if a.available { "yes" } else { "away" }}</td>
-                    </tr>
+                {move || agents.with(|a| a.items().to_vec()).into_iter().map(|a| {
+                    view! { <AgentRow agent=a on_saved=on_saved /> }
                 }).collect_view()}
             </tbody>
         </table>
@@ -105,6 +103,90 @@ pub fn Agents() -> impl IntoView {
     }
 }
 
+/// One agent, editable in place: role, groups (comma-separated ids), capacity, enabled.
+#[component]
+fn AgentRow(agent: AdminAgent, on_saved: Callback<()>) -> impl IntoView {
+    let ws = workspace();
+    let role = RwSignal::new(format!("{:?}", agent.role).to_lowercase());
+    let groups = RwSignal::new(agent.groups.join(", "));
+    let capacity = RwSignal::new(agent.capacity.to_string());
+    let enabled = RwSignal::new(!agent.disabled);
+    let error = RwSignal::new(None::<String>);
+    let id = agent.id;
+    let save = move |_| {
+        let update = match agent_update(
+            &role.get_untracked(),
+            &groups.get_untracked(),
+            &capacity.get_untracked(),
+            enabled.get_untracked(),
+        ) {
+            Ok(update) => update,
+            Err(reason) => {
+                error.set(Some(reason));
+                return;
+            }
+        };
+        let ws = ws.clone();
+        leptos::task::spawn_local(async move {
+            match ws.desk.update_agent(id, &update).await {
+                Ok(()) => {
+                    error.set(None);
+                    on_saved.run(());
+                }
+                Err(err) => error.set(Some(ws.failed(err))),
+            }
+        });
+    };
+    let current_role = role.get_untracked();
+    view! {
+        <tr data-testid="agent-row" data-email=agent.email.clone()>
+            <td>{agent.name.clone()}</td>
+            <td>{agent.email.clone()}</td>
+            <td><select data-testid="agent-role" on:change=move |ev| role.set(event_target_value(&ev))>
+                <option value="agent" selected=current_role == "agent">"agent"</option>
+                <option value="admin" selected=current_role == "admin">"admin"</option>
+            </select></td>
+            <td><input type="text" size="14" data-testid="agent-groups" prop:value=move || groups.get()
+                on:input=move |ev| groups.set(event_target_value(&ev)) /></td>
+            <td><input type="number" min="0" max="100" style="width: 5em" data-testid="agent-capacity" prop:value=move || capacity.get()
+                on:input=move |ev| capacity.set(event_target_value(&ev)) /></td>
+            <td>{if agent.available { "yes" } else { "away" }}</td>
+            <td><input type="checkbox" data-testid="agent-enabled" prop:checked=move || enabled.get()
+                on:change=move |ev| enabled.set(event_target_checked(&ev)) /></td>
+            <td>
+                <button type="button" class="wb-quiet" data-testid="agent-save" on:click=save>"Save"</button>
+                {move || error.get().map(|e| view! { <span class="wb-error" role="alert">{e}</span> })}
+            </td>
+        </tr>
+    }
+}
+
+/// The change an agent row describes, or why it is not one.
+fn agent_update(
+    role: &str,
+    groups: &str,
+    capacity: &str,
+    enabled: bool,
+) -> Result<AgentUpdate, String> {
+    let capacity: i64 = capacity
+        .trim()
+        .parse()
+        .map_err(|_| format!("capacity {capacity:?} is not a number"))?;
+    let mut groups: Vec<String> = groups
+        .split([',', ' ', '，'])
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned)
+        .collect();
+    groups.dedup();
+    Ok(AgentUpdate {
+        role: Some(role.to_owned()),
+        groups: Some(groups),
+        capacity: Some(capacity),
+        disabled: Some(!enabled),
+    })
+}
+
 #[component]
 pub fn Groups() -> impl IntoView {
     let ws = workspace();
@@ -125,6 +207,10 @@ pub fn Groups() -> impl IntoView {
     let id = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    let on_changed = {
+        let reload = reload.clone();
+        Callback::new(move |()| reload())
+    };
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (ws, reload) = (ws.clone(), reload.clone());
@@ -144,10 +230,10 @@ pub fn Groups() -> impl IntoView {
     view! {
         {status_line(groups)}
         <table class="wb-table" data-testid="admin-groups">
-            <thead><tr><th>"Id"</th><th>"Name"</th></tr></thead>
+            <thead><tr><th>"Id"</th><th>"Name"</th><th>"Members"</th><th></th></tr></thead>
             <tbody>
-                {move || groups.with(|g| g.items().to_vec()).into_iter().map(|g| view! {
-                    <tr><td><code>{g.id.clone()}</code></td><td>{g.name.clone()}</td></tr>
+                {move || groups.with(|g| g.items().to_vec()).into_iter().map(|g| {
+                    view! { <GroupRow group=g on_changed=on_changed error=error /> }
                 }).collect_view()}
             </tbody>
         </table>
@@ -160,5 +246,62 @@ pub fn Groups() -> impl IntoView {
             <button type="submit" class="wb-primary">"Create"</button>
             {move || error.get().map(|e| view! { <p class="wb-error" role="alert">{e}</p> })}
         </form>
+    }
+}
+
+/// One group: rename in place, or delete (the server keeps the default group and sites'
+/// defaults).
+#[component]
+fn GroupRow(
+    group: Group,
+    on_changed: Callback<()>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let ws = workspace();
+    let name = RwSignal::new(group.name.clone());
+    let (ws_delete, id_delete) = (ws.clone(), group.id.clone());
+    let id = group.id.clone();
+    let rename = move |_| {
+        let (ws, id) = (ws.clone(), id.clone());
+        let name = name.get_untracked().trim().to_owned();
+        leptos::task::spawn_local(async move {
+            match ws.desk.rename_group(&id, &name).await {
+                Ok(()) => on_changed.run(()),
+                Err(err) => error.set(Some(ws.failed(err))),
+            }
+        });
+    };
+    let delete = move |_| {
+        let (ws, id) = (ws_delete.clone(), id_delete.clone());
+        leptos::task::spawn_local(async move {
+            match ws.desk.delete_group(&id).await {
+                Ok(()) => on_changed.run(()),
+                Err(err) => error.set(Some(ws.failed(err))),
+            }
+        });
+    };
+    view! {
+        <tr data-testid="group-row" data-group=group.id.clone()>
+            <td><code>{group.id.clone()}</code></td>
+            <td><input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></td>
+            <td>{group.members.join(", ")}</td>
+            <td>
+                <button type="button" class="wb-quiet" on:click=rename>"Rename"</button>
+                <button type="button" class="wb-quiet" on:click=delete>"Delete"</button>
+            </td>
+        </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::agent_update;
+
+    #[test]
+    fn an_agent_row_becomes_an_update() {
+        let update = agent_update("admin", "general, billing，billing", " 3 ", false).unwrap();
+        assert_eq!(update.groups.unwrap(), ["general", "billing"]);
+        assert_eq!((update.capacity, update.disabled), (Some(3), Some(true)));
+        assert!(agent_update("agent", "", "many", true).is_err());
     }
 }

@@ -1,11 +1,12 @@
 //! The admin pages: agents and groups, canned responses, sites (allowed origins, identity
-//! secret, embed snippet).
+//! secret, embed snippet) and the desk's settings (automatic assignment, capacity, SLA).
 //!
 //! Shown only to admins; the server refuses these calls for anyone else all the same, so hiding
 //! them is a courtesy, not the protection.
 
 mod agents;
 mod canned;
+mod config;
 mod sites;
 
 use leptos::prelude::*;
@@ -35,6 +36,7 @@ pub fn Admin(page: AdminPage) -> impl IntoView {
                     AdminPage::Groups => view! { <agents::Groups /> }.into_any(),
                     AdminPage::Canned => view! { <canned::Canned /> }.into_any(),
                     AdminPage::Sites => view! { <sites::Sites /> }.into_any(),
+                    AdminPage::Config => view! { <config::Config /> }.into_any(),
                 }}
             </section>
         </div>

@@ -60,6 +60,54 @@ pub fn Sites() -> impl IntoView {
         <div data-testid="admin-sites">
             {move || sites.with(|s| s.items().to_vec()).into_iter().map(|site| view! { <SiteEditor site=site on_saved=on_saved /> }).collect_view()}
         </div>
+        <NewSite on_saved=on_saved />
+    }
+}
+
+/// A new site: its id (what the snippet's `data-site` names), name and allowed origins.
+#[component]
+fn NewSite(on_saved: Callback<()>) -> impl IntoView {
+    let ws = workspace();
+    let id = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let origins = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let draft = SiteDraft {
+            id: id.get_untracked().trim().to_owned(),
+            name: name.get_untracked().trim().to_owned(),
+            allowed_origins: parse_origins(&origins.get_untracked()),
+            default_group: None,
+        };
+        let ws = ws.clone();
+        leptos::task::spawn_local(async move {
+            match ws.desk.create_site(&draft).await {
+                Ok(()) => {
+                    error.set(None);
+                    id.set(String::new());
+                    name.set(String::new());
+                    origins.set(String::new());
+                    on_saved.run(());
+                }
+                Err(err) => error.set(Some(ws.failed(err))),
+            }
+        });
+    };
+    view! {
+        <form class="wb-form" data-testid="new-site" on:submit=create>
+            <h2>"New site"</h2>
+            <label>"Id (slug)"<input type="text" required pattern="[a-z0-9-]+" data-testid="site-id"
+                prop:value=move || id.get() on:input=move |ev| id.set(event_target_value(&ev)) /></label>
+            <label>"Name"<input type="text" required data-testid="site-name"
+                prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+            <label>"Allowed origins (one per line)"
+                <textarea rows="2" data-testid="new-site-origins" prop:value=move || origins.get()
+                    on:input=move |ev| origins.set(event_target_value(&ev))></textarea>
+            </label>
+            <button type="submit" class="wb-primary">"Create"</button>
+            {move || error.get().map(|e| view! { <p class="wb-error" role="alert">{e}</p> })}
+        </form>
     }
 }
 

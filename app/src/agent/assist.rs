@@ -2,6 +2,7 @@
 //! same engine and snapshot that answer visitors, one click from the composer. And a search box
 //! over the same knowledge base for everything else.
 
+use super::i18n::t;
 use engine::{Engine, Entry};
 use leptos::prelude::*;
 
@@ -93,21 +94,21 @@ pub fn Assist(
 
     view! {
         <section class="wb-panel wb-assist" aria-labelledby="wb-assist-title">
-            <h2 id="wb-assist-title">"Smart assist"</h2>
+            <h2 id="wb-assist-title">{t().smart_assist}</h2>
             {move || match knowledge.get() {
-                Knowledge::Loading => view! { <p class="wb-muted">"Loading the knowledge base…"</p> }.into_any(),
-                Knowledge::Failed(reason) => view! { <p class="wb-error">"Knowledge base unavailable: "{reason}</p> }.into_any(),
+                Knowledge::Loading => view! { <p class="wb-muted">{t().kb_loading}</p> }.into_any(),
+                Knowledge::Failed(reason) => view! { <p class="wb-error">{t().kb_unavailable}{reason}</p> }.into_any(),
                 Knowledge::Ready(_) => view! {
                     {move || latest.get().map(|text| view! {
-                        <p class="wb-muted">"For the visitor's latest message: "<q>{text}</q></p>
+                        <p class="wb-muted">{t().for_latest}<q>{text}</q></p>
                     })}
                     <SuggestionList items=suggestions testid="assist-suggestion" on_insert=on_insert />
                     {move || (latest.get().is_some() && suggestions.with(Vec::is_empty))
-                        .then(|| view! { <p class="wb-muted">"No matching knowledge-base entry."</p> })}
+                        .then(|| view! { <p class="wb-muted">{t().no_entry}</p> })}
                 }.into_any(),
             }}
             <label class="wb-kb-search">
-                <span>"Search the knowledge base"</span>
+                <span>{t().search_kb}</span>
                 <input type="search" data-testid="kb-search" placeholder="e.g. refund, 退货"
                     prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) />
             </label>
@@ -130,11 +131,11 @@ fn SuggestionList(
                     <li data-testid=testid data-entry=s.entry_id.clone()>
                         <div class="wb-suggestion-head">
                             <strong>{s.question.clone()}</strong>
-                            <span class="wb-confidence" title="Engine confidence">{format!("{:.0} %", s.confidence * 100.0)}</span>
+                            <span class="wb-confidence" title=t().confidence>{format!("{:.0} %", s.confidence * 100.0)}</span>
                         </div>
                         <p>{excerpt(&s.answer)}</p>
                         <button type="button" class="wb-insert" data-testid="insert"
-                            on:click=move |_| on_insert.run(as_markdown(&answer))>"Insert"</button>
+                            on:click=move |_| on_insert.run(as_markdown(&answer))>{t().insert}</button>
                     </li>
                 }
             } />

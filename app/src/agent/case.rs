@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use super::assist::{entry_in, Assist};
 use super::client::{TicketUpdate, Transfer};
 use super::composer::Composer;
-use super::model::{AdminAgent, Author, Case, Group, Message};
+use super::i18n::t;
+use super::model::{AdminAgent, Author, Case, Group, Message, TicketSummary};
 use super::summary::Summary;
 use super::template::Variables;
 use super::{clock, workspace, Knowledge};
@@ -122,17 +123,30 @@ pub fn CaseView(id: String) -> impl IntoView {
         let reload = reload.clone();
         Callback::new(move |()| reload())
     };
+    // After a transfer out of this agent's groups the case cannot be re-read: show the ticket
+    // the transfer answered, then whatever a reload still finds.
+    let transferred = {
+        let reload = reload.clone();
+        Callback::new(move |now: TicketSummary| {
+            loaded.update(|l| {
+                if let Loaded::Ready(case) = l {
+                    case.ticket = now;
+                }
+            });
+            reload();
+        })
+    };
 
     view! {
         <section class="wb-case" data-testid="case" data-ticket=id.clone()>
             <div class="wb-case-main">
                 {move || match loaded.get() {
-                    Loaded::Loading => view! { <p class="wb-muted">"Loading the case…"</p> }.into_any(),
+                    Loaded::Loading => view! { <p class="wb-muted">{t().loading_case}</p> }.into_any(),
                     Loaded::Failed(reason) => view! { <p class="wb-error" role="alert">{reason}</p> }.into_any(),
                     Loaded::Ready(_) => ().into_any(),
                 }}
                 {move || case.get().map(|c| view! {
-                    <CaseHeader case=c.clone() groups=groups agents=agents on_changed=refresh />
+                    <CaseHeader case=c.clone() groups=groups agents=agents on_changed=refresh on_transferred=transferred />
                     <TransferBanner case=c.clone() />
                     <SummaryBlock case=c.clone() />
                     <Thread case=c />
@@ -141,7 +155,7 @@ pub fn CaseView(id: String) -> impl IntoView {
             </div>
             <aside class="wb-side">
                 {move || case.get().map(|c| view! {
-                    <ContactPanel case=c.clone() />
+                    <ContactPanel case=c.clone() on_merged=refresh />
                     <BotPanel case=c />
                 })}
                 <Assist latest=latest on_insert=insert />
@@ -156,6 +170,7 @@ fn CaseHeader(
     groups: RwSignal<Vec<Group>>,
     agents: RwSignal<Vec<AdminAgent>>,
     on_changed: Callback<()>,
+    on_transferred: Callback<TicketSummary>,
 ) -> impl IntoView {
     let ws = workspace();
     let ticket = case.ticket.clone();
@@ -214,27 +229,27 @@ fn CaseHeader(
                 </span>
             </div>
             <div class="wb-actions">
-                <label>"Status"
+                <label>{t().status}
                     <select data-testid="status" on:change=move |ev| act_status(CaseAction::Update(TicketUpdate { status: Some(event_target_value(&ev)), ..Default::default() }))>
                         {select(&["open", "pending", "resolved", "closed"], ticket.status.clone())}
                     </select>
                 </label>
-                <label>"Priority"
+                <label>{t().priority}
                     <select data-testid="priority" on:change=move |ev| act_priority(CaseAction::Update(TicketUpdate { priority: Some(event_target_value(&ev)), ..Default::default() }))>
                         {select(&["low", "normal", "high", "urgent"], ticket.priority.clone())}
                     </select>
                 </label>
-                <label>"Type"
+                <label>{t().case_type}
                     <select data-testid="type" on:change=move |ev| act_type(CaseAction::Update(TicketUpdate { ticket_type: Some(event_target_value(&ev)), ..Default::default() }))>
                         {select(&["question", "incident", "problem", "task"], ticket.ticket_type.clone())}
                     </select>
                 </label>
-                <label>"Assignee"
+                <label>{t().assignee}
                     <select data-testid="assignee" on:change=move |ev| {
                         let email = event_target_value(&ev);
                         act_assign(CaseAction::Assign(Some(email).filter(|e| !e.is_empty())));
                     }>
-                        <option value="" selected=assignee_email.is_empty()>"unassigned"</option>
+                        <option value="" selected=assignee_email.is_empty()>{t().unassigned}</option>
                         {move || assignable(&agents.get(), &me_option, &current_assignee).into_iter().map(|(email, name)| {
                             let selected = email == assignee_email;
                             view! { <option value=email selected=selected>{name}</option> }
@@ -242,21 +257,21 @@ fn CaseHeader(
                     </select>
                 </label>
                 {(!mine).then(|| view! {
-                    <button type="button" data-testid="claim" on:click=move |_| act_claim(CaseAction::Claim)>"Claim"</button>
+                    <button type="button" data-testid="claim" on:click=move |_| act_claim(CaseAction::Claim)>{t().claim}</button>
                 })}
-                <button type="button" data-testid="transfer" on:click=move |_| transferring.set(true)>"Transfer…"</button>
+                <button type="button" data-testid="transfer" on:click=move |_| transferring.set(true)>{t().transfer}</button>
             </div>
-            <label class="wb-tags">"Tags"
+            <label class="wb-tags">{t().tags}
                 <input type="text" data-testid="tags" value=tags placeholder="comma, separated"
                     on:change=move |ev| act_tags(CaseAction::Update(TicketUpdate { tags: Some(split_tags(&event_target_value(&ev))), ..Default::default() })) />
             </label>
             {case.rating.clone().map(|r| view! {
-                <p class="wb-rating" data-testid="rating">"Visitor rated "<strong>{r.score}" / 5"</strong>
+                <p class="wb-rating" data-testid="rating">{t().rated}<strong>{r.score}" / 5"</strong>
                     {r.comment.map(|c| view! { ": "<q>{c}</q> })}</p>
             })}
             {move || error.get().map(|e| view! { <p class="wb-error" role="alert">{e}</p> })}
             <Show when=move || transferring.get()>
-                <TransferForm ticket=ticket.id.clone() current=ticket.group.clone() groups=groups open=transferring on_done=on_changed />
+                <TransferForm ticket=ticket.id.clone() current=ticket.group.clone() groups=groups open=transferring on_done=on_transferred />
             </Show>
         </header>
     }
@@ -280,70 +295,95 @@ fn split_tags(text: &str) -> Vec<String> {
     tags
 }
 
-/// Transfer to another skill group's queue. The note is required: the receiving agent reads it
-/// first.
+/// Transfer to another skill group's queue, to an agent, or to an agent of a group. The note is
+/// required: the receiving agent reads it first.
 #[component]
 fn TransferForm(
     ticket: String,
     current: Option<String>,
     groups: RwSignal<Vec<Group>>,
     open: RwSignal<bool>,
-    on_done: Callback<()>,
+    on_done: Callback<TicketSummary>,
 ) -> impl IntoView {
     let ws = workspace();
     let group = RwSignal::new(String::new());
+    let agent = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let me = ws.desk.me.email.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let transfer = Transfer {
-            group: group.get_untracked(),
-            note: note.get_untracked().trim().to_owned(),
+        let transfer = match Transfer::from_form(
+            &group.get_untracked(),
+            &agent.get_untracked(),
+            &note.get_untracked(),
+        ) {
+            Ok(t) => t,
+            Err(reason) => {
+                error.set(Some(reason.into()));
+                return;
+            }
         };
-        if transfer.group.is_empty() {
-            error.set(Some("Choose the group to transfer to.".into()));
-            return;
-        }
-        if transfer.note.is_empty() {
-            error.set(Some("A note for the receiving agent is required.".into()));
-            return;
-        }
         busy.set(true);
         let (ws, ticket) = (ws.clone(), ticket.clone());
         leptos::task::spawn_local(async move {
             match ws.desk.transfer(&ticket, &transfer).await {
-                Ok(()) => {
+                Ok(now) => {
                     open.set(false);
-                    on_done.run(());
+                    on_done.run(now);
                 }
                 Err(err) => error.set(Some(ws.failed(err))),
             }
             busy.set(false);
         });
     };
+    // Agents of the chosen group, or of every group: whom the case can go to directly.
+    let candidates = move || transfer_candidates(&groups.get(), &group.get(), &me);
     view! {
-        <form class="wb-transfer" data-testid="transfer-form" on:submit=submit>
-            <h2>"Transfer to another group"</h2>
-            <label>"Group"
-                <select data-testid="transfer-group" required on:change=move |ev| group.set(event_target_value(&ev))>
+        <form class="wb-transfer" data-testid="transfer-form" novalidate on:submit=submit>
+            <h2>{t().transfer_heading}</h2>
+            <label>{t().group}
+                <select data-testid="transfer-group" on:change=move |ev| group.set(event_target_value(&ev))>
                     <option value="">"—"</option>
                     {move || groups.get().into_iter().filter(|g| Some(&g.id) != current.as_ref()).map(|g| {
                         view! { <option value=g.id.clone()>{g.name.clone()}</option> }
                     }).collect_view()}
                 </select>
             </label>
-            <label>"Note for the receiving agent (required)"
+            <label>{t().transfer_agent}
+                <select data-testid="transfer-agent" on:change=move |ev| agent.set(event_target_value(&ev))>
+                    <option value="">{t().transfer_queue}</option>
+                    {move || candidates().into_iter().map(|email| {
+                        view! { <option value=email.clone()>{email.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>{t().transfer_note}
                 <textarea data-testid="transfer-note" required rows="3" maxlength="2000"
                     prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
             </label>
             {move || error.get().map(|e| view! { <p class="wb-error" role="alert">{e}</p> })}
             <div class="wb-row">
-                <button type="button" class="wb-quiet" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button type="button" class="wb-quiet" on:click=move |_| open.set(false)>{t().cancel}</button>
                 <button type="submit" class="wb-primary" data-testid="transfer-submit" disabled=move || busy.get()>"Transfer"</button>
             </div>
         </form>
     }
+}
+
+/// The agents a case can be transferred to: the chosen group's members, or everyone in any
+/// group when none is chosen; never the agent transferring; sorted, no duplicates.
+fn transfer_candidates(groups: &[Group], chosen: &str, me: &str) -> Vec<String> {
+    let mut emails: Vec<String> = groups
+        .iter()
+        .filter(|g| chosen.is_empty() || g.id == chosen)
+        .flat_map(|g| g.members.iter().cloned())
+        .filter(|e| e != me)
+        .collect();
+    emails.sort();
+    emails.dedup();
+    emails
 }
 
 fn known_groups(mine: &[String], agents: &[AdminAgent]) -> Vec<Group> {
@@ -357,6 +397,7 @@ fn known_groups(mine: &[String], agents: &[AdminAgent]) -> Vec<Group> {
         .map(|id| Group {
             id: id.clone(),
             name: id.clone(),
+            members: Vec::new(),
         })
         .collect()
 }
@@ -384,11 +425,11 @@ fn assignable(
 #[component]
 fn TransferBanner(case: Case) -> impl IntoView {
     case.transfer_note().cloned().map(|event| {
-        let from = event.agent_email.clone().unwrap_or_else(|| "A colleague".into());
+        let from = event.agent_email.clone().unwrap_or_else(|| t().a_colleague.into());
         let to = event.new_value.clone().unwrap_or_default();
         view! {
             <div class="wb-transfer-note" data-testid="transfer-note-banner" role="note">
-                <strong>{from}" transferred this case"{(!to.is_empty()).then(|| format!(" to {to}"))}":"</strong>
+                <strong>{from}{t().transferred_by}{(!to.is_empty()).then(|| format!(" to {to}"))}":"</strong>
                 <p>{event.note.clone().unwrap_or_default()}</p>
             </div>
         }
@@ -416,12 +457,12 @@ fn Thread(case: Case) -> impl IntoView {
     view! {
         <div class="wb-thread" data-testid="thread">
             {(!before.is_empty()).then(|| view! {
-                <section class="wb-bot-transcript" data-testid="bot-transcript" aria-label="With the assistant, before escalation">
-                    <h2>"With the assistant, before escalation"</h2>
+                <section class="wb-bot-transcript" data-testid="bot-transcript" aria-label=t().with_assistant>
+                    <h2>{t().with_assistant}</h2>
                     {before.into_iter().map(|m| view! { <MessageView message=m /> }).collect_view()}
                 </section>
             })}
-            <section class="wb-human" aria-label="Conversation with the team">
+            <section class="wb-human" aria-label=t().with_team>
                 {after.into_iter().map(|m| view! { <MessageView message=m /> }).collect_view()}
             </section>
         </div>
@@ -434,20 +475,21 @@ fn MessageView(message: Message) -> impl IntoView {
         (_, true) => (
             "wb-msg wb-note",
             format!(
-                "Internal note · {}",
+                "{}{}",
+                t().internal_note_by,
                 message.author_name.clone().unwrap_or_default()
             ),
         ),
-        (Author::Visitor, _) => ("wb-msg wb-from-visitor", "Visitor".to_owned()),
-        (Author::Bot, _) => ("wb-msg wb-from-bot", "Bot".to_owned()),
+        (Author::Visitor, _) => ("wb-msg wb-from-visitor", t().visitor.to_owned()),
+        (Author::Bot, _) => ("wb-msg wb-from-bot", t().bot.to_owned()),
         (Author::Agent, _) => (
             "wb-msg wb-from-agent",
             message
                 .author_name
                 .clone()
-                .unwrap_or_else(|| "Agent".into()),
+                .unwrap_or_else(|| t().agent.into()),
         ),
-        (Author::System, _) => ("wb-msg wb-system", "System".to_owned()),
+        (Author::System, _) => ("wb-msg wb-system", t().system.to_owned()),
     };
     let testid = match (message.author, message.internal) {
         (_, true) => "note",
@@ -479,10 +521,10 @@ fn MessageView(message: Message) -> impl IntoView {
 
 /// Who the visitor is: name, email, verification, attributes, tags, earlier tickets.
 #[component]
-fn ContactPanel(case: Case) -> impl IntoView {
+fn ContactPanel(case: Case, on_merged: Callback<()>) -> impl IntoView {
     let Some(contact) = case.contact() else {
         return view! {
-            <section class="wb-panel" data-testid="contact"><h2>"Contact"</h2><p class="wb-muted">"Anonymous visitor"</p></section>
+            <section class="wb-panel" data-testid="contact"><h2>{t().contact}</h2><p class="wb-muted">{t().anonymous}</p></section>
         }
         .into_any();
     };
@@ -497,12 +539,12 @@ fn ContactPanel(case: Case) -> impl IntoView {
         .collect();
     view! {
         <section class="wb-panel" data-testid="contact">
-            <h2>"Contact"</h2>
+            <h2>{t().contact}</h2>
             <p class="wb-contact-name">
-                <strong>{contact.name.clone().unwrap_or_else(|| "(no name)".into())}</strong>
+                <strong>{contact.name.clone().unwrap_or_else(|| t().no_name.into())}</strong>
                 {match contact.verified {
-                    Some(true) => Some(view! { <span class="wb-badge wb-verified" data-testid="verified" title="Identity verified by the site">"verified"</span> }.into_any()),
-                    Some(false) => Some(view! { <span class="wb-badge" title="Not verified: the visitor typed this">"unverified"</span> }.into_any()),
+                    Some(true) => Some(view! { <span class="wb-badge wb-verified" data-testid="verified" title="Identity verified by the site">{t().verified}</span> }.into_any()),
+                    Some(false) => Some(view! { <span class="wb-badge" title="Not verified: the visitor typed this">{t().unverified}</span> }.into_any()),
                     None => None,
                 }}
             </p>
@@ -518,16 +560,23 @@ fn ContactPanel(case: Case) -> impl IntoView {
             {(!contact.tags.is_empty()).then(|| view! {
                 <p>{contact.tags.iter().map(|t| view! { <span class="wb-badge">{t.clone()}</span> }).collect_view()}</p>
             })}
-            {has_record.then(|| view! { <h3>"Previous tickets"</h3> })}
+            {has_record.then(|| view! { <h3>{t().previous_tickets}</h3> })}
             {if !has_record {
                 ().into_any()
             } else if previous.is_empty() {
-                view! { <p class="wb-muted">"None"</p> }.into_any()
+                view! { <p class="wb-muted">{t().none}</p> }.into_any()
             } else {
                 view! {
-                    <ul class="wb-previous">
-                        {previous.into_iter().map(|t| view! {
-                            <li><a href=format!("/agent/tickets/{}", t.id)>{t.id.clone()}</a>" "{t.subject.clone()}" · "{t.status.clone()}</li>
+                    <ul class="wb-previous" data-testid="previous-tickets">
+                        {previous.into_iter().map(|t| {
+                            let live = t.is_live();
+                            let (duplicate, into) = (t.id.clone(), current.clone());
+                            view! {
+                                <li data-testid="previous-ticket" data-ticket=t.id.clone()>
+                                    <a href=format!("/agent/tickets/{}", t.id)>{t.id.clone()}</a>" "{t.subject.clone()}" · "{t.status.clone()}
+                                    {live.then(|| view! { <MergeButton duplicate=duplicate into=into on_merged=on_merged /> })}
+                                </li>
+                            }
                         }).collect_view()}
                     </ul>
                 }.into_any()
@@ -535,6 +584,29 @@ fn ContactPanel(case: Case) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// Merges a duplicate of the same contact into the open case: the duplicate is closed and its
+/// conversation copied here, so the visitor gets one answer.
+#[component]
+fn MergeButton(duplicate: String, into: String, on_merged: Callback<()>) -> impl IntoView {
+    let ws = workspace();
+    let error = RwSignal::new(None::<String>);
+    let title = format!("Close {duplicate} as a duplicate and copy its messages into {into}");
+    let merge = move |_| {
+        let (ws, duplicate, into) = (ws.clone(), duplicate.clone(), into.clone());
+        leptos::task::spawn_local(async move {
+            match ws.desk.merge(&duplicate, &into).await {
+                Ok(()) => on_merged.run(()),
+                Err(err) => error.set(Some(ws.failed(err))),
+            }
+        });
+    };
+    view! {
+        " "
+        <button type="button" class="wb-quiet" data-testid="merge" title=title on:click=merge>{t().merge_here}</button>
+        {move || error.get().map(|e| view! { <span class="wb-error" role="alert">{e}</span> })}
+    }
 }
 
 /// What the bot decided at escalation, the entries it weighed, and the page the visitor was on.
@@ -545,18 +617,18 @@ fn BotPanel(case: Case) -> impl IntoView {
     let candidates = escalation.bot_candidates.clone();
     view! {
         <section class="wb-panel" data-testid="bot-context">
-            <h2>"What the bot knew"</h2>
+            <h2>{t().bot_knew}</h2>
             <dl class="wb-attributes">
-                <dt>"Decision"</dt><dd>{escalation.bot_decision.clone().unwrap_or_else(|| "—".into())}</dd>
-                <dt>"Page"</dt>
+                <dt>{t().decision}</dt><dd>{escalation.bot_decision.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>{t().page}</dt>
                 <dd data-testid="page-url">{match escalation.page_url.clone() {
                     Some(url) => view! { <a href=url.clone() target="_blank" rel="noopener noreferrer">{url.clone()}</a> }.into_any(),
                     None => view! { "—" }.into_any(),
                 }}</dd>
-                <dt>"Language"</dt><dd>{escalation.locale.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>{t().language}</dt><dd>{escalation.locale.clone().unwrap_or_else(|| "—".into())}</dd>
             </dl>
             {(!candidates.is_empty()).then(|| view! {
-                <h3>"Candidates"</h3>
+                <h3>{t().candidates}</h3>
                 <ol class="wb-candidates" data-testid="bot-candidates">
                     {candidates.into_iter().map(|c| {
                         let id = c.id.clone();
@@ -578,7 +650,26 @@ fn BotPanel(case: Case) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::split_tags;
+    use super::{split_tags, transfer_candidates, Group};
+
+    #[test]
+    fn transfer_candidates_are_the_groups_members_but_me() {
+        let group = |id: &str, members: &[&str]| Group {
+            id: id.into(),
+            name: id.into(),
+            members: members.iter().map(|m| m.to_string()).collect(),
+        };
+        let groups = [
+            group("general", &["me@x", "a@x"]),
+            group("billing", &["b@x", "a@x"]),
+        ];
+        assert_eq!(
+            transfer_candidates(&groups, "billing", "me@x"),
+            ["a@x", "b@x"]
+        );
+        assert_eq!(transfer_candidates(&groups, "", "me@x"), ["a@x", "b@x"]);
+        assert_eq!(transfer_candidates(&groups, "general", "me@x"), ["a@x"]);
+    }
 
     #[test]
     fn tags_are_trimmed_lowercased_and_unique() {

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::model::{
-    AdminAgent, CannedResponse, Case, Group, Me, NewAgentPassword, Site, TicketSummary,
+    AdminAgent, CannedResponse, Case, DeskConfig, Group, Me, NewAgentPassword, Site, TicketSummary,
 };
 
 const SESSION: &str = "/api/v1/session";
@@ -185,11 +185,49 @@ pub struct TicketUpdate {
     pub tags: Option<Vec<String>>,
 }
 
-/// Where a case goes: another skill group's queue, always with a note for the receiver.
-#[derive(Debug, Clone, Serialize)]
+/// Where a case goes: another skill group's queue, an agent, or an agent within a group; always
+/// with a note, which the receiver reads first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Transfer {
-    pub group: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The receiving agent's email.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
     pub note: String,
+}
+
+impl Transfer {
+    /// The transfer the form describes (blank fields are absent), or why it cannot be sent.
+    pub fn from_form(group: &str, agent: &str, note: &str) -> Result<Transfer, &'static str> {
+        let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let transfer = Transfer {
+            group: some(group),
+            agent: some(agent),
+            note: note.trim().to_owned(),
+        };
+        if transfer.group.is_none() && transfer.agent.is_none() {
+            return Err("Choose a group or an agent to transfer to.");
+        }
+        if transfer.note.is_empty() {
+            return Err("A note for the receiving agent is required.");
+        }
+        Ok(transfer)
+    }
+}
+
+/// An admin's change to an agent; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AgentUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Replaces the agent's groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
 }
 
 /// A canned response as written by an agent or admin.
@@ -310,10 +348,37 @@ impl Desk {
             .map(drop)
     }
 
-    pub async fn transfer(&self, id: &str, transfer: &Transfer) -> Result<(), ApiError> {
-        send::<serde_json::Value>(self.post(&format!("{API}/tickets/{id}/transfer"), transfer))
-            .await
-            .map(drop)
+    /// Answers the ticket as it is now: after a transfer out of this agent's groups it can no
+    /// longer be read, so the answer is the last look the agent gets.
+    pub async fn transfer(&self, id: &str, transfer: &Transfer) -> Result<TicketSummary, ApiError> {
+        send(self.post(&format!("{API}/tickets/{id}/transfer"), transfer)).await
+    }
+
+    /// Closes `duplicate` as a duplicate of `into` (same contact only), copying its conversation.
+    pub async fn merge(&self, duplicate: &str, into: &str) -> Result<(), ApiError> {
+        #[derive(Serialize)]
+        struct Merge<'a> {
+            into: &'a str,
+        }
+        send::<serde_json::Value>(
+            self.post(&format!("{API}/tickets/{duplicate}/merge"), &Merge { into }),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Away (`false`: no automatic assignment) or back; answers the agent as now stored.
+    pub async fn set_available(&self, available: bool) -> Result<AdminAgent, ApiError> {
+        #[derive(Serialize)]
+        struct Availability {
+            available: bool,
+        }
+        send(self.patch(&format!("{API}/me"), &Availability { available })).await
+    }
+
+    /// The signed-in agent as stored now (availability may have changed in another tab).
+    pub async fn me(&self) -> Result<AdminAgent, ApiError> {
+        send(Request::get(&format!("{API}/me")).build()).await
     }
 
     pub async fn canned(&self) -> Result<Vec<CannedResponse>, ApiError> {
@@ -326,6 +391,15 @@ impl Desk {
         send::<serde_json::Value>(self.post(&format!("{API}/canned-responses"), draft))
             .await
             .map(drop)
+    }
+
+    pub async fn update_canned(&self, id: i64, draft: &CannedDraft) -> Result<(), ApiError> {
+        send::<serde_json::Value>(
+            self.write(Request::put(&format!("{API}/canned-responses/{id}")))
+                .json(draft),
+        )
+        .await
+        .map(drop)
     }
 
     pub async fn delete_canned(&self, id: i64) -> Result<(), ApiError> {
@@ -350,6 +424,15 @@ impl Desk {
             .map(List::into_vec)
     }
 
+    pub async fn update_agent(&self, id: i64, update: &AgentUpdate) -> Result<(), ApiError> {
+        send::<serde_json::Value>(
+            self.write(Request::put(&format!("{ADMIN}/agents/{id}")))
+                .json(update),
+        )
+        .await
+        .map(drop)
+    }
+
     pub async fn invite_agent(&self, invite: &AgentInvite) -> Result<NewAgentPassword, ApiError> {
         send(self.post(&format!("{ADMIN}/agents"), invite)).await
     }
@@ -361,6 +444,48 @@ impl Desk {
             name: &'a str,
         }
         send::<serde_json::Value>(self.post(&format!("{ADMIN}/groups"), &NewGroup { id, name }))
+            .await
+            .map(drop)
+    }
+
+    pub async fn rename_group(&self, id: &str, name: &str) -> Result<(), ApiError> {
+        #[derive(Serialize)]
+        struct Rename<'a> {
+            name: &'a str,
+        }
+        send::<serde_json::Value>(
+            self.write(Request::put(&format!("{ADMIN}/groups/{id}")))
+                .json(&Rename { name }),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Refused (409) for the default group and a site's default group.
+    pub async fn delete_group(&self, id: &str) -> Result<(), ApiError> {
+        send::<serde_json::Value>(
+            self.write(Request::delete(&format!("{ADMIN}/groups/{id}")))
+                .build(),
+        )
+        .await
+        .map(drop)
+    }
+
+    pub async fn config(&self) -> Result<DeskConfig, ApiError> {
+        send(Request::get(&format!("{ADMIN}/config")).build()).await
+    }
+
+    pub async fn save_config(&self, config: &DeskConfig) -> Result<DeskConfig, ApiError> {
+        send(
+            self.write(Request::put(&format!("{ADMIN}/config")))
+                .json(config),
+        )
+        .await
+    }
+
+    /// A new site; its origins may call the visitor API at once.
+    pub async fn create_site(&self, site: &SiteDraft) -> Result<(), ApiError> {
+        send::<serde_json::Value>(self.post(&format!("{ADMIN}/sites"), site))
             .await
             .map(drop)
     }
@@ -394,5 +519,23 @@ impl Desk {
     /// The URL of the inbox's Server-Sent Events stream.
     pub fn events_url(&self) -> String {
         format!("{API}/events")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_transfer_needs_a_target_and_a_note() {
+        assert!(Transfer::from_form("", " ", "note").is_err());
+        assert!(Transfer::from_form("billing", "", "  ").is_err());
+        let t = Transfer::from_form("billing", "", " check it ").unwrap();
+        assert_eq!(
+            serde_json::to_value(&t).unwrap(),
+            serde_json::json!({"group": "billing", "note": "check it"})
+        );
+        let t = Transfer::from_form("", "m@example.com", "n").unwrap();
+        assert_eq!(t.agent.as_deref(), Some("m@example.com"));
     }
 }

@@ -4,6 +4,7 @@
 //! Ctrl/⌘+Enter sends in the current mode; Ctrl/⌘+Shift+Enter adds the text as an internal
 //! note; Tab while typing `/shortcut` inserts the first matching canned response.
 
+use super::i18n::t;
 use leptos::prelude::*;
 
 use super::model::CannedResponse;
@@ -106,12 +107,12 @@ pub fn Composer(
                 <button type="button" role="tab" data-testid="mode-reply"
                     aria-selected=move || (mode.get() == Mode::Reply).to_string()
                     class:wb-current=move || mode.get() == Mode::Reply
-                    on:click=move |_| mode.set(Mode::Reply)>"Reply"</button>
+                    on:click=move |_| mode.set(Mode::Reply)>{t().reply}</button>
                 <button type="button" role="tab" data-testid="mode-note"
                     aria-selected=move || (mode.get() == Mode::Note).to_string()
                     class:wb-current=move || mode.get() == Mode::Note
-                    on:click=move |_| mode.set(Mode::Note)>"Internal note"</button>
-                <span class="wb-hint">"Markdown · / for canned responses · Ctrl+Enter to send"</span>
+                    on:click=move |_| mode.set(Mode::Note)>{t().internal_note}</button>
+                <span class="wb-hint">{t().composer_hint}</span>
             </div>
             {move || options.get().map(|found| view! {
                 <ul class="wb-canned" data-testid="canned-options" role="listbox">
@@ -128,8 +129,8 @@ pub fn Composer(
                 </ul>
             })}
             <textarea node_ref=textarea data-testid="composer" rows="5" maxlength="10000"
-                aria-label=move || if mode.get() == Mode::Note { "Internal note" } else { "Reply to the visitor" }
-                placeholder=move || if mode.get() == Mode::Note { "Note for colleagues (the visitor never sees it)…" } else { "Reply to the visitor…" }
+                aria-label=move || if mode.get() == Mode::Note { t().internal_note } else { t().reply }
+                placeholder=move || if mode.get() == Mode::Note { t().note_placeholder } else { t().reply_placeholder }
                 prop:value=move || draft.get()
                 on:input=move |ev| draft.set(event_target_value(&ev))
                 on:keydown=on_keydown></textarea>
@@ -138,7 +139,7 @@ pub fn Composer(
                 <button type="button" class="wb-primary" data-testid="send"
                     disabled=move || busy.get() || draft.with(|d| d.trim().is_empty())
                     on:click=move |_| send_current(mode.get_untracked())>
-                    {move || if mode.get() == Mode::Note { "Add note" } else { "Send reply" }}
+                    {move || if mode.get() == Mode::Note { t().add_note } else { t().send_reply }}
                 </button>
             </div>
         </div>

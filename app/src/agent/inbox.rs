@@ -1,5 +1,6 @@
 //! The inbox: the cases an agent can work on, by view and filters, kept current by the live stream.
 
+use super::i18n::t;
 use leptos::prelude::*;
 
 use super::client::TicketQuery;
@@ -55,10 +56,10 @@ impl View {
 
     fn label(self) -> &'static str {
         match self {
-            View::Open => "Open",
-            View::Unassigned => "Unassigned",
-            View::Mine => "Mine",
-            View::All => "All",
+            View::Open => t().view_open,
+            View::Unassigned => t().view_unassigned,
+            View::Mine => t().view_mine,
+            View::All => t().view_all,
         }
     }
 }
@@ -197,39 +198,39 @@ pub fn Inbox(open: Memo<Option<String>>) -> impl IntoView {
                 }).collect_view()}
             </div>
             <details class="wb-filters">
-                <summary>"Filters"</summary>
-                <label>"Status"
+                <summary>{t().filters}</summary>
+                <label>{t().status}
                     <select data-testid="filter-status" on:change=move |ev| status.set(event_target_value(&ev))>
-                        <option value="">"any"</option>
+                        <option value="">{t().any}</option>
                         {["open", "pending", "resolved", "closed"].map(|s| view! { <option value=s>{s}</option> }).collect_view()}
                     </select>
                 </label>
-                <label>"Priority"
+                <label>{t().priority}
                     <select data-testid="filter-priority" on:change=move |ev| priority.set(event_target_value(&ev))>
-                        <option value="">"any"</option>
+                        <option value="">{t().any}</option>
                         {["urgent", "high", "normal", "low"].map(|p| view! { <option value=p>{p}</option> }).collect_view()}
                     </select>
                 </label>
-                <label>"Group"
+                <label>{t().group}
                     <select data-testid="filter-group" on:change=move |ev| group.set(event_target_value(&ev))>
-                        <option value="">"any"</option>
+                        <option value="">{t().any}</option>
                         {move || groups.get().into_iter().map(|g| view! { <option value=g.clone()>{g.clone()}</option> }).collect_view()}
                     </select>
                 </label>
-                <label>"Tag"
+                <label>{t().tag}
                     <input type="text" data-testid="filter-tag" on:change=move |ev| tag.set(event_target_value(&ev)) />
                 </label>
-                <label>"Sort"
+                <label>{t().sort}
                     <select data-testid="sort" on:change=move |ev| order.set(if event_target_value(&ev) == "sla" { Sort::SlaDue } else { Sort::Waiting })>
-                        <option value="waiting">"Waiting longest"</option>
-                        <option value="sla">"SLA due soonest"</option>
+                        <option value="waiting">{t().waiting_longest}</option>
+                        <option value="sla">{t().sla_soonest}</option>
                     </select>
                 </label>
             </details>
-            <input type="search" class="wb-search" placeholder="Search cases…" aria-label="Search cases"
+            <input type="search" class="wb-search" placeholder=t().search_cases aria-label=t().search_cases
                 data-testid="filter-text" on:change=move |ev| text.set(event_target_value(&ev)) />
             {move || match listing.get() {
-                Listing::Loading => view! { <p class="wb-muted">"Loading…"</p> }.into_any(),
+                Listing::Loading => view! { <p class="wb-muted">{t().loading}</p> }.into_any(),
                 Listing::Failed(reason) => view! { <p class="wb-error" role="alert">{reason}</p> }.into_any(),
                 Listing::Ready(_) => ().into_any(),
             }}
@@ -238,7 +239,7 @@ pub fn Inbox(open: Memo<Option<String>>) -> impl IntoView {
                     children=move |ticket| view! { <Item ticket=ticket now=now open=open /> } />
             </ul>
             {move || (matches!(listing.get(), Listing::Ready(_)) && sorted.with(Vec::is_empty))
-                .then(|| view! { <p class="wb-muted">"No cases here."</p> })}
+                .then(|| view! { <p class="wb-muted">{t().no_cases}</p> })}
         </aside>
     }
 }
@@ -256,13 +257,13 @@ fn Item(ticket: TicketSummary, now: RwSignal<i64>, open: Memo<Option<String>>) -
         .contact_name
         .clone()
         .or(ticket.contact_email.clone())
-        .unwrap_or_else(|| "Visitor".into());
+        .unwrap_or_else(|| t().visitor.into());
     let created = ticket.created_at;
     let due = ticket.sla_due_at;
     let assignee = ticket
         .assignee_name
         .clone()
-        .unwrap_or_else(|| "unassigned".into());
+        .unwrap_or_else(|| t().unassigned.into());
     let priority_class = format!("wb-badge wb-priority-{}", ticket.priority);
     let go = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
@@ -276,7 +277,7 @@ fn Item(ticket: TicketSummary, now: RwSignal<i64>, open: Memo<Option<String>>) -
                 <span class="wb-item-top">
                     <span class="wb-dot" aria-label="unread" hidden=move || !unread.get()></span>
                     <strong class="wb-who">{who}</strong>
-                    <span class="wb-wait" title="Waiting">{move || clock::span(now.get() - created)}</span>
+                    <span class="wb-wait" title=t().waiting>{move || clock::span(now.get() - created)}</span>
                 </span>
                 <span class="wb-subject">{ticket.subject.clone()}</span>
                 <span class="wb-item-meta">

@@ -11,6 +11,7 @@ mod case;
 pub mod client;
 mod clock;
 mod composer;
+pub mod i18n;
 mod inbox;
 mod live;
 mod login;
@@ -24,7 +25,9 @@ use std::sync::Arc;
 use engine::Engine;
 use leptos::prelude::*;
 
+use crate::i18n::Locale;
 use client::{ApiError, Desk};
+use i18n::t;
 use live::{Live, Mode};
 pub use route::{AdminPage, Page};
 
@@ -90,6 +93,12 @@ pub fn workspace() -> Workspace {
 #[component]
 pub fn Workbench() -> impl IntoView {
     let session = RwSignal::new(Session::Checking);
+    if let Some(html) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = html.set_attribute("lang", i18n::locale().tag());
+    }
     leptos::task::spawn_local(async move {
         session.set(match client::resume().await {
             Ok(desk) => Session::SignedIn(desk),
@@ -98,7 +107,7 @@ pub fn Workbench() -> impl IntoView {
     });
     move || {
         match session.get() {
-        Session::Checking => view! { <p class="wb-loading">"Loading…"</p> }.into_any(),
+        Session::Checking => view! { <p class="wb-loading">{t().loading}</p> }.into_any(),
         Session::SignedOut => view! {
             <login::Login on_signed_in=Callback::new(move |desk| session.set(Session::SignedIn(desk))) />
         }
@@ -160,6 +169,10 @@ fn SignedIn(desk: Desk, session: RwSignal<Session>) -> impl IntoView {
         Page::Admin(admin) => Some(admin),
     });
     let is_admin = desk.me.is_admin();
+    let other = match i18n::locale() {
+        Locale::En => Locale::ZhCn,
+        Locale::ZhCn => Locale::En,
+    };
     let me = desk.me.clone();
     let ws_nav = ws.clone();
     let ws_admin = ws.clone();
@@ -184,25 +197,28 @@ fn SignedIn(desk: Desk, session: RwSignal<Session>) -> impl IntoView {
                 <nav aria-label="Workbench">
                     <a href="/agent" class:wb-current=move || matches!(page.get(), Page::Inbox { .. })
                         on:click=move |ev| { ev.prevent_default(); ws_nav.go(Page::Inbox { case: None }); }>
-                        "Inbox"
+                        {t().inbox}
                     </a>
                     {is_admin.then(|| view! {
                         <a href="/admin" data-testid="admin-link" class:wb-current=move || matches!(page.get(), Page::Admin(_))
                             on:click=move |ev| { ev.prevent_default(); ws_admin.go(Page::Admin(AdminPage::Agents)); }>
-                            "Admin"
+                            {t().admin}
                         </a>
                     })}
                 </nav>
                 <span class="wb-live" data-testid="live-status" title="Inbox updates">
                     {move || match live.mode.get() {
-                        Mode::Connecting => "● connecting",
-                        Mode::Streaming => "● live",
-                        Mode::Polling => "● polling",
+                        Mode::Connecting => t().connecting,
+                        Mode::Streaming => t().live,
+                        Mode::Polling => t().polling,
                     }}
                 </span>
                 <NotificationToggle />
+                <AwayToggle available=me.available />
                 <span class="wb-me" data-testid="me">{me.name.clone()}" · "{format!("{:?}", me.role).to_lowercase()}</span>
-                <button type="button" class="wb-quiet" data-testid="logout" on:click=sign_out>"Sign out"</button>
+                <button type="button" class="wb-quiet" data-testid="logout" on:click=sign_out>{t().sign_out}</button>
+                <button type="button" class="wb-quiet" data-testid="language-toggle" lang=other.tag()
+                    on:click=move |_| i18n::switch_to(other)>{t().other_language}</button>
             </header>
             {move || match section.get() {
                 None => view! {
@@ -210,16 +226,47 @@ fn SignedIn(desk: Desk, session: RwSignal<Session>) -> impl IntoView {
                         <inbox::Inbox open=open_case />
                         {move || match open_case.get() {
                             Some(id) => view! { <case::CaseView id=id /> }.into_any(),
-                            None => view! { <section class="wb-case wb-empty"><p>"Pick a case from the inbox."</p></section> }.into_any(),
+                            None => view! { <section class="wb-case wb-empty"><p>{t().pick_a_case}</p></section> }.into_any(),
                         }}
                     </div>
                 }.into_any(),
                 Some(admin) if is_admin => view! { <crate::admin::Admin page=admin /> }.into_any(),
                 Some(_) => view! {
-                    <section class="wb-empty" data-testid="admin-refused"><p>"Admin pages are for admins."</p></section>
+                    <section class="wb-empty" data-testid="admin-refused"><p>{t().admins_only}</p></section>
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+/// Available or away: an away agent gets no cases from automatic assignment (the server's
+/// `PATCH /api/v1/desk/me`), though colleagues may still hand them one.
+#[component]
+fn AwayToggle(available: bool) -> impl IntoView {
+    let ws = workspace();
+    let available = RwSignal::new(available);
+    let error = RwSignal::new(None::<String>);
+    let toggle = move |_| {
+        let ws = ws.clone();
+        let wanted = !available.get_untracked();
+        leptos::task::spawn_local(async move {
+            match ws.desk.set_available(wanted).await {
+                Ok(agent) => {
+                    available.set(agent.available);
+                    error.set(None);
+                }
+                Err(err) => error.set(Some(ws.failed(err))),
+            }
+        });
+    };
+    view! {
+        <button type="button" class="wb-quiet wb-availability" data-testid="away-toggle"
+            class:wb-away=move || !available.get()
+            aria-pressed=move || (!available.get()).to_string()
+            title=move || error.get().unwrap_or_else(|| t().away_hint.into())
+            on:click=toggle>
+            {move || if available.get() { t().available } else { t().away }}
+        </button>
     }
 }
 
@@ -237,7 +284,7 @@ fn NotificationToggle() -> impl IntoView {
     };
     move || {
         (permission.get() == web_sys::NotificationPermission::Default).then(|| {
-            view! { <button type="button" class="wb-quiet" on:click=ask>"Notify me"</button> }
+            view! { <button type="button" class="wb-quiet" on:click=ask>{t().notify_me}</button> }
         })
     }
 }

@@ -3,7 +3,7 @@
 //! Times are unix milliseconds, as the server stores them. Optional parts default when absent,
 //! so an older server that sends less still renders.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The signed-in agent.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -14,6 +14,7 @@ pub struct Me {
     pub role: Role,
     #[serde(default)]
     pub groups: Vec<String>,
+    /// `false` is away: automatic assignment passes this agent by.
     #[serde(default = "yes")]
     pub available: bool,
 }
@@ -173,6 +174,9 @@ pub struct BotCandidate {
 
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct Contact {
+    /// The contact record's id; `None` when only the ticket's name and email are known.
+    #[serde(default)]
+    pub id: Option<i64>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -197,7 +201,16 @@ pub struct PastTicket {
     pub subject: String,
     pub status: String,
     #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
     pub created_at: i64,
+}
+
+impl PastTicket {
+    /// Whether it may still be merged: a closed ticket is already done with.
+    pub fn is_live(&self) -> bool {
+        self.status != "closed"
+    }
 }
 
 /// One entry of a ticket's audit log: who changed what, when, and why.
@@ -230,6 +243,9 @@ pub struct CannedResponse {
 pub struct Group {
     pub id: String,
     pub name: String,
+    /// The emails of its enabled agents: whom a case can be transferred to within the group.
+    #[serde(default)]
+    pub members: Vec<String>,
 }
 
 /// An agent as colleagues and admins see it.
@@ -243,6 +259,12 @@ pub struct AdminAgent {
     pub groups: Vec<String>,
     #[serde(default = "yes")]
     pub available: bool,
+    /// Open cases before automatic assignment skips this agent.
+    #[serde(default)]
+    pub capacity: i64,
+    /// A disabled agent cannot sign in and gets no cases.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// The answer to an invitation: the new agent's one-time password.
@@ -262,4 +284,87 @@ pub struct Site {
     /// Whether an identity secret is set; the secret itself is only shown when created.
     #[serde(default)]
     pub has_identity_secret: bool,
+}
+
+/// The desk's settings, as `GET /api/v1/admin/config` sends them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskConfig {
+    pub auto_assign: bool,
+    pub default_capacity: i64,
+    pub sla_minutes: SlaMinutes,
+}
+
+/// Minutes to the first answer, by priority: where a case's SLA due time comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaMinutes {
+    pub low: i64,
+    pub normal: i64,
+    pub high: i64,
+    pub urgent: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_servers_ticket_detail() {
+        let detail = r#"{
+            "ticket": {"id": "T-1", "site": "demo", "status": "open", "priority": "normal",
+                "type": "question", "channel": "chat", "subject": "退货", "group": "general",
+                "assignee_email": null, "assignee_name": null, "contact_name": "王小明",
+                "contact_email": null, "tags": [], "sla_due_at": null,
+                "created_at": 1, "updated_at": 2},
+            "escalation": {"transcript": [], "bot_decision": "answer",
+                "bot_candidates": [{"id": "returns", "score": 0.8}],
+                "page_url": "https://shop.example/", "locale": "zh-CN"},
+            "messages": [{"id": 1, "author": "visitor", "author_name": null, "internal": false,
+                "body_text": "我想退货", "body_html": null, "created_at": 1}],
+            "audit": [{"id": 1, "actor": "agent", "agent_email": "a@example.com",
+                "action": "transfer", "old_value": "general", "new_value": "billing",
+                "note": "请核对", "created_at": 3}],
+            "rating": {"score": 5, "comment": null, "created_at": 4},
+            "contact": {"id": 7, "site": "demo", "external_id": "u-1", "name": "王小明",
+                "email": "wang@example.com", "verified": true, "attributes": {"plan": "pro"},
+                "tags": ["vip"], "created_at": 1, "updated_at": 1,
+                "tickets": [{"id": "T-0", "subject": "old", "status": "resolved",
+                    "group": "general", "created_at": 0}]}
+        }"#;
+        let case: Case = serde_json::from_str(detail).unwrap();
+        assert_eq!(
+            case.transfer_note().unwrap().note.as_deref(),
+            Some("请核对")
+        );
+        assert_eq!(case.latest_visitor_message(), Some("我想退货"));
+        let contact = case.contact().unwrap();
+        assert_eq!((contact.id, contact.verified), (Some(7), Some(true)));
+        assert!(contact.tickets[0].is_live());
+        assert_eq!(case.rating.unwrap().score, 5);
+    }
+
+    #[test]
+    fn without_a_contact_record_the_ticket_names_the_visitor() {
+        let case: Case = serde_json::from_str(
+            r#"{"ticket": {"id": "T-1", "status": "open", "priority": "low", "subject": "s",
+                "contact_name": "Ann", "created_at": 1, "updated_at": 1}}"#,
+        )
+        .unwrap();
+        let contact = case.contact().unwrap();
+        assert_eq!((contact.name.as_deref(), contact.id), (Some("Ann"), None));
+    }
+
+    #[test]
+    fn reads_agents_and_groups() {
+        let agent: AdminAgent = serde_json::from_str(
+            r#"{"id": 2, "email": "m@example.com", "name": "Ming", "role": "agent",
+                "available": false, "capacity": 5, "groups": ["billing"], "disabled": false}"#,
+        )
+        .unwrap();
+        assert_eq!((agent.capacity, agent.available), (5, false));
+        let group: Group = serde_json::from_str(
+            r#"{"id": "billing", "name": "Billing", "members": ["m@example.com"]}"#,
+        )
+        .unwrap();
+        assert_eq!(group.members, ["m@example.com"]);
+    }
 }

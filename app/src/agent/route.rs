@@ -21,14 +21,17 @@ pub enum AdminPage {
     Groups,
     Canned,
     Sites,
+    /// Desk settings: automatic assignment, default capacity, SLA targets.
+    Config,
 }
 
 impl AdminPage {
-    pub const ALL: [AdminPage; 4] = [
+    pub const ALL: [AdminPage; 5] = [
         AdminPage::Agents,
         AdminPage::Groups,
         AdminPage::Canned,
         AdminPage::Sites,
+        AdminPage::Config,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -37,6 +40,7 @@ impl AdminPage {
             AdminPage::Groups => "groups",
             AdminPage::Canned => "canned",
             AdminPage::Sites => "sites",
+            AdminPage::Config => "config",
         }
     }
 
@@ -46,6 +50,7 @@ impl AdminPage {
             AdminPage::Groups => "Groups",
             AdminPage::Canned => "Canned responses",
             AdminPage::Sites => "Sites",
+            AdminPage::Config => "Settings",
         }
     }
 }
@@ -142,6 +147,7 @@ mod tests {
             },
             Page::Admin(AdminPage::Agents),
             Page::Admin(AdminPage::Sites),
+            Page::Admin(AdminPage::Config),
         ] {
             assert_eq!(Page::parse(&page.path()), page);
         }
