@@ -225,6 +225,16 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
+                "INSERT INTO audit_events (ticket_id, actor_kind, action, old_value, note, \
+                 created_at) SELECT id, 'system', 'assign', $1, 'agent disabled', $2 \
+                 FROM tickets WHERE assignee_id = $3 AND status IN ('open', 'pending')",
+            )
+            .bind(&before.email)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
                 "UPDATE tickets SET assignee_id = NULL, updated_at = $1 \
                  WHERE assignee_id = $2 AND status IN ('open', 'pending')",
             )
