@@ -399,6 +399,7 @@ pub async fn create_agent(
         .await?
         .ok_or_else(ApiError::internal)?;
     tracing::info!(by = %admin.agent.email, agent = %agent.email, role = %agent.role, "agent created");
+    super::assignment::fill_queues(&state, agent.groups.clone()).await;
     Ok((
         StatusCode::CREATED,
         axum::Json(CreatedAgent { agent, password }),
