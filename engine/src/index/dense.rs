@@ -437,3 +437,125 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     let tail: f32 = a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum();
     sums.iter().sum::<f32>() + tail
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// A 4-dimensional table: every token's row is a unit axis.
+    fn table() -> TokenTable {
+        let tokens = [
+            ("##ed", 3),
+            ("##s", 3),
+            ("card", 0),
+            ("money", 1),
+            ("refund", 1),
+            ("款", 1),
+            ("退", 1),
+        ];
+        let mut rows = Vec::new();
+        for &(_, axis) in &tokens {
+            let mut row = [0i8; 4];
+            row[axis] = 127;
+            rows.extend(row);
+        }
+        TokenTable::new(
+            4,
+            tokens.iter().map(|(t, _)| t.to_string()).collect(),
+            vec![1.0 / 127.0; tokens.len()],
+            rows,
+        )
+    }
+
+    fn file_bytes(t: &TokenTable) -> Vec<u8> {
+        let mut out = TABLE_MAGIC.to_vec();
+        out.extend((t.dims as u32).to_le_bytes());
+        out.extend((t.tokens.len() as u32).to_le_bytes());
+        for token in &t.tokens {
+            out.push(token.len() as u8);
+            out.extend(token.as_bytes());
+        }
+        for s in &t.scales {
+            out.extend(s.to_le_bytes());
+        }
+        out.extend(t.rows.iter().map(|&r| r as u8));
+        out
+    }
+
+    fn names(t: &TokenTable, ids: &[u32]) -> Vec<String> {
+        ids.iter().map(|&i| t.tokens[i as usize].clone()).collect()
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn wordpiece_takes_the_longest_pieces() {
+        let t = table();
+        assert_eq!(
+            names(&t, &t.tokenize("REFUNDED cards, money!")),
+            ["refund", "##ed", "card", "##s", "money"]
+        );
+        // A word that cannot be cut entirely adds nothing, as WordPiece's [UNK].
+        assert_eq!(names(&t, &t.tokenize("cardx refund")), ["refund"]);
+        // CJK characters are tokens of their own; unknown ones are skipped.
+        assert_eq!(
+            names(&t, &t.tokenize("我要退款 card")),
+            ["退", "款", "card"]
+        );
+        assert!(t.tokenize("").is_empty());
+        assert!(t.tokenize("🙂 ?!").is_empty());
+        assert_eq!(names(&t, &t.tokenize("🙂refund🙂")), ["refund"]);
+        let long = "refund ".repeat(150_000);
+        assert_eq!(t.tokenize(&long).len(), 150_000);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn table_files_round_trip_and_damage_is_refused() {
+        let t = table();
+        let bytes = file_bytes(&t);
+        assert_eq!(TokenTable::from_bytes(&bytes).unwrap(), t);
+        assert_eq!(
+            TokenTable::from_bytes(b"not a table at all"),
+            Err(TableError::NotATable)
+        );
+        assert!(matches!(
+            TokenTable::from_bytes(&bytes[..bytes.len() - 1]),
+            Err(TableError::Damaged(_))
+        ));
+        assert!(matches!(
+            TokenTable::from_bytes(&bytes[..20]),
+            Err(TableError::Damaged(_))
+        ));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn synonyms_meet_in_the_vector_space() {
+        let entry = |id: &str, question: &str| Entry {
+            id: id.into(),
+            locale: "en".into(),
+            question: question.into(),
+            alternates: vec![],
+            answer_html: String::new(),
+            answer_text: String::new(),
+            category: String::new(),
+            tags: vec![],
+            links: vec![],
+        };
+        let entries = [entry("refund", "refund"), entry("cards", "cards")];
+        let index = DenseIndex::build(table(), &entries);
+        let weights = index.weights();
+        let phrasings = index.phrasings(&weights, &entries, &[]);
+        assert_eq!(phrasings.len(), 2);
+        let q = index.embed(&weights, "money").unwrap();
+        let scores = phrasings.score(&q, &Scoring::default(), None);
+        assert!(scores.score[0] > 0.7 && scores.score[1] < 0.1, "{scores:?}");
+        assert!(scores.agreement[0] > 0.99);
+        let hidden = phrasings.score(&q, &Scoring::default(), Some(0));
+        assert_eq!(hidden.score[0], 0.0);
+        assert!(index.embed(&weights, "unknown words").is_none());
+        assert!(index.check().is_ok());
+    }
+}
