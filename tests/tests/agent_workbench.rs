@@ -50,6 +50,105 @@ async fn sign_out(browser: &Browser) -> Result<()> {
     Ok(())
 }
 
+/// Creates a skill group on the admin page, as the signed-in admin; then back to the inbox.
+async fn create_group(browser: &Browser, server: &Server, id: &str, name: &str) -> Result<()> {
+    browser
+        .find("[data-testid=admin-link]")
+        .await?
+        .click()
+        .await?;
+    browser
+        .find("[data-testid=admin-nav-groups]")
+        .await?
+        .click()
+        .await?;
+    browser
+        .find("[data-testid=group-id]")
+        .await?
+        .send_keys(id)
+        .await?;
+    browser
+        .find("[data-testid=group-name]")
+        .await?
+        .send_keys(name.to_owned() + Key::Enter)
+        .await?;
+    wait_for_text(browser, "[data-testid=admin-groups]", id).await?;
+    browser.driver.goto(server.url("/agent")).await?;
+    browser.find("[data-testid=inbox]").await?;
+    Ok(())
+}
+
+/// Transfers the open case to `group` with `note`, as the signed-in agent.
+async fn transfer_open_case(browser: &Browser, group: &str, note: &str) -> Result<()> {
+    browser
+        .find("[data-testid=transfer]")
+        .await?
+        .click()
+        .await?;
+    choose(browser, "[data-testid=transfer-group]", group).await?;
+    browser
+        .find("[data-testid=transfer-note]")
+        .await?
+        .send_keys(note)
+        .await?;
+    browser
+        .find("[data-testid=transfer-submit]")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(browser, "[data-testid=case-group]", group).await?;
+    Ok(())
+}
+
+/// Waits until no element matches `css`.
+async fn wait_gone(browser: &Browser, css: &str, what: &str) -> Result<()> {
+    let deadline = Instant::now() + PATIENCE;
+    while !browser.driver.find_all(By::Css(css)).await?.is_empty() {
+        ensure!(Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+/// The visitor asks `question` as answer number `n` (1-based); when the bot offers choices
+/// instead, the visitor picks the first (the engine's best candidate). Returns the id of the
+/// entry that answered.
+async fn ask(visitor: &Browser, question: &str, n: usize) -> Result<String> {
+    let count = |css: &'static str| async move {
+        Ok::<_, anyhow::Error>(visitor.driver.find_all(By::Css(css)).await?.len())
+    };
+    let choices_before = count(".ad-log .ad-chips").await?;
+    visitor
+        .find("[data-testid=ask-input]:enabled")
+        .await?
+        .send_keys(question.to_owned() + Key::Enter)
+        .await?;
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if count("[data-testid=answer]").await? >= n {
+            break;
+        }
+        if count(".ad-log .ad-chips").await? > choices_before {
+            visitor
+                .driver
+                .execute(
+                    "const groups = document.querySelectorAll('.ad-log .ad-chips');\
+                     groups[groups.length - 1].querySelector('[data-testid=suggestion]').click();",
+                    vec![],
+                )
+                .await?;
+            break;
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "the bot neither answered nor offered choices for {question:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let answered = visitor.answer_entries(n).await?;
+    Ok(answered[n - 1].clone())
+}
+
 /// Waits until an element matching `css` contains `needle`; returns its text.
 async fn wait_for_text(browser: &Browser, css: &str, needle: &str) -> Result<String> {
     let deadline = Instant::now() + PATIENCE;
@@ -137,10 +236,13 @@ async fn escalated_case_arrives_live_is_answered_with_assist_and_rated() -> Resu
 }
 
 async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Result<()> {
-    let first_password = add_agent(server, "grace@example.com", "Grace", "agent", "general")?;
+    // The team lead (an admin, in the general group) opens a billing group; Ming works in it.
+    let lead_password = add_agent(server, "lead@example.com", "Lin Lead", "admin", "general")?;
+    sign_in(agent, server, "lead@example.com", &lead_password).await?;
+    create_group(agent, server, "billing", "Billing").await?;
+    let ming_password = add_agent(server, "ming@example.com", "Ming", "agent", "billing")?;
 
     // The first agent waits at an empty inbox, live.
-    sign_in(agent, server, "grace@example.com", &first_password).await?;
     wait_for_text(agent, "[data-testid=live-status]", "live").await?;
     ensure!(
         agent
@@ -153,12 +255,8 @@ async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Resu
 
     // The visitor asks two questions in Chinese, then asks for a person.
     visitor.driver.goto(server.url("/?locale=zh-CN")).await?;
-    let input = visitor.find("[data-testid=ask-input]:enabled").await?;
-    input.send_keys("我想退货，怎么申请" + Key::Enter).await?;
-    visitor.answer_entries(1).await?;
-    input.send_keys("退款多久能到账" + Key::Enter).await?;
-    let answered = visitor.answer_entries(2).await?;
-    let last_answer = answered[1].clone();
+    ask(visitor, "我想退货，怎么申请", 1).await?;
+    let last_answer = ask(visitor, "退款多久能到账", 2).await?;
     visitor
         .find("[data-testid=escalate]")
         .await?
@@ -207,6 +305,7 @@ async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Resu
         summary.contains("退款多久能到账") && summary.contains("王小明"),
         "the summary quotes the request and the name: {summary}"
     );
+    wait_for_text(agent, "[data-testid=contact]", "王小明").await?;
 
     // Smart assist: the same entry the bot answered the visitor's last question with.
     let suggestions = agent.find_n("[data-testid=assist-suggestion]", 1).await?;
@@ -233,7 +332,8 @@ async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Resu
     agent
         .driver
         .execute(
-            "document.querySelector('.wb-case-main').scrollTop = 0;",
+            "document.querySelector('.wb-case-main').scrollTop = 0;\
+             document.querySelector('.wb-side').scrollTop = 0;",
             vec![],
         )
         .await?;
@@ -252,25 +352,47 @@ async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Resu
     agent.find("[data-testid=send]").await?.click().await?;
     wait_for_text(agent, "[data-testid=note]", "老顾客").await?;
 
-    // Resolved; the visitor rates the conversation.
+    // The refund itself is billing's: transferred there with a note.
+    transfer_open_case(agent, "billing", "退款需财务确认，请核对订单后回复客户。").await?;
+    sign_out(agent).await?;
+
+    // Ming, in billing, finds the case with the note on top of it.
+    sign_in(agent, server, "ming@example.com", &ming_password).await?;
+    agent
+        .find(&format!(
+            "[data-testid=inbox-item][data-ticket='{ticket}'] a"
+        ))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(
+        agent,
+        "[data-testid=transfer-note-banner]",
+        "请核对订单后回复客户",
+    )
+    .await?;
+    let on_top: bool = agent
+        .driver
+        .execute(
+            "const banner = document.querySelector('[data-testid=transfer-note-banner]');\
+             const thread = document.querySelector('[data-testid=thread]');\
+             return !!(banner.compareDocumentPosition(thread) & Node.DOCUMENT_POSITION_FOLLOWING);",
+            vec![],
+        )
+        .await?
+        .convert()?;
+    ensure!(on_top, "the transfer note comes before the conversation");
+
+    // Resolved; the visitor rates the conversation and Ming sees it without a reload.
     choose(agent, "[data-testid=status]", "resolved").await?;
-    // A resolved case leaves the Open view.
-    let item = format!("[data-testid=inbox-item][data-ticket='{ticket}']");
-    let deadline = Instant::now() + PATIENCE;
-    while !agent.driver.find_all(By::Css(&item)).await?.is_empty() {
-        ensure!(
-            Instant::now() < deadline,
-            "the resolved case stays in the Open view"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_gone(
+        agent,
+        &format!("[data-testid=inbox-item][data-ticket='{ticket}']"),
+        "the resolved case stays in the Open view",
+    )
+    .await?;
     visitor.find("[data-testid=rate-5]").await?.click().await?;
     visitor.find("[data-testid=rating-thanks]").await?;
-    // The server sends no event for a rating: the agent sees it when the case is next read.
-    agent
-        .driver
-        .goto(server.url(&format!("/agent/tickets/{ticket}")))
-        .await?;
     wait_for_text(agent, "[data-testid=rating]", "5 / 5").await?;
 
     // Nothing internal leaked to the visitor.
@@ -358,7 +480,6 @@ async fn admins_only(server: &Server, browser: &Browser) -> Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs the admin groups endpoint (POST /api/v1/admin/groups) the server does not have yet"]
 async fn transfer_note_reaches_the_other_groups_agent() -> Result<()> {
     let server = Server::start()?;
     let browser = Browser::start().await?;
@@ -374,27 +495,7 @@ async fn transfer(server: &Server, agent: &Browser) -> Result<()> {
     // The admin creates a second skill group; an agent works in it.
     let admin_password = add_agent(server, "lead@example.com", "Lin Lead", "admin", "general")?;
     sign_in(agent, server, "lead@example.com", &admin_password).await?;
-    agent
-        .find("[data-testid=admin-link]")
-        .await?
-        .click()
-        .await?;
-    agent
-        .find("[data-testid=admin-nav-groups]")
-        .await?
-        .click()
-        .await?;
-    agent
-        .find("[data-testid=group-id]")
-        .await?
-        .send_keys("billing")
-        .await?;
-    agent
-        .find("[data-testid=group-name]")
-        .await?
-        .send_keys("Billing" + Key::Enter)
-        .await?;
-    wait_for_text(agent, "[data-testid=admin-groups]", "billing").await?;
+    create_group(agent, server, "billing", "Billing").await?;
     sign_out(agent).await?;
     let first_password = add_agent(server, "grace@example.com", "Grace", "agent", "general")?;
     let second_password = add_agent(server, "ming@example.com", "Ming", "agent", "billing")?;
@@ -412,6 +513,7 @@ async fn transfer(server: &Server, agent: &Browser) -> Result<()> {
         .context("no ticket_id")?
         .to_owned();
 
+    // Grace hands it to billing: she no longer sees it, but her screen says where it went.
     sign_in(agent, server, "grace@example.com", &first_password).await?;
     agent
         .find(&format!(
@@ -420,21 +522,16 @@ async fn transfer(server: &Server, agent: &Browser) -> Result<()> {
         .await?
         .click()
         .await?;
-    agent.find("[data-testid=transfer]").await?.click().await?;
-    choose(agent, "[data-testid=transfer-group]", "billing").await?;
-    agent
-        .find("[data-testid=transfer-note]")
-        .await?
-        .send_keys("重复扣款，请核对支付宝流水后退款。")
-        .await?;
-    agent
-        .find("[data-testid=transfer-submit]")
-        .await?
-        .click()
-        .await?;
-    wait_for_text(agent, "[data-testid=case-group]", "billing").await?;
+    transfer_open_case(agent, "billing", "重复扣款，请核对支付宝流水后退款。").await?;
+    wait_gone(
+        agent,
+        &format!("[data-testid=inbox-item][data-ticket='{ticket}']"),
+        "a case transferred out of the agent's groups leaves her inbox",
+    )
+    .await?;
     sign_out(agent).await?;
 
+    // Ming reads the note first, then hands the case straight back to Grace as an agent.
     sign_in(agent, server, "ming@example.com", &second_password).await?;
     agent
         .find(&format!(
@@ -449,5 +546,38 @@ async fn transfer(server: &Server, agent: &Browser) -> Result<()> {
         "请核对支付宝流水",
     )
     .await?;
+    agent.find("[data-testid=transfer]").await?.click().await?;
+    choose(agent, "[data-testid=transfer-group]", "general").await?;
+    choose(agent, "[data-testid=transfer-agent]", "grace@example.com").await?;
+    // No note, no transfer.
+    agent
+        .find("[data-testid=transfer-submit]")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(agent, "[data-testid=transfer-form] [role=alert]", "note").await?;
+    agent
+        .find("[data-testid=transfer-note]")
+        .await?
+        .send_keys("已退款，请通知客户。")
+        .await?;
+    agent
+        .find("[data-testid=transfer-submit]")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(agent, "[data-testid=case-group]", "general").await?;
+    sign_out(agent).await?;
+
+    sign_in(agent, server, "grace@example.com", &first_password).await?;
+    agent.find("[data-testid=view-mine]").await?.click().await?;
+    agent
+        .find(&format!(
+            "[data-testid=inbox-item][data-ticket='{ticket}'] a"
+        ))
+        .await?
+        .click()
+        .await?;
+    wait_for_text(agent, "[data-testid=transfer-note-banner]", "请通知客户").await?;
     Ok(())
 }
