@@ -7,6 +7,7 @@ mod body_limit;
 mod canned;
 mod contacts;
 mod desk;
+mod feedback;
 mod health;
 pub mod problem;
 mod rate_limit;
@@ -89,6 +90,7 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         )
         .route("/tickets/{id}/events", get(visitor::events))
         .route("/tickets/{id}/rating", post(visitor::rate))
+        .route("/feedback", post(feedback::record))
         .method_not_allowed_fallback(problem::wrong_method)
         // Inside CORS: preflights are not counted, and a 429 still carries CORS headers so the
         // widget can read it.
@@ -139,6 +141,7 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
             "/admin/groups/{id}",
             put(admin::rename_group).delete(admin::delete_group),
         )
+        .route("/admin/feedback", get(feedback::summary))
         .route("/admin/sites", get(admin::sites).post(admin::create_site))
         .route("/admin/sites/{id}", put(admin::update_site))
         .route(
