@@ -19,8 +19,7 @@ use crate::store::{
     VisitorTicket,
 };
 
-/// Longest message a visitor, the bot or an agent may write, in characters, unless configured
-/// otherwise ([`crate::Config::max_message_chars`]).
+/// Longest message a visitor or the bot may write, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 10_000;
 /// Most transcript turns kept with an escalation.
 pub const MAX_TRANSCRIPT_TURNS: usize = 100;
@@ -60,7 +59,7 @@ pub async fn create_escalation(
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
     let identity_claim = request.identity_token.clone();
-    let mut escalation = request.validate(key, state.max_message_chars)?;
+    let mut escalation = request.validate(key)?;
     let site = state
         .sites
         .get(&escalation.site_id)
@@ -91,7 +90,6 @@ pub async fn create_escalation(
     let (status, ticket_id, token) = match state.store.create_escalation(&escalation).await? {
         EscalationOutcome::Created { ticket_id, token } => {
             tracing::info!(ticket = %ticket_id, site = %site.id, "escalation created");
-            state.metrics.ticket_created();
             state.events.publish(TicketEvent::Created {
                 ticket_id: ticket_id.clone(),
             });
@@ -111,17 +109,13 @@ pub async fn create_escalation(
 }
 
 impl EscalationRequest {
-    fn validate(
-        self,
-        idempotency_key: Option<String>,
-        max_chars: usize,
-    ) -> Result<NewEscalation, ApiError> {
+    fn validate(self, idempotency_key: Option<String>) -> Result<NewEscalation, ApiError> {
         let site = self.site.trim();
         if site.is_empty() || site.len() > 64 {
             return Err(ApiError::invalid("site must be 1 to 64 characters"));
         }
         let message = self.message.trim();
-        check_text("message", message, max_chars)?;
+        check_text("message", message)?;
         if self.transcript.len() > MAX_TRANSCRIPT_TURNS {
             return Err(ApiError::invalid(format!(
                 "transcript has {} turns; at most {MAX_TRANSCRIPT_TURNS} are accepted",
@@ -129,7 +123,11 @@ impl EscalationRequest {
             )));
         }
         for (i, turn) in self.transcript.iter().enumerate() {
-            check_length(&format!("transcript[{i}].text"), &turn.text, max_chars)?;
+            check_length(
+                &format!("transcript[{i}].text"),
+                &turn.text,
+                MAX_MESSAGE_CHARS,
+            )?;
         }
         let contact = match self.contact {
             Some(contact) => Some(NewContact {
@@ -173,7 +171,7 @@ impl EscalationRequest {
 }
 
 /// The `Idempotency-Key` header, if sent: 1 to 255 visible ASCII characters.
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(value) = headers.get("idempotency-key") else {
         return Ok(None);
     };
@@ -188,11 +186,11 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_owned()))
 }
 
-fn check_text(field: &str, text: &str, max_chars: usize) -> Result<(), ApiError> {
+fn check_text(field: &str, text: &str) -> Result<(), ApiError> {
     if text.trim().is_empty() {
         return Err(ApiError::invalid(format!("{field} must not be empty")));
     }
-    check_length(field, text, max_chars)
+    check_length(field, text, MAX_MESSAGE_CHARS)
 }
 
 fn check_length(field: &str, text: &str, max_chars: usize) -> Result<(), ApiError> {
@@ -290,16 +288,29 @@ pub struct NewVisitorMessage {
 }
 
 /// `POST /api/v1/tickets/{id}/messages {text}`: the visitor writes; `201` with the message.
+/// With an `Idempotency-Key`, a retry returns `200` with the message the first attempt made.
 pub async fn post_message(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(ticket_id): Path<String>,
     Json(body): Json<NewVisitorMessage>,
 ) -> Result<(StatusCode, axum::Json<Message>), ApiError> {
+    let key = idempotency_key(&headers)?;
     let ticket = authorized_ticket(&state, &headers, &ticket_id).await?;
     let text = body.text.trim();
-    check_text("text", text, state.max_message_chars)?;
-    let message = state.store.add_visitor_message(&ticket, text).await?;
+    check_text("text", text)?;
+    let (message, created) = match &key {
+        Some(key) => {
+            state
+                .store
+                .add_visitor_message_once(&ticket, text, key)
+                .await?
+        }
+        None => (state.store.add_visitor_message(&ticket, text).await?, true),
+    };
+    if !created {
+        return Ok((StatusCode::OK, axum::Json(message)));
+    }
     state.events.publish(TicketEvent::Message {
         ticket_id: ticket.id,
         message: message.clone(),
