@@ -9,7 +9,9 @@ use anyhow::Context as _;
 use tokio::net::TcpListener;
 
 use crate::events::Hub;
-use crate::http::{self, AppState, Limiter, RateLimits, Shutdown, SiteDirectory, SnapshotFile};
+use crate::http::{
+    self, AppState, Limiter, Metrics, RateLimits, Shutdown, SiteDirectory, SnapshotFile,
+};
 use crate::origin::OriginPattern;
 use crate::store::{Backend, FirstAdmin, Store};
 
@@ -33,6 +35,16 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// How long a request may take to start its response before it is answered `503`.
     pub request_timeout: Duration,
+    /// Largest request body in bytes; larger ones are answered `413`.
+    pub body_limit: usize,
+    /// Longest message (escalation, visitor message, agent reply) in characters.
+    pub max_message_chars: usize,
+    /// Mark the session cookie `Secure`; by default, when the public origin is https. Set it when
+    /// a TLS-terminating proxy forwards plain http to this server under another origin.
+    pub secure_cookies: Option<bool>,
+    /// Lets remote Prometheus scrapers read `/metrics` with `Authorization: Bearer TOKEN`;
+    /// without it, only loopback scrapers may.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -46,6 +58,10 @@ impl Default for Config {
             rate_limit: true,
             rate_limits: RateLimits::default(),
             request_timeout: http::REQUEST_TIMEOUT,
+            body_limit: http::MAX_BODY_BYTES,
+            max_message_chars: http::MAX_MESSAGE_CHARS,
+            secure_cookies: None,
+            metrics_token: None,
         }
     }
 }
@@ -91,9 +107,11 @@ impl Server {
                 dir.display()
             );
         }
-        let secure_cookies = own_origin
-            .as_ref()
-            .is_some_and(|o| o.to_string().starts_with("https://"));
+        let secure_cookies = config.secure_cookies.unwrap_or_else(|| {
+            own_origin
+                .as_ref()
+                .is_some_and(|o| o.to_string().starts_with("https://"))
+        });
         let events = match store.backend() {
             Backend::Postgres => Hub::relayed(store.clone(), &config.database_url)
                 .await
@@ -114,6 +132,9 @@ impl Server {
                 Limiter::off()
             },
             request_timeout: config.request_timeout,
+            body_limit: config.body_limit,
+            max_message_chars: config.max_message_chars,
+            metrics: Metrics::new(config.metrics_token.clone()),
         };
         let router = http::router(state, config.dist_dir.as_deref());
         Ok(Server {

@@ -1,50 +1,23 @@
 //! `answerdesk serve`: the web app, the snapshot and the REST endpoint in one process.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
+mod config;
+
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-#[derive(clap::Args)]
-pub struct Args {
-    /// Address to listen on.
-    #[arg(long, env = "ANSWERDESK_ADDR", default_value = "127.0.0.1:8080")]
-    addr: SocketAddr,
-    /// `sqlite://path` (created if missing) or `postgres://…`.
-    #[arg(long, env = "DATABASE_URL", default_value = super::DEFAULT_DATABASE_URL)]
-    database_url: String,
-    /// The web app built by Trunk.
-    #[arg(long, env = "ANSWERDESK_DIST", default_value = "dist")]
-    dist: PathBuf,
-    /// The knowledge snapshot served to browsers at /kb.snapshot.
-    #[arg(
-        long,
-        env = "ANSWERDESK_SNAPSHOT",
-        default_value = "data/demo.snapshot"
-    )]
-    snapshot: PathBuf,
-    /// Public rate limits on visitor endpoints: `on` (default) or `off` for load tests on loopback.
-    #[arg(long, env = "ANSWERDESK_RATE_LIMIT", default_value = "on", value_parser = ["on", "off"])]
-    rate_limit: String,
-}
+pub use config::Args;
 
 pub fn run(args: Args) -> Result<ExitCode> {
     init_tracing();
-    if !args.dist.join("index.html").is_file() {
-        tracing::warn!(dist = %args.dist.display(), "no index.html in the dist folder: build the app with `cargo xtask dist`");
+    let settings = args.resolve()?;
+    if !settings.dist.join("index.html").is_file() {
+        tracing::warn!(dist = %settings.dist.display(), "no index.html in the dist folder: build the app with `cargo xtask dist`");
     }
-    if !args.snapshot.is_file() {
-        tracing::warn!(snapshot = %args.snapshot.display(), "no snapshot: build one with `answerdesk kb build`");
+    if !settings.snapshot.is_file() {
+        tracing::warn!(snapshot = %settings.snapshot.display(), "no snapshot: build one with `answerdesk kb build`");
     }
-    let config = server::Config {
-        addr: args.addr,
-        database_url: args.database_url,
-        dist_dir: Some(args.dist),
-        snapshot: Some(args.snapshot),
-        rate_limit: args.rate_limit == "on",
-        ..Default::default()
-    };
+    let config = settings.server;
     super::runtime()?.block_on(async move {
         let server = server::Server::bind(config)
             .await

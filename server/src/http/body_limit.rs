@@ -6,33 +6,36 @@
 //! Bodies without a declared length are cut off by the extractors' own limit.
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt as _;
 
 use super::problem::ApiError;
-use super::MAX_BODY_BYTES;
-
 /// Beyond this, the body is not worth reading just to be polite.
 const MAX_DRAINED_BYTES: u64 = 4 * 1024 * 1024;
 
-pub async fn refuse_oversized(request: Request, next: Next) -> Response {
+/// Middleware: `413` for a declared length over `limit` bytes.
+pub async fn refuse_oversized(
+    State(limit): State<usize>,
+    request: Request,
+    next: Next,
+) -> Response {
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     match declared {
-        Some(len) if len > MAX_BODY_BYTES as u64 => {
+        Some(len) if len > limit as u64 => {
             if len <= MAX_DRAINED_BYTES {
                 drain(request.into_body()).await;
             }
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body-too-large",
-                format!("the request body is {len} bytes; at most {MAX_BODY_BYTES} are accepted"),
+                format!("the request body is {len} bytes; at most {limit} are accepted"),
             )
             .into_response()
         }

@@ -148,10 +148,10 @@ pub async fn post_message(
     Json(request): Json<NewAgentMessage>,
 ) -> Result<(StatusCode, axum::Json<Message>), ApiError> {
     let body = request.body.trim();
-    if body.is_empty() || body.chars().count() > super::visitor::MAX_MESSAGE_CHARS {
+    if body.is_empty() || body.chars().count() > state.max_message_chars {
         return Err(ApiError::invalid(format!(
             "body must be 1 to {} characters",
-            super::visitor::MAX_MESSAGE_CHARS
+            state.max_message_chars
         )));
     }
     let ticket = find_visible(&state, &session.agent, &id).await?;

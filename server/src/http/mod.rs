@@ -9,6 +9,7 @@ mod contacts;
 mod desk;
 mod feedback;
 mod health;
+mod metrics;
 pub mod problem;
 mod rate_limit;
 mod session;
@@ -30,14 +31,17 @@ use tokio::sync::watch;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
+pub use metrics::Metrics;
 pub use rate_limit::{Limiter, Quota, RateLimits};
 pub use site_directory::SiteDirectory;
 pub use snapshot::SnapshotFile;
+pub use visitor::MAX_MESSAGE_CHARS;
 
 use crate::events::Hub;
 use crate::store::Store;
 
-/// Largest request body accepted anywhere; an escalation with a long transcript fits easily.
+/// Largest request body accepted anywhere by default; an escalation with a long transcript fits
+/// easily.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// How long a request may take by default before the server gives up on it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -57,6 +61,12 @@ pub struct AppState {
     pub limiter: Limiter,
     /// How long a handler may take to start its response.
     pub request_timeout: Duration,
+    /// Largest request body, in bytes.
+    pub body_limit: usize,
+    /// Longest message (escalation, visitor message, agent reply), in characters.
+    pub max_message_chars: usize,
+    /// Prometheus metrics, served at `/metrics`.
+    pub metrics: Metrics,
 }
 
 /// A shutdown that has begun or not; cheap to clone.
@@ -161,6 +171,7 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
     let app = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::export))
         .route("/kb.snapshot", get(snapshot::snapshot))
         .nest("/api", api)
         .method_not_allowed_fallback(problem::wrong_method);
@@ -168,13 +179,21 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         Some(dir) => app.merge(assets::router(dir)),
         None => app.fallback(problem::no_route),
     };
-    app.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(body_limit::refuse_oversized))
+    app.route_layer(axum::middleware::from_fn(metrics::route_template))
+        .layer(DefaultBodyLimit::max(state.body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.body_limit,
+            body_limit::refuse_oversized,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.request_timeout,
             timeout::deadline,
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::track,
+        ))
         .with_state(state)
 }
 

@@ -19,7 +19,8 @@ use crate::store::{
     VisitorTicket,
 };
 
-/// Longest message a visitor or the bot may write, in characters.
+/// Longest message a visitor, the bot or an agent may write, in characters, unless configured
+/// otherwise ([`crate::Config::max_message_chars`]).
 pub const MAX_MESSAGE_CHARS: usize = 10_000;
 /// Most transcript turns kept with an escalation.
 pub const MAX_TRANSCRIPT_TURNS: usize = 100;
@@ -59,7 +60,7 @@ pub async fn create_escalation(
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
     let identity_claim = request.identity_token.clone();
-    let mut escalation = request.validate(key)?;
+    let mut escalation = request.validate(key, state.max_message_chars)?;
     let site = state
         .sites
         .get(&escalation.site_id)
@@ -90,6 +91,7 @@ pub async fn create_escalation(
     let (status, ticket_id, token) = match state.store.create_escalation(&escalation).await? {
         EscalationOutcome::Created { ticket_id, token } => {
             tracing::info!(ticket = %ticket_id, site = %site.id, "escalation created");
+            state.metrics.ticket_created();
             state.events.publish(TicketEvent::Created {
                 ticket_id: ticket_id.clone(),
             });
@@ -109,13 +111,17 @@ pub async fn create_escalation(
 }
 
 impl EscalationRequest {
-    fn validate(self, idempotency_key: Option<String>) -> Result<NewEscalation, ApiError> {
+    fn validate(
+        self,
+        idempotency_key: Option<String>,
+        max_chars: usize,
+    ) -> Result<NewEscalation, ApiError> {
         let site = self.site.trim();
         if site.is_empty() || site.len() > 64 {
             return Err(ApiError::invalid("site must be 1 to 64 characters"));
         }
         let message = self.message.trim();
-        check_text("message", message)?;
+        check_text("message", message, max_chars)?;
         if self.transcript.len() > MAX_TRANSCRIPT_TURNS {
             return Err(ApiError::invalid(format!(
                 "transcript has {} turns; at most {MAX_TRANSCRIPT_TURNS} are accepted",
@@ -123,11 +129,7 @@ impl EscalationRequest {
             )));
         }
         for (i, turn) in self.transcript.iter().enumerate() {
-            check_length(
-                &format!("transcript[{i}].text"),
-                &turn.text,
-                MAX_MESSAGE_CHARS,
-            )?;
+            check_length(&format!("transcript[{i}].text"), &turn.text, max_chars)?;
         }
         let contact = match self.contact {
             Some(contact) => Some(NewContact {
@@ -186,11 +188,11 @@ pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Api
     Ok(Some(key.to_owned()))
 }
 
-fn check_text(field: &str, text: &str) -> Result<(), ApiError> {
+fn check_text(field: &str, text: &str, max_chars: usize) -> Result<(), ApiError> {
     if text.trim().is_empty() {
         return Err(ApiError::invalid(format!("{field} must not be empty")));
     }
-    check_length(field, text, MAX_MESSAGE_CHARS)
+    check_length(field, text, max_chars)
 }
 
 fn check_length(field: &str, text: &str, max_chars: usize) -> Result<(), ApiError> {
@@ -298,7 +300,7 @@ pub async fn post_message(
     let key = idempotency_key(&headers)?;
     let ticket = authorized_ticket(&state, &headers, &ticket_id).await?;
     let text = body.text.trim();
-    check_text("text", text)?;
+    check_text("text", text, state.max_message_chars)?;
     let (message, created) = match &key {
         Some(key) => {
             state
