@@ -2,7 +2,7 @@
  *   <script src="https://HOST/embed.js" data-site="SITE_ID" defer></script>
  * Options (data-* on the tag, or window.answerdeskSettings): site, locale, accent, position
  * ("right"|"left"), label, greeting, snapshot (URL), api (base URL), preload, analytics ("off"
- * keeps the widget's events away from answerdesk('on') handlers).
+ * keeps the widget's events away from answerdesk('on') handlers and its answer feedback off the server).
  * API: answerdesk('open'|'close'|'toggle'), answerdesk('ask', text), answerdesk('identify',
  * {token} | {id, name, email, attributes, hmac}), answerdesk('on', event, fn).
  * Hand-written and framework-free: every visitor downloads it. */
@@ -56,6 +56,7 @@
     frame.title = zh ? "在线客服" : "Help chat";
     var q = new URLSearchParams({ site: opt("site", "demo"), locale: locale, page: location.href, accent: accent });
     ["greeting", "snapshot", "api"].forEach(function (k) { var v = opt(k, ""); if (v) q.set(k, v); });
+    if (!analytics) q.set("analytics", "off");
     frame.src = origin + "/widget?" + q.toString();
     root.appendChild(frame);
   }

@@ -191,6 +191,9 @@ async fn fetch(
 ) -> Result<web_sys::Response, ApiError> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
+    // The visitor's requests carry their token, never a cookie (not even an agent's session
+    // cookie on the same origin): feedback in particular is anonymous.
+    init.set_credentials(web_sys::RequestCredentials::Omit);
     let request_headers = web_sys::Headers::new().map_err(|_| ApiError::Unreachable)?;
     for (name, value) in headers {
         let _ = request_headers.set(name, value);
@@ -338,18 +341,63 @@ pub async fn messages(session: &TicketSession, after: i64) -> Result<Vec<TicketM
     .await
 }
 
-/// `POST /api/v1/tickets/{id}/messages`: the visitor writes to the team.
-pub async fn post_message(session: &TicketSession, text: &str) -> Result<TicketMessage, ApiError> {
+/// The body of a visitor's reply to the team, serialized once so a resend is byte for byte.
+pub fn reply_body(text: &str) -> String {
+    Builder::new().set("text", text).print()
+}
+
+/// `POST /api/v1/tickets/{id}/messages` with a body from [`reply_body`]: the visitor writes to
+/// the team. A retry with the same key gets the first attempt's message back, not a second one.
+pub async fn post_message(
+    session: &TicketSession,
+    body: &str,
+    idempotency_key: &str,
+) -> Result<TicketMessage, ApiError> {
     let url = endpoint(&format!("/tickets/{}/messages", session.ticket_id));
-    let body = Builder::new().set("text", text).print();
     let response = fetch(
         "POST",
         &url,
-        &[("Authorization", &auth(session))],
-        Some(&body),
+        &[
+            ("Authorization", &auth(session)),
+            ("Idempotency-Key", idempotency_key),
+        ],
+        Some(body),
     )
     .await?;
     read(response, "message", TicketMessage::from_json).await
+}
+
+/// Longest question sent with a verdict; the server cuts there too.
+const FEEDBACK_QUERY_CHARS: usize = 200;
+
+/// The body of `POST /api/v1/feedback`: anonymous, the question cut short.
+pub fn feedback_body(
+    site: &str,
+    entry_id: &str,
+    helpful: bool,
+    query: Option<&str>,
+    locale: &str,
+) -> String {
+    let query: Option<String> = query.map(|q| q.chars().take(FEEDBACK_QUERY_CHARS).collect());
+    Builder::new()
+        .set("site", site)
+        .set("entry_id", entry_id)
+        .set("helpful", helpful)
+        .set_some("query", query.as_deref())
+        .set("locale", locale)
+        .print()
+}
+
+/// `POST /api/v1/feedback` with a body from [`feedback_body`].
+pub async fn send_feedback(body: &str, idempotency_key: &str) -> Result<(), ApiError> {
+    fetch(
+        "POST",
+        &endpoint("/feedback"),
+        &[("Idempotency-Key", idempotency_key)],
+        Some(body),
+    )
+    .await
+    .map(drop)
 }
 
 /// `GET /api/v1/tickets/{id}/events?token=…&after=ID`: the ticket's Server-Sent Events.

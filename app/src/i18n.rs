@@ -73,6 +73,8 @@ pub struct Strings {
     pub with_bot: &'static str,
     pub queued_offline: &'static str,
     pub reply_failed: &'static str,
+    /// Beside a reply typed offline, until the server has it.
+    pub reply_queued: &'static str,
     pub resolved: &'static str,
     pub rating_prompt: &'static str,
     pub rating_thanks: &'static str,
@@ -121,6 +123,7 @@ static EN: Strings = Strings {
     queued_offline:
         "You're offline. Your request is saved and will be sent when you're back online.",
     reply_failed: "Your message could not be sent:",
+    reply_queued: "Not sent yet: it goes out when you're back online.",
     resolved: "Our team marked this conversation as resolved.",
     rating_prompt: "How was your conversation with our team?",
     rating_thanks: "Thanks for rating this conversation.",
@@ -168,6 +171,7 @@ static ZH_CN: Strings = Strings {
     with_bot: "您已回到智能助手。客服仍会处理您的请求。",
     queued_offline: "您当前处于离线状态。请求已保存，恢复联网后会自动发送。",
     reply_failed: "消息发送失败：",
+    reply_queued: "尚未发送：恢复联网后会自动发送。",
     resolved: "客服已将此对话标记为已解决。",
     rating_prompt: "您对本次客服对话满意吗？",
     rating_thanks: "感谢您的评价。",

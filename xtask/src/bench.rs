@@ -52,6 +52,7 @@ pub fn size_report(root: &Path) -> Result<()> {
     files.sort();
     println!("\n    size report (brotli -q 11)");
     let mut wasm_js = 0;
+    let mut embed = 0;
     for file in &files {
         let bytes = std::fs::read(file)?;
         let compressed = brotli_len(&bytes)?;
@@ -60,6 +61,9 @@ pub fn size_report(root: &Path) -> Result<()> {
             || (name.ends_with(".js") && name != "embed.js" && name != "sw.js")
         {
             wasm_js += compressed;
+        }
+        if name == "embed.js" {
+            embed = compressed;
         }
         println!(
             "      {:<44} {:>9} B raw {:>9} B brotli",
@@ -73,7 +77,43 @@ pub fn size_report(root: &Path) -> Result<()> {
         "total",
         format!("{:.1}", wasm_js as f64 / 1024.0)
     );
+    for line in budget_verdicts(wasm_js, embed) {
+        println!("      {line}");
+    }
     Ok(())
+}
+
+/// Issue 4's budgets for what a visitor downloads, in brotli bytes: the widget's wasm + JS
+/// before the snapshot, and the one-script-tag embed.
+const WIDGET_BUDGET: usize = 160 * 1024;
+const EMBED_BUDGET: usize = 4 * 1000;
+
+/// One line per budget: the figure, the limit, and whether it holds.
+fn budget_verdicts(wasm_js: usize, embed: usize) -> [String; 2] {
+    let verdict = |size: usize, budget: usize| {
+        if size <= budget {
+            "within budget"
+        } else {
+            "OVER BUDGET"
+        }
+    };
+    let margin = (WIDGET_BUDGET as f64 - wasm_js as f64) / 1024.0;
+    [
+        format!(
+            "budget: widget wasm + JS {:.1} KiB of {} KiB: {} ({:.1} KiB {})",
+            wasm_js as f64 / 1024.0,
+            WIDGET_BUDGET / 1024,
+            verdict(wasm_js, WIDGET_BUDGET),
+            margin.abs(),
+            if margin >= 0.0 { "to spare" } else { "over" }
+        ),
+        format!(
+            "budget: embed.js {:.1} KB of {} KB: {}",
+            embed as f64 / 1000.0,
+            EMBED_BUDGET / 1000,
+            verdict(embed, EMBED_BUDGET)
+        ),
+    ]
 }
 
 fn brotli_len(bytes: &[u8]) -> Result<usize> {
@@ -85,4 +125,22 @@ fn brotli_len(bytes: &[u8]) -> Result<usize> {
     };
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).context("brotli failed")?;
     Ok(out.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_verdicts_say_within_or_over() {
+        let [widget, embed] = budget_verdicts(150 * 1024, 2_100);
+        assert_eq!(
+            widget,
+            "budget: widget wasm + JS 150.0 KiB of 160 KiB: within budget (10.0 KiB to spare)"
+        );
+        assert_eq!(embed, "budget: embed.js 2.1 KB of 4 KB: within budget");
+        let [widget, embed] = budget_verdicts(161 * 1024, 4_001);
+        assert!(widget.contains("OVER BUDGET (1.0 KiB over)"), "{widget}");
+        assert!(embed.contains("OVER BUDGET"), "{embed}");
+    }
 }

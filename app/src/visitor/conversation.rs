@@ -2,7 +2,7 @@
 
 use engine::{Decision, Engine, EscalateReason, Reply};
 
-use crate::api::{BotContext, Role, ScoredEntry, TicketMessage, TranscriptLine};
+use crate::api::{Author, BotContext, Role, ScoredEntry, TicketMessage, TranscriptLine};
 use crate::i18n::{Locale, Strings};
 
 /// What the bot said, in terms of knowledge-base entries (indexes into the snapshot).
@@ -50,6 +50,8 @@ pub enum Turn {
     },
     Bot {
         reply: BotReply,
+        /// What the visitor asked, for the feedback on the answer.
+        question: String,
         at: String,
     },
     /// Something the app itself says, such as "your request is with our team".
@@ -58,6 +60,11 @@ pub enum Turn {
     },
     /// An escalation waits in the outbox for the network.
     Queued,
+    /// A reply to the team in the outbox (`key`), shown until the server has stored it.
+    PendingReply {
+        key: String,
+        text: String,
+    },
     /// A message of the ticket, as the server stored it (the team's replies, and everything
     /// shown again after a reload).
     Ticket(TicketMessage),
@@ -76,11 +83,12 @@ pub struct Conversation {
 impl Conversation {
     pub fn ask(&mut self, question: String, reply: Reply, at: String) {
         self.turns.push(Turn::Visitor {
-            text: question,
+            text: question.clone(),
             at: at.clone(),
         });
         self.turns.push(Turn::Bot {
             reply: BotReply::from_reply(&reply),
+            question,
             at,
         });
         self.last_reply = Some(reply);
@@ -89,11 +97,12 @@ impl Conversation {
     /// The visitor picked one of the offered entries: that is the answer.
     pub fn pick(&mut self, question: String, entry: usize, at: String) {
         self.turns.push(Turn::Visitor {
-            text: question,
+            text: question.clone(),
             at: at.clone(),
         });
         self.turns.push(Turn::Bot {
             reply: BotReply::Answer { entry },
+            question,
             at,
         });
     }
@@ -102,17 +111,42 @@ impl Conversation {
         self.turns.push(Turn::Notice { text });
     }
 
-    /// Adds ticket messages not shown yet; returns how many were new.
+    /// Adds ticket messages not shown yet; returns how many were new. The visitor's own reply
+    /// takes the place of its pending copy, whether it comes back from the POST or the stream.
     pub fn add_ticket_messages(&mut self, messages: Vec<TicketMessage>) -> usize {
         let mut added = 0;
         for message in messages {
-            if !self.seen.contains(&message.id) {
-                self.seen.push(message.id);
-                self.turns.push(Turn::Ticket(message));
-                added += 1;
+            if self.seen.contains(&message.id) {
+                continue;
             }
+            self.seen.push(message.id);
+            let pending = self.turns.iter().position(|t| {
+                matches!(t, Turn::PendingReply { text, .. }
+                    if message.author == Author::Visitor && *text == message.body_text)
+            });
+            match pending {
+                Some(i) => self.turns[i] = Turn::Ticket(message),
+                None => self.turns.push(Turn::Ticket(message)),
+            }
+            added += 1;
         }
         added
+    }
+
+    /// The server refused the queued reply `key` for good: it stays on screen as said, not sent.
+    pub fn unsend_reply(&mut self, key: &str) {
+        if let Some(turn) = self
+            .turns
+            .iter_mut()
+            .find(|t| matches!(t, Turn::PendingReply { key: k, .. } if k == key))
+        {
+            if let Turn::PendingReply { text, .. } = turn {
+                *turn = Turn::Visitor {
+                    text: std::mem::take(text),
+                    at: String::new(),
+                };
+            }
+        }
     }
 
     /// Marks messages as shown without showing them: the ones the visitor just saw locally.
@@ -142,12 +176,15 @@ impl Conversation {
                     text: text.clone(),
                     at: at.clone(),
                 }),
-                Turn::Bot { reply, at } => Some(TranscriptLine {
+                Turn::Bot { reply, at, .. } => Some(TranscriptLine {
                     role: Role::Bot,
                     text: bot_text(reply, engine, t),
                     at: at.clone(),
                 }),
-                Turn::Notice { .. } | Turn::Queued | Turn::Ticket(_) => None,
+                Turn::Notice { .. }
+                | Turn::Queued
+                | Turn::PendingReply { .. }
+                | Turn::Ticket(_) => None,
             })
             .collect()
     }

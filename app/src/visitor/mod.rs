@@ -24,8 +24,9 @@ use crate::browser;
 use crate::i18n::Locale;
 use conversation::{BotReply, Conversation, Turn};
 use escalation::{EscalationForm, Identity};
+use feedback::DeliverOutbox;
 use message::TurnView;
-use outbox::{Delivered, Queued};
+use outbox::{Delivered, Kind, Queued};
 use rating::Rating;
 
 /// Where the assistant is shown.
@@ -90,13 +91,24 @@ impl Handoff {
         self.sync().await;
     }
 
-    /// Sends queued escalations; called on submit, on `online`, and by the poller.
+    /// Sends what the outbox holds; called on submit, on `online`, and by the poller. Returns
+    /// why an escalation was refused, if one was.
     async fn deliver_queued(self) -> Option<ApiError> {
         let mut refused = None;
-        for (Queued { key, .. }, outcome) in outbox::deliver().await {
-            match outcome {
-                Delivered::Created(session) => self.adopt(session, &key).await,
-                Delivered::Refused(e) => refused = Some(e),
+        for (Queued { key, kind, .. }, outcome) in outbox::deliver().await {
+            match (kind, outcome) {
+                (_, Delivered::Created(session)) => self.adopt(session, &key).await,
+                (_, Delivered::Replied(message)) => self.receive(vec![message]),
+                (Kind::Reply(_), Delivered::Refused(e)) => {
+                    let t = self.locale.strings();
+                    self.conversation.update(|c| {
+                        c.unsend_reply(&key);
+                        c.notice(format!("{} {e}", t.reply_failed));
+                    });
+                }
+                (Kind::Escalation, Delivered::Refused(e)) => refused = Some(e),
+                // A verdict the server refused (unknown site, say) is not worth bothering anyone.
+                (Kind::Feedback, Delivered::Refused(_)) | (_, Delivered::Recorded) => {}
             }
         }
         refused
@@ -232,17 +244,16 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
         scroll_to_question();
     };
 
+    // Into the outbox first, like an escalation: a reply typed offline goes out when the network
+    // is back, and its idempotency key keeps a resend from making a second message.
     let reply_to_team = move |session: TicketSession, text: String| {
+        let item = Queued::new(Kind::Reply(session), api::reply_body(&text));
+        let key = item.key.clone();
+        outbox::push(item);
+        conversation.update(|c| c.turns.push(Turn::PendingReply { key, text }));
+        scroll_to_end();
         leptos::task::spawn_local(async move {
-            match api::post_message(&session, &text).await {
-                Ok(message) => {
-                    conversation.update(|c| {
-                        c.add_ticket_messages(vec![message]);
-                    });
-                }
-                Err(e) => conversation.update(|c| c.notice(format!("{} {e}", t.reply_failed))),
-            }
-            scroll_to_end();
+            handoff.deliver_queued().await;
         });
     };
 
@@ -303,6 +314,11 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
             browser::sleep(RETRY_MS).await;
         }
     });
+    provide_context(DeliverOutbox(Callback::new(move |()| {
+        leptos::task::spawn_local(async move {
+            handoff.deliver_queued().await;
+        })
+    })));
     let _ = window_event_listener(leptos::ev::online, move |_| {
         leptos::task::spawn_local(async move {
             handoff.deliver_queued().await;
@@ -339,10 +355,7 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
     };
 
     let send_escalation = move |escalation: NewEscalation| {
-        let item = Queued {
-            key: browser::random_key(),
-            body: escalation.to_json(),
-        };
+        let item = Queued::new(Kind::Escalation, escalation.to_json());
         // Durable before the first attempt: a closed tab or a lost connection cannot lose it.
         outbox::push(item.clone());
         handoff
@@ -363,8 +376,7 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
                 Some(e) => escalation_error.set(Some(e.to_string())),
                 None => {
                     escalating.set(false);
-                    let still_queued = outbox::queued().iter().any(|q| q.key == item.key);
-                    if still_queued {
+                    if outbox::is_queued(&item.key) {
                         conversation.update(|c| c.turns.push(Turn::Queued));
                         browser::emit("escalation-queued", &[]);
                     }
@@ -460,7 +472,8 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
                 </Show>
                 <For
                     each=move || conversation.with(|c| c.turns.iter().cloned().enumerate().collect::<Vec<_>>())
-                    key=|(i, _)| *i
+                    // A pending reply turns into the stored message in place: a new key redraws it.
+                    key=|(i, turn)| (*i, matches!(turn, Turn::PendingReply { .. }))
                     children=move |(_, turn): (usize, Turn)| {
                         view! { <TurnView turn=turn engine=Signal::derive(engine) locale=locale
                             on_pick=Callback::new(pick) on_escalate=Callback::new(move |()| escalate()) /> }
