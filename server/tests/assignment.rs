@@ -85,8 +85,29 @@ async fn round_robin_in_order(db: String) {
             "cy@example.com"
         ]
     );
-    // The audit log says the system did it.
+    // The inbox stream hears of it, and the audit log says the system did it.
+    let mut inbox = admin
+        .get(&server, "/api/v1/desk/events")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(inbox.status(), 200);
     let id = escalate_to(&server, "team", "seventh").await;
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let updated = |seen: &str| {
+        seen.lines().any(|line| {
+            line.starts_with("data:") && line.contains("\"updated\"") && line.contains(&id)
+        })
+    };
+    while !updated(&seen) {
+        let chunk = tokio::time::timeout_at(deadline, inbox.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("no updated event within 10 s; got {seen:?}"))
+            .unwrap()
+            .expect("the stream stays open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
     let detail = ticket(&server, &admin, &id).await;
     let first = &detail["audit"][0];
     assert_eq!(first["action"], "assign");

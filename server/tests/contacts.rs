@@ -15,10 +15,10 @@ on_both_databases! {
     merge_a_duplicate_of_the_same_contact => sqlite_merge_a_duplicate_of_the_same_contact, postgres_merge_a_duplicate_of_the_same_contact;
 }
 
-/// Gives the demo site an identity secret; answers a function escalating as a signed user.
+/// Gives the demo site an identity secret; answers the secret, for [`escalate_as`].
 async fn signed_escalations(server: &TestServer, admin: &Agent) -> String {
     let created = json_of(admin.post(
-        &server,
+        server,
         "/api/v1/admin/sites/demo/identity-secret",
         json!({}),
     ))
