@@ -1,0 +1,104 @@
+//! What operators rely on, over real HTTP on SQLite and PostgreSQL: Prometheus metrics and who
+//! may read them, and a graceful shutdown that finishes the requests already in flight.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{expect_problem, TestServer};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+
+on_both_databases! {
+    metrics_count_requests_tickets_and_streams => sqlite_metrics_count_requests_tickets_and_streams, postgres_metrics_count_requests_tickets_and_streams;
+    shutdown_finishes_requests_in_flight => sqlite_shutdown_finishes_requests_in_flight, postgres_shutdown_finishes_requests_in_flight;
+}
+
+async fn metrics_text(server: &TestServer) -> String {
+    let response = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.text().await.unwrap()
+}
+
+async fn metrics_count_requests_tickets_and_streams(db: String) {
+    let server = TestServer::start(&db).await;
+    let (ticket, token) = server.escalate("my parcel is late").await;
+    let unknown = server
+        .client
+        .get(server.url("/api/v1/tickets/T-NOPE0000"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let _stream = server
+        .client
+        .get(server.url(&format!("/api/v1/tickets/{ticket}/events?token={token}")))
+        .send()
+        .await
+        .unwrap();
+
+    let text = metrics_text(&server).await;
+    for needle in [
+        r#"answerdesk_http_requests_total{method="POST",route="/api/v1/escalations",status="201"} 1"#,
+        r#"answerdesk_http_requests_total{method="GET",route="/api/v1/tickets/{id}",status="404"} 1"#,
+        r#"answerdesk_http_request_duration_seconds_count{route="/api/v1/escalations"} 1"#,
+        "answerdesk_tickets_created_total 1",
+        "answerdesk_sse_clients 1",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from\n{text}");
+    }
+    assert!(
+        !text.contains("T-NOPE0000"),
+        "routes are labelled by template, not by path"
+    );
+
+    // Through a reverse proxy the peer is still loopback, but the proxy says so.
+    let proxied = server
+        .client
+        .get(server.url("/metrics"))
+        .header("x-forwarded-for", "192.0.2.1")
+        .send()
+        .await
+        .unwrap();
+    expect_problem(proxied, 403).await;
+    server.stop().await;
+}
+
+async fn shutdown_finishes_requests_in_flight(db: String) {
+    let server = TestServer::start(&db).await;
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let body = br#"{"site": "demo", "message": "sent slowly, across a shutdown"}"#;
+    let mut socket = TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/escalations HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    socket.write_all(&body[..10]).await.unwrap();
+    // The request is in flight, its body half sent, when the shutdown begins.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let stopping = tokio::spawn(server.stop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!stopping.is_finished(), "the server waits for the request");
+    socket.write_all(&body[10..]).await.unwrap();
+    let mut response = String::new();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        socket.read_to_string(&mut response),
+    )
+    .await
+    .expect("answered")
+    .unwrap();
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    tokio::time::timeout(Duration::from_secs(10), stopping)
+        .await
+        .expect("then stops")
+        .unwrap();
+}
