@@ -34,6 +34,24 @@ pub async fn fill_queues(state: &AppState, groups: impl IntoIterator<Item = Stri
     }
 }
 
+/// After an escalation created ticket `ticket_id`: fills its group's queue. Reads the settings
+/// first, so while auto-assignment is off an escalation costs one small read more, not a run.
+pub async fn after_escalation(state: &AppState, ticket_id: &str) {
+    match state.store.desk_config().await {
+        Ok(config) if config.auto_assign => {}
+        Ok(_) => return,
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot read the settings; the case waits");
+            return;
+        }
+    }
+    match state.store.ticket_group(ticket_id).await {
+        Ok(Some(group)) => fill_queues(state, [group]).await,
+        Ok(None) => {}
+        Err(err) => tracing::warn!(ticket = %ticket_id, error = %err, "cannot route the case"),
+    }
+}
+
 /// `GET /api/v1/desk/me`: the signed-in agent, with availability and capacity.
 pub async fn me(session: AgentSession) -> axum::Json<Agent> {
     axum::Json(session.agent)

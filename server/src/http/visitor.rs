@@ -95,9 +95,7 @@ pub async fn create_escalation(
             state.events.publish(TicketEvent::Created {
                 ticket_id: ticket_id.clone(),
             });
-            if let Some(group) = state.store.ticket_group(&ticket_id).await? {
-                super::assignment::fill_queues(&state, [group]).await;
-            }
+            super::assignment::after_escalation(&state, &ticket_id).await;
             (StatusCode::CREATED, ticket_id, token)
         }
         EscalationOutcome::Replayed { ticket_id, token } => (StatusCode::OK, ticket_id, token),
