@@ -2,9 +2,11 @@
  *
  * - App shell (index.html and the hashed wasm, JS and CSS it names), embed.js: precached at install.
  * - Hashed files: cache first (their content never changes under their name).
- * - /kb.snapshot: network first, so a new snapshot is picked up as soon as the server has it
- *   (the server revalidates by ETag, so an unchanged snapshot is not downloaded again); the cached
- *   copy answers when the network is down.
+ * - /kb.snapshot: stale-while-revalidate. The cached copy is served at once (the assistant
+ *   answers without waiting for the network, or without a network at all) while the worker asks
+ *   the server in the background, by ETag, whether a newer one exists; a new one replaces the
+ *   cached copy and the next load uses it. Pages are told with a `{answerdesk: "snapshot"}`
+ *   message. With nothing cached yet it is a plain network fetch.
  * - Pages and other files: network first, cached copy offline; `/` and `/widget` fall back to
  *   index.html.
  * - /api/, and the agent and admin pages: not touched. A queued escalation is the app's business,
@@ -12,6 +14,7 @@
  * A new version of this file replaces the cache wholesale. */
 "use strict";
 var CACHE = "answerdesk-v1";
+var SNAPSHOT = "/kb.snapshot";
 var HASHED = /-[0-9a-f]{16,}(_bg)?\.(js|wasm|css)$/;
 var APP_ROUTES = /^\/(widget)?$/;
 var PASS_THROUGH = /^\/(api|agent|admin)(\/|$)/;
@@ -39,6 +42,37 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+// Asks the server for the snapshot, revalidating by ETag through the HTTP cache; keeps a new one.
+function refreshSnapshot(request) {
+  return fetch(request, { cache: "no-cache" }).then(function (response) {
+    if (!response.ok) return response;
+    var copy = response.clone();
+    return caches.open(CACHE).then(function (cache) {
+      return cache.match(SNAPSHOT).then(function (old) {
+        var changed = !old || old.headers.get("etag") !== response.headers.get("etag");
+        return cache.put(SNAPSHOT, copy).then(function () {
+          if (changed && old) self.clients.matchAll().then(function (all) {
+            all.forEach(function (c) { c.postMessage({ answerdesk: "snapshot" }); });
+          });
+          return response;
+        });
+      });
+    });
+  });
+}
+
+function snapshotFromCache(event) {
+  var request = event.request;
+  var refreshed = refreshSnapshot(request);
+  return caches.match(SNAPSHOT).then(function (hit) {
+    if (hit) {
+      event.waitUntil(refreshed.catch(function () {}));
+      return hit;
+    }
+    return refreshed;
+  });
+}
+
 function networkFirst(request, fallback) {
   return fetch(request).then(function (response) {
     if (response.ok) {
@@ -57,7 +91,9 @@ self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== location.origin || PASS_THROUGH.test(url.pathname)) return;
-  if (HASHED.test(url.pathname)) {
+  if (url.pathname === SNAPSHOT) {
+    event.respondWith(snapshotFromCache(event));
+  } else if (HASHED.test(url.pathname)) {
     event.respondWith(caches.match(url.pathname).then(function (hit) {
       return hit || fetch(request).then(function (response) {
         if (response.ok) { var copy = response.clone(); caches.open(CACHE).then(function (c) { c.put(url.pathname, copy); }); }

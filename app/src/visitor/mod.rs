@@ -12,6 +12,7 @@ mod live;
 mod message;
 mod outbox;
 mod rating;
+pub mod skeleton;
 mod ticket;
 
 use std::sync::Arc;
@@ -195,8 +196,13 @@ fn scroll_to_question() {
     request_animation_frame(|| browser::scroll_into_view(".ad-log .ad-visitor", true));
 }
 
+/// The assistant. `adopted` is what the visitor typed into the page's static skeleton before
+/// the app was up ([`skeleton::take`]).
 #[component]
-pub fn Visitor(layout: Layout) -> impl IntoView {
+pub fn Visitor(
+    layout: Layout,
+    #[prop(optional)] adopted: Option<skeleton::Adopted>,
+) -> impl IntoView {
     let locale = Locale::detect(
         browser::query_param("locale").as_deref(),
         &browser::language(),
@@ -385,6 +391,14 @@ pub fn Visitor(layout: Layout) -> impl IntoView {
             }
         });
     };
+
+    if let Some(adopted) = adopted.filter(|a| !a.text.trim().is_empty()) {
+        if adopted.submitted {
+            send(adopted.text);
+        } else {
+            draft.set(adopted.text);
+        }
+    }
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
