@@ -324,6 +324,27 @@ per_site_burst = 5
     }
 
     #[test]
+    fn the_example_file_is_valid_and_shows_the_defaults() {
+        let example: File =
+            toml::from_str(include_str!("../../../../answerdesk.example.toml")).unwrap();
+        let defaults = server::Config::default();
+        assert_eq!(example.addr, Some(defaults.addr));
+        assert_eq!(example.body_limit, Some(defaults.body_limit));
+        assert_eq!(example.max_message_chars, Some(defaults.max_message_chars));
+        assert_eq!(
+            example.request_timeout,
+            Some(defaults.request_timeout.as_secs())
+        );
+        let limits = server::RateLimits::default();
+        assert_eq!(example.rate_limit.enabled, Some(true));
+        assert_eq!(example.rate_limit.per_ip_burst, Some(limits.per_ip.burst));
+        assert_eq!(
+            example.rate_limit.per_site_per_minute,
+            Some(limits.per_site_escalations.per_minute)
+        );
+    }
+
+    #[test]
     fn refuses_limits_that_would_lock_everyone_out() {
         let err = parse(&["--per-ip-per-minute", "0"]).resolve().unwrap_err();
         assert!(err.to_string().contains("per_ip_per_minute"), "{err}");
