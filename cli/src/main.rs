@@ -48,7 +48,8 @@ enum KbCommand {
         #[arg(short, long, default_value = "kb.snapshot")]
         output: PathBuf,
         /// Token table for the dense index (written by `cargo xtask distill`);
-        /// default: the bundled all-MiniLM-L6-v2 table. The build keeps it only
+        /// default: the bundled all-MiniLM-L6-v2 (English) and multilingual-e5-small
+        /// (Chinese) tables. The build keeps it only
         /// when it improves ranking on held-out phrasings.
         #[arg(long, conflicts_with = "no_dense")]
         table: Option<PathBuf>,

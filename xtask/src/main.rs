@@ -5,7 +5,7 @@
 //! - `cargo xtask dist`: release build of the web app (`dist/`) and of `answerdesk`;
 //! - `cargo xtask bench [engine|size|server]`: benchmarks that print figures (`server`: escalations
 //!   per second under `wrk`, on SQLite and, with `DATABASE_URL`, PostgreSQL);
-//! - `cargo xtask distill`: regenerate the dense index's token table in `models/`.
+//! - `cargo xtask distill`: regenerate the dense index's token tables in `models/`.
 
 mod bench;
 mod bench_server;
@@ -30,7 +30,7 @@ commands:
   bench [engine|size|server]
                            benchmarks that print figures (engine and size when no name is given;
                            server: escalations/s under wrk, SQLite and DATABASE_URL's PostgreSQL)
-  distill                  regenerate models/minilm-l6-en-64.table (Python venv under target/)";
+  distill                  regenerate the token tables in models/ (Python venv under target/)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -11,9 +11,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::sources;
 use crate::{eval, lint};
 
-/// Static token embeddings distilled from all-MiniLM-L6-v2 by `cargo xtask distill`
-/// (Apache-2.0; see `models/NOTICE`).
-const BUNDLED_TABLE: &[u8] = include_bytes!("../../../models/minilm-l6-en-64.table");
+/// Static token embeddings distilled by `cargo xtask distill` from all-MiniLM-L6-v2
+/// (English, Apache-2.0) and multilingual-e5-small (Chinese characters, MIT); see
+/// `models/NOTICE`. Merged into one table; each build keeps the rows of the
+/// scripts its knowledge base uses.
+const BUNDLED_TABLES: [&[u8]; 2] = [
+    include_bytes!("../../../models/minilm-l6-en-64.table"),
+    include_bytes!("../../../models/e5-small-zh-64.table"),
+];
 
 /// `kb eval --ranker`.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -43,7 +48,12 @@ fn token_table(path: Option<&Path>, no_dense: bool) -> Result<Option<TokenTable>
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
             TokenTable::from_bytes(&bytes).with_context(|| format!("{}", path.display()))?
         }
-        None => TokenTable::from_bytes(BUNDLED_TABLE).context("the bundled token table")?,
+        None => {
+            let [english, chinese] = BUNDLED_TABLES.map(TokenTable::from_bytes);
+            english?
+                .merge(chinese?)
+                .context("the bundled token tables")?
+        }
     };
     Ok(Some(table))
 }

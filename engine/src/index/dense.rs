@@ -38,6 +38,9 @@ pub const TABLE_MAGIC: [u8; 8] = *b"ADTOK\0\0\x01";
 /// stays within the latency budget on native, so no graph is built.
 pub const EXACT_SEARCH_LIMIT: usize = usize::MAX;
 
+/// A script's rows are kept when at least one phrasing in this many uses it.
+pub const SCRIPT_SHARE: usize = 10;
+
 /// Why a token table could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TableError {
@@ -145,6 +148,66 @@ impl TokenTable {
         self.tokens.len()
     }
 
+    /// One table from two of the same dimension, e.g. an English and a Chinese
+    /// one distilled from different models; on a token in both, `self` wins.
+    /// The two vector spaces differ, so only texts in one language compare well;
+    /// that is what a knowledge base of one language per entry needs.
+    pub fn merge(self, other: TokenTable) -> Result<TokenTable, TableError> {
+        if self.dims != other.dims {
+            return Err(TableError::Damaged("tables of different dimensions"));
+        }
+        let d = self.dims();
+        let mut rows: Vec<(&String, f32, &[i8])> = Vec::with_capacity(self.len() + other.len());
+        for t in [&self, &other] {
+            for (i, token) in t.tokens.iter().enumerate() {
+                rows.push((token, t.scales[i], &t.rows[i * d..(i + 1) * d]));
+            }
+        }
+        // Stable: for equal tokens, `self`'s row comes first and is kept.
+        rows.sort_by(|a, b| a.0.cmp(b.0));
+        rows.dedup_by(|later, first| later.0 == first.0);
+        Ok(TokenTable {
+            dims: self.dims,
+            tokens: rows.iter().map(|r| r.0.clone()).collect(),
+            scales: rows.iter().map(|r| r.1).collect(),
+            rows: rows.iter().flat_map(|r| r.2.iter().copied()).collect(),
+        })
+    }
+
+    /// The table without the tokens of a script (CJK, or the rest) that fewer
+    /// than one phrasing in [`SCRIPT_SHARE`] of `entries` uses, so an English
+    /// knowledge base does not ship Chinese rows, nor a Chinese one English rows
+    /// for the odd brand name.
+    pub fn for_entries(self, entries: &[Entry]) -> TokenTable {
+        let (mut phrasings, mut cjk, mut other) = (0usize, 0usize, 0usize);
+        for text in entries
+            .iter()
+            .flat_map(|e| std::iter::once(&e.question).chain(&e.alternates))
+        {
+            phrasings += 1;
+            cjk += usize::from(text.chars().any(is_cjk));
+            other += usize::from(text.chars().any(|c| c.is_alphabetic() && !is_cjk(c)));
+        }
+        let enough = |n: usize| n > 0 && n * SCRIPT_SHARE >= phrasings;
+        let (keep_cjk, keep_other) = (enough(cjk), enough(other));
+        let d = self.dims();
+        let mut out = TokenTable {
+            dims: self.dims,
+            tokens: Vec::new(),
+            scales: Vec::new(),
+            rows: Vec::new(),
+        };
+        for (i, token) in self.tokens.into_iter().enumerate() {
+            let is_cjk_token = token.chars().any(is_cjk);
+            if (is_cjk_token && keep_cjk) || (!is_cjk_token && keep_other) {
+                out.tokens.push(token);
+                out.scales.push(self.scales[i]);
+                out.rows.extend_from_slice(&self.rows[i * d..(i + 1) * d]);
+            }
+        }
+        out
+    }
+
     /// Approximate encoded size: rows, scales and token text.
     pub fn byte_size(&self) -> usize {
         self.rows.len()
@@ -241,8 +304,10 @@ pub struct DenseIndex {
 }
 
 impl DenseIndex {
-    /// Counts, per token, the entries whose phrasings use it.
+    /// Keeps the table's rows for the scripts the entries use and counts, per
+    /// token, the entries whose phrasings use it.
     pub fn build(table: TokenTable, entries: &[Entry]) -> DenseIndex {
+        let table = table.for_entries(entries);
         let mut ids: Vec<u32> = entries
             .iter()
             .flat_map(|e| {
