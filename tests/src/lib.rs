@@ -37,9 +37,15 @@ pub struct Server {
     pub database_url: String,
     _dir: tempfile::TempDir,
     log: mpsc::Receiver<String>,
+    /// The knowledge snapshot served; `ANSWERDESK_SNAPSHOT` unless a restart changed it.
+    snapshot: PathBuf,
 }
 
-fn spawn_serve(addr: &str, database_url: &str) -> Result<(Child, mpsc::Receiver<String>)> {
+fn spawn_serve(
+    addr: &str,
+    database_url: &str,
+    snapshot: &Path,
+) -> Result<(Child, mpsc::Receiver<String>)> {
     let mut child = Command::new(env_path("ANSWERDESK_BIN")?)
         .arg("serve")
         .args(["--addr", addr])
@@ -47,7 +53,7 @@ fn spawn_serve(addr: &str, database_url: &str) -> Result<(Child, mpsc::Receiver<
         .arg("--dist")
         .arg(env_path("ANSWERDESK_DIST")?)
         .arg("--snapshot")
-        .arg(env_path("ANSWERDESK_SNAPSHOT")?)
+        .arg(snapshot)
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -72,13 +78,15 @@ impl Server {
     pub fn start() -> Result<Server> {
         let dir = tempfile::tempdir()?;
         let database_url = format!("sqlite://{}", dir.path().join("answerdesk.db").display());
-        let (child, log) = spawn_serve("127.0.0.1:0", &database_url)?;
+        let snapshot = env_path("ANSWERDESK_SNAPSHOT")?;
+        let (child, log) = spawn_serve("127.0.0.1:0", &database_url, &snapshot)?;
         let mut server = Server {
             child,
             base_url: String::new(),
             database_url,
             _dir: dir,
             log,
+            snapshot,
         };
         server.base_url = server.wait_until_listening()?;
         Ok(server)
@@ -91,6 +99,13 @@ impl Server {
         Ok(())
     }
 
+    /// Starts the server again on the same address and database after [`Server::stop`], serving
+    /// another knowledge snapshot: a site publishing a new version of its knowledge base.
+    pub fn restart_with_snapshot(&mut self, snapshot: &Path) -> Result<()> {
+        self.snapshot = snapshot.to_path_buf();
+        self.restart()
+    }
+
     /// Starts the server again on the same address and database after [`Server::stop`].
     pub fn restart(&mut self) -> Result<()> {
         let addr = self
@@ -100,7 +115,7 @@ impl Server {
             .to_string();
         let deadline = Instant::now() + PATIENCE;
         loop {
-            let (child, log) = spawn_serve(&addr, &self.database_url)?;
+            let (child, log) = spawn_serve(&addr, &self.database_url, &self.snapshot)?;
             self.child = child;
             self.log = log;
             match self.wait_until_listening() {
@@ -328,8 +343,9 @@ impl Browser {
         }
     }
 
-    /// Clicks the launcher and waits until the widget's input has focus; returns the milliseconds
-    /// from click to focus, as the page measured them.
+    /// Clicks the launcher and waits until the widget's input has focus — the page's static
+    /// skeleton input (whose text the app adopts) or the app's own; returns the milliseconds from
+    /// click to focus, as the page measured them.
     pub async fn open_widget_timed(&self) -> Result<f64> {
         let ret = self
             .driver
@@ -342,7 +358,7 @@ impl Browser {
                    const f = root.querySelector('iframe');
                    let a = null;
                    try { a = f && f.contentDocument && f.contentDocument.activeElement; } catch (e) {}
-                   if (a && a.dataset && a.dataset.testid === 'ask-input') done(performance.now() - t0);
+                   if (a && (a.id === 'ad-skeleton-input' || (a.dataset && a.dataset.testid === 'ask-input'))) done(performance.now() - t0);
                    else if (performance.now() - t0 > 30000) done(-1);
                    else setTimeout(poll, 1);
                  })();",
@@ -417,7 +433,16 @@ pub struct AgentClient {
 impl Server {
     /// Creates an agent with `answerdesk agent add` and signs it in.
     pub async fn sign_in_agent(&self, email: &str, name: &str) -> Result<AgentClient> {
-        let out = self.answerdesk(&["agent", "add", email, "--name", name])?;
+        self.sign_in_with_role(email, name, "agent").await
+    }
+
+    /// Creates an admin with `answerdesk agent add --role admin` and signs it in.
+    pub async fn sign_in_admin(&self, email: &str, name: &str) -> Result<AgentClient> {
+        self.sign_in_with_role(email, name, "admin").await
+    }
+
+    async fn sign_in_with_role(&self, email: &str, name: &str, role: &str) -> Result<AgentClient> {
+        let out = self.answerdesk(&["agent", "add", email, "--name", name, "--role", role])?;
         let password = out
             .lines()
             .find_map(|l| l.strip_prefix("password: "))
@@ -500,6 +525,18 @@ impl AgentClient {
             serde_json::json!({ "status": status }),
         )
         .await
+    }
+
+    /// `GET` an API path (e.g. `/api/v1/admin/feedback`) as this agent.
+    pub async fn get(&self, path: &str) -> Result<serde_json::Value> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base_url))
+            .header(reqwest::header::COOKIE, &self.cookie)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(response.json().await?)
     }
 
     /// The ticket as the desk sees it: messages, context, rating.

@@ -1,6 +1,6 @@
 //! The embed on a plain static page (`/demo.html`, nothing but the script tag): the launcher,
-//! the lazily loaded widget, answers in English and Chinese, "did you mean", thumbs, the JS API
-//! and the postMessage checks.
+//! the lazily loaded widget, answers in English and Chinese, "did you mean", thumbs (recorded on
+//! the server), the JS API and the postMessage checks.
 
 use std::time::Duration;
 
@@ -116,7 +116,7 @@ async fn english(server: &Server, browser: &Browser) -> Result<()> {
         "English delivery question answered with {ids:?}"
     );
 
-    // Thumbs up, kept in the browser (the server has no feedback endpoint yet).
+    // Thumbs up: kept in the browser, and sent anonymously to the server.
     browser
         .find("[data-testid=helpful-yes]")
         .await?
@@ -136,6 +136,24 @@ async fn english(server: &Server, browser: &Browser) -> Result<()> {
         feedback[0]["entry"] == "delivery-time" && feedback[0]["helpful"] == true,
         "the verdict is recorded: {feedback}"
     );
+    let admin = server
+        .sign_in_admin("erin.admin@example.com", "Erin Admin")
+        .await?;
+    let deadline = std::time::Instant::now() + e2e::PATIENCE;
+    loop {
+        let summary = admin.get("/api/v1/admin/feedback").await?;
+        let expected = serde_json::json!([
+            {"site": "demo", "entry_id": "delivery-time", "up": 1, "down": 0}
+        ]);
+        if summary["entries"] == expected {
+            break;
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "the thumbs-up did not reach the server: {summary}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     input.send_keys("我想退货，怎么申请" + Key::Enter).await?;
     let ids = browser.answer_entries(2).await?;

@@ -1,6 +1,7 @@
 //! Offline: after a first visit the service worker has the app, the wasm and the snapshot, so
 //! with the server gone the page reloads and still answers; an escalation made meanwhile is
-//! queued and reaches the server exactly once when it is back.
+//! queued and reaches the server exactly once when it is back, and so does a reply to the team
+//! typed during a second outage.
 
 use std::time::{Duration, Instant};
 
@@ -140,6 +141,44 @@ async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
         detail.contains("how long does delivery take to arrive?")
             && detail.contains("How long does delivery take?"),
         "the ticket carries the transcript made offline: {detail}"
+    );
+
+    // Offline again, the visitor writes to the team: the reply waits in the outbox, on screen.
+    server.stop()?;
+    let reply = "It is order 1042, still not here";
+    browser
+        .find("[data-testid=ask-input]")
+        .await?
+        .send_keys(reply.to_string() + Key::Enter)
+        .await?;
+    browser.find("[data-testid=pending-reply]").await?;
+    ensure!(
+        outbox_len(browser).await? == 1,
+        "the reply waits in the outbox"
+    );
+    // Back online: sent once, and shown as the stored message.
+    server.restart()?;
+    let deadline = Instant::now() + PATIENCE;
+    while outbox_len(browser).await? > 0 {
+        ensure!(
+            Instant::now() < deadline,
+            "the queued reply was not sent within {PATIENCE:?} of the server's return"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let pending = browser
+        .driver
+        .find_all(By::Css("[data-testid=pending-reply]"))
+        .await?;
+    ensure!(pending.is_empty(), "the pending reply became the sent one");
+    let detail = agent.ticket(&id).await?;
+    let copies = detail["messages"]
+        .as_array()
+        .map(|messages| messages.iter().filter(|m| m["body_text"] == reply).count());
+    ensure!(
+        copies == Some(1),
+        "the reply typed offline reached the ticket exactly once: {detail}"
     );
     Ok(())
 }

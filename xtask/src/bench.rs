@@ -29,10 +29,44 @@ pub fn run(args: &[String]) -> Result<()> {
                 size_report(&root)?;
             }
             "server" => crate::bench_server::run()?,
-            other => bail!("unknown benchmark `{other}` (engine, size, server)"),
+            "widget" => {
+                let mut steps = cmd::Steps::new(5);
+                toolchain::ensure_web_tools(&root, &mut steps)?;
+                crate::build::web_app(&root)?;
+                widget_open(&root)?;
+            }
+            other => bail!("unknown benchmark `{other}` (engine, size, server, widget)"),
         }
     }
     Ok(())
+}
+
+/// Launcher click → input focused, in headless Chromium through the e2e harness
+/// (`tests/examples/widget_open.rs`), against a debug `answerdesk serve` of the demo.
+fn widget_open(root: &Path) -> Result<()> {
+    cmd::run(
+        Command::new(env!("CARGO"))
+            .args(["build", "--package", "cli"])
+            .current_dir(root),
+        "The answerdesk binary did not compile.",
+    )?;
+    let target = crate::build::target_dir(root)?;
+    let answerdesk = target.join("debug").join("answerdesk");
+    let snapshot = target.join("xtask").join("demo.snapshot");
+    crate::build::demo_snapshot(root, &answerdesk, &snapshot)?;
+    let chromedriver = cmd::output_of("which", &["chromedriver"])
+        .map(|p| p.trim().to_string())
+        .unwrap_or_else(|| "chromedriver".into());
+    cmd::run(
+        Command::new(env!("CARGO"))
+            .args(["run", "--quiet", "-p", "e2e", "--example", "widget_open"])
+            .current_dir(root)
+            .env("ANSWERDESK_BIN", &answerdesk)
+            .env("ANSWERDESK_DIST", root.join("dist"))
+            .env("ANSWERDESK_SNAPSHOT", &snapshot)
+            .env("CHROMEDRIVER", chromedriver),
+        "The widget benchmark failed (is chromium installed? `cargo xtask test` installs it).",
+    )
 }
 
 /// Transfer sizes of what a visitor downloads, brotli-compressed as the server sends them.
