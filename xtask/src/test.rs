@@ -83,6 +83,7 @@ pub fn run(args: &[String]) -> Result<()> {
     steps.start("Native unit and integration tests");
     outcomes.push(native_tests(&root)?);
     outcomes.push(doc_tests(&root)?);
+    outcomes.push(workbench_tests(&root)?);
 
     steps.start("Engine tests compiled to wasm32, in headless Chromium");
     outcomes.push(wasm_tests(&root)?);
@@ -234,6 +235,25 @@ fn doc_tests(root: &Path) -> Result<Outcome> {
         failed,
         skipped,
         ..Default::default()
+    })
+}
+
+/// The workbench's pure logic (templates, summary, inbox views, model parsing) as native unit
+/// tests: `app` is left out of the workspace run above, whose build of it would lack the feature.
+fn workbench_tests(root: &Path) -> Result<Outcome> {
+    let (ok, out) = cmd::run_tee(
+        Command::new(env!("CARGO"))
+            .args(["test", "-p", "app", "--features", "workbench", "--lib"])
+            .current_dir(root),
+    )?;
+    let (passed, failed, skipped) = libtest_counts(&out);
+    Ok(Outcome {
+        name: "workbench",
+        ok: ok && passed > 0,
+        passed,
+        failed,
+        skipped,
+        note: "app --features workbench, native".into(),
     })
 }
 
