@@ -392,7 +392,8 @@ async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Resu
     )
     .await?;
     visitor.find("[data-testid=rate-5]").await?.click().await?;
-    visitor.find("[data-testid=rating-thanks]").await?;
+    // The rating's own update re-renders the widget: look the thanks up afresh each time.
+    wait_for_text(visitor, "[data-testid=rating-thanks]", "感谢").await?;
     wait_for_text(agent, "[data-testid=rating]", "5 / 5").await?;
 
     // Nothing internal leaked to the visitor.
@@ -579,5 +580,35 @@ async fn transfer(server: &Server, agent: &Browser) -> Result<()> {
         .click()
         .await?;
     wait_for_text(agent, "[data-testid=transfer-note-banner]", "请通知客户").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn workbench_speaks_the_browsers_language_or_the_agents_choice() -> Result<()> {
+    let server = Server::start()?;
+    let browser = Browser::start_in_language("zh-CN").await?;
+    let result = languages(&server, &browser).await;
+    if result.is_err() {
+        eprintln!("page:\n{}", page_text(&browser).await);
+    }
+    let _ = browser.quit().await;
+    result
+}
+
+async fn languages(server: &Server, browser: &Browser) -> Result<()> {
+    let password = add_agent(server, "ming@example.com", "Ming", "agent", "general")?;
+    browser.driver.goto(server.url("/agent")).await?;
+    wait_for_text(browser, "[data-testid=login-submit]", "登录").await?;
+    sign_in(browser, server, "ming@example.com", &password).await?;
+    wait_for_text(browser, "[data-testid=view-open]", "未解决").await?;
+    // The toggle names the other language; the choice outlives the page.
+    browser
+        .find("[data-testid=language-toggle]")
+        .await?
+        .click()
+        .await?;
+    wait_for_text(browser, "[data-testid=logout]", "Sign out").await?;
+    browser.driver.goto(server.url("/agent")).await?;
+    wait_for_text(browser, "[data-testid=view-open]", "Open").await?;
     Ok(())
 }
