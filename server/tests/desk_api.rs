@@ -528,7 +528,16 @@ async fn visitor_rates_the_conversation(db: String) {
     };
     expect_problem(rate(6).await.unwrap(), 422).await;
     expect_problem(rate(0).await.unwrap(), 422).await;
+    let admin = Agent::admin(&server).await;
+    let mut inbox = admin
+        .get(&server, "/api/v1/desk/events")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(rate(4).await.unwrap().status(), 201);
+    // The agent's open case hears of it and re-reads the ticket.
+    let seen = read_until(&mut inbox, &format!("\"ticket_id\":\"{ticket}\"")).await;
+    assert!(seen.contains("event: updated"), "{seen}");
     assert_eq!(rate(5).await.unwrap().status(), 201);
     let (_, other_token) = server.escalate("other").await;
     let stranger = server
@@ -541,7 +550,6 @@ async fn visitor_rates_the_conversation(db: String) {
         .unwrap();
     expect_problem(stranger, 404).await;
 
-    let admin = Agent::admin(&server).await;
     let detail = json_of(admin.get(&server, &format!("/api/v1/desk/tickets/{ticket}"))).await;
     assert_eq!(detail["rating"]["score"], 5);
     assert_eq!(detail["rating"]["comment"], "quick and kind");

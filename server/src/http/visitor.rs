@@ -403,5 +403,9 @@ pub async fn rate(
         .store
         .rate(ticket.row_id, request.score, comment.as_deref())
         .await?;
+    // The agent's open case re-reads itself and shows the rating.
+    state.events.publish(TicketEvent::Updated {
+        ticket_id: ticket.id.clone(),
+    });
     Ok((StatusCode::CREATED, axum::Json(rating)))
 }
