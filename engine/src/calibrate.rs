@@ -58,21 +58,12 @@ pub const WRONG_ANSWER_COST: f32 = -0.5;
 const DENSE_SHARES: std::ops::RangeInclusive<u32> = 0..=9;
 
 /// Confidence calibration and thresholds for one ranker.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Tuned {
     /// Score features → probability of being right.
     pub calibration: Calibration,
     /// The utility-maximizing cut-offs on that probability.
     pub thresholds: Thresholds,
-}
-
-impl Default for Tuned {
-    fn default() -> Self {
-        Tuned {
-            calibration: Calibration::default(),
-            thresholds: Thresholds::default(),
-        }
-    }
 }
 
 /// One [`Tuned`] per [`Ranker`], so every ranker decides on its own evidence.

@@ -536,7 +536,7 @@ mod tests {
 
     fn file_bytes(t: &TokenTable) -> Vec<u8> {
         let mut out = TABLE_MAGIC.to_vec();
-        out.extend((t.dims as u32).to_le_bytes());
+        out.extend(t.dims.to_le_bytes());
         out.extend((t.tokens.len() as u32).to_le_bytes());
         for token in &t.tokens {
             out.push(token.len() as u8);
