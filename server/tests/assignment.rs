@@ -306,6 +306,32 @@ async fn transfer_to_an_agent_with_a_note(db: String) {
     let mine = json_of(bo.get(&server, "/api/v1/desk/tickets?assignee=me")).await;
     assert_eq!(mine["tickets"].as_array().unwrap().len(), 1);
 
+    // bo's inbox stream carries messages of bo's cases, never those of other groups' cases.
+    let mut bo_inbox = bo.get(&server, "/api/v1/desk/events").send().await.unwrap();
+    let (hidden, _) = server.escalate("a general case").await;
+    for (ticket, body) in [
+        (hidden.as_str(), "general-only reply"),
+        (id.as_str(), "reply bo may read"),
+    ] {
+        json_of(ann.post(
+            &server,
+            &format!("/api/v1/desk/tickets/{ticket}/messages"),
+            json!({ "body": body }),
+        ))
+        .await;
+    }
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !seen.contains("reply bo may read") {
+        let chunk = tokio::time::timeout_at(deadline, bo_inbox.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("no message within 10 s; got {seen:?}"))
+            .unwrap()
+            .expect("the stream stays open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(!seen.contains("general-only reply"), "{seen}");
+
     // To an agent of another group: group and agent in one transfer.
     let (other, _) = server.escalate("refund for order 12").await;
     let both = json_of(ann.post(

@@ -321,15 +321,32 @@ async fn updated(
 }
 
 /// `GET /api/v1/desk/events`: Server-Sent Events for every ticket change, for the inbox.
+///
+/// Messages (which carry their text) reach an agent only for tickets the agent may see; the other
+/// events name a ticket id and nothing more, so every agent gets them and re-reads what it shows.
 pub async fn events(
     State(state): State<AppState>,
-    _session: AgentSession,
+    session: AgentSession,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let agent = std::sync::Arc::new(session.agent);
+    let store = state.store.clone();
     let stream = BroadcastStream::new(state.events.subscribe())
-        .map(|received| match received {
-            Ok(event) => sse_event(&event),
-            // Fell behind: the client should re-read its views.
-            Err(_) => Event::default().event("lagged").data("{}"),
+        .filter_map(move |received| {
+            let (store, agent) = (store.clone(), agent.clone());
+            async move {
+                match received {
+                    Ok(event @ TicketEvent::Message { .. }) if agent.role != Role::Admin => {
+                        let visible = store
+                            .agent_may_see(agent.id, &agent.groups, event.ticket_id())
+                            .await
+                            .unwrap_or(false);
+                        visible.then(|| sse_event(&event))
+                    }
+                    Ok(event) => Some(sse_event(&event)),
+                    // Fell behind: the client should re-read its views.
+                    Err(_) => Some(Event::default().event("lagged").data("{}")),
+                }
+            }
         })
         .map(Ok)
         .take_until(state.shutdown.wait());

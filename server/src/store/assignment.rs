@@ -36,7 +36,10 @@ impl Store {
         if !self.desk_config().await?.auto_assign {
             return Ok(Vec::new());
         }
-        let mut tx = self.pool.begin().await?;
+        let super::WriteTx {
+            mut tx,
+            turn: _turn,
+        } = self.begin_write().await?;
         let lock_members = match self.backend {
             Backend::Postgres => {
                 "SELECT id FROM agents WHERE id IN \
@@ -139,6 +142,24 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(|r| r.try_get("group_id")).transpose()?.flatten())
+    }
+
+    /// Whether agent `agent_id` in `groups` may see ticket `public_id`: it is theirs, has no
+    /// group, or is in one of their groups (the rule the desk API applies to every ticket).
+    pub async fn agent_may_see(
+        &self,
+        agent_id: i64,
+        groups: &[String],
+        public_id: &str,
+    ) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT group_id, assignee_id FROM tickets WHERE public_id = $1")
+            .bind(public_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(false) };
+        let group: Option<String> = row.try_get("group_id")?;
+        let assignee: Option<i64> = row.try_get("assignee_id")?;
+        Ok(assignee == Some(agent_id) || group.is_none_or(|g| groups.contains(&g)))
     }
 
     /// The skill groups of agent `agent_id`.
