@@ -24,6 +24,7 @@ mod tickets;
 mod visitor_replies;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -120,6 +121,16 @@ impl From<crate::domain::UnknownValue> for StoreError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time. Writers queue here, in order and without sleeping,
+    /// instead of in SQLite's busy handler, whose sleeps (up to 100 ms each) would dominate the
+    /// latency of concurrent escalations. `None` on PostgreSQL, which has row locks.
+    write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// A write transaction and, on SQLite, this writer's turn; both end together when dropped.
+pub(crate) struct WriteTx {
+    pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub(crate) turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl Store {
@@ -162,7 +173,25 @@ impl Store {
             }
         };
         backend.migrator().run(&pool).await?;
-        Ok(Store { pool, backend })
+        let write_gate =
+            (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Store {
+            pool,
+            backend,
+            write_gate,
+        })
+    }
+
+    /// Begins a transaction that will write: on SQLite, once the writers before it are done.
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx, StoreError> {
+        let turn = match &self.write_gate {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        };
+        Ok(WriteTx {
+            tx: self.pool.begin().await?,
+            turn,
+        })
     }
 
     /// Which database this store talks to.

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::contacts;
 use super::sql::{contains_pattern, Sql};
-use super::{is_unique_violation, now_ms, Store, StoreError};
+use super::{is_unique_violation, now_ms, Store, StoreError, WriteTx};
 use crate::domain::{AuthorKind, Channel, Priority, Status, TicketType};
 use crate::identity::VerifiedIdentity;
 use crate::secret;
@@ -300,31 +300,11 @@ impl Store {
         let priority = Priority::Normal;
         let bot = escalation.bot.clone().unwrap_or_default();
 
-        // SQLite: begin with a write, so the transaction takes the write lock up front (waiting
-        // on busy_timeout) rather than failing to upgrade a read snapshot later.
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
-            "INSERT INTO tickets (public_id, site_id, status, priority, ticket_type, channel, \
-             subject, group_id, sla_due_at, created_at, updated_at, idempotency_key, \
-             request_fingerprint) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12) RETURNING id",
-        )
-        .bind(&public_id)
-        .bind(&escalation.site_id)
-        .bind(Status::Open.as_str())
-        .bind(priority.as_str())
-        .bind(TicketType::Question.as_str())
-        .bind(Channel::Widget.as_str())
-        .bind(escalation.subject())
-        .bind(group_id)
-        .bind(now + sla_ms)
-        .bind(now)
-        .bind(escalation.idempotency_key.as_deref())
-        .bind(fingerprint)
-        .fetch_one(&mut *tx)
-        .await?;
-        let ticket: i64 = row.try_get("id")?;
-
+        // On SQLite the write gate makes this the only writer until it commits.
+        let WriteTx {
+            mut tx,
+            turn: _turn,
+        } = self.begin_write().await?;
         let contact_id = match (&escalation.identity, &escalation.contact) {
             (Some(identity), _) => {
                 Some(contacts::upsert_verified(&mut tx, &escalation.site_id, identity, now).await?)
@@ -341,13 +321,28 @@ impl Store {
             ),
             (None, _) => None,
         };
-        if let Some(contact_id) = contact_id {
-            sqlx::query("UPDATE tickets SET contact_id = $1 WHERE id = $2")
-                .bind(contact_id)
-                .bind(ticket)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let row = sqlx::query(
+            "INSERT INTO tickets (public_id, site_id, status, priority, ticket_type, channel, \
+             subject, group_id, sla_due_at, created_at, updated_at, idempotency_key, \
+             request_fingerprint, contact_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(&public_id)
+        .bind(&escalation.site_id)
+        .bind(Status::Open.as_str())
+        .bind(priority.as_str())
+        .bind(TicketType::Question.as_str())
+        .bind(Channel::Widget.as_str())
+        .bind(escalation.subject())
+        .bind(group_id)
+        .bind(now + sla_ms)
+        .bind(now)
+        .bind(escalation.idempotency_key.as_deref())
+        .bind(fingerprint)
+        .bind(contact_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let ticket: i64 = row.try_get("id")?;
 
         sqlx::query(
             "INSERT INTO ticket_tokens (token_hash, ticket_id, created_at) VALUES ($1, $2, $3)",
@@ -372,23 +367,29 @@ impl Store {
         .execute(&mut *tx)
         .await?;
 
-        let turns = escalation
+        // The transcript and the message in one statement: one round trip, not one per turn.
+        let turns: Vec<(AuthorKind, &str)> = escalation
             .transcript
             .iter()
             .map(|turn| (AuthorKind::from(turn.role), turn.text.as_str()))
-            .chain([(AuthorKind::Visitor, escalation.message.as_str())]);
-        for (author, text) in turns {
-            sqlx::query(
-                "INSERT INTO messages (ticket_id, author_kind, internal, body_text, created_at) \
-                 VALUES ($1, $2, 0, $3, $4)",
-            )
-            .bind(ticket)
-            .bind(author.as_str())
-            .bind(text)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            .chain([(AuthorKind::Visitor, escalation.message.as_str())])
+            .collect();
+        let mut insert = String::from(
+            "INSERT INTO messages (ticket_id, author_kind, internal, body_text, created_at) VALUES ",
+        );
+        for i in 0..turns.len() {
+            let separator = if i == 0 { "" } else { ", " };
+            insert.push_str(&format!(
+                "{separator}($1, ${}, 0, ${}, $2)",
+                2 * i + 3,
+                2 * i + 4
+            ));
         }
+        let mut query = sqlx::query(&insert).bind(ticket).bind(now);
+        for (author, text) in &turns {
+            query = query.bind(author.as_str()).bind(*text);
+        }
+        query.execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(EscalationOutcome::Created {
             ticket_id: public_id,
