@@ -102,3 +102,64 @@ async fn shutdown_finishes_requests_in_flight(db: String) {
         .expect("then stops")
         .unwrap();
 }
+
+/// The document is the same whatever the database; one run is enough.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_openapi_document_lists_the_core_paths() {
+    common::on_sqlite(|db| async move {
+        let server = TestServer::start(&db).await;
+        let response = server
+            .client
+            .get(server.url("/api/openapi.json"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "application/json");
+        let doc: serde_json::Value = response.json().await.expect("the document is JSON");
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        let paths = doc["paths"].as_object().expect("paths");
+        for (path, method) in [
+            ("/api/v1/escalations", "post"),
+            ("/api/v1/tickets/{id}", "get"),
+            ("/api/v1/tickets/{id}/messages", "get"),
+            ("/api/v1/tickets/{id}/messages", "post"),
+            ("/api/v1/tickets/{id}/events", "get"),
+            ("/api/v1/tickets/{id}/rating", "post"),
+            ("/api/v1/session", "post"),
+            ("/api/v1/desk/tickets", "get"),
+            ("/api/v1/desk/tickets/{id}/messages", "post"),
+            ("/api/v1/desk/tickets/{id}/transfer", "post"),
+            ("/api/v1/admin/agents", "post"),
+            ("/readyz", "get"),
+            ("/metrics", "get"),
+        ] {
+            let operation = &paths.get(path).unwrap_or_else(|| panic!("{path} missing"))[method];
+            assert!(operation.is_object(), "{method} {path} missing");
+            assert!(
+                operation["responses"]
+                    .as_object()
+                    .is_some_and(|r| !r.is_empty()),
+                "{method} {path} has no responses"
+            );
+        }
+        let escalate = &paths["/api/v1/escalations"]["post"];
+        assert_eq!(
+            escalate["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/EscalationRequest"
+        );
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for schema in [
+            "EscalationRequest",
+            "EscalationCreated",
+            "Message",
+            "Problem",
+        ] {
+            assert!(schemas.contains_key(schema), "schema {schema} missing");
+        }
+        let required = &schemas["EscalationRequest"]["required"];
+        assert_eq!(*required, serde_json::json!(["site", "message"]));
+        server.stop().await;
+    })
+    .await
+}

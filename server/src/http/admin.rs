@@ -23,6 +23,12 @@ pub struct GroupList {
 }
 
 /// `GET /api/v1/desk/groups`: every skill group with its members (any agent).
+#[utoipa::path(
+    get,
+    path = "/api/v1/desk/groups",
+    tag = "desk",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn groups(
     State(state): State<AppState>,
     _session: AgentSession,
@@ -41,6 +47,12 @@ pub struct NewGroup {
 }
 
 /// `POST /api/v1/admin/groups {id, name}`: `201` with the group; `409` when the id is taken.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/groups",
+    tag = "admin",
+    responses((status = 201, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn create_group(
     State(state): State<AppState>,
     _admin: AdminSession,
@@ -60,6 +72,13 @@ pub struct GroupRename {
 }
 
 /// `PUT /api/v1/admin/groups/{id} {name}`: renames the group.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/groups/{id}",
+    tag = "admin",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn rename_group(
     State(state): State<AppState>,
     _admin: AdminSession,
@@ -71,6 +90,13 @@ pub async fn rename_group(
 }
 
 /// `DELETE /api/v1/admin/groups/{id}`: `204`; `409` for the default group or a site's default.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/groups/{id}",
+    tag = "admin",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 204, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn delete_group(
     State(state): State<AppState>,
     _admin: AdminSession,
@@ -94,6 +120,13 @@ pub struct AgentUpdate {
 
 /// `PUT /api/v1/admin/agents/{id} {name?, role?, groups?, capacity?, available?, disabled?}`:
 /// answers the agent. Refuses (`409`) to demote or disable the last enabled admin.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/agents/{id}",
+    tag = "admin",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn update_agent(
     State(state): State<AppState>,
     AdminSession(admin): AdminSession,
@@ -157,6 +190,12 @@ pub struct SiteList {
 }
 
 /// `GET /api/v1/admin/sites`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/sites",
+    tag = "admin",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn sites(
     State(state): State<AppState>,
     _admin: AdminSession,
@@ -202,6 +241,12 @@ impl SiteRequest {
 
 /// `POST /api/v1/admin/sites {id, name, allowed_origins, default_group?}`: `201` with the site;
 /// its origins may call the visitor API at once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/sites",
+    tag = "admin",
+    responses((status = 201, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn create_site(
     State(state): State<AppState>,
     _admin: AdminSession,
@@ -220,6 +265,13 @@ pub async fn create_site(
 /// `PUT /api/v1/admin/sites/{id} {name, allowed_origins, default_group?}`: replaces the site's
 /// settings (not its identity secret); the CORS allow-list follows at once on this instance, and
 /// within [`super::SiteDirectory::MAX_AGE`] on others.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/sites/{id}",
+    tag = "admin",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn update_site(
     State(state): State<AppState>,
     _admin: AdminSession,
@@ -245,6 +297,13 @@ pub struct NewIdentitySecret {
 
 /// `POST /api/v1/admin/sites/{id}/identity-secret`: a new random 256-bit secret replaces the old
 /// one (tokens signed with the old one stop verifying) and is answered once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/sites/{id}/identity-secret",
+    tag = "admin",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 201, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn rotate_identity_secret(
     State(state): State<AppState>,
     AdminSession(admin): AdminSession,
@@ -269,6 +328,12 @@ pub async fn rotate_identity_secret(
 
 /// `GET /api/v1/admin/config`: `{auto_assign, default_capacity, sla_minutes: {low, normal, high,
 /// urgent}}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/config",
+    tag = "admin",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn config(
     State(state): State<AppState>,
     _admin: AdminSession,
@@ -278,6 +343,12 @@ pub async fn config(
 
 /// `PUT /api/v1/admin/config` with any of the fields: validated (`422` on an unknown field or a
 /// value out of range), stored, answered in full. Turning auto-assignment on fills every queue.
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/config",
+    tag = "admin",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn change_config(
     State(state): State<AppState>,
     AdminSession(admin): AdminSession,

@@ -53,6 +53,12 @@ pub async fn after_escalation(state: &AppState, ticket_id: &str) {
 }
 
 /// `GET /api/v1/desk/me`: the signed-in agent, with availability and capacity.
+#[utoipa::path(
+    get,
+    path = "/api/v1/desk/me",
+    tag = "desk",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn me(session: AgentSession) -> axum::Json<Agent> {
     axum::Json(session.agent)
 }
@@ -69,6 +75,12 @@ pub struct AvailabilityChange {
 
 /// `PATCH /api/v1/desk/me {available?, capacity?}`: away and back, or a new capacity; answers the
 /// agent. Coming back or raising capacity fills the agent's groups' queues at once.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/desk/me",
+    tag = "desk",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn change_me(
     State(state): State<AppState>,
     session: AgentSession,

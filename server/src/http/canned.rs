@@ -20,6 +20,12 @@ pub struct CannedList {
 }
 
 /// `GET /api/v1/desk/canned-responses`: the ones this agent may insert, by shortcut.
+#[utoipa::path(
+    get,
+    path = "/api/v1/desk/canned-responses",
+    tag = "desk",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn list(
     State(state): State<AppState>,
     session: AgentSession,
@@ -69,6 +75,12 @@ fn may_write(agent: &Agent, group: Option<&String>) -> Result<(), ApiError> {
 
 /// `POST /api/v1/desk/canned-responses {shortcut, title, body, group?}`: `201` with the response;
 /// `409` when the shortcut is taken.
+#[utoipa::path(
+    post,
+    path = "/api/v1/desk/canned-responses",
+    tag = "desk",
+    responses((status = 201, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn create(
     State(state): State<AppState>,
     session: AgentSession,
@@ -81,6 +93,13 @@ pub async fn create(
 }
 
 /// `PUT /api/v1/desk/canned-responses/{id} {shortcut, title, body, group?}`: replaces it.
+#[utoipa::path(
+    put,
+    path = "/api/v1/desk/canned-responses/{id}",
+    tag = "desk",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn update(
     State(state): State<AppState>,
     session: AgentSession,
@@ -95,6 +114,13 @@ pub async fn update(
 }
 
 /// `DELETE /api/v1/desk/canned-responses/{id}`: `204`.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/desk/canned-responses/{id}",
+    tag = "desk",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 204, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn delete(
     State(state): State<AppState>,
     session: AgentSession,

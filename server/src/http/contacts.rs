@@ -26,6 +26,12 @@ pub struct ContactList {
 }
 
 /// `GET /api/v1/desk/contacts?q=&limit=`: most recently updated first (default 50, at most 200).
+#[utoipa::path(
+    get,
+    path = "/api/v1/desk/contacts",
+    tag = "desk",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn search(
     State(state): State<AppState>,
     _session: AgentSession,
@@ -42,6 +48,13 @@ pub async fn search(
 }
 
 /// `GET /api/v1/desk/contacts/{id}`: the contact with their tickets, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/desk/contacts/{id}",
+    tag = "desk",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn detail(
     State(state): State<AppState>,
     session: AgentSession,
@@ -62,6 +75,13 @@ pub struct ContactPatch {
 }
 
 /// `PATCH /api/v1/desk/contacts/{id} {tags?, attributes?}`: answers the contact.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/desk/contacts/{id}",
+    tag = "desk",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn change(
     State(state): State<AppState>,
     session: AgentSession,

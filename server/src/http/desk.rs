@@ -39,6 +39,12 @@ pub struct TicketList {
 }
 
 /// `GET /api/v1/desk/tickets?status=&priority=&site=&group=&assignee=&tag=&q=&limit=`
+#[utoipa::path(
+    get,
+    path = "/api/v1/desk/tickets",
+    tag = "desk",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn list(
     State(state): State<AppState>,
     session: AgentSession,
@@ -107,6 +113,13 @@ pub(super) async fn find_visible(
 
 /// `GET /api/v1/desk/tickets/{id}`: the ticket, its escalation context, every message
 /// (internal notes included), its audit log and rating.
+#[utoipa::path(
+    get,
+    path = "/api/v1/desk/tickets/{id}",
+    tag = "desk",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn detail(
     State(state): State<AppState>,
     session: AgentSession,
@@ -141,6 +154,13 @@ pub struct NewAgentMessage {
 }
 
 /// `POST /api/v1/desk/tickets/{id}/messages {body, internal}`: a reply or an internal note.
+#[utoipa::path(
+    post,
+    path = "/api/v1/desk/tickets/{id}/messages",
+    tag = "desk",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 201, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn post_message(
     State(state): State<AppState>,
     session: AgentSession,
@@ -176,6 +196,13 @@ pub struct ChangeRequest {
 }
 
 /// `PATCH /api/v1/desk/tickets/{id} {status?, priority?, type?, tags?}`: the updated ticket.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/desk/tickets/{id}",
+    tag = "desk",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn change(
     State(state): State<AppState>,
     session: AgentSession,
@@ -197,6 +224,13 @@ pub async fn change(
 }
 
 /// `POST /api/v1/desk/tickets/{id}/claim`: assigns the ticket to the signed-in agent.
+#[utoipa::path(
+    post,
+    path = "/api/v1/desk/tickets/{id}/claim",
+    tag = "desk",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn claim(
     State(state): State<AppState>,
     session: AgentSession,
@@ -217,6 +251,13 @@ pub struct AssignRequest {
 }
 
 /// `POST /api/v1/desk/tickets/{id}/assign {agent}`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/desk/tickets/{id}/assign",
+    tag = "desk",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn assign(
     State(state): State<AppState>,
     session: AgentSession,
@@ -243,6 +284,13 @@ pub struct TransferRequest {
 
 /// `POST /api/v1/desk/tickets/{id}/transfer {group?, agent?, note}`: to another group's queue,
 /// to an agent, or both.
+#[utoipa::path(
+    post,
+    path = "/api/v1/desk/tickets/{id}/transfer",
+    tag = "desk",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn transfer(
     State(state): State<AppState>,
     session: AgentSession,
@@ -274,6 +322,13 @@ pub struct MergeRequest {
 
 /// `POST /api/v1/desk/tickets/{id}/merge {into}`: closes ticket `id` as a duplicate of `into`
 /// (same contact only) and copies its conversation there; answers the surviving ticket.
+#[utoipa::path(
+    post,
+    path = "/api/v1/desk/tickets/{id}/merge",
+    tag = "desk",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn merge(
     State(state): State<AppState>,
     session: AgentSession,
@@ -324,6 +379,12 @@ async fn updated(
 ///
 /// Messages (which carry their text) reach an agent only for tickets the agent may see; the other
 /// events name a ticket id and nothing more, so every agent gets them and re-reads what it shows.
+#[utoipa::path(
+    get,
+    path = "/api/v1/desk/events",
+    tag = "desk",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn events(
     State(state): State<AppState>,
     session: AgentSession,
@@ -369,6 +430,12 @@ pub struct AgentList {
 }
 
 /// `GET /api/v1/admin/agents` (admins only).
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/agents",
+    tag = "admin",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn list_agents(
     State(state): State<AppState>,
     _admin: AdminSession,
@@ -401,6 +468,12 @@ pub struct CreatedAgent {
 
 /// `POST /api/v1/admin/agents {email, name, role, groups}` (admins only): `201` with the
 /// one-time password.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/agents",
+    tag = "admin",
+    responses((status = 201, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn create_agent(
     State(state): State<AppState>,
     AdminSession(admin): AdminSession,

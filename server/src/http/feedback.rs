@@ -30,6 +30,12 @@ pub struct FeedbackRequest {
 }
 
 /// `POST /api/v1/feedback {site, entry_id, helpful, query, locale}`: `204`, also for a resend.
+#[utoipa::path(
+    post,
+    path = "/api/v1/feedback",
+    tag = "visitor",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn record(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -100,6 +106,12 @@ pub struct FeedbackSummary {
 
 /// `GET /api/v1/admin/feedback[?site=ID]`: `{entries: [{site, entry_id, up, down}]}`, the most
 /// disliked first (admins only).
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/feedback",
+    tag = "admin",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn summary(
     State(state): State<AppState>,
     _admin: AdminSession,

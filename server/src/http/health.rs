@@ -8,11 +8,23 @@ use super::problem::ApiError;
 use super::AppState;
 
 /// `GET /healthz`: the process is up and answering.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
 /// `GET /readyz`: the database answers too; `503` otherwise.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     state.store.ping().await.map_err(|err| {
         tracing::warn!(error = %err, "readiness check failed");

@@ -215,6 +215,12 @@ impl Drop for OpenStream {
 }
 
 /// `GET /metrics`: the Prometheus text format, for local scrapers or holders of the token.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn export(State(state): State<super::AppState>, request: Request) -> Response {
     let metrics = state.metrics;
     let peer = request

@@ -10,6 +10,7 @@ mod desk;
 mod feedback;
 mod health;
 mod metrics;
+pub mod openapi;
 pub mod problem;
 mod rate_limit;
 mod session;
@@ -165,6 +166,7 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         .method_not_allowed_fallback(problem::wrong_method);
 
     let api = Router::new()
+        .route("/openapi.json", get(openapi::document))
         .nest("/v1", visitor.merge(desk))
         .fallback(problem::no_route);
 

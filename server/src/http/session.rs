@@ -99,6 +99,12 @@ pub struct SessionInfo {
 
 /// `POST /api/v1/session {email, password}`: sets the session cookie; answers the agent and the
 /// CSRF token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    tag = "session",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn login(
     State(state): State<AppState>,
     Json(credentials): Json<Credentials>,
@@ -130,6 +136,12 @@ pub async fn login(
 }
 
 /// `GET /api/v1/session`: who is signed in, and the CSRF token (again, e.g. after a reload).
+#[utoipa::path(
+    get,
+    path = "/api/v1/session",
+    tag = "session",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn current(session: AgentSession) -> axum::Json<SessionInfo> {
     axum::Json(SessionInfo {
         csrf_token: secret::csrf_token(&session.token),
@@ -138,6 +150,12 @@ pub async fn current(session: AgentSession) -> axum::Json<SessionInfo> {
 }
 
 /// `DELETE /api/v1/session`: ends the session and clears the cookie.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    tag = "session",
+    responses((status = 204, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn logout(
     State(state): State<AppState>,
     session: AgentSession,

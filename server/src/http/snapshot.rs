@@ -64,6 +64,12 @@ impl SnapshotFile {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/kb.snapshot",
+    tag = "operations",
+    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn snapshot(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -28,7 +28,7 @@ const MAX_CANDIDATES: usize = 50;
 const MAX_IDEMPOTENCY_KEY: usize = 255;
 
 /// `POST /api/v1/escalations` body. Only `site` and `message` are required.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct EscalationRequest {
     site: String,
     message: String,
@@ -37,6 +37,7 @@ pub struct EscalationRequest {
     contact: Option<NewContact>,
     /// A host-signed visitor identity: an HS256 JWT, or the older `{"id", "hmac"}` pair (see
     /// [`crate::identity`]). One that fails verification refuses the escalation with `401`.
+    #[schema(value_type = Option<Object>)]
     identity_token: Option<IdentityClaim>,
     page_url: Option<String>,
     locale: Option<String>,
@@ -45,7 +46,7 @@ pub struct EscalationRequest {
     group: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct EscalationCreated {
     ticket_id: String,
     token: String,
@@ -53,6 +54,13 @@ struct EscalationCreated {
 
 /// Creates a ticket from an escalation: `201 {ticket_id, token}`, or `200` with the same
 /// `ticket_id` and a fresh token when an `Idempotency-Key` repeats an earlier escalation.
+#[utoipa::path(
+    post,
+    path = "/api/v1/escalations",
+    tag = "visitor",
+    request_body = EscalationRequest,
+    responses((status = 201, description = "a new ticket", body = EscalationCreated), (status = 200, description = "a retry with the same Idempotency-Key: the same ticket, a new token", body = EscalationCreated), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn create_escalation(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -245,6 +253,13 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
 }
 
 /// `GET /api/v1/tickets/{id}`: the ticket as its visitor sees it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{id}",
+    tag = "visitor",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "the ticket as its visitor sees it", body = VisitorTicket), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn ticket(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -262,12 +277,19 @@ pub struct MessagesQuery {
     after: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MessageList {
     messages: Vec<Message>,
 }
 
 /// `GET /api/v1/tickets/{id}/messages[?after=ID]`: the conversation without internal notes.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{id}/messages",
+    tag = "visitor",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "the conversation without internal notes", body = MessageList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn messages(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -282,13 +304,21 @@ pub async fn messages(
     Ok(axum::Json(MessageList { messages }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewVisitorMessage {
     text: String,
 }
 
 /// `POST /api/v1/tickets/{id}/messages {text}`: the visitor writes; `201` with the message.
 /// With an `Idempotency-Key`, a retry returns `200` with the message the first attempt made.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tickets/{id}/messages",
+    tag = "visitor",
+    params(("id" = String, Path, description = "the id in the path")),
+    request_body = NewVisitorMessage,
+    responses((status = 201, description = "the message", body = Message), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn post_message(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -328,6 +358,13 @@ pub struct EventsQuery {
 
 /// `GET /api/v1/tickets/{id}/events?token=…`: Server-Sent Events of the ticket's new public
 /// messages (`message`, with the message id as event id) and field changes (`updated`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{id}/events",
+    tag = "visitor",
+    params(("id" = String, Path, description = "the id in the path")),
+    responses((status = 200, description = "Server-Sent Events: message, updated, lagged", content_type = "text/event-stream"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn events(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -382,7 +419,7 @@ pub async fn events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RatingRequest {
     /// 1 (bad) to 5 (great).
     score: i64,
@@ -391,6 +428,14 @@ pub struct RatingRequest {
 
 /// `POST /api/v1/tickets/{id}/rating {score, comment}`: the visitor's CSAT; a second rating
 /// replaces the first. `201` with the rating.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tickets/{id}/rating",
+    tag = "visitor",
+    params(("id" = String, Path, description = "the id in the path")),
+    request_body = RatingRequest,
+    responses((status = 201, description = "the rating"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+)]
 pub async fn rate(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -13,18 +13,19 @@ use crate::identity::VerifiedIdentity;
 use crate::secret;
 
 /// One turn of the conversation the visitor had with the bot before escalating.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TranscriptTurn {
     pub role: TranscriptRole,
     pub text: String,
     /// When the browser says the turn happened, as it sent it (unix milliseconds or RFC 3339);
     /// kept for the record, never trusted for ordering.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub at: Option<serde_json::Value>,
 }
 
 /// Who spoke a transcript turn: only the visitor and the bot take part before escalation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TranscriptRole {
     Visitor,
@@ -41,14 +42,14 @@ impl From<TranscriptRole> for AuthorKind {
 }
 
 /// Who the visitor says they are (unverified unless an identity token vouched for it).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewContact {
     pub name: Option<String>,
     pub email: Option<String>,
 }
 
 /// What the engine decided before the visitor escalated, and what it considered.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BotContext {
     pub decision: Option<String>,
     #[serde(default)]
@@ -56,7 +57,7 @@ pub struct BotContext {
 }
 
 /// A knowledge-base entry the engine ranked, with its score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BotCandidate {
     pub id: String,
     pub score: f64,
@@ -167,7 +168,7 @@ pub struct TicketSummary {
 }
 
 /// A ticket as its visitor sees it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct VisitorTicket {
     #[serde(rename = "ticket_id")]
     pub id: String,
@@ -182,7 +183,7 @@ pub struct VisitorTicket {
 }
 
 /// One message of a ticket's conversation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Message {
     pub id: i64,
     pub author: AuthorKind,
