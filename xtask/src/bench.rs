@@ -16,12 +16,7 @@ pub fn run(args: &[String]) -> Result<()> {
     };
     for name in which {
         match name {
-            "engine" => cmd::run(
-                Command::new(env!("CARGO"))
-                    .args(["bench", "-p", "engine"])
-                    .current_dir(&root),
-                "The engine benchmarks failed.",
-            )?,
+            "engine" => engine(&root)?,
             "size" => {
                 let mut steps = cmd::Steps::new(5);
                 toolchain::ensure_web_tools(&root, &mut steps)?;
@@ -39,6 +34,62 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The size of the knowledge base the browser half runs on.
+const BROWSER_ENTRIES: usize = 10_000;
+
+/// `cargo bench -p engine` (criterion, plus p50/p99 per size), then the same queries over
+/// its 10k-entry snapshot in headless Chromium (`engine/tests/browser_bench.rs`).
+fn engine(root: &Path) -> Result<()> {
+    let out = crate::build::target_dir(root)?.join("engine-bench");
+    cmd::run(
+        Command::new(env!("CARGO"))
+            .args(["bench", "-p", "engine"])
+            .current_dir(root)
+            .env("ENGINE_BENCH_OUT", &out),
+        "The engine benchmarks failed.",
+    )?;
+    let snapshot = out.join(format!("kb-{BROWSER_ENTRIES}.snapshot"));
+    if !snapshot.exists() {
+        println!(
+            "    no {} (ENGINE_BENCH_SIZES left out {BROWSER_ENTRIES}?): skipping the browser run",
+            snapshot.display()
+        );
+        return Ok(());
+    }
+    let mut steps = cmd::Steps::new(3);
+    let versions = toolchain::Versions::load(root)?;
+    toolchain::ensure_wasm_target(&mut steps)?;
+    toolchain::ensure_wasm_bindgen(root, &mut steps, &versions)?;
+    toolchain::ensure_browser(&mut steps)?;
+    let chromedriver = cmd::output_of("which", &["chromedriver"])
+        .map(|p| p.trim().to_string())
+        .unwrap_or_else(|| "chromedriver".into());
+    cmd::run(
+        Command::new(env!("CARGO"))
+            .args([
+                "test",
+                "-p",
+                "engine",
+                "--release",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--features",
+                "browser-bench",
+                "--test",
+                "browser_bench",
+                "--",
+                "--nocapture",
+            ])
+            .current_dir(root)
+            .env("ENGINE_BENCH_SNAPSHOT", &snapshot)
+            .env("ENGINE_BENCH_ENTRIES", BROWSER_ENTRIES.to_string())
+            .env("PATH", toolchain::tool_path(root))
+            .env("CHROMEDRIVER", chromedriver)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "600"),
+        "The engine benchmark in Chromium failed.",
+    )
 }
 
 /// Launcher click → input focused, in headless Chromium through the e2e harness
