@@ -218,10 +218,29 @@ mod tests {
         args: Args,
     }
 
+    /// Parses flags as `serve` does, ignoring the machine's environment (CI sets `DATABASE_URL`).
     fn parse(args: &[&str]) -> Args {
-        Cli::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
-            .unwrap()
-            .args
+        parse_with_env(args, &[])
+    }
+
+    /// Parses flags as `serve` does, reading only the environment variables named in `env`.
+    fn parse_with_env(args: &[&str], env: &[&str]) -> Args {
+        use clap::{CommandFactory, FromArgMatches};
+        let command = Cli::command().mut_args(|arg| {
+            let keep = arg
+                .get_env()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| env.contains(&name));
+            if keep {
+                arg
+            } else {
+                arg.env(None::<&'static str>)
+            }
+        });
+        let matches = command
+            .try_get_matches_from(std::iter::once("serve").chain(args.iter().copied()))
+            .unwrap();
+        Cli::from_arg_matches(&matches).unwrap().args
     }
 
     fn file(text: &str) -> tempfile::NamedTempFile {
@@ -286,9 +305,12 @@ per_site_burst = 5
         // Only this test uses this variable.
         std::env::set_var("ANSWERDESK_PER_SITE_PER_MINUTE", "42");
         let config = file("[rate_limit]\nper_site_per_minute = 7\n");
-        let settings = parse(&["--config", config.path().to_str().unwrap()])
-            .resolve()
-            .unwrap();
+        let settings = parse_with_env(
+            &["--config", config.path().to_str().unwrap()],
+            &["ANSWERDESK_PER_SITE_PER_MINUTE"],
+        )
+        .resolve()
+        .unwrap();
         std::env::remove_var("ANSWERDESK_PER_SITE_PER_MINUTE");
         assert_eq!(
             settings.server.rate_limits.per_site_escalations.per_minute,
