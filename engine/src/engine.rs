@@ -16,6 +16,30 @@ pub const REPLY_CANDIDATES: usize = 5;
 /// a pasted document must not cost more than a question.
 pub const MAX_QUERY_CHARS: usize = 1000;
 
+/// A query that only names a topic ("refund", "退款") is answered only when no other entry
+/// comes within this share of the best one's confidence; otherwise the visitor chooses. Held-out
+/// alternates, which calibrate the thresholds, are whole questions and never teach this.
+pub const TOPIC_RUNNER_UP: f32 = 0.6;
+
+/// Whether `query` is a single Latin word or at most two Chinese characters: a topic, not a
+/// question.
+fn names_a_topic(query: &str) -> bool {
+    let text = normalize(query);
+    let cjk = text
+        .chars()
+        .filter(|&c| crate::analysis::segment::is_cjk(c))
+        .count();
+    let words = text
+        .split(|c: char| !c.is_alphanumeric() || crate::analysis::segment::is_cjk(c))
+        .filter(|w| !w.is_empty())
+        .count();
+    match (words, cjk) {
+        (1, 0) => !text.chars().any(|c| c.is_ascii_digit()),
+        (0, 1..=2) => true,
+        _ => false,
+    }
+}
+
 /// What the visitor path gets for a question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reply {
@@ -108,8 +132,21 @@ impl Engine {
             return escalate(EscalateReason::AskedForHuman, Vec::new());
         }
         let candidates = self.search(query, REPLY_CANDIDATES);
+        let mut decision = decide(&candidates, &self.thresholds);
+        if matches!(decision, Decision::Answer { .. }) && names_a_topic(query) {
+            if let [top, runner_up, ..] = candidates.as_slice() {
+                if runner_up.score >= top.score * TOPIC_RUNNER_UP {
+                    // Offer the close entries instead of guessing which one the visitor meant.
+                    let no_answer = Thresholds {
+                        answer: f32::INFINITY,
+                        ..self.thresholds
+                    };
+                    decision = decide(&candidates, &no_answer);
+                }
+            }
+        }
         Reply {
-            decision: decide(&candidates, &self.thresholds),
+            decision,
             candidates,
         }
     }

@@ -270,7 +270,7 @@ fn threshold_overrides_apply() {
         margin: 0.0,
     });
     assert!(matches!(
-        engine.ask("reset").decision,
+        engine.ask("how do I reset my password").decision,
         Decision::Answer { .. }
     ));
 }
