@@ -282,13 +282,20 @@ impl Browser {
 
     /// Waits until `css` matches a visible element.
     pub async fn find(&self, css: &str) -> Result<WebElement> {
-        self.driver
-            .query(By::Css(css))
-            .wait(PATIENCE, Duration::from_millis(50))
-            .and_displayed()
-            .first()
-            .await
-            .with_context(|| format!("nothing matched `{css}` within {PATIENCE:?}"))
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            for element in self.driver.find_all(By::Css(css)).await? {
+                // A re-render can replace the element between finding and asking: a stale
+                // element is looked for again, not a failure.
+                if element.is_displayed().await.unwrap_or(false) {
+                    return Ok(element);
+                }
+            }
+            if Instant::now() > deadline {
+                bail!("nothing matched `{css}` within {PATIENCE:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Waits until `count` elements match `css`, returning them.
