@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::i18n::{t, Texts};
 use super::{status_line, Loaded};
 use crate::agent::client::{AgentInvite, AgentUpdate};
 use crate::agent::model::{AdminAgent, Group};
@@ -53,10 +54,7 @@ pub fn Agents() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match ws.desk.invite_agent(&invite).await {
                 Ok(created) => {
-                    outcome.set(Some(Ok(format!(
-                        "{} can now sign in with the one-time password {} (shown only now).",
-                        invite.email, created.password
-                    ))));
+                    outcome.set(Some(Ok((t().invited)(&invite.email, &created.password))));
                     email.set(String::new());
                     name.set(String::new());
                     reload();
@@ -69,7 +67,7 @@ pub fn Agents() -> impl IntoView {
     view! {
         {status_line(agents)}
         <table class="wb-table" data-testid="admin-agents">
-            <thead><tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Groups"</th><th>"Capacity"</th><th>"Available"</th><th>"Enabled"</th><th></th></tr></thead>
+            <thead><tr><th>{t().name}</th><th>{t().email}</th><th>{t().role}</th><th>{t().groups}</th><th>{t().capacity}</th><th>{t().available}</th><th>{t().enabled}</th><th></th></tr></thead>
             <tbody>
                 {move || agents.with(|a| a.items().to_vec()).into_iter().map(|a| {
                     view! { <AgentRow agent=a on_saved=on_saved /> }
@@ -77,24 +75,24 @@ pub fn Agents() -> impl IntoView {
             </tbody>
         </table>
         <form class="wb-form" data-testid="invite-agent" on:submit=invite>
-            <h2>"Invite an agent"</h2>
-            <label>"Email"<input type="email" required data-testid="invite-email"
+            <h2>{t().invite_heading}</h2>
+            <label>{t().email}<input type="email" required data-testid="invite-email"
                 prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev)) /></label>
-            <label>"Name"<input type="text" required data-testid="invite-name"
+            <label>{t().name}<input type="text" required data-testid="invite-name"
                 prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-            <label>"Role"
+            <label>{t().role}
                 <select on:change=move |ev| role.set(event_target_value(&ev))>
-                    <option value="agent">"agent"</option>
-                    <option value="admin">"admin"</option>
+                    <option value="agent">{t().role_agent}</option>
+                    <option value="admin">{t().role_admin}</option>
                 </select>
             </label>
-            <label>"Group"
+            <label>{t().group}
                 <select on:change=move |ev| group.set(event_target_value(&ev))>
-                    <option value="">"default"</option>
+                    <option value="">{t().default_group}</option>
                     {move || groups.get().into_iter().map(|g| view! { <option value=g.id.clone()>{g.name.clone()}</option> }).collect_view()}
                 </select>
             </label>
-            <button type="submit" class="wb-primary">"Invite"</button>
+            <button type="submit" class="wb-primary">{t().invite}</button>
             {move || outcome.get().map(|o| match o {
                 Ok(message) => view! { <p class="wb-ok" role="status" data-testid="invite-result">{message}</p> }.into_any(),
                 Err(reason) => view! { <p class="wb-error" role="alert">{reason}</p> }.into_any(),
@@ -115,6 +113,7 @@ fn AgentRow(agent: AdminAgent, on_saved: Callback<()>) -> impl IntoView {
     let id = agent.id;
     let save = move |_| {
         let update = match agent_update(
+            t(),
             &role.get_untracked(),
             &groups.get_untracked(),
             &capacity.get_untracked(),
@@ -143,18 +142,18 @@ fn AgentRow(agent: AdminAgent, on_saved: Callback<()>) -> impl IntoView {
             <td>{agent.name.clone()}</td>
             <td>{agent.email.clone()}</td>
             <td><select data-testid="agent-role" on:change=move |ev| role.set(event_target_value(&ev))>
-                <option value="agent" selected=current_role == "agent">"agent"</option>
-                <option value="admin" selected=current_role == "admin">"admin"</option>
+                <option value="agent" selected=current_role == "agent">{t().role_agent}</option>
+                <option value="admin" selected=current_role == "admin">{t().role_admin}</option>
             </select></td>
             <td><input type="text" size="14" data-testid="agent-groups" prop:value=move || groups.get()
                 on:input=move |ev| groups.set(event_target_value(&ev)) /></td>
             <td><input type="number" min="0" max="100" style="width: 5em" data-testid="agent-capacity" prop:value=move || capacity.get()
                 on:input=move |ev| capacity.set(event_target_value(&ev)) /></td>
-            <td>{if agent.available { "yes" } else { "away" }}</td>
+            <td>{if agent.available { t().yes } else { t().away }}</td>
             <td><input type="checkbox" data-testid="agent-enabled" prop:checked=move || enabled.get()
                 on:change=move |ev| enabled.set(event_target_checked(&ev)) /></td>
             <td>
-                <button type="button" class="wb-quiet" data-testid="agent-save" on:click=save>"Save"</button>
+                <button type="button" class="wb-quiet" data-testid="agent-save" on:click=save>{t().save}</button>
                 {move || error.get().map(|e| view! { <span class="wb-error" role="alert">{e}</span> })}
             </td>
         </tr>
@@ -163,6 +162,7 @@ fn AgentRow(agent: AdminAgent, on_saved: Callback<()>) -> impl IntoView {
 
 /// The change an agent row describes, or why it is not one.
 fn agent_update(
+    texts: &Texts,
     role: &str,
     groups: &str,
     capacity: &str,
@@ -171,7 +171,7 @@ fn agent_update(
     let capacity: i64 = capacity
         .trim()
         .parse()
-        .map_err(|_| format!("capacity {capacity:?} is not a number"))?;
+        .map_err(|_| (texts.not_a_number)(capacity))?;
     let mut groups: Vec<String> = groups
         .split([',', ' ', '，'])
         .map(str::trim)
@@ -230,7 +230,7 @@ pub fn Groups() -> impl IntoView {
     view! {
         {status_line(groups)}
         <table class="wb-table" data-testid="admin-groups">
-            <thead><tr><th>"Id"</th><th>"Name"</th><th>"Members"</th><th></th></tr></thead>
+            <thead><tr><th>{t().id}</th><th>{t().name}</th><th>{t().members}</th><th></th></tr></thead>
             <tbody>
                 {move || groups.with(|g| g.items().to_vec()).into_iter().map(|g| {
                     view! { <GroupRow group=g on_changed=on_changed error=error /> }
@@ -238,12 +238,12 @@ pub fn Groups() -> impl IntoView {
             </tbody>
         </table>
         <form class="wb-form" on:submit=create>
-            <h2>"New group"</h2>
-            <label>"Id (slug)"<input type="text" required pattern="[a-z0-9-]+" data-testid="group-id"
+            <h2>{t().new_group}</h2>
+            <label>{t().id_slug}<input type="text" required pattern="[a-z0-9-]+" data-testid="group-id"
                 prop:value=move || id.get() on:input=move |ev| id.set(event_target_value(&ev)) /></label>
-            <label>"Name"<input type="text" required data-testid="group-name"
+            <label>{t().name}<input type="text" required data-testid="group-name"
                 prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-            <button type="submit" class="wb-primary">"Create"</button>
+            <button type="submit" class="wb-primary">{t().create}</button>
             {move || error.get().map(|e| view! { <p class="wb-error" role="alert">{e}</p> })}
         </form>
     }
@@ -286,8 +286,8 @@ fn GroupRow(
             <td><input type="text" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></td>
             <td>{group.members.join(", ")}</td>
             <td>
-                <button type="button" class="wb-quiet" on:click=rename>"Rename"</button>
-                <button type="button" class="wb-quiet" on:click=delete>"Delete"</button>
+                <button type="button" class="wb-quiet" on:click=rename>{t().rename}</button>
+                <button type="button" class="wb-quiet" on:click=delete>{t().delete}</button>
             </td>
         </tr>
     }
@@ -296,12 +296,24 @@ fn GroupRow(
 #[cfg(test)]
 mod tests {
     use super::agent_update;
+    use crate::admin::i18n::texts;
+    use crate::i18n::Locale;
 
     #[test]
     fn an_agent_row_becomes_an_update() {
-        let update = agent_update("admin", "general, billing，billing", " 3 ", false).unwrap();
+        let update = agent_update(
+            texts(Locale::En),
+            "admin",
+            "general, billing，billing",
+            " 3 ",
+            false,
+        )
+        .unwrap();
         assert_eq!(update.groups.unwrap(), ["general", "billing"]);
         assert_eq!((update.capacity, update.disabled), (Some(3), Some(true)));
-        assert!(agent_update("agent", "", "many", true).is_err());
+        assert_eq!(
+            agent_update(texts(Locale::En), "agent", "", "many", true).unwrap_err(),
+            "capacity \"many\" is not a number"
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::i18n::t;
 use super::{status_line, Loaded};
 use crate::agent::client::CannedDraft;
 use crate::agent::model::CannedResponse;
@@ -70,7 +71,7 @@ pub fn Canned() -> impl IntoView {
     view! {
         {status_line(canned)}
         <table class="wb-table" data-testid="admin-canned">
-            <thead><tr><th>"Shortcut"</th><th>"Title"</th><th>"Text"</th><th></th></tr></thead>
+            <thead><tr><th>{t().shortcut}</th><th>{t().title}</th><th>{t().text}</th><th></th></tr></thead>
             <tbody>
                 {move || canned.with(|c| c.items().to_vec()).into_iter().map(|c| {
                     let delete = delete.clone();
@@ -79,23 +80,23 @@ pub fn Canned() -> impl IntoView {
                             <td><code>"/"{c.shortcut.clone()}</code></td>
                             <td>{c.title.clone()}</td>
                             <td class="wb-plain">{c.body.clone()}</td>
-                            <td><button type="button" class="wb-quiet" on:click=move |_| delete(c.id)>"Delete"</button></td>
+                            <td><button type="button" class="wb-quiet" on:click=move |_| delete(c.id)>{t().delete}</button></td>
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table>
         <form class="wb-form" on:submit=create>
-            <h2>"New canned response"</h2>
-            <label>"Shortcut"<input type="text" required pattern="/?[A-Za-z0-9_-]+" data-testid="canned-shortcut"
+            <h2>{t().new_canned}</h2>
+            <label>{t().shortcut}<input type="text" required pattern="/?[A-Za-z0-9_-]+" data-testid="canned-shortcut"
                 prop:value=move || shortcut.get() on:input=move |ev| shortcut.set(event_target_value(&ev)) /></label>
-            <label>"Title"<input type="text" required data-testid="canned-title"
+            <label>{t().title}<input type="text" required data-testid="canned-title"
                 prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) /></label>
-            <label>"Text (Markdown; {{contact.name}}, {{agent.name}}, {{ticket.id}})"
+            <label>{t().canned_body}
                 <textarea required rows="4" data-testid="canned-body"
                     prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev))></textarea>
             </label>
-            <button type="submit" class="wb-primary">"Save"</button>
+            <button type="submit" class="wb-primary">{t().save}</button>
             {move || error.get().map(|e| view! { <p class="wb-error" role="alert">{e}</p> })}
         </form>
     }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::i18n::t;
 use crate::agent::model::DeskConfig;
 use crate::agent::workspace;
 
@@ -30,7 +31,7 @@ pub fn Config() -> impl IntoView {
             match ws.desk.save_config(&draft).await {
                 Ok(saved) => {
                     config.set(Some(saved));
-                    message.set(Some(Ok("Saved.".into())));
+                    message.set(Some(Ok(t().saved.into())));
                 }
                 Err(err) => message.set(Some(Err(ws.failed(err)))),
             }
@@ -62,17 +63,17 @@ pub fn Config() -> impl IntoView {
                         let on = event_target_checked(&ev);
                         config.update(|c| if let Some(c) = c { c.auto_assign = on });
                     } />
-                "Assign new cases automatically (round-robin among available agents with room)"
+                {t().auto_assign}
             </label>
-            {number("Default capacity (open cases per agent)", "config-capacity", |c| c.default_capacity, |c, v| c.default_capacity = v)}
+            {number(t().default_capacity, "config-capacity", |c| c.default_capacity, |c, v| c.default_capacity = v)}
             <fieldset>
-                <legend>"SLA: minutes to answer, by priority"</legend>
-                {number("Low", "config-sla-low", |c| c.sla_minutes.low, |c, v| c.sla_minutes.low = v)}
-                {number("Normal", "config-sla-normal", |c| c.sla_minutes.normal, |c, v| c.sla_minutes.normal = v)}
-                {number("High", "config-sla-high", |c| c.sla_minutes.high, |c, v| c.sla_minutes.high = v)}
-                {number("Urgent", "config-sla-urgent", |c| c.sla_minutes.urgent, |c, v| c.sla_minutes.urgent = v)}
+                <legend>{t().sla_legend}</legend>
+                {number(t().low, "config-sla-low", |c| c.sla_minutes.low, |c, v| c.sla_minutes.low = v)}
+                {number(t().normal, "config-sla-normal", |c| c.sla_minutes.normal, |c, v| c.sla_minutes.normal = v)}
+                {number(t().high, "config-sla-high", |c| c.sla_minutes.high, |c, v| c.sla_minutes.high = v)}
+                {number(t().urgent, "config-sla-urgent", |c| c.sla_minutes.urgent, |c, v| c.sla_minutes.urgent = v)}
             </fieldset>
-            <button type="submit" class="wb-primary" disabled=move || config.with(Option::is_none)>"Save"</button>
+            <button type="submit" class="wb-primary" disabled=move || config.with(Option::is_none)>{t().save}</button>
             {move || message.get().map(|m| match m {
                 Ok(text) => view! { <p class="wb-ok" role="status">{text}</p> }.into_any(),
                 Err(reason) => view! { <p class="wb-error" role="alert">{reason}</p> }.into_any(),

@@ -7,10 +7,12 @@
 mod agents;
 mod canned;
 mod config;
+mod i18n;
 mod sites;
 
 use leptos::prelude::*;
 
+use self::i18n::t;
 use crate::agent::{workspace, AdminPage, Page};
 
 #[component]
@@ -18,19 +20,19 @@ pub fn Admin(page: AdminPage) -> impl IntoView {
     let ws = workspace();
     view! {
         <div class="wb-admin" data-testid="admin">
-            <nav class="wb-admin-nav" aria-label="Admin">
+            <nav class="wb-admin-nav" aria-label=t().nav>
                 {AdminPage::ALL.into_iter().map(|p| {
                     let ws = ws.clone();
                     view! {
                         <a href=Page::Admin(p).path() class:wb-current=page == p data-testid=format!("admin-nav-{}", p.slug())
                             on:click=move |ev| { ev.prevent_default(); ws.go(Page::Admin(p)); }>
-                            {p.title()}
+                            {t().page_title(p)}
                         </a>
                     }
                 }).collect_view()}
             </nav>
             <section class="wb-admin-page">
-                <h1>{page.title()}</h1>
+                <h1>{t().page_title(page)}</h1>
                 {match page {
                     AdminPage::Agents => view! { <agents::Agents /> }.into_any(),
                     AdminPage::Groups => view! { <agents::Groups /> }.into_any(),
@@ -63,7 +65,7 @@ impl<T> Loaded<T> {
 /// The status line under a list: loading, or the failure.
 fn status_line<T: Clone + Send + Sync + 'static>(loaded: RwSignal<Loaded<T>>) -> impl IntoView {
     move || match loaded.get() {
-        Loaded::Loading => Some(view! { <p class="wb-muted">"Loading…"</p> }.into_any()),
+        Loaded::Loading => Some(view! { <p class="wb-muted">{t().loading}</p> }.into_any()),
         Loaded::Failed(reason) => {
             Some(view! { <p class="wb-error" role="alert">{reason}</p> }.into_any())
         }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::i18n::t;
 use super::{status_line, Loaded};
 use crate::agent::client::SiteDraft;
 use crate::agent::model::Site;
@@ -96,16 +97,16 @@ fn NewSite(on_saved: Callback<()>) -> impl IntoView {
     };
     view! {
         <form class="wb-form" data-testid="new-site" on:submit=create>
-            <h2>"New site"</h2>
-            <label>"Id (slug)"<input type="text" required pattern="[a-z0-9-]+" data-testid="site-id"
+            <h2>{t().new_site}</h2>
+            <label>{t().id_slug}<input type="text" required pattern="[a-z0-9-]+" data-testid="site-id"
                 prop:value=move || id.get() on:input=move |ev| id.set(event_target_value(&ev)) /></label>
-            <label>"Name"<input type="text" required data-testid="site-name"
+            <label>{t().name}<input type="text" required data-testid="site-name"
                 prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-            <label>"Allowed origins (one per line)"
+            <label>{t().new_site_origins}
                 <textarea rows="2" data-testid="new-site-origins" prop:value=move || origins.get()
                     on:input=move |ev| origins.set(event_target_value(&ev))></textarea>
             </label>
-            <button type="submit" class="wb-primary">"Create"</button>
+            <button type="submit" class="wb-primary">{t().create}</button>
             {move || error.get().map(|e| view! { <p class="wb-error" role="alert">{e}</p> })}
         </form>
     }
@@ -139,7 +140,7 @@ fn SiteEditor(site: Site, on_saved: Callback<()>) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 match ws.desk.save_site(&draft).await {
                     Ok(()) => {
-                        message.set(Some(Ok("Saved.".into())));
+                        message.set(Some(Ok(t().saved.into())));
                         on_saved.run(());
                     }
                     Err(err) => message.set(Some(Err(ws.failed(err)))),
@@ -151,9 +152,7 @@ fn SiteEditor(site: Site, on_saved: Callback<()>) -> impl IntoView {
         let (ws, id) = (ws.clone(), site_id.clone());
         leptos::task::spawn_local(async move {
             match ws.desk.rotate_identity_secret(&id).await {
-                Ok(secret) => message.set(Some(Ok(format!(
-                    "New identity secret (shown only now; put it in your backend's configuration): {secret}"
-                )))),
+                Ok(secret) => message.set(Some(Ok((t().new_secret)(&secret)))),
                 Err(err) => message.set(Some(Err(ws.failed(err)))),
             }
         });
@@ -162,29 +161,29 @@ fn SiteEditor(site: Site, on_saved: Callback<()>) -> impl IntoView {
     view! {
         <form class="wb-form wb-site" data-testid="site" data-site=site.id.clone() on:submit=save>
             <h2><code>{site.id.clone()}</code></h2>
-            <label>"Name"<input type="text" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-            <label>"Allowed origins (one per line; * for any port or subdomain, e.g. https://*.example.com)"
+            <label>{t().name}<input type="text" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+            <label>{t().site_origins}
                 <textarea rows="3" data-testid="site-origins" prop:value=move || origins.get()
                     on:input=move |ev| origins.set(event_target_value(&ev))></textarea>
             </label>
             <p>
-                "Identity secret: "
-                {if site.has_identity_secret { "set" } else { "not set" }}" "
+                {t().identity_secret}
+                {if site.has_identity_secret { t().secret_set } else { t().secret_not_set }}" "
                 <button type="button" class="wb-quiet" on:click=rotate>
-                    {if site.has_identity_secret { "Rotate" } else { "Create" }}
+                    {if site.has_identity_secret { t().rotate } else { t().create }}
                 </button>
             </p>
-            <label>"Widget language for the snippet (optional)"
+            <label>{t().widget_language}
                 <select on:change=move |ev| locale.set(event_target_value(&ev))>
-                    <option value="">"visitor's browser"</option>
+                    <option value="">{t().visitors_browser}</option>
                     <option value="en">"English"</option>
                     <option value="zh-CN">"中文"</option>
                 </select>
             </label>
-            <label>"Embed snippet (paste before </body>)"
+            <label>{t().embed_snippet}
                 <textarea readonly rows="2" class="wb-code" data-testid="embed-snippet" prop:value=snippet></textarea>
             </label>
-            <button type="submit" class="wb-primary">"Save"</button>
+            <button type="submit" class="wb-primary">{t().save}</button>
             {move || message.get().map(|m| match m {
                 Ok(text) => view! { <p class="wb-ok" role="status">{text}</p> }.into_any(),
                 Err(reason) => view! { <p class="wb-error" role="alert">{reason}</p> }.into_any(),

@@ -1,0 +1,234 @@
+//! The admin pages' own strings, in the languages of [`crate::i18n::Locale`].
+//!
+//! The same choice as the workbench's ([`crate::agent::i18n::locale`]): one language per page.
+
+use crate::agent::i18n::locale;
+use crate::agent::AdminPage;
+use crate::i18n::Locale;
+
+/// The strings of this page's language.
+pub fn t() -> &'static Texts {
+    texts(locale())
+}
+
+pub fn texts(locale: Locale) -> &'static Texts {
+    match locale {
+        Locale::En => &EN,
+        Locale::ZhCn => &ZH_CN,
+    }
+}
+
+/// What an admin reads around the desk's data (names, ids and origins stay as entered).
+pub struct Texts {
+    pub locale: Locale,
+    pub nav: &'static str,
+    pub loading: &'static str,
+    pub saved: &'static str,
+    pub save: &'static str,
+    pub create: &'static str,
+    pub delete: &'static str,
+    pub name: &'static str,
+    pub email: &'static str,
+    pub id_slug: &'static str,
+    // Agents.
+    pub role: &'static str,
+    pub groups: &'static str,
+    pub capacity: &'static str,
+    pub available: &'static str,
+    pub enabled: &'static str,
+    pub invite_heading: &'static str,
+    pub group: &'static str,
+    pub role_agent: &'static str,
+    pub role_admin: &'static str,
+    pub default_group: &'static str,
+    pub invite: &'static str,
+    pub invited: fn(&str, &str) -> String,
+    pub yes: &'static str,
+    pub away: &'static str,
+    pub not_a_number: fn(&str) -> String,
+    // Groups.
+    pub id: &'static str,
+    pub members: &'static str,
+    pub new_group: &'static str,
+    pub rename: &'static str,
+    // Canned responses.
+    pub shortcut: &'static str,
+    pub title: &'static str,
+    pub text: &'static str,
+    pub new_canned: &'static str,
+    pub canned_body: &'static str,
+    // Sites.
+    pub new_site: &'static str,
+    pub new_site_origins: &'static str,
+    pub site_origins: &'static str,
+    pub identity_secret: &'static str,
+    pub secret_set: &'static str,
+    pub secret_not_set: &'static str,
+    pub rotate: &'static str,
+    pub new_secret: fn(&str) -> String,
+    pub widget_language: &'static str,
+    pub visitors_browser: &'static str,
+    pub embed_snippet: &'static str,
+    // Settings.
+    pub auto_assign: &'static str,
+    pub default_capacity: &'static str,
+    pub sla_legend: &'static str,
+    pub low: &'static str,
+    pub normal: &'static str,
+    pub high: &'static str,
+    pub urgent: &'static str,
+}
+
+impl Texts {
+    /// An admin page's name, in the nav and its heading.
+    pub fn page_title(&self, page: AdminPage) -> &'static str {
+        match self.locale {
+            Locale::En => page.title(),
+            Locale::ZhCn => match page {
+                AdminPage::Agents => "坐席",
+                AdminPage::Groups => "技能组",
+                AdminPage::Canned => "快捷回复",
+                AdminPage::Sites => "站点",
+                AdminPage::Config => "设置",
+            },
+        }
+    }
+}
+
+static EN: Texts = Texts {
+    locale: Locale::En,
+    nav: "Admin",
+    loading: "Loading…",
+    saved: "Saved.",
+    save: "Save",
+    create: "Create",
+    delete: "Delete",
+    name: "Name",
+    email: "Email",
+    id_slug: "Id (slug)",
+    role: "Role",
+    groups: "Groups",
+    capacity: "Capacity",
+    available: "Available",
+    enabled: "Enabled",
+    invite_heading: "Invite an agent",
+    group: "Group",
+    role_agent: "agent",
+    role_admin: "admin",
+    default_group: "default",
+    invite: "Invite",
+    invited: |email, password| {
+        format!("{email} can now sign in with the one-time password {password} (shown only now).")
+    },
+    yes: "yes",
+    away: "away",
+    not_a_number: |capacity| format!("capacity {capacity:?} is not a number"),
+    id: "Id",
+    members: "Members",
+    new_group: "New group",
+    rename: "Rename",
+    shortcut: "Shortcut",
+    title: "Title",
+    text: "Text",
+    new_canned: "New canned response",
+    canned_body: "Text (Markdown; {{contact.name}}, {{agent.name}}, {{ticket.id}})",
+    new_site: "New site",
+    new_site_origins: "Allowed origins (one per line)",
+    site_origins:
+        "Allowed origins (one per line; * for any port or subdomain, e.g. https://*.example.com)",
+    identity_secret: "Identity secret: ",
+    secret_set: "set",
+    secret_not_set: "not set",
+    rotate: "Rotate",
+    new_secret: |secret| {
+        format!(
+            "New identity secret (shown only now; put it in your backend's configuration): {secret}"
+        )
+    },
+    widget_language: "Widget language for the snippet (optional)",
+    visitors_browser: "visitor's browser",
+    embed_snippet: "Embed snippet (paste before </body>)",
+    auto_assign: "Assign new cases automatically (round-robin among available agents with room)",
+    default_capacity: "Default capacity (open cases per agent)",
+    sla_legend: "SLA: minutes to answer, by priority",
+    low: "Low",
+    normal: "Normal",
+    high: "High",
+    urgent: "Urgent",
+};
+
+static ZH_CN: Texts = Texts {
+    locale: Locale::ZhCn,
+    nav: "管理",
+    loading: "加载中…",
+    saved: "已保存。",
+    save: "保存",
+    create: "创建",
+    delete: "删除",
+    name: "名称",
+    email: "邮箱",
+    id_slug: "ID（英文标识）",
+    role: "角色",
+    groups: "技能组",
+    capacity: "容量",
+    available: "在线",
+    enabled: "启用",
+    invite_heading: "邀请坐席",
+    group: "技能组",
+    role_agent: "坐席",
+    role_admin: "管理员",
+    default_group: "默认",
+    invite: "邀请",
+    invited: |email, password| {
+        format!("{email} 现在可以使用一次性密码 {password} 登录（仅显示这一次）。")
+    },
+    yes: "是",
+    away: "离开",
+    not_a_number: |capacity| format!("容量 {capacity:?} 不是有效的数字"),
+    id: "ID",
+    members: "成员",
+    new_group: "新建技能组",
+    rename: "重命名",
+    shortcut: "快捷指令",
+    title: "标题",
+    text: "内容",
+    new_canned: "新建快捷回复",
+    canned_body: "内容（支持 Markdown；可用 {{contact.name}}、{{agent.name}}、{{ticket.id}}）",
+    new_site: "新建站点",
+    new_site_origins: "允许的来源（每行一个）",
+    site_origins: "允许的来源（每行一个；* 可匹配任意端口或子域名，例如 https://*.example.com）",
+    identity_secret: "身份密钥：",
+    secret_set: "已设置",
+    secret_not_set: "未设置",
+    rotate: "轮换",
+    new_secret: |secret| format!("新的身份密钥（仅显示这一次，请填入您后端的配置中）：{secret}"),
+    widget_language: "嵌入代码中的挂件语言（可选）",
+    visitors_browser: "跟随访客浏览器",
+    embed_snippet: "嵌入代码（粘贴到 </body> 之前）",
+    auto_assign: "自动分配新工单（在有空余容量的在线坐席间轮流分配）",
+    default_capacity: "默认容量（每位坐席的未解决工单数）",
+    sla_legend: "SLA：按优先级的响应时限（分钟）",
+    low: "低",
+    normal: "普通",
+    high: "高",
+    urgent: "紧急",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_fill_in_the_messages() {
+        assert_eq!(
+            (texts(Locale::En).not_a_number)("many"),
+            "capacity \"many\" is not a number"
+        );
+        assert!((texts(Locale::ZhCn).invited)("a@b.example", "pw").contains("pw"));
+        assert_eq!(
+            texts(Locale::ZhCn).page_title(AdminPage::Canned),
+            "快捷回复"
+        );
+        assert_eq!(texts(Locale::En).page_title(AdminPage::Config), "Settings");
+    }
+}
