@@ -21,10 +21,9 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 /// alternates, which calibrate the thresholds, are whole questions and never teach this.
 pub const TOPIC_RUNNER_UP: f32 = 0.6;
 
-/// Whether `query` is a single Latin word or at most two Chinese characters: a topic, not a
-/// question.
-fn names_a_topic(query: &str) -> bool {
-    let text = normalize(query);
+/// Whether the normalized query `text` is a single Latin word or at most two Chinese characters:
+/// a topic, not a question.
+fn names_a_topic(text: &str) -> bool {
     let cjk = text
         .chars()
         .filter(|&c| crate::analysis::segment::is_cjk(c))
@@ -125,7 +124,8 @@ impl Engine {
     /// ranks the entries and decides on their calibrated confidence.
     pub fn ask(&self, query: &str) -> Reply {
         let query = truncate_chars(query, MAX_QUERY_CHARS);
-        if !normalize(query).chars().any(char::is_alphanumeric) {
+        let text = normalize(query);
+        if !text.chars().any(char::is_alphanumeric) {
             return escalate(EscalateReason::EmptyQuery, Vec::new());
         }
         if asks_for_human(query) {
@@ -133,7 +133,7 @@ impl Engine {
         }
         let candidates = self.search(query, REPLY_CANDIDATES);
         let mut decision = decide(&candidates, &self.thresholds);
-        if matches!(decision, Decision::Answer { .. }) && names_a_topic(query) {
+        if matches!(decision, Decision::Answer { .. }) && names_a_topic(&text) {
             if let [top, runner_up, ..] = candidates.as_slice() {
                 if runner_up.score >= top.score * TOPIC_RUNNER_UP {
                     // Offer the close entries instead of guessing which one the visitor meant.
