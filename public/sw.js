@@ -15,7 +15,8 @@
 "use strict";
 var CACHE = "answerdesk-v1";
 var SNAPSHOT = "/kb.snapshot";
-var HASHED = /-[0-9a-f]{16,}(_bg)?\.(js|wasm|css)$/;
+// Trunk names files by a 64-bit hash in hex without leading zeros: 16 digits, 15 one time in 16.
+var HASHED = /-[0-9a-f]{12,16}(_bg)?\.(js|wasm|css)$/;
 var APP_ROUTES = /^\/(widget)?$/;
 var PASS_THROUGH = /^\/(api|agent|admin)(\/|$)/;
 

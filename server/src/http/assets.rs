@@ -52,12 +52,13 @@ async fn cache_by_name(request: Request, next: Next) -> Response {
     response
 }
 
-/// Whether a file name contains a content hash: a run of at least 16 hex digits after `-`.
+/// Whether a file name contains a content hash: a run of at least 12 hex digits after `-`.
+/// Trunk writes a 64-bit hash in hex without leading zeros, so 15 or fewer digits happen.
 fn is_content_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.split('-')
         .skip(1)
-        .any(|part| part.chars().take_while(char::is_ascii_hexdigit).count() >= 16)
+        .any(|part| part.chars().take_while(char::is_ascii_hexdigit).count() >= 12)
 }
 
 #[cfg(test)]
@@ -69,6 +70,10 @@ mod tests {
         assert!(is_content_hashed("/app-3f2a9c0b1d4e5f60.js"));
         assert!(is_content_hashed("/app-3f2a9c0b1d4e5f60_bg.wasm"));
         assert!(is_content_hashed("/style-0123456789abcdef0123.css"));
+        assert!(
+            is_content_hashed("/app-31f0a34b2c6932e_bg.wasm"),
+            "a hash with a leading zero"
+        );
         assert!(!is_content_hashed("/index.html"));
         assert!(!is_content_hashed("/sw.js"));
         assert!(!is_content_hashed("/embed-widget.js"));
