@@ -519,6 +519,18 @@ async fn config_is_typed_and_validated(db: String) {
     let due = ticket["ticket"]["sla_due_at"].as_i64().unwrap()
         - ticket["ticket"]["created_at"].as_i64().unwrap();
     assert_eq!(due, 30 * 60 * 1000);
+    // Escalations read the settings from memory; a change still applies to the very next one.
+    json_of(admin.put(
+        &server,
+        "/api/v1/admin/config",
+        json!({ "sla_minutes": { "low": 600, "normal": 45, "high": 20, "urgent": 10 } }),
+    ))
+    .await;
+    let (id, _) = server.escalate("and now?").await;
+    let ticket = json_of(admin.get(&server, &format!("/api/v1/desk/tickets/{id}"))).await;
+    let due = ticket["ticket"]["sla_due_at"].as_i64().unwrap()
+        - ticket["ticket"]["created_at"].as_i64().unwrap();
+    assert_eq!(due, 45 * 60 * 1000);
 
     for body in [
         json!({ "default_capacity": -1 }),

@@ -10,6 +10,7 @@ use server::store::{Store, TicketFilter};
 on_both_databases! {
     escalation_is_stored_and_listed => sqlite_escalation_is_stored_and_listed, postgres_escalation_is_stored_and_listed;
     idempotent_retry_returns_the_same_ticket => sqlite_idempotent_retry_returns_the_same_ticket, postgres_idempotent_retry_returns_the_same_ticket;
+    concurrent_escalations_keep_their_own_rows => sqlite_concurrent_escalations_keep_their_own_rows, postgres_concurrent_escalations_keep_their_own_rows;
     token_reads_only_its_own_ticket => sqlite_token_reads_only_its_own_ticket, postgres_token_reads_only_its_own_ticket;
     visitor_writes_to_their_ticket => sqlite_visitor_writes_to_their_ticket, postgres_visitor_writes_to_their_ticket;
     bad_input_is_a_problem => sqlite_bad_input_is_a_problem, postgres_bad_input_is_a_problem;
@@ -192,6 +193,102 @@ async fn idempotent_retry_returns_the_same_ticket(db: String) {
             .unwrap()
             .len(),
         2
+    );
+    store.close().await;
+    server.stop().await;
+}
+
+/// Escalations arriving together are written together (one transaction for several); each still
+/// gets its own ticket, messages, contact and token, and retries racing with each other (in one
+/// batch or across batches) still share one ticket.
+async fn concurrent_escalations_keep_their_own_rows(db: String) {
+    let server = TestServer::start(&db).await;
+    let post = |body: Value, key: Option<&'static str>| {
+        let mut request = server
+            .client
+            .post(server.url("/api/v1/escalations"))
+            .json(&body);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        request.send()
+    };
+    let distinct = (0..24).map(|i| {
+        let mut body = json!({
+            "site": "demo",
+            "message": format!("question {i}"),
+            "transcript": [{ "role": "visitor", "text": format!("turn {i}") }],
+        });
+        if i % 2 == 0 {
+            body["contact"] = json!({ "email": format!("v{i}@example.com") });
+        }
+        post(body, None)
+    });
+    let retries = (0..8).map(|_| post(json!({ "site": "demo", "message": "same" }), Some("k")));
+    let other = post(
+        json!({ "site": "demo", "message": "not the same" }),
+        Some("k"),
+    );
+    let (distinct, retries, other) = tokio::join!(
+        futures_util::future::join_all(distinct),
+        futures_util::future::join_all(retries),
+        other
+    );
+
+    let store = Store::connect(&server.database_url).await.unwrap();
+    let mut ids = std::collections::HashSet::new();
+    for (i, response) in distinct.into_iter().enumerate() {
+        let response = response.unwrap();
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        let id = body["ticket_id"].as_str().unwrap();
+        assert!(ids.insert(id.to_owned()), "ticket {id} given twice");
+        let ticket = store
+            .visitor_ticket(id, body["token"].as_str().unwrap())
+            .await
+            .unwrap()
+            .expect("the token opens its own ticket");
+        assert_eq!(ticket.subject, format!("question {i}"));
+        let texts: Vec<String> = store
+            .messages(ticket.row_id, 0, false)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.body_text)
+            .collect();
+        assert_eq!(texts, [format!("turn {i}"), format!("question {i}")]);
+        let contact = store.ticket_contact(id).await.unwrap();
+        assert_eq!(
+            contact.and_then(|c| c.email),
+            (i % 2 == 0).then(|| format!("v{i}@example.com"))
+        );
+    }
+
+    // One content owns the key; every retry of it gets its ticket, the other content a 422.
+    let mut keyed = Vec::new();
+    let mut refused = 0;
+    for response in retries.into_iter().chain([other]) {
+        let response = response.unwrap();
+        match response.status().as_u16() {
+            200 | 201 => {
+                let created = response.status() == 201;
+                let body: Value = response.json().await.unwrap();
+                keyed.push((created, body["ticket_id"].as_str().unwrap().to_owned()));
+            }
+            422 => refused += 1,
+            status => panic!("unexpected status {status}"),
+        }
+    }
+    assert!(refused == 1 || refused == 8, "{refused} refused");
+    assert_eq!(keyed.iter().filter(|(created, _)| *created).count(), 1);
+    assert!(keyed.iter().all(|(_, id)| *id == keyed[0].1), "{keyed:?}");
+    assert_eq!(
+        store
+            .list_tickets(&TicketFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        25
     );
     store.close().await;
     server.stop().await;

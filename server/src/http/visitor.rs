@@ -96,7 +96,7 @@ pub async fn create_escalation(
             })?;
         escalation.identity = Some(identity);
     }
-    let (status, ticket_id, token) = match state.store.create_escalation(&escalation).await? {
+    let (status, ticket_id, token) = match state.store.create_escalation(&site, escalation).await? {
         EscalationOutcome::Created { ticket_id, token } => {
             tracing::info!(ticket = %ticket_id, site = %site.id, "escalation created");
             state.metrics.ticket_created();

@@ -2,7 +2,7 @@
 
 use sqlx::Row;
 
-use super::{is_unique_violation, now_ms, Store, StoreError};
+use super::{is_unique_violation, now_ms, Store, StoreError, WriteTx};
 use crate::domain::Role;
 use crate::secret;
 
@@ -79,7 +79,10 @@ impl Store {
 
         let capacity = self.desk_config().await?.default_capacity;
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let WriteTx {
+            mut tx,
+            turn: _turn,
+        } = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO agents (email, name, role, password_hash, capacity, created_at, \
              updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",

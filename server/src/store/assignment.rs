@@ -33,7 +33,7 @@ impl Store {
     /// among its available, enabled agents below capacity. Does nothing while auto-assignment is
     /// off. Answers what it assigned, so the caller can tell the streams.
     pub async fn fill_queue(&self, group: &str) -> Result<Vec<AutoAssigned>, StoreError> {
-        if !self.desk_config().await?.auto_assign {
+        if !self.current_desk_config().await?.auto_assign || !self.may_assign(group).await? {
             return Ok(Vec::new());
         }
         let super::WriteTx {
@@ -133,6 +133,27 @@ impl Store {
         }
         tx.commit().await?;
         Ok(assigned)
+    }
+
+    /// Whether a run over `group` could assign anything: a case waits and an agent has room.
+    /// Read without the write lock, so that runs with nothing to do (the usual outcome after an
+    /// escalation while every agent is busy or away) write nothing; the run itself checks again.
+    async fn may_assign(&self, group: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT 1 AS yes WHERE EXISTS (SELECT 1 FROM tickets WHERE group_id = $1 \
+             AND assignee_id IS NULL AND status = $2) \
+             AND EXISTS (SELECT 1 FROM agents a \
+             JOIN agent_groups g ON g.agent_id = a.id AND g.group_id = $1 \
+             WHERE a.available = 1 AND a.disabled = 0 AND a.capacity > \
+             (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = a.id \
+              AND t.status IN ($2, $3)))",
+        )
+        .bind(group)
+        .bind(Status::Open.as_str())
+        .bind(Status::Pending.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
     }
 
     /// The skill group ticket `public_id` waits in, if any.

@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
 use super::sql::{contains_pattern, Sql};
-use super::{now_ms, Store, StoreError};
+use super::{now_ms, Store, StoreError, WriteTx};
 use crate::domain::Status;
 use crate::identity::VerifiedIdentity;
 
@@ -84,27 +84,6 @@ pub(super) async fn upsert_verified(
     .bind(identity.name.as_deref())
     .bind(identity.email.as_deref())
     .bind(attributes)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(row.try_get("id")?)
-}
-
-/// A new unverified contact, never merged with another.
-pub(super) async fn insert_unverified(
-    tx: &mut Transaction<'_, Any>,
-    site_id: &str,
-    name: Option<&str>,
-    email: Option<&str>,
-    now: i64,
-) -> Result<i64, StoreError> {
-    let row = sqlx::query(
-        "INSERT INTO contacts (site_id, name, email, verified, created_at, updated_at) \
-         VALUES ($1, $2, $3, 0, $4, $4) RETURNING id",
-    )
-    .bind(site_id)
-    .bind(name)
-    .bind(email)
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
@@ -223,7 +202,10 @@ impl Store {
                 ));
             }
         }
-        let mut tx = self.pool.begin().await?;
+        let WriteTx {
+            mut tx,
+            turn: _turn,
+        } = self.begin_write().await?;
         sqlx::query(
             "UPDATE contacts SET attributes = COALESCE($1, attributes), updated_at = $2 \
              WHERE id = $3",

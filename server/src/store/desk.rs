@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use super::tickets::{message_from_row, Message, TicketSummary};
-use super::{now_ms, Store, StoreError};
+use super::{now_ms, Store, StoreError, WriteTx};
 use crate::domain::{AuthorKind, Priority, Status, TicketType};
 use crate::markdown;
 
@@ -127,7 +127,10 @@ impl Store {
     ) -> Result<Message, StoreError> {
         let now = now_ms();
         let html = markdown::render(markdown_body);
-        let mut tx = self.pool.begin().await?;
+        let WriteTx {
+            mut tx,
+            turn: _turn,
+        } = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE tickets SET updated_at = $1, first_response_at = CASE \
              WHEN $2 = 0 AND first_response_at IS NULL THEN $1 ELSE first_response_at END \
@@ -187,7 +190,10 @@ impl Store {
             return Err(StoreError::Conflict("this ticket is closed".into()));
         }
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let WriteTx {
+            mut tx,
+            turn: _turn,
+        } = self.begin_write().await?;
         touch(&mut tx, ticket.row_id, now).await?;
         if let Some(next) = changes.status.filter(|s| *s != ticket.status) {
             sqlx::query(
@@ -310,7 +316,10 @@ impl Store {
             return Ok(());
         }
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let WriteTx {
+            mut tx,
+            turn: _turn,
+        } = self.begin_write().await?;
         sqlx::query("UPDATE tickets SET assignee_id = $1, updated_at = $2 WHERE id = $3")
             .bind(assignee.as_ref().map(|a| a.id))
             .bind(now)
@@ -371,7 +380,10 @@ impl Store {
             None => None,
         };
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let WriteTx {
+            mut tx,
+            turn: _turn,
+        } = self.begin_write().await?;
         touch(&mut tx, ticket.row_id, now).await?;
         if let Some(group) = group {
             sqlx::query("UPDATE tickets SET group_id = $1, assignee_id = NULL WHERE id = $2")

@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::settings::MAX_CAPACITY;
-use super::{now_ms, Agent, Store, StoreError, DEFAULT_GROUP};
+use super::{now_ms, Agent, Store, StoreError, WriteTx, DEFAULT_GROUP};
 use crate::domain::Role;
 
 /// A skill group and who is in it.
@@ -175,7 +175,10 @@ impl Store {
         let stays_admin = change.role.unwrap_or(before.role) == Role::Admin
             && !change.disabled.unwrap_or(before.disabled);
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let WriteTx {
+            mut tx,
+            turn: _turn,
+        } = self.begin_write().await?;
         sqlx::query(
             "UPDATE agents SET name = COALESCE($1, name), role = COALESCE($2, role), \
              capacity = COALESCE($3, capacity), available = COALESCE($4, available), \

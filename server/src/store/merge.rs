@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use super::desk::{audit, touch};
 use super::tickets::TicketSummary;
-use super::{now_ms, Store, StoreError};
+use super::{now_ms, Store, StoreError, WriteTx};
 use crate::domain::{AuthorKind, Status};
 
 impl Store {
@@ -48,7 +48,10 @@ impl Store {
         }
 
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let WriteTx {
+            mut tx,
+            turn: _turn,
+        } = self.begin_write().await?;
         touch(&mut tx, into.row_id, now).await?;
         touch(&mut tx, duplicate.row_id, now).await?;
         system_message(

@@ -13,6 +13,7 @@ mod bootstrap;
 mod canned;
 mod contacts;
 mod desk;
+mod escalations;
 mod feedback;
 mod groups;
 mod merge;
@@ -108,6 +109,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("password hashing failed: {0}")]
     PasswordHash(String),
+    /// The task doing the work stopped before answering (a panic, or the runtime shutting down).
+    #[error("interrupted: {0}")]
+    Interrupted(String),
 }
 
 impl From<crate::domain::UnknownValue> for StoreError {
@@ -125,6 +129,10 @@ pub struct Store {
     /// instead of in SQLite's busy handler, whose sleeps (up to 100 ms each) would dominate the
     /// latency of concurrent escalations. `None` on PostgreSQL, which has row locks.
     write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// The desk settings as last read, for the paths that need them on every request.
+    settings: Arc<settings::CachedConfig>,
+    /// Escalations waiting to be written, several to a transaction.
+    escalations: Arc<escalations::Queue>,
 }
 
 /// A write transaction and, on SQLite, this writer's turn; both end together when dropped.
@@ -179,19 +187,30 @@ impl Store {
             pool,
             backend,
             write_gate,
+            settings: Arc::default(),
+            escalations: Arc::default(),
         })
     }
 
     /// Begins a transaction that will write: on SQLite, once the writers before it are done.
+    /// Every write transaction starts here.
+    ///
+    /// `BEGIN` runs in a task of its own, so it completes even when the caller is cancelled (a
+    /// client that hangs up): sqlx's `begin` cancelled between sending `BEGIN` and reading the
+    /// answer returns the connection to the pool inside a transaction it does not know about,
+    /// which PostgreSQL then reports as `there is already a transaction in progress` (and any
+    /// write made on that connection outside a transaction would wait for someone's `COMMIT`).
+    /// A completed transaction that nobody takes is dropped, and sqlx rolls it back.
     pub(crate) async fn begin_write(&self) -> Result<WriteTx, StoreError> {
         let turn = match &self.write_gate {
             Some(gate) => Some(gate.clone().lock_owned().await),
             None => None,
         };
-        Ok(WriteTx {
-            tx: self.pool.begin().await?,
-            turn,
-        })
+        let pool = self.pool.clone();
+        let tx = tokio::spawn(async move { pool.begin().await })
+            .await
+            .map_err(|err| StoreError::Interrupted(err.to_string()))??;
+        Ok(WriteTx { tx, turn })
     }
 
     /// Which database this store talks to.

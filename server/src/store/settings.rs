@@ -3,11 +3,19 @@
 //! Each top-level field of [`DeskConfig`] is one row (`key`, JSON `value`), so a new setting is a
 //! new row, not a migration. A missing row means the built-in default; a row that no longer
 //! parses (edited by hand) is ignored with a warning rather than taking the desk down.
+//!
+//! Escalations and queue runs read the settings on every request, so they use
+//! [`Store::current_desk_config`]: the settings as last read, at most [`CachedConfig::MAX_AGE`]
+//! old. A change made through this store replaces them at once; one made through another server
+//! instance shows up within `MAX_AGE`.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use super::{now_ms, Store, StoreError};
+use super::{now_ms, Store, StoreError, WriteTx};
 use crate::domain::Priority;
 
 /// Largest capacity an agent can be given: more open cases than anyone can hold is a typo.
@@ -104,9 +112,53 @@ impl ConfigChange {
     }
 }
 
+/// The settings as last read, and when.
+#[derive(Debug, Default)]
+pub(super) struct CachedConfig {
+    state: Mutex<CacheState>,
+}
+
+#[derive(Debug, Default)]
+struct CacheState {
+    config: Option<(Instant, DeskConfig)>,
+    /// Bumped by every change, so a read that began before a change cannot store what it read.
+    generation: u64,
+}
+
+impl CachedConfig {
+    /// How long settings read from the database are used without reading them again.
+    pub(super) const MAX_AGE: Duration = Duration::from_secs(5);
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
 impl Store {
-    /// The current settings: stored values over the defaults.
+    /// The settings, from memory when they were read less than [`CachedConfig::MAX_AGE`] ago.
+    pub(crate) async fn current_desk_config(&self) -> Result<DeskConfig, StoreError> {
+        if let Some((read_at, config)) = &self.settings.lock().config {
+            if read_at.elapsed() < CachedConfig::MAX_AGE {
+                return Ok(config.clone());
+            }
+        }
+        self.desk_config().await
+    }
+
+    /// The current settings: stored values over the defaults, read from the database.
     pub async fn desk_config(&self) -> Result<DeskConfig, StoreError> {
+        let generation = self.settings.lock().generation;
+        let config = self.read_desk_config().await?;
+        let mut cache = self.settings.lock();
+        if cache.generation == generation {
+            cache.config = Some((Instant::now(), config.clone()));
+        }
+        Ok(config)
+    }
+
+    async fn read_desk_config(&self) -> Result<DeskConfig, StoreError> {
         let rows = sqlx::query("SELECT key, value FROM settings")
             .fetch_all(&self.pool)
             .await?;
@@ -146,7 +198,10 @@ impl Store {
             values.push(("sla_minutes", serde_json::to_string(v).unwrap_or_default()));
         }
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let WriteTx {
+            mut tx,
+            turn: _turn,
+        } = self.begin_write().await?;
         for (key, value) in values {
             sqlx::query(
                 "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
@@ -160,6 +215,11 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
+        {
+            let mut cache = self.settings.lock();
+            cache.generation += 1;
+            cache.config = None;
+        }
         self.desk_config().await
     }
 }

@@ -3,15 +3,17 @@
 //! sqlx's `QueryBuilder<Any>` writes `?`, which PostgreSQL rejects; numbered placeholders work on
 //! both backends, so dynamic queries (ticket filters) are built with this instead.
 
-use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::any::{AnyArguments, AnyQueryResult, AnyRow};
 use sqlx::query::Query;
-use sqlx::{Any, AnyPool};
+use sqlx::{Any, Executor};
 
 /// A value bound to a placeholder.
 #[derive(Debug, Clone)]
 pub(crate) enum Bind {
     Text(String),
     Int(i64),
+    OptionalText(Option<String>),
+    OptionalInt(Option<i64>),
 }
 
 /// SQL text plus the values for its placeholders, in order.
@@ -51,17 +53,55 @@ impl Sql {
         self.bind(Bind::Int(value))
     }
 
+    /// Binds `value` once and answers its placeholder, for a value that recurs in every row of a
+    /// multi-row statement (SQLite looks a `$n` up by name, so fewer placeholders bind faster).
+    pub(crate) fn shared(&mut self, value: Bind) -> String {
+        self.binds.push(value);
+        format!("${}", self.binds.len())
+    }
+
+    /// Appends `(…)`: a placeholder for each value, then `rest` (literal SQL: constants, shared
+    /// placeholders) inside the parentheses. One row of a multi-row `VALUES`.
+    pub(crate) fn tuple(
+        &mut self,
+        values: impl IntoIterator<Item = Bind>,
+        rest: &str,
+    ) -> &mut Self {
+        self.text.push('(');
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(value);
+        }
+        self.text.push_str(rest);
+        self.text.push(')');
+        self
+    }
+
     fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         self.binds
             .iter()
             .fold(sqlx::query(&self.text), |query, bind| match bind {
                 Bind::Text(text) => query.bind(text.as_str()),
                 Bind::Int(int) => query.bind(*int),
+                Bind::OptionalText(text) => query.bind(text.as_deref()),
+                Bind::OptionalInt(int) => query.bind(*int),
             })
     }
 
-    pub(crate) async fn fetch_all(&self, pool: &AnyPool) -> Result<Vec<AnyRow>, sqlx::Error> {
-        self.query().fetch_all(pool).await
+    pub(crate) async fn fetch_all<'e>(
+        &self,
+        executor: impl Executor<'e, Database = Any>,
+    ) -> Result<Vec<AnyRow>, sqlx::Error> {
+        self.query().fetch_all(executor).await
+    }
+
+    pub(crate) async fn execute<'e>(
+        &self,
+        executor: impl Executor<'e, Database = Any>,
+    ) -> Result<AnyQueryResult, sqlx::Error> {
+        self.query().execute(executor).await
     }
 }
 
@@ -89,6 +129,20 @@ mod tests {
         sql.bind_text("x").push(" AND b = ").bind_int(2);
         assert_eq!(sql.text, "SELECT 1 WHERE a = $1 AND b = $2");
         assert_eq!(sql.binds.len(), 2);
+    }
+
+    #[test]
+    fn tuples_continue_the_numbering() {
+        let mut sql = Sql::new("INSERT INTO t (a, b) VALUES ");
+        sql.tuple([Bind::Int(1), Bind::OptionalText(None)], "")
+            .push(", ")
+            .tuple([Bind::Int(2), Bind::Text("x".into())], "");
+        assert_eq!(sql.text, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
+
+        let mut sql = Sql::new("INSERT INTO t (a, b, c) VALUES ");
+        let now = sql.shared(Bind::Int(7));
+        sql.tuple([Bind::Int(1)], &format!(", 'x', {now}"));
+        assert_eq!(sql.text, "INSERT INTO t (a, b, c) VALUES ($2, 'x', $1)");
     }
 
     #[test]

@@ -5,9 +5,8 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::contacts;
 use super::sql::{contains_pattern, Sql};
-use super::{is_unique_violation, now_ms, Store, StoreError, WriteTx};
+use super::{now_ms, Store, StoreError, WriteTx};
 use crate::domain::{AuthorKind, Channel, Priority, Status, TicketType};
 use crate::identity::VerifiedIdentity;
 use crate::secret;
@@ -85,13 +84,13 @@ pub struct NewEscalation {
 impl NewEscalation {
     /// Identifies the request's content, so a reused idempotency key with a different request is
     /// caught instead of answered with the wrong ticket.
-    fn fingerprint(&self) -> String {
+    pub(super) fn fingerprint(&self) -> String {
         let json = serde_json::to_vec(self).unwrap_or_default();
         hex::encode(Sha256::digest(json))
     }
 
     /// The ticket's subject: the message's first line, shortened.
-    fn subject(&self) -> String {
+    pub(super) fn subject(&self) -> String {
         const MAX: usize = 120;
         let line = self
             .message
@@ -196,208 +195,6 @@ pub struct Message {
 }
 
 impl Store {
-    /// Turns an escalation into a ticket: contact, ticket, capability token, escalation context,
-    /// then the transcript and the escalation message as messages, all in one transaction.
-    ///
-    /// With an idempotency key, a retry for the same site returns the original ticket
-    /// ([`EscalationOutcome::Replayed`]); the same key with different content is refused.
-    pub async fn create_escalation(
-        &self,
-        escalation: &NewEscalation,
-    ) -> Result<EscalationOutcome, StoreError> {
-        let site = self
-            .site(&escalation.site_id)
-            .await?
-            .ok_or_else(|| StoreError::UnknownSite(escalation.site_id.clone()))?;
-        let group_id = match &escalation.group_id {
-            Some(group) if !self.group_exists(group).await? => {
-                return Err(StoreError::UnknownGroup(group.clone()))
-            }
-            Some(group) => Some(group.clone()),
-            None => site.default_group_id.clone(),
-        };
-        let sla_ms = self
-            .desk_config()
-            .await?
-            .sla_minutes
-            .target_ms(Priority::Normal);
-        let fingerprint = escalation.fingerprint();
-        if let Some(replayed) = self.replay(escalation, &fingerprint).await? {
-            return Ok(replayed);
-        }
-        // A unique violation is either a concurrent retry with the same idempotency key (answer
-        // with its ticket) or, very rarely, a public id collision (draw another).
-        for _ in 0..4 {
-            match self
-                .insert_escalation(escalation, group_id.as_deref(), &fingerprint, sla_ms)
-                .await
-            {
-                Err(StoreError::Database(err)) if is_unique_violation(&err) => {
-                    if let Some(replayed) = self.replay(escalation, &fingerprint).await? {
-                        return Ok(replayed);
-                    }
-                }
-                other => return other,
-            }
-        }
-        Err(StoreError::Conflict(
-            "could not allocate a ticket id; try again".into(),
-        ))
-    }
-
-    async fn replay(
-        &self,
-        escalation: &NewEscalation,
-        fingerprint: &str,
-    ) -> Result<Option<EscalationOutcome>, StoreError> {
-        let Some(key) = &escalation.idempotency_key else {
-            return Ok(None);
-        };
-        let row = sqlx::query(
-            "SELECT id, public_id, request_fingerprint FROM tickets \
-             WHERE site_id = $1 AND idempotency_key = $2",
-        )
-        .bind(&escalation.site_id)
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let stored: Option<String> = row.try_get("request_fingerprint")?;
-        if stored.as_deref() != Some(fingerprint) {
-            return Err(StoreError::Invalid(
-                "this Idempotency-Key was already used for a different escalation".into(),
-            ));
-        }
-        let token = self.issue_token(row.try_get("id")?).await?;
-        Ok(Some(EscalationOutcome::Replayed {
-            ticket_id: row.try_get("public_id")?,
-            token,
-        }))
-    }
-
-    async fn issue_token(&self, ticket_row_id: i64) -> Result<String, StoreError> {
-        let token = secret::new_token();
-        sqlx::query(
-            "INSERT INTO ticket_tokens (token_hash, ticket_id, created_at) VALUES ($1, $2, $3)",
-        )
-        .bind(secret::digest(&token))
-        .bind(ticket_row_id)
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        Ok(token)
-    }
-
-    async fn insert_escalation(
-        &self,
-        escalation: &NewEscalation,
-        group_id: Option<&str>,
-        fingerprint: &str,
-        sla_ms: i64,
-    ) -> Result<EscalationOutcome, StoreError> {
-        let now = now_ms();
-        let public_id = secret::new_ticket_id();
-        let token = secret::new_token();
-        let priority = Priority::Normal;
-        let bot = escalation.bot.clone().unwrap_or_default();
-
-        // On SQLite the write gate makes this the only writer until it commits.
-        let WriteTx {
-            mut tx,
-            turn: _turn,
-        } = self.begin_write().await?;
-        let contact_id = match (&escalation.identity, &escalation.contact) {
-            (Some(identity), _) => {
-                Some(contacts::upsert_verified(&mut tx, &escalation.site_id, identity, now).await?)
-            }
-            (None, Some(contact)) if contact.name.is_some() || contact.email.is_some() => Some(
-                contacts::insert_unverified(
-                    &mut tx,
-                    &escalation.site_id,
-                    contact.name.as_deref(),
-                    contact.email.as_deref(),
-                    now,
-                )
-                .await?,
-            ),
-            (None, _) => None,
-        };
-        let row = sqlx::query(
-            "INSERT INTO tickets (public_id, site_id, status, priority, ticket_type, channel, \
-             subject, group_id, sla_due_at, created_at, updated_at, idempotency_key, \
-             request_fingerprint, contact_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13) RETURNING id",
-        )
-        .bind(&public_id)
-        .bind(&escalation.site_id)
-        .bind(Status::Open.as_str())
-        .bind(priority.as_str())
-        .bind(TicketType::Question.as_str())
-        .bind(Channel::Widget.as_str())
-        .bind(escalation.subject())
-        .bind(group_id)
-        .bind(now + sla_ms)
-        .bind(now)
-        .bind(escalation.idempotency_key.as_deref())
-        .bind(fingerprint)
-        .bind(contact_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let ticket: i64 = row.try_get("id")?;
-
-        sqlx::query(
-            "INSERT INTO ticket_tokens (token_hash, ticket_id, created_at) VALUES ($1, $2, $3)",
-        )
-        .bind(secret::digest(&token))
-        .bind(ticket)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-
-        sqlx::query(
-            "INSERT INTO escalations (ticket_id, transcript, bot_decision, bot_candidates, \
-             page_url, locale, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(ticket)
-        .bind(to_json(&escalation.transcript))
-        .bind(bot.decision.as_deref())
-        .bind(to_json(&bot.candidates))
-        .bind(escalation.page_url.as_deref())
-        .bind(escalation.locale.as_deref())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-
-        // The transcript and the message in one statement: one round trip, not one per turn.
-        let turns: Vec<(AuthorKind, &str)> = escalation
-            .transcript
-            .iter()
-            .map(|turn| (AuthorKind::from(turn.role), turn.text.as_str()))
-            .chain([(AuthorKind::Visitor, escalation.message.as_str())])
-            .collect();
-        let mut insert = String::from(
-            "INSERT INTO messages (ticket_id, author_kind, internal, body_text, created_at) VALUES ",
-        );
-        for i in 0..turns.len() {
-            let separator = if i == 0 { "" } else { ", " };
-            insert.push_str(&format!(
-                "{separator}($1, ${}, 0, ${}, $2)",
-                2 * i + 3,
-                2 * i + 4
-            ));
-        }
-        let mut query = sqlx::query(&insert).bind(ticket).bind(now);
-        for (author, text) in &turns {
-            query = query.bind(author.as_str()).bind(*text);
-        }
-        query.execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(EscalationOutcome::Created {
-            ticket_id: public_id,
-            token,
-        })
-    }
-
     /// The ticket `public_id` if `token` is one of its capability tokens.
     ///
     /// An unknown ticket and a token for another ticket look the same to the caller, so a token
@@ -491,7 +288,10 @@ impl Store {
         text: &str,
     ) -> Result<Message, StoreError> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let WriteTx {
+            mut tx,
+            turn: _turn,
+        } = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE tickets SET updated_at = $1, status = CASE WHEN status IN ($2, $3) THEN $4 \
              ELSE status END WHERE id = $5 AND status <> $6",
@@ -670,10 +470,6 @@ pub(super) fn message_from_row(row: &AnyRow) -> Result<Message, StoreError> {
         body_html: row.try_get("body_html")?,
         created_at: row.try_get("created_at")?,
     })
-}
-
-fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
 
 #[cfg(test)]

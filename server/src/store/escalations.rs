@@ -1,0 +1,583 @@
+//! Escalations become tickets several to a transaction (group commit).
+//!
+//! An escalation is a handful of rows: contact, ticket, capability token, escalation context,
+//! messages. Written one transaction each, its cost was round trips, not the database: on SQLite
+//! every statement is a hand-off to sqlx's worker thread, and writers take turns. So escalations
+//! queue here, and one writer task at a time takes whatever waits (up to [`MAX_BATCH`]) and
+//! writes it in one transaction with one multi-row `INSERT` per table; each caller gets its
+//! outcome through a oneshot channel once the transaction committed. The writer is a task of its
+//! own, so a caller that goes away (the client hung up) never cancels a transaction half-way.
+//!
+//! Idempotency keys are looked up inside the transaction, so a retry of an escalation written
+//! earlier, or earlier in the same batch, gets the same ticket and a new token. When a batch
+//! fails (a retry committed meanwhile by another server instance trips the key's unique index,
+//! or the database refuses one escalation), each of its escalations is written again on its own:
+//! one cannot fail the others.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use sqlx::Row;
+use tokio::sync::oneshot;
+
+use super::sql::{Bind, Sql};
+use super::tickets::{EscalationOutcome, NewEscalation};
+use super::{contacts, is_unique_violation, now_ms, Site, Store, StoreError, WriteTx};
+use crate::domain::{AuthorKind, Channel, Priority, Status, TicketType};
+use crate::secret;
+
+/// Most escalations written in one transaction.
+const MAX_BATCH: usize = 64;
+/// Most messages (transcript turns and escalation messages) in one transaction, which keeps the
+/// messages `INSERT` well below the databases' limits on bound parameters.
+const MAX_BATCH_MESSAGES: usize = 2_000;
+
+/// Escalations waiting for the writer, and whether a writer task is running.
+#[derive(Default)]
+pub(super) struct Queue {
+    state: Mutex<QueueState>,
+}
+
+#[derive(Default)]
+struct QueueState {
+    waiting: VecDeque<Pending>,
+    writing: bool,
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queue").finish_non_exhaustive()
+    }
+}
+
+impl Queue {
+    fn lock(&self) -> MutexGuard<'_, QueueState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// An escalation ready to write, and where its outcome goes.
+struct Pending {
+    escalation: NewEscalation,
+    group_id: Option<String>,
+    fingerprint: String,
+    sla_ms: i64,
+    answer: oneshot::Sender<Result<EscalationOutcome, StoreError>>,
+}
+
+impl Pending {
+    fn messages(&self) -> usize {
+        self.escalation.transcript.len() + 1
+    }
+}
+
+/// What a batch does with one escalation.
+enum Plan {
+    New { public_id: String, token: String },
+    Replay { public_id: String, token: String },
+    Refuse(StoreError),
+}
+
+/// A ticket written for an idempotency key, earlier or earlier in this batch.
+struct Keyed {
+    public_id: String,
+    fingerprint: Option<String>,
+}
+
+impl Store {
+    /// Turns an escalation to `site` into a ticket: contact, ticket, capability token,
+    /// escalation context, then the transcript and the escalation message as messages, all in
+    /// one transaction (shared with other escalations written at the same moment).
+    ///
+    /// With an idempotency key, a retry for the same site returns the original ticket
+    /// ([`EscalationOutcome::Replayed`]); the same key with different content is refused.
+    pub async fn create_escalation(
+        &self,
+        site: &Site,
+        escalation: NewEscalation,
+    ) -> Result<EscalationOutcome, StoreError> {
+        if site.id != escalation.site_id {
+            return Err(StoreError::UnknownSite(escalation.site_id));
+        }
+        let group_id = match &escalation.group_id {
+            Some(group) if !self.group_exists(group).await? => {
+                return Err(StoreError::UnknownGroup(group.clone()))
+            }
+            Some(group) => Some(group.clone()),
+            None => site.default_group_id.clone(),
+        };
+        let sla_ms = self
+            .current_desk_config()
+            .await?
+            .sla_minutes
+            .target_ms(Priority::Normal);
+        let fingerprint = escalation.fingerprint();
+        let (answer, outcome) = oneshot::channel();
+        self.enqueue(Pending {
+            escalation,
+            group_id,
+            fingerprint,
+            sla_ms,
+            answer,
+        });
+        outcome.await.unwrap_or_else(|_| {
+            Err(StoreError::Interrupted(
+                "the escalation writer stopped".into(),
+            ))
+        })
+    }
+
+    fn enqueue(&self, pending: Pending) {
+        let mut state = self.escalations.lock();
+        state.waiting.push_back(pending);
+        if !state.writing {
+            state.writing = true;
+            tokio::spawn(self.clone().write_waiting());
+        }
+    }
+
+    /// The writer: batches until nothing waits.
+    async fn write_waiting(self) {
+        let mut stopped = WriterStopped {
+            queue: self.escalations.clone(),
+            finished: false,
+        };
+        loop {
+            let batch = {
+                let mut state = self.escalations.lock();
+                if state.waiting.is_empty() {
+                    state.writing = false;
+                    stopped.finished = true;
+                    return;
+                }
+                take_batch(&mut state.waiting)
+            };
+            self.write_batch(batch).await;
+        }
+    }
+
+    async fn write_batch(&self, batch: Vec<Pending>) {
+        if batch.len() > 1 {
+            match self.insert_escalations(&batch).await {
+                Ok(outcomes) => {
+                    for (pending, outcome) in batch.into_iter().zip(outcomes) {
+                        let _ = pending.answer.send(outcome); // the caller may have gone
+                    }
+                    return;
+                }
+                Err(err) => tracing::debug!(
+                    escalations = batch.len(),
+                    error = %err,
+                    "a batch of escalations failed; writing them one by one"
+                ),
+            }
+        }
+        for pending in batch {
+            let outcome = self.write_alone(&pending).await;
+            let _ = pending.answer.send(outcome);
+        }
+    }
+
+    async fn write_alone(&self, pending: &Pending) -> Result<EscalationOutcome, StoreError> {
+        // A unique violation is either a retry with the same idempotency key committed meanwhile
+        // (the next attempt finds its ticket) or, very rarely, a public id collision (the next
+        // attempt draws another).
+        for _ in 0..4 {
+            match self.insert_escalations(std::slice::from_ref(pending)).await {
+                Ok(mut outcomes) => {
+                    return outcomes.pop().unwrap_or_else(|| {
+                        Err(StoreError::Interrupted("no outcome was written".into()))
+                    })
+                }
+                Err(StoreError::Database(err)) if is_unique_violation(&err) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Err(StoreError::Conflict(
+            "could not allocate a ticket id; try again".into(),
+        ))
+    }
+
+    /// Writes `batch` in one transaction: an outcome per escalation, in order, or an error that
+    /// rolled back all of them.
+    async fn insert_escalations(
+        &self,
+        batch: &[Pending],
+    ) -> Result<Vec<Result<EscalationOutcome, StoreError>>, StoreError> {
+        let now = now_ms();
+        // On SQLite the write gate makes this the only writer until it commits.
+        let WriteTx {
+            mut tx,
+            turn: _turn,
+        } = self.begin_write().await?;
+
+        let (mut keyed, mut row_ids) = earlier_tickets(&mut tx, batch).await?;
+        let plans: Vec<Plan> = batch
+            .iter()
+            .map(|pending| {
+                let escalation = &pending.escalation;
+                let key = escalation
+                    .idempotency_key
+                    .as_ref()
+                    .map(|key| (escalation.site_id.clone(), key.clone()));
+                if let Some(earlier) = key.as_ref().and_then(|key| keyed.get(key)) {
+                    return if earlier.fingerprint.as_deref() == Some(pending.fingerprint.as_str()) {
+                        Plan::Replay {
+                            public_id: earlier.public_id.clone(),
+                            token: secret::new_token(),
+                        }
+                    } else {
+                        Plan::Refuse(StoreError::Invalid(
+                            "this Idempotency-Key was already used for a different escalation"
+                                .into(),
+                        ))
+                    };
+                }
+                let public_id = secret::new_ticket_id();
+                if let Some(key) = key {
+                    keyed.insert(
+                        key,
+                        Keyed {
+                            public_id: public_id.clone(),
+                            fingerprint: Some(pending.fingerprint.clone()),
+                        },
+                    );
+                }
+                Plan::New {
+                    public_id,
+                    token: secret::new_token(),
+                }
+            })
+            .collect();
+        let new: Vec<(&Pending, &str)> = batch
+            .iter()
+            .zip(&plans)
+            .filter_map(|(pending, plan)| match plan {
+                Plan::New { public_id, .. } => Some((pending, public_id.as_str())),
+                _ => None,
+            })
+            .collect();
+
+        if !new.is_empty() {
+            let contact_ids = contacts_of(&mut tx, &new, now).await?;
+
+            let mut tickets = Sql::new(
+                "INSERT INTO tickets (public_id, site_id, subject, group_id, sla_due_at, \
+                 idempotency_key, request_fingerprint, contact_id, status, priority, \
+                 ticket_type, channel, created_at, updated_at) VALUES ",
+            );
+            let now_param = tickets.shared(Bind::Int(now));
+            let constants = format!(
+                ", '{}', '{}', '{}', '{}', {now_param}, {now_param}",
+                Status::Open.as_str(),
+                Priority::Normal.as_str(),
+                TicketType::Question.as_str(),
+                Channel::Widget.as_str(),
+            );
+            for (i, ((pending, public_id), contact_id)) in new.iter().zip(contact_ids).enumerate() {
+                let escalation = &pending.escalation;
+                tickets.push(if i == 0 { "" } else { ", " }).tuple(
+                    [
+                        Bind::Text((*public_id).to_owned()),
+                        Bind::Text(escalation.site_id.clone()),
+                        Bind::Text(escalation.subject()),
+                        Bind::OptionalText(pending.group_id.clone()),
+                        Bind::Int(now + pending.sla_ms),
+                        Bind::OptionalText(escalation.idempotency_key.clone()),
+                        Bind::Text(pending.fingerprint.clone()),
+                        Bind::OptionalInt(contact_id),
+                    ],
+                    &constants,
+                );
+            }
+            tickets.push(" RETURNING id, public_id");
+            for row in tickets.fetch_all(&mut *tx).await? {
+                row_ids.insert(row.try_get("public_id")?, row.try_get("id")?);
+            }
+        }
+        let row_id = |public_id: &str| {
+            row_ids.get(public_id).copied().ok_or_else(|| {
+                StoreError::Corrupt(format!("ticket {public_id} has no row after its INSERT"))
+            })
+        };
+
+        // A capability token for every new ticket and every retry.
+        let mut tokens =
+            Sql::new("INSERT INTO ticket_tokens (token_hash, ticket_id, created_at) VALUES ");
+        let now_param = tokens.shared(Bind::Int(now));
+        let mut any_token = false;
+        for plan in &plans {
+            let (Plan::New { public_id, token } | Plan::Replay { public_id, token }) = plan else {
+                continue;
+            };
+            tokens.push(if any_token { ", " } else { "" }).tuple(
+                [
+                    Bind::Text(secret::digest(token)),
+                    Bind::Int(row_id(public_id)?),
+                ],
+                &format!(", {now_param}"),
+            );
+            any_token = true;
+        }
+        if any_token {
+            tokens.execute(&mut *tx).await?;
+        }
+
+        if !new.is_empty() {
+            let mut contexts = Sql::new(
+                "INSERT INTO escalations (ticket_id, transcript, bot_decision, bot_candidates, \
+                 page_url, locale, created_at) VALUES ",
+            );
+            let contexts_now = format!(", {}", contexts.shared(Bind::Int(now)));
+            // The transcripts and the messages of all new tickets in one statement.
+            let mut messages = Sql::new(
+                "INSERT INTO messages (ticket_id, body_text, author_kind, internal, created_at) \
+                 VALUES ",
+            );
+            let messages_now = messages.shared(Bind::Int(now));
+            let mut first_message = true;
+            for (i, (pending, public_id)) in new.iter().enumerate() {
+                let escalation = &pending.escalation;
+                let ticket = row_id(public_id)?;
+                let bot = escalation.bot.clone().unwrap_or_default();
+                contexts.push(if i == 0 { "" } else { ", " }).tuple(
+                    [
+                        Bind::Int(ticket),
+                        Bind::Text(to_json(&escalation.transcript)),
+                        Bind::OptionalText(bot.decision),
+                        Bind::Text(to_json(&bot.candidates)),
+                        Bind::OptionalText(escalation.page_url.clone()),
+                        Bind::OptionalText(escalation.locale.clone()),
+                    ],
+                    &contexts_now,
+                );
+                let turns = escalation
+                    .transcript
+                    .iter()
+                    .map(|turn| (AuthorKind::from(turn.role), &turn.text))
+                    .chain([(AuthorKind::Visitor, &escalation.message)]);
+                for (author, text) in turns {
+                    messages.push(if first_message { "" } else { ", " }).tuple(
+                        [Bind::Int(ticket), Bind::Text(text.clone())],
+                        &format!(", '{}', 0, {messages_now}", author.as_str()),
+                    );
+                    first_message = false;
+                }
+            }
+            contexts.execute(&mut *tx).await?;
+            messages.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+
+        Ok(plans
+            .into_iter()
+            .map(|plan| match plan {
+                Plan::New { public_id, token } => Ok(EscalationOutcome::Created {
+                    ticket_id: public_id,
+                    token,
+                }),
+                Plan::Replay { public_id, token } => Ok(EscalationOutcome::Replayed {
+                    ticket_id: public_id,
+                    token,
+                }),
+                Plan::Refuse(err) => Err(err),
+            })
+            .collect())
+    }
+}
+
+/// Clears the queue if the writer stops without finishing (a panic, the runtime shutting down),
+/// so its callers get an error instead of waiting forever and the next escalation starts a
+/// writer again.
+struct WriterStopped {
+    queue: Arc<Queue>,
+    finished: bool,
+}
+
+impl Drop for WriterStopped {
+    fn drop(&mut self) {
+        if !self.finished {
+            let mut state = self.queue.lock();
+            state.writing = false;
+            state.waiting.clear();
+        }
+    }
+}
+
+/// The next escalations to write together, oldest first: at least one.
+fn take_batch(waiting: &mut VecDeque<Pending>) -> Vec<Pending> {
+    let mut batch = Vec::new();
+    let mut messages = 0;
+    while let Some(next) = waiting.front() {
+        let fits = batch.len() < MAX_BATCH && messages + next.messages() <= MAX_BATCH_MESSAGES;
+        if !batch.is_empty() && !fits {
+            break;
+        }
+        messages += next.messages();
+        batch.extend(waiting.pop_front());
+    }
+    batch
+}
+
+/// The tickets already written for the idempotency keys in `batch`, by `(site, key)`, and their
+/// row ids by public id.
+async fn earlier_tickets(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    batch: &[Pending],
+) -> Result<(HashMap<(String, String), Keyed>, HashMap<String, i64>), StoreError> {
+    let mut keyed = HashMap::new();
+    let mut row_ids = HashMap::new();
+    let mut sql = Sql::new(
+        "SELECT id, public_id, site_id, idempotency_key, request_fingerprint FROM tickets WHERE ",
+    );
+    let mut any_key = false;
+    for escalation in batch.iter().map(|pending| &pending.escalation) {
+        let Some(key) = &escalation.idempotency_key else {
+            continue;
+        };
+        sql.push(if any_key {
+            " OR (site_id = "
+        } else {
+            "(site_id = "
+        })
+        .bind_text(escalation.site_id.as_str())
+        .push(" AND idempotency_key = ")
+        .bind_text(key.as_str())
+        .push(")");
+        any_key = true;
+    }
+    if !any_key {
+        return Ok((keyed, row_ids));
+    }
+    for row in sql.fetch_all(&mut **tx).await? {
+        let public_id: String = row.try_get("public_id")?;
+        row_ids.insert(public_id.clone(), row.try_get("id")?);
+        keyed.insert(
+            (row.try_get("site_id")?, row.try_get("idempotency_key")?),
+            Keyed {
+                public_id,
+                fingerprint: row.try_get("request_fingerprint")?,
+            },
+        );
+    }
+    Ok((keyed, row_ids))
+}
+
+/// The contact of each new ticket: the verified one (created or refreshed), a new unverified one
+/// when the visitor typed a name or email, or none.
+async fn contacts_of(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    new: &[(&Pending, &str)],
+    now: i64,
+) -> Result<Vec<Option<i64>>, StoreError> {
+    let mut ids = vec![None; new.len()];
+    // Verified contacts one by one: each merges by external id, possibly twice in one batch.
+    let mut unverified = Vec::new();
+    for (i, (pending, _)) in new.iter().enumerate() {
+        let escalation = &pending.escalation;
+        match (&escalation.identity, &escalation.contact) {
+            (Some(identity), _) => {
+                ids[i] =
+                    Some(contacts::upsert_verified(tx, &escalation.site_id, identity, now).await?);
+            }
+            (None, Some(contact)) if contact.name.is_some() || contact.email.is_some() => {
+                unverified.push((i, &escalation.site_id, &contact.name, &contact.email));
+            }
+            (None, _) => {}
+        }
+    }
+    if unverified.is_empty() {
+        return Ok(ids);
+    }
+    // Unverified contacts in one statement: never merged, so each is a new row. Rows come back
+    // in no promised order; they are matched by content, and contacts with the same content are
+    // interchangeable (all new, all alike).
+    let mut insert = Sql::new(
+        "INSERT INTO contacts (site_id, name, email, verified, created_at, updated_at) VALUES ",
+    );
+    let now_param = insert.shared(Bind::Int(now));
+    let constants = format!(", 0, {now_param}, {now_param}");
+    for (n, (_, site, name, email)) in unverified.iter().enumerate() {
+        insert.push(if n == 0 { "" } else { ", " }).tuple(
+            [
+                Bind::Text((*site).clone()),
+                Bind::OptionalText((*name).clone()),
+                Bind::OptionalText((*email).clone()),
+            ],
+            &constants,
+        );
+    }
+    insert.push(" RETURNING id, site_id, name, email");
+    let mut created: HashMap<(String, Option<String>, Option<String>), Vec<i64>> = HashMap::new();
+    for row in insert.fetch_all(&mut **tx).await? {
+        created
+            .entry((
+                row.try_get("site_id")?,
+                row.try_get("name")?,
+                row.try_get("email")?,
+            ))
+            .or_default()
+            .push(row.try_get("id")?);
+    }
+    for (i, site, name, email) in unverified {
+        let key = (site.clone(), name.clone(), email.clone());
+        ids[i] = Some(created.get_mut(&key).and_then(Vec::pop).ok_or_else(|| {
+            StoreError::Corrupt("a new contact was not returned by its INSERT".into())
+        })?);
+    }
+    Ok(ids)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(turns: usize) -> Pending {
+        let (answer, _) = oneshot::channel();
+        Pending {
+            escalation: NewEscalation {
+                site_id: "demo".into(),
+                message: "help".into(),
+                transcript: (0..turns)
+                    .map(|_| super::super::TranscriptTurn {
+                        role: super::super::tickets::TranscriptRole::Visitor,
+                        text: "hi".into(),
+                        at: None,
+                    })
+                    .collect(),
+                contact: None,
+                page_url: None,
+                locale: None,
+                bot: None,
+                group_id: None,
+                identity: None,
+                idempotency_key: None,
+            },
+            group_id: None,
+            fingerprint: String::new(),
+            sla_ms: 0,
+            answer,
+        }
+    }
+
+    #[test]
+    fn batches_are_bounded_by_escalations_and_messages() {
+        let mut waiting: VecDeque<Pending> = (0..100).map(|_| pending(2)).collect();
+        assert_eq!(take_batch(&mut waiting).len(), MAX_BATCH);
+        assert_eq!(take_batch(&mut waiting).len(), 100 - MAX_BATCH);
+        assert!(take_batch(&mut waiting).is_empty());
+
+        // 100 turns + the message = 101 messages each: 19 fit under 2,000.
+        let mut waiting: VecDeque<Pending> = (0..30).map(|_| pending(100)).collect();
+        assert_eq!(take_batch(&mut waiting).len(), 19);
+        // One escalation larger than the limit still goes, alone.
+        let mut waiting: VecDeque<Pending> = [pending(3000), pending(1)].into();
+        assert_eq!(take_batch(&mut waiting).len(), 1);
+    }
+}
