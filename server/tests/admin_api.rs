@@ -6,8 +6,7 @@ mod common;
 mod desk_support;
 
 use common::{expect_problem, TestServer};
-use desk_support::{json_of, Agent};
-use jsonwebtoken::{encode, EncodingKey, Header};
+use desk_support::{in_seconds, json_of, jwt, Agent, Escalation};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -283,23 +282,16 @@ async fn cors_allows(server: &TestServer, origin: &str) -> bool {
         .is_some_and(|v| v == origin)
 }
 
-async fn escalate_from(server: &TestServer, site: &str, origin: &str) -> reqwest::StatusCode {
-    server
-        .client
-        .post(server.url("/api/v1/escalations"))
-        .header("origin", origin)
-        .json(&json!({ "site": site, "message": "hello from the shop" }))
-        .send()
-        .await
-        .unwrap()
-        .status()
-}
-
 async fn site_changes_reach_cors_at_once(db: String) {
     let server = TestServer::start(&db).await;
     let admin = Agent::admin(&server).await;
     let shop = "https://shop.example";
     assert!(!cors_allows(&server, shop).await);
+    let from_shop_page = |origin: &str| {
+        Escalation::new("hello from the shop")
+            .with("site", "shop")
+            .with_origin(origin)
+    };
 
     let created = admin
         .post(
@@ -318,7 +310,7 @@ async fn site_changes_reach_cors_at_once(db: String) {
         cors_allows(&server, shop).await,
         "a new site's origin is allowed at once"
     );
-    assert_eq!(escalate_from(&server, "shop", shop).await, 201);
+    assert_eq!(from_shop_page(shop).send(&server).await.status(), 201);
 
     let moved = "https://www.shop.example";
     let updated = json_of(admin.put(
@@ -333,9 +325,12 @@ async fn site_changes_reach_cors_at_once(db: String) {
         "the old origin is dropped at once"
     );
     assert!(cors_allows(&server, "https://www.shop.example").await);
-    assert_eq!(escalate_from(&server, "shop", shop).await, 403);
+    assert_eq!(from_shop_page(shop).send(&server).await.status(), 403);
     assert_eq!(
-        escalate_from(&server, "shop", "https://www.shop.example").await,
+        from_shop_page("https://www.shop.example")
+            .send(&server)
+            .await
+            .status(),
         201
     );
 
@@ -431,25 +426,16 @@ async fn identity_secret_is_shown_once_and_verifies(db: String) {
     assert_eq!(demo["has_identity_secret"], true);
     assert!(!sites.to_string().contains(&secret), "never shown again");
 
-    let exp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 300;
-    let token = encode(
-        &Header::default(),
-        &json!({ "sub": "user-9", "exp": exp, "name": "Nine" }),
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .unwrap();
-    let signed = server
-        .client
-        .post(server.url("/api/v1/escalations"))
-        .json(&json!({ "site": "demo", "message": "signed", "identity_token": token }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status(), 201, "the new secret verifies at once");
+    let token = jwt(
+        json!({ "sub": "user-9", "exp": in_seconds(300), "name": "Nine" }),
+        &secret,
+    );
+    let signed = Escalation::new("signed").with("identity_token", token);
+    assert_eq!(
+        signed.send(&server).await.status(),
+        201,
+        "the new secret verifies at once"
+    );
 
     // Rotating again: tokens signed with the old secret stop verifying.
     json_of(admin.post(
@@ -458,14 +444,7 @@ async fn identity_secret_is_shown_once_and_verifies(db: String) {
         json!({}),
     ))
     .await;
-    let stale = server
-        .client
-        .post(server.url("/api/v1/escalations"))
-        .json(&json!({ "site": "demo", "message": "signed", "identity_token": token }))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(stale, 401).await;
+    expect_problem(signed.send(&server).await, 401).await;
     expect_problem(
         admin
             .post(

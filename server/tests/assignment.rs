@@ -7,7 +7,7 @@ mod common;
 mod desk_support;
 
 use common::{expect_problem, TestServer};
-use desk_support::{escalate_to, json_of, Agent};
+use desk_support::{json_of, Agent, Escalation};
 use serde_json::{json, Value};
 
 on_both_databases! {
@@ -71,7 +71,10 @@ async fn round_robin_in_order(db: String) {
     .await;
     let mut got = Vec::new();
     for i in 0..6 {
-        let id = escalate_to(&server, "team", &format!("question {i}")).await;
+        let (id, _) = Escalation::new(&format!("question {i}"))
+            .with("group", "team")
+            .create(&server)
+            .await;
         got.push(assignee(&server, &admin, &id).await.unwrap());
     }
     assert_eq!(
@@ -92,7 +95,10 @@ async fn round_robin_in_order(db: String) {
         .await
         .unwrap();
     assert_eq!(inbox.status(), 200);
-    let id = escalate_to(&server, "team", "seventh").await;
+    let (id, _) = Escalation::new("seventh")
+        .with("group", "team")
+        .create(&server)
+        .await;
     let mut seen = String::new();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     let updated = |seen: &str| {
@@ -124,7 +130,11 @@ async fn capacity_queue_oldest_first_drains_on_resolve(db: String) {
     }
     let mut ids = Vec::new();
     for i in 0..4 {
-        ids.push(escalate_to(&server, "team", &format!("case {i}")).await);
+        let (id, _) = Escalation::new(&format!("case {i}"))
+            .with("group", "team")
+            .create(&server)
+            .await;
+        ids.push(id);
     }
     assert_eq!(
         assignee(&server, &admin, &ids[0]).await.as_deref(),
@@ -188,7 +198,11 @@ async fn away_agent_is_skipped_and_served_when_back(db: String) {
 
     let mut ids = Vec::new();
     for i in 0..3 {
-        ids.push(escalate_to(&server, "team", &format!("case {i}")).await);
+        let (id, _) = Escalation::new(&format!("case {i}"))
+            .with("group", "team")
+            .create(&server)
+            .await;
+        ids.push(id);
     }
     assert_eq!(
         assignee(&server, &admin, &ids[0]).await.as_deref(),
@@ -366,15 +380,11 @@ async fn concurrent_escalations_never_exceed_capacity(db: String) {
     }
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..20 {
-        let (base, client) = (server.base.clone(), server.client.clone());
+        let rush = Escalation::new(&format!("rush {i}"))
+            .with("group", "team")
+            .request(&server);
         tasks.spawn(async move {
-            let response = client
-                .post(format!("{base}/api/v1/escalations"))
-                .json(&json!({ "site": "demo", "message": format!("rush {i}"), "group": "team" }))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 201);
+            assert_eq!(rush.send().await.unwrap().status(), 201);
         });
     }
     while let Some(done) = tasks.join_next().await {

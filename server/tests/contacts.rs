@@ -6,8 +6,7 @@ mod common;
 mod desk_support;
 
 use common::{expect_problem, TestServer};
-use desk_support::{json_of, Agent};
-use jsonwebtoken::{encode, EncodingKey, Header};
+use desk_support::{in_seconds, json_of, jwt, Agent, Escalation};
 use serde_json::{json, Value};
 
 on_both_databases! {
@@ -15,7 +14,7 @@ on_both_databases! {
     merge_a_duplicate_of_the_same_contact => sqlite_merge_a_duplicate_of_the_same_contact, postgres_merge_a_duplicate_of_the_same_contact;
 }
 
-/// Gives the demo site an identity secret; answers the secret, for [`escalate_as`].
+/// Gives the demo site an identity secret; answers the secret, for [`from_ada`].
 async fn signed_escalations(server: &TestServer, admin: &Agent) -> String {
     let created = json_of(admin.post(
         server,
@@ -26,44 +25,23 @@ async fn signed_escalations(server: &TestServer, admin: &Agent) -> String {
     created["identity_secret"].as_str().unwrap().to_owned()
 }
 
-async fn escalate_as(
-    server: &TestServer,
-    secret: &str,
-    user: &str,
-    message: &str,
-) -> (String, String) {
-    let exp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        + 300;
-    let token = encode(
-        &Header::default(),
-        &json!({ "sub": user, "exp": exp, "name": "Ada Lovelace", "email": "ada@example.com", "plan": "pro" }),
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .unwrap();
-    let response = server
-        .client
-        .post(server.url("/api/v1/escalations"))
-        .json(&json!({ "site": "demo", "message": message, "identity_token": token }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let body: Value = response.json().await.unwrap();
-    (
-        body["ticket_id"].as_str().unwrap().to_owned(),
-        body["token"].as_str().unwrap().to_owned(),
-    )
+/// An escalation from the host's user `user-1`, Ada Lovelace on the pro plan, signed with `secret`.
+fn from_ada(secret: &str, message: &str) -> Escalation {
+    let identity = jwt(
+        json!({ "sub": "user-1", "exp": in_seconds(300), "name": "Ada Lovelace", "email": "ada@example.com", "plan": "pro" }),
+        secret,
+    );
+    Escalation::new(message).with("identity_token", identity)
 }
 
 async fn contacts_search_detail_and_labels(db: String) {
     let server = TestServer::start(&db).await;
     let admin = Agent::admin(&server).await;
     let secret = signed_escalations(&server, &admin).await;
-    let (first, _) = escalate_as(&server, &secret, "user-1", "where is my parcel").await;
-    let (second, _) = escalate_as(&server, &secret, "user-1", "and my refund?").await;
+    let (first, _) = from_ada(&secret, "where is my parcel")
+        .create(&server)
+        .await;
+    let (second, _) = from_ada(&secret, "and my refund?").create(&server).await;
     server.escalate("anonymous question").await;
 
     let found = json_of(admin.get(&server, "/api/v1/desk/contacts?q=LOVELACE")).await;
@@ -167,9 +145,10 @@ async fn merge_a_duplicate_of_the_same_contact(db: String) {
     let server = TestServer::start(&db).await;
     let admin = Agent::admin(&server).await;
     let secret = signed_escalations(&server, &admin).await;
-    let (kept, _) = escalate_as(&server, &secret, "user-1", "my parcel is late").await;
-    let (duplicate, duplicate_token) =
-        escalate_as(&server, &secret, "user-1", "parcel late, order 77").await;
+    let (kept, _) = from_ada(&secret, "my parcel is late").create(&server).await;
+    let (duplicate, duplicate_token) = from_ada(&secret, "parcel late, order 77")
+        .create(&server)
+        .await;
     let (stranger, _) = server.escalate("someone else").await;
 
     let merge = |from: &str| format!("/api/v1/desk/tickets/{from}/merge");

@@ -2,10 +2,12 @@
 //! assignment, transfers, the audit log, SSE delivery and ratings.
 
 mod common;
+mod desk_support;
 
 use std::time::Duration;
 
 use common::{expect_problem, TestServer};
+use desk_support::{json_of, Agent};
 use serde_json::{json, Value};
 use server::store::Store;
 
@@ -16,74 +18,6 @@ on_both_databases! {
     transfer_needs_a_note => sqlite_transfer_needs_a_note, postgres_transfer_needs_a_note;
     sse_delivers_a_reply => sqlite_sse_delivers_a_reply, postgres_sse_delivers_a_reply;
     visitor_rates_the_conversation => sqlite_visitor_rates_the_conversation, postgres_visitor_rates_the_conversation;
-}
-
-/// A signed-in agent's credentials for requests.
-struct Agent {
-    cookie: String,
-    csrf: String,
-}
-
-impl Agent {
-    async fn login(server: &TestServer, email: &str, password: &str) -> Agent {
-        let response = server
-            .client
-            .post(server.url("/api/v1/session"))
-            .json(&json!({ "email": email, "password": password }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        let set_cookie = response.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .to_owned();
-        assert!(set_cookie.contains("HttpOnly"));
-        assert!(set_cookie.contains("SameSite=Strict"));
-        let cookie = set_cookie.split(';').next().unwrap().to_owned();
-        let body: Value = response.json().await.unwrap();
-        Agent {
-            cookie,
-            csrf: body["csrf_token"].as_str().unwrap().to_owned(),
-        }
-    }
-
-    async fn admin(server: &TestServer) -> Agent {
-        let admin = server.first_admin.clone().unwrap();
-        Agent::login(server, &admin.email, &admin.password).await
-    }
-
-    fn get(&self, server: &TestServer, path: &str) -> reqwest::RequestBuilder {
-        server
-            .client
-            .get(server.url(path))
-            .header("cookie", &self.cookie)
-    }
-
-    fn send(
-        &self,
-        server: &TestServer,
-        method: reqwest::Method,
-        path: &str,
-        body: Value,
-    ) -> reqwest::RequestBuilder {
-        server
-            .client
-            .request(method, server.url(path))
-            .header("cookie", &self.cookie)
-            .header("x-csrf-token", &self.csrf)
-            .json(&body)
-    }
-
-    fn post(&self, server: &TestServer, path: &str, body: Value) -> reqwest::RequestBuilder {
-        self.send(server, reqwest::Method::POST, path, body)
-    }
-}
-
-async fn json_of(request: reqwest::RequestBuilder) -> Value {
-    let response = request.send().await.unwrap();
-    assert!(response.status().is_success(), "{}", response.status());
-    response.json().await.unwrap()
 }
 
 async fn session_rules(db: String) {
@@ -134,10 +68,12 @@ async fn session_rules(db: String) {
     assert_eq!(me["csrf_token"], admin.csrf);
 
     // A write without the CSRF token is refused even with a valid session.
-    let no_csrf = server
-        .client
-        .post(server.url(&format!("/api/v1/desk/tickets/{ticket}/claim")))
-        .header("cookie", &admin.cookie)
+    let no_csrf = admin
+        .forged(
+            &server,
+            reqwest::Method::POST,
+            &format!("/api/v1/desk/tickets/{ticket}/claim"),
+        )
         .send()
         .await
         .unwrap();

@@ -1,10 +1,11 @@
 //! Visitor identities signed by the host site, on SQLite and on PostgreSQL.
 
 mod common;
+mod desk_support;
 
 use common::{expect_problem, TestServer};
-use jsonwebtoken::{encode, EncodingKey, Header};
-use serde_json::{json, Value};
+use desk_support::{in_seconds, jwt, Escalation};
+use serde_json::json;
 use server::store::{Contact, Store};
 
 on_both_databases! {
@@ -25,39 +26,10 @@ async fn start(database_url: &str) -> (TestServer, Store) {
     (TestServer::start(database_url).await, store)
 }
 
-fn jwt(claims: Value, secret: &str) -> String {
-    encode(
-        &Header::default(),
-        &claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .unwrap()
-}
-
-fn in_seconds(seconds: i64) -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    now + seconds
-}
-
-async fn escalate(server: &TestServer, body: Value) -> reqwest::Response {
-    server
-        .client
-        .post(server.url("/api/v1/escalations"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn contact_of(server: &TestServer, store: &Store, body: Value) -> Contact {
-    let response = escalate(server, body).await;
-    assert_eq!(response.status(), 201);
-    let created: Value = response.json().await.unwrap();
+async fn contact_of(server: &TestServer, store: &Store, escalation: Escalation) -> Contact {
+    let (ticket, _) = escalation.create(server).await;
     store
-        .ticket_contact(created["ticket_id"].as_str().unwrap())
+        .ticket_contact(&ticket)
         .await
         .unwrap()
         .expect("the ticket has a contact")
@@ -73,8 +45,12 @@ async fn verified_identities_merge_and_claims_do_not(database_url: String) {
     let first = contact_of(
         &server,
         &store,
-        json!({"site": "demo", "message": "where is my invoice?", "identity_token": token,
-               "contact": {"name": "Mallory", "email": "mallory@example.com"}}),
+        Escalation::new("where is my invoice?")
+            .with("identity_token", token)
+            .with(
+                "contact",
+                json!({"name": "Mallory", "email": "mallory@example.com"}),
+            ),
     )
     .await;
     assert!(first.verified);
@@ -91,7 +67,7 @@ async fn verified_identities_merge_and_claims_do_not(database_url: String) {
     let second = contact_of(
         &server,
         &store,
-        json!({"site": "demo", "message": "and another thing", "identity_token": renewed}),
+        Escalation::new("and another thing").with("identity_token", renewed),
     )
     .await;
     assert_eq!(
@@ -106,7 +82,7 @@ async fn verified_identities_merge_and_claims_do_not(database_url: String) {
     let third = contact_of(
         &server,
         &store,
-        json!({"site": "demo", "message": "third", "identity_token": {"id": "user-1", "hmac": hmac}}),
+        Escalation::new("third").with("identity_token", json!({"id": "user-1", "hmac": hmac})),
     )
     .await;
     assert_eq!(third.id, first.id);
@@ -115,8 +91,10 @@ async fn verified_identities_merge_and_claims_do_not(database_url: String) {
     let claim = contact_of(
         &server,
         &store,
-        json!({"site": "demo", "message": "I am Ada, honest",
-               "contact": {"name": "Ada", "email": "ada@example.com"}}),
+        Escalation::new("I am Ada, honest").with(
+            "contact",
+            json!({"name": "Ada", "email": "ada@example.com"}),
+        ),
     )
     .await;
     assert_ne!(claim.id, first.id);
@@ -128,7 +106,7 @@ async fn verified_identities_merge_and_claims_do_not(database_url: String) {
     let other = contact_of(
         &server,
         &store,
-        json!({"site": "demo", "message": "hi", "identity_token": other}),
+        Escalation::new("hi").with("identity_token", other),
     )
     .await;
     assert_ne!(other.id, first.id);
@@ -153,11 +131,10 @@ async fn bad_identities_are_refused(database_url: String) {
         json!({"id": "user-1", "hmac": hex::encode(server::identity::hmac_sha256(SECRET, "user-2"))}),
     ];
     for identity_token in cases {
-        let response = escalate(
-            &server,
-            json!({"site": "demo", "message": "let me in", "identity_token": identity_token}),
-        )
-        .await;
+        let response = Escalation::new("let me in")
+            .with("identity_token", identity_token)
+            .send(&server)
+            .await;
         let problem = expect_problem(response, 401).await;
         assert_eq!(problem["type"], "/problems/invalid-identity");
     }

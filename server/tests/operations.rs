@@ -105,7 +105,7 @@ async fn shutdown_finishes_requests_in_flight(db: String) {
 
 /// The document is the same whatever the database; one run is enough.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_openapi_document_lists_the_core_paths() {
+async fn sqlite_openapi_document_lists_and_describes_the_paths() {
     common::on_sqlite(|db| async move {
         let server = TestServer::start(&db).await;
         let response = server
@@ -159,7 +159,143 @@ async fn sqlite_openapi_document_lists_the_core_paths() {
         }
         let required = &schemas["EscalationRequest"]["required"];
         assert_eq!(*required, serde_json::json!(["site", "message"]));
+
+        let desk_list = &paths["/api/v1/desk/tickets"]["get"];
+        let filters: Vec<&str> = desk_list["parameters"]
+            .as_array()
+            .expect("the inbox filters")
+            .iter()
+            .filter(|p| p["in"] == "query")
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            filters,
+            ["status", "priority", "site", "group", "assignee", "tag", "q", "limit"]
+        );
+        // method, path, request schema (`-` for none), the success response's schema
+        for row in [
+            "post /api/v1/session Credentials SessionInfo",
+            "get /api/v1/desk/tickets - TicketList",
+            "get /api/v1/desk/tickets/{id} - TicketDetail",
+            "patch /api/v1/desk/tickets/{id} ChangeRequest TicketSummary",
+            "post /api/v1/desk/tickets/{id}/transfer TransferRequest TicketSummary",
+            "patch /api/v1/desk/me AvailabilityChange Agent",
+            "post /api/v1/desk/canned-responses CannedRequest CannedResponse",
+            "patch /api/v1/desk/contacts/{id} ContactPatch ContactDetail",
+            "put /api/v1/admin/agents/{id} AgentUpdate Agent",
+            "post /api/v1/admin/sites SiteRequest SiteView",
+            "put /api/v1/admin/config ConfigChange DeskConfig",
+            "get /api/v1/admin/feedback - FeedbackSummary",
+        ] {
+            let [method, path, request, response] =
+                row.split(' ').collect::<Vec<_>>().try_into().unwrap();
+            let operation = &paths[path][method];
+            if request != "-" {
+                assert_eq!(
+                    operation["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+                    format!("#/components/schemas/{request}"),
+                    "{method} {path} request"
+                );
+            }
+            let ok = operation["responses"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .find(|(status, _)| status.starts_with('2'))
+                .map(|(_, response)| response)
+                .unwrap_or_else(|| panic!("{method} {path} has no 2xx response"));
+            assert_eq!(
+                ok["content"]["application/json"]["schema"]["$ref"],
+                format!("#/components/schemas/{response}"),
+                "{method} {path} response"
+            );
+        }
+        assert_every_body_is_described(&doc);
         server.stop().await;
     })
     .await
+}
+
+/// What a client generator needs from every operation: each JSON request and each 2xx JSON
+/// response has a schema, each `{name}` in a path is a declared parameter, and each `$ref` names
+/// a schema in `components`. A handler added without its schemas fails here.
+fn assert_every_body_is_described(doc: &serde_json::Value) {
+    // Writes that take no body: the path says it all.
+    const NO_BODY: [(&str, &str); 2] = [
+        ("/api/v1/desk/tickets/{id}/claim", "post"),
+        ("/api/v1/admin/sites/{id}/identity-secret", "post"),
+    ];
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            operations += 1;
+            let parameters = operation["parameters"].as_array();
+            for name in path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            {
+                assert!(
+                    parameters.is_some_and(|ps| ps
+                        .iter()
+                        .any(|p| p["in"] == "path" && p["name"] == name)),
+                    "{method} {path}: path parameter {name} is not declared"
+                );
+            }
+            let writes = matches!(method.as_str(), "post" | "put" | "patch");
+            if writes && !NO_BODY.contains(&(path.as_str(), method.as_str())) {
+                assert!(
+                    operation["requestBody"]["content"]["application/json"]["schema"].is_object(),
+                    "{method} {path}: no JSON request schema"
+                );
+            }
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                let content = response["content"].as_object();
+                let empty = matches!(status.as_str(), "204" | "304");
+                if status.starts_with('2') && !empty {
+                    assert!(
+                        content.is_some_and(|c| !c.is_empty()),
+                        "{method} {path}: {status} says nothing of its content"
+                    );
+                }
+                for (media_type, body) in content.into_iter().flatten() {
+                    if media_type.contains("json") {
+                        assert!(
+                            body["schema"].is_object(),
+                            "{method} {path}: {status} {media_type} has no schema"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(operations > 40, "only {operations} operations");
+
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut refs = Vec::new();
+    collect_refs(doc, &mut refs);
+    assert!(!refs.is_empty());
+    for reference in refs {
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{reference} points outside the schemas"));
+        assert!(
+            schemas.contains_key(name),
+            "{reference} resolves to nothing"
+        );
+    }
+}
+
+fn collect_refs<'a>(value: &'a serde_json::Value, refs: &mut Vec<&'a str>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                match (key.as_str(), value) {
+                    ("$ref", serde_json::Value::String(reference)) => refs.push(reference),
+                    _ => collect_refs(value, refs),
+                }
+            }
+        }
+        serde_json::Value::Array(values) => values.iter().for_each(|v| collect_refs(v, refs)),
+        _ => {}
+    }
 }

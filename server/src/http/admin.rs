@@ -17,7 +17,7 @@ use crate::origin::OriginPattern;
 use crate::secret;
 use crate::store::{Agent, AgentChange, ConfigChange, DeskConfig, Group, Site, SiteDraft};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct GroupList {
     groups: Vec<Group>,
 }
@@ -27,7 +27,7 @@ pub struct GroupList {
     get,
     path = "/api/v1/desk/groups",
     tag = "desk",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "every skill group and its members", body = GroupList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn groups(
     State(state): State<AppState>,
@@ -38,7 +38,7 @@ pub async fn groups(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGroup {
     /// The slug tickets and sites refer to: lower-case letters, digits, `-`.
@@ -51,7 +51,8 @@ pub struct NewGroup {
     post,
     path = "/api/v1/admin/groups",
     tag = "admin",
-    responses((status = 201, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    request_body = NewGroup,
+    responses((status = 201, description = "the group", body = Group), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn create_group(
     State(state): State<AppState>,
@@ -65,7 +66,7 @@ pub async fn create_group(
     Ok((StatusCode::CREATED, axum::Json(group)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupRename {
     name: String,
@@ -76,8 +77,9 @@ pub struct GroupRename {
     put,
     path = "/api/v1/admin/groups/{id}",
     tag = "admin",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = String, Path, description = "the group's id")),
+    request_body = GroupRename,
+    responses((status = 200, description = "the renamed group", body = Group), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn rename_group(
     State(state): State<AppState>,
@@ -94,8 +96,8 @@ pub async fn rename_group(
     delete,
     path = "/api/v1/admin/groups/{id}",
     tag = "admin",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 204, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = String, Path, description = "the group's id")),
+    responses((status = 204, description = "deleted"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn delete_group(
     State(state): State<AppState>,
@@ -106,15 +108,17 @@ pub async fn delete_group(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentUpdate {
     name: Option<String>,
     role: Option<Role>,
-    /// Replaces the agent's groups.
+    /// Replaces the agent's groups: at least one, each must exist.
     groups: Option<Vec<String>>,
+    /// Open cases before automatic assignment skips this agent, 0–100.
     capacity: Option<i64>,
     available: Option<bool>,
+    /// Ends the agent's sessions and returns their open cases to the queue.
     disabled: Option<bool>,
 }
 
@@ -124,8 +128,9 @@ pub struct AgentUpdate {
     put,
     path = "/api/v1/admin/agents/{id}",
     tag = "admin",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = i64, Path, description = "the agent's id")),
+    request_body = AgentUpdate,
+    responses((status = 200, description = "the agent as it is now", body = Agent), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn update_agent(
     State(state): State<AppState>,
@@ -159,12 +164,15 @@ pub async fn update_agent(
 }
 
 /// A site as the admin pages show it; the identity secret itself is shown only when created.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SiteView {
     id: String,
     name: String,
+    /// Origin patterns allowed to call the visitor endpoints (CORS) for this site.
     allowed_origins: Vec<String>,
+    /// The skill group of escalations that name none.
     default_group: Option<String>,
+    /// Whether signed visitor identities can be verified; the secret itself is never shown again.
     has_identity_secret: bool,
 }
 
@@ -184,7 +192,7 @@ impl From<Site> for SiteView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SiteList {
     sites: Vec<SiteView>,
 }
@@ -194,7 +202,7 @@ pub struct SiteList {
     get,
     path = "/api/v1/admin/sites",
     tag = "admin",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "every site", body = SiteList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn sites(
     State(state): State<AppState>,
@@ -208,14 +216,16 @@ pub async fn sites(
 
 /// A site as an admin writes it. In `PUT` the path names the site; an `id` in the body, as the
 /// workbench sends it, must agree.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteRequest {
+    /// Required to create; when updating, it must match the path if present.
     id: Option<String>,
     name: String,
     /// Origin patterns: `https://shop.example`, `https://*.example.com`, `http://localhost:*`.
     #[serde(default)]
     allowed_origins: Vec<String>,
+    /// The skill group of escalations that name none.
     default_group: Option<String>,
 }
 
@@ -245,7 +255,8 @@ impl SiteRequest {
     post,
     path = "/api/v1/admin/sites",
     tag = "admin",
-    responses((status = 201, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    request_body = SiteRequest,
+    responses((status = 201, description = "the site", body = SiteView), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn create_site(
     State(state): State<AppState>,
@@ -269,8 +280,9 @@ pub async fn create_site(
     put,
     path = "/api/v1/admin/sites/{id}",
     tag = "admin",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = String, Path, description = "the site's id")),
+    request_body = SiteRequest,
+    responses((status = 200, description = "the site", body = SiteView), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn update_site(
     State(state): State<AppState>,
@@ -289,7 +301,7 @@ pub async fn update_site(
     Ok(axum::Json(site.into()))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct NewIdentitySecret {
     /// Shown this once: the host's backend signs visitor identities with it.
     identity_secret: String,
@@ -301,8 +313,8 @@ pub struct NewIdentitySecret {
     post,
     path = "/api/v1/admin/sites/{id}/identity-secret",
     tag = "admin",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 201, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = String, Path, description = "the site's id")),
+    responses((status = 201, description = "the new secret; tokens signed with the old one stop verifying", body = NewIdentitySecret), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn rotate_identity_secret(
     State(state): State<AppState>,
@@ -332,7 +344,7 @@ pub async fn rotate_identity_secret(
     get,
     path = "/api/v1/admin/config",
     tag = "admin",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the settings", body = DeskConfig), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn config(
     State(state): State<AppState>,
@@ -347,7 +359,8 @@ pub async fn config(
     put,
     path = "/api/v1/admin/config",
     tag = "admin",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    request_body = ConfigChange,
+    responses((status = 200, description = "the settings after the change", body = DeskConfig), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn change_config(
     State(state): State<AppState>,

@@ -57,14 +57,14 @@ pub async fn after_escalation(state: &AppState, ticket_id: &str) {
     get,
     path = "/api/v1/desk/me",
     tag = "desk",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the signed-in agent", body = Agent), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn me(session: AgentSession) -> axum::Json<Agent> {
     axum::Json(session.agent)
 }
 
 /// `PATCH /api/v1/desk/me` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityChange {
     /// `false` is away: no automatic assignment.
@@ -79,7 +79,8 @@ pub struct AvailabilityChange {
     patch,
     path = "/api/v1/desk/me",
     tag = "desk",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    request_body = AvailabilityChange,
+    responses((status = 200, description = "the agent as it is now", body = Agent), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn change_me(
     State(state): State<AppState>,

@@ -14,7 +14,7 @@ use super::AppState;
 use crate::domain::Role;
 use crate::store::{Agent, CannedDraft, CannedResponse};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CannedList {
     canned_responses: Vec<CannedResponse>,
 }
@@ -24,7 +24,7 @@ pub struct CannedList {
     get,
     path = "/api/v1/desk/canned-responses",
     tag = "desk",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the responses the agent may use, by shortcut", body = CannedList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -36,10 +36,11 @@ pub async fn list(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CannedRequest {
-    /// Typed after `/` in the composer; unique.
+    /// Typed after `/` in the composer: 1–32 of `a-z0-9-_` (a leading `/` and upper case are
+    /// dropped); unique.
     shortcut: String,
     title: String,
     /// Markdown.
@@ -79,7 +80,8 @@ fn may_write(agent: &Agent, group: Option<&String>) -> Result<(), ApiError> {
     post,
     path = "/api/v1/desk/canned-responses",
     tag = "desk",
-    responses((status = 201, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    request_body = CannedRequest,
+    responses((status = 201, description = "the response", body = CannedResponse), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -97,8 +99,9 @@ pub async fn create(
     put,
     path = "/api/v1/desk/canned-responses/{id}",
     tag = "desk",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = i64, Path, description = "the canned response's id")),
+    request_body = CannedRequest,
+    responses((status = 200, description = "the response", body = CannedResponse), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn update(
     State(state): State<AppState>,
@@ -118,8 +121,8 @@ pub async fn update(
     delete,
     path = "/api/v1/desk/canned-responses/{id}",
     tag = "desk",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 204, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = i64, Path, description = "the canned response's id")),
+    responses((status = 204, description = "deleted"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn delete(
     State(state): State<AppState>,

@@ -12,15 +12,17 @@ use super::AppState;
 use crate::domain::Role;
 use crate::store::{Agent, Contact, ContactChange, ContactDetail};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// Text in the name, email or external id.
+    /// Text in the name, email or external id (case-insensitive), at most 200 characters.
     #[serde(default)]
     q: String,
+    /// Most contacts to answer: 50 unless given, at most 200.
     limit: Option<u32>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ContactList {
     contacts: Vec<Contact>,
 }
@@ -30,7 +32,8 @@ pub struct ContactList {
     get,
     path = "/api/v1/desk/contacts",
     tag = "desk",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(SearchQuery),
+    responses((status = 200, description = "the matching contacts, most recently updated first", body = ContactList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn search(
     State(state): State<AppState>,
@@ -52,8 +55,8 @@ pub async fn search(
     get,
     path = "/api/v1/desk/contacts/{id}",
     tag = "desk",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = i64, Path, description = "the contact's id")),
+    responses((status = 200, description = "the contact and the tickets the agent may see", body = ContactDetail), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn detail(
     State(state): State<AppState>,
@@ -64,13 +67,14 @@ pub async fn detail(
     Ok(axum::Json(visible_part(detail, &session.agent)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactPatch {
     /// Replaces the contact's tags.
     tags: Option<Vec<String>>,
     /// Merged into the attributes; `null` removes one. A verified contact's attributes come from
     /// its host, whose next signed identity replaces them.
+    #[schema(value_type = Option<Object>)]
     attributes: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
@@ -79,8 +83,9 @@ pub struct ContactPatch {
     patch,
     path = "/api/v1/desk/contacts/{id}",
     tag = "desk",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = i64, Path, description = "the contact's id")),
+    request_body = ContactPatch,
+    responses((status = 200, description = "the contact as it is now", body = ContactDetail), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn change(
     State(state): State<AppState>,

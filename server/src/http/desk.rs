@@ -19,21 +19,25 @@ use crate::store::{
     TicketFilter, TicketSummary,
 };
 
-#[derive(Debug, Deserialize)]
+/// The inbox filters; every one is optional and they combine.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     status: Option<Status>,
     priority: Option<Priority>,
     site: Option<String>,
+    /// A skill group's id.
     group: Option<String>,
     /// An agent's email, `me`, or `none`.
     assignee: Option<String>,
     tag: Option<String>,
     /// Text in the subject or any message.
     q: Option<String>,
+    /// Most tickets to answer.
     limit: Option<u32>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TicketList {
     tickets: Vec<TicketSummary>,
 }
@@ -43,7 +47,8 @@ pub struct TicketList {
     get,
     path = "/api/v1/desk/tickets",
     tag = "desk",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(ListQuery),
+    responses((status = 200, description = "the tickets the agent may see", body = TicketList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -70,10 +75,12 @@ pub async fn list(
     Ok(axum::Json(TicketList { tickets }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TicketDetail {
     ticket: TicketSummary,
+    /// What the visitor did before escalating; `None` for tickets from other channels.
     escalation: Option<EscalationContext>,
+    /// The whole conversation, internal notes included.
     messages: Vec<Message>,
     audit: Vec<AuditEvent>,
     rating: Option<Rating>,
@@ -117,8 +124,8 @@ pub(super) async fn find_visible(
     get,
     path = "/api/v1/desk/tickets/{id}",
     tag = "desk",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = String, Path, description = "the ticket's public id")),
+    responses((status = 200, description = "the ticket and everything about it", body = TicketDetail), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn detail(
     State(state): State<AppState>,
@@ -144,7 +151,7 @@ pub async fn detail(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewAgentMessage {
     /// Markdown.
     body: String,
@@ -158,8 +165,9 @@ pub struct NewAgentMessage {
     post,
     path = "/api/v1/desk/tickets/{id}/messages",
     tag = "desk",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 201, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = String, Path, description = "the ticket's public id")),
+    request_body = NewAgentMessage,
+    responses((status = 201, description = "the message, its Markdown rendered", body = Message), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn post_message(
     State(state): State<AppState>,
@@ -186,12 +194,13 @@ pub async fn post_message(
     Ok((StatusCode::CREATED, axum::Json(message)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ChangeRequest {
     status: Option<Status>,
     priority: Option<Priority>,
     #[serde(rename = "type")]
     ticket_type: Option<TicketType>,
+    /// Replaces the tags.
     tags: Option<Vec<String>>,
 }
 
@@ -200,8 +209,9 @@ pub struct ChangeRequest {
     patch,
     path = "/api/v1/desk/tickets/{id}",
     tag = "desk",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = String, Path, description = "the ticket's public id")),
+    request_body = ChangeRequest,
+    responses((status = 200, description = "the ticket as it is now", body = TicketSummary), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn change(
     State(state): State<AppState>,
@@ -228,8 +238,8 @@ pub async fn change(
     post,
     path = "/api/v1/desk/tickets/{id}/claim",
     tag = "desk",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = String, Path, description = "the ticket's public id")),
+    responses((status = 200, description = "the ticket as it is now", body = TicketSummary), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn claim(
     State(state): State<AppState>,
@@ -244,7 +254,7 @@ pub async fn claim(
     after_change(&state, ticket).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AssignRequest {
     /// The assignee's email; `null` unassigns.
     agent: Option<String>,
@@ -255,8 +265,9 @@ pub struct AssignRequest {
     post,
     path = "/api/v1/desk/tickets/{id}/assign",
     tag = "desk",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = String, Path, description = "the ticket's public id")),
+    request_body = AssignRequest,
+    responses((status = 200, description = "the ticket as it is now", body = TicketSummary), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn assign(
     State(state): State<AppState>,
@@ -272,7 +283,7 @@ pub async fn assign(
     after_change(&state, ticket).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct TransferRequest {
     /// Another skill group: the case goes to its queue, unassigned.
     group: Option<String>,
@@ -288,8 +299,9 @@ pub struct TransferRequest {
     post,
     path = "/api/v1/desk/tickets/{id}/transfer",
     tag = "desk",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = String, Path, description = "the ticket's public id")),
+    request_body = TransferRequest,
+    responses((status = 200, description = "the ticket as it is now", body = TicketSummary), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn transfer(
     State(state): State<AppState>,
@@ -314,7 +326,7 @@ pub async fn transfer(
     after_change(&state, ticket).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct MergeRequest {
     /// The ticket that carries on.
     into: String,
@@ -326,8 +338,9 @@ pub struct MergeRequest {
     post,
     path = "/api/v1/desk/tickets/{id}/merge",
     tag = "desk",
-    params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(("id" = String, Path, description = "the duplicate, which is closed")),
+    request_body = MergeRequest,
+    responses((status = 200, description = "the ticket that carries on", body = TicketSummary), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn merge(
     State(state): State<AppState>,
@@ -383,7 +396,7 @@ async fn updated(
     get,
     path = "/api/v1/desk/events",
     tag = "desk",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "Server-Sent Events: created, message, updated, lagged", content_type = "text/event-stream"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn events(
     State(state): State<AppState>,
@@ -424,7 +437,7 @@ pub fn sse_event(event: &TicketEvent) -> Event {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AgentList {
     agents: Vec<Agent>,
 }
@@ -434,7 +447,7 @@ pub struct AgentList {
     get,
     path = "/api/v1/admin/agents",
     tag = "admin",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "every agent, disabled ones included", body = AgentList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn list_agents(
     State(state): State<AppState>,
@@ -445,12 +458,14 @@ pub async fn list_agents(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewAgentRequest {
     email: String,
     name: String,
+    /// `agent` unless given.
     #[serde(default = "default_role")]
     role: Role,
+    /// Skill group ids; none means the default group.
     #[serde(default)]
     groups: Vec<String>,
 }
@@ -459,7 +474,7 @@ fn default_role() -> Role {
     Role::Agent
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CreatedAgent {
     agent: Agent,
     /// Shown once; only its argon2id hash is stored.
@@ -472,7 +487,8 @@ pub struct CreatedAgent {
     post,
     path = "/api/v1/admin/agents",
     tag = "admin",
-    responses((status = 201, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    request_body = NewAgentRequest,
+    responses((status = 201, description = "the agent and its one-time password", body = CreatedAgent), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn create_agent(
     State(state): State<AppState>,

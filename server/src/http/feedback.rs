@@ -19,9 +19,10 @@ use crate::store::{FeedbackTally, NewFeedback, StoreError};
 pub const MAX_QUERY_CHARS: usize = 200;
 
 /// `POST /api/v1/feedback` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct FeedbackRequest {
     site: String,
+    /// The knowledge-base entry that answered.
     entry_id: String,
     helpful: bool,
     /// The question the answer was for; truncated to [`MAX_QUERY_CHARS`].
@@ -34,7 +35,8 @@ pub struct FeedbackRequest {
     post,
     path = "/api/v1/feedback",
     tag = "visitor",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    request_body = FeedbackRequest,
+    responses((status = 204, description = "counted; a resend with the same Idempotency-Key counts once"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn record(
     State(state): State<AppState>,
@@ -93,13 +95,14 @@ impl FeedbackRequest {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SummaryQuery {
     /// Only this site's entries.
     site: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct FeedbackSummary {
     entries: Vec<FeedbackTally>,
 }
@@ -110,7 +113,8 @@ pub struct FeedbackSummary {
     get,
     path = "/api/v1/admin/feedback",
     tag = "admin",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    params(SummaryQuery),
+    responses((status = 200, description = "the tally per entry, the most disliked first", body = FeedbackSummary), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn summary(
     State(state): State<AppState>,

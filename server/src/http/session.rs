@@ -85,15 +85,16 @@ fn session_cookie(headers: &HeaderMap) -> Option<&str> {
         .filter(|value| !value.is_empty())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Credentials {
     email: String,
     password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SessionInfo {
     agent: Agent,
+    /// Send it as `X-CSRF-Token` with every write.
     csrf_token: String,
 }
 
@@ -103,7 +104,8 @@ pub struct SessionInfo {
     post,
     path = "/api/v1/session",
     tag = "session",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    request_body = Credentials,
+    responses((status = 200, description = "signed in: the session cookie is set", body = SessionInfo), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn login(
     State(state): State<AppState>,
@@ -140,7 +142,7 @@ pub async fn login(
     get,
     path = "/api/v1/session",
     tag = "session",
-    responses((status = 200, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the signed-in agent", body = SessionInfo), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn current(session: AgentSession) -> axum::Json<SessionInfo> {
     axum::Json(SessionInfo {
@@ -154,7 +156,7 @@ pub async fn current(session: AgentSession) -> axum::Json<SessionInfo> {
     delete,
     path = "/api/v1/session",
     tag = "session",
-    responses((status = 204, description = "success"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "signed out: the cookie is cleared"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn logout(
     State(state): State<AppState>,

@@ -270,7 +270,8 @@ pub async fn ticket(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MessagesQuery {
     /// Only messages with a larger id (for polling).
     #[serde(default)]
@@ -287,7 +288,7 @@ pub struct MessageList {
     get,
     path = "/api/v1/tickets/{id}/messages",
     tag = "visitor",
-    params(("id" = String, Path, description = "the id in the path")),
+    params(("id" = String, Path, description = "the id in the path"), MessagesQuery),
     responses((status = 200, description = "the conversation without internal notes", body = MessageList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn messages(
@@ -317,7 +318,7 @@ pub struct NewVisitorMessage {
     tag = "visitor",
     params(("id" = String, Path, description = "the id in the path")),
     request_body = NewVisitorMessage,
-    responses((status = 201, description = "the message", body = Message), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "the message", body = Message), (status = 200, description = "a retry with the same Idempotency-Key: the message the first attempt made", body = Message), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn post_message(
     State(state): State<AppState>,
@@ -348,7 +349,8 @@ pub async fn post_message(
     Ok((StatusCode::CREATED, axum::Json(message)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// The ticket's token: `EventSource` cannot send an `Authorization` header.
     token: Option<String>,
@@ -362,7 +364,7 @@ pub struct EventsQuery {
     get,
     path = "/api/v1/tickets/{id}/events",
     tag = "visitor",
-    params(("id" = String, Path, description = "the id in the path")),
+    params(("id" = String, Path, description = "the id in the path"), EventsQuery),
     responses((status = 200, description = "Server-Sent Events: message, updated, lagged", content_type = "text/event-stream"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn events(
@@ -434,7 +436,7 @@ pub struct RatingRequest {
     tag = "visitor",
     params(("id" = String, Path, description = "the id in the path")),
     request_body = RatingRequest,
-    responses((status = 201, description = "the rating"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "the rating", body = Rating), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
 )]
 pub async fn rate(
     State(state): State<AppState>,

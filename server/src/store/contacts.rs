@@ -14,7 +14,7 @@ use crate::domain::Status;
 use crate::identity::VerifiedIdentity;
 
 /// A contact as agents see it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Contact {
     pub id: i64,
     /// The host site the contact came from; external ids are unique per site.
@@ -23,7 +23,11 @@ pub struct Contact {
     pub external_id: Option<String>,
     pub name: Option<String>,
     pub email: Option<String>,
+    /// Vouched for by the host site's signed identity.
     pub verified: bool,
+    /// Free-form facts about the person (`plan`, `order_count`): the host site's for verified
+    /// contacts, the agents' otherwise.
+    #[schema(value_type = Object)]
     pub attributes: serde_json::Map<String, serde_json::Value>,
     /// Agents' labels for the person (`vip`, `reseller`), lower case.
     pub tags: Vec<String>,
@@ -31,7 +35,7 @@ pub struct Contact {
 }
 
 /// A ticket in a contact's history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ContactTicket {
     pub id: String,
     pub subject: String,
@@ -41,7 +45,7 @@ pub struct ContactTicket {
 }
 
 /// A contact with their tickets, newest first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ContactDetail {
     #[serde(flatten)]
     pub contact: Contact,

@@ -7,27 +7,34 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use super::tickets::{message_from_row, Message, TicketSummary};
+use super::tickets::{message_from_row, BotCandidate, Message, TicketSummary, TranscriptTurn};
 use super::{now_ms, Store, StoreError, WriteTx};
 use crate::domain::{AuthorKind, Priority, Status, TicketType};
 use crate::markdown;
 
 /// The escalation context an agent sees beside the conversation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct EscalationContext {
+    /// The conversation with the bot before the visitor escalated.
+    #[schema(value_type = Vec<TranscriptTurn>)]
     pub transcript: serde_json::Value,
+    /// What the engine decided before the visitor escalated, as the widget reported it.
     pub bot_decision: Option<String>,
+    /// The knowledge-base entries the engine ranked, with their scores.
+    #[schema(value_type = Vec<BotCandidate>)]
     pub bot_candidates: serde_json::Value,
     pub page_url: Option<String>,
     pub locale: Option<String>,
 }
 
 /// One entry of a ticket's audit log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AuditEvent {
     pub id: i64,
     pub actor: AuthorKind,
+    /// The agent who made the change; `None` for the system and visitors.
     pub agent_email: Option<String>,
+    /// What changed: `status`, `priority`, `type`, `tags`, `assign`, `transfer`, `merge`, …
     pub action: String,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
@@ -36,8 +43,9 @@ pub struct AuditEvent {
 }
 
 /// A visitor's satisfaction rating.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Rating {
+    /// 1 (bad) to 5 (great).
     pub score: i64,
     pub comment: Option<String>,
     pub created_at: i64,

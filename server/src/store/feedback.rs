@@ -23,11 +23,14 @@ pub struct NewFeedback {
 }
 
 /// Thumbs up and down of one knowledge-base entry on one site.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FeedbackTally {
     pub site: String,
+    /// The knowledge-base entry the verdicts are about.
     pub entry_id: String,
+    /// How many found the answer helpful.
     pub up: i64,
+    /// How many did not.
     pub down: i64,
 }
 

@@ -8,7 +8,7 @@ use super::{now_ms, Agent, Store, StoreError, WriteTx, DEFAULT_GROUP};
 use crate::domain::Role;
 
 /// A skill group and who is in it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Group {
     pub id: String,
     pub name: String,

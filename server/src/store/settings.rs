@@ -24,7 +24,7 @@ pub const MAX_CAPACITY: i64 = 100;
 const MAX_SLA_MINUTES: i64 = 30 * 24 * 60;
 
 /// The settings that shape how cases are routed and timed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeskConfig {
     /// Whether new and waiting cases are handed to available agents automatically. Off until an
     /// admin turns it on (as Zendesk's omnichannel routing is opt-in): on a fresh install the only
@@ -37,7 +37,7 @@ pub struct DeskConfig {
 }
 
 /// First-response targets in minutes, one per [`Priority`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SlaMinutes {
     pub low: i64,
@@ -77,7 +77,7 @@ impl Default for DeskConfig {
 
 /// A change to the settings; absent fields stay as they are. Unknown fields are refused, so a
 /// misspelt setting is an error instead of silently doing nothing.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigChange {
     pub auto_assign: Option<bool>,

@@ -143,11 +143,12 @@ pub enum Assignee {
 }
 
 /// A ticket as shown in a list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct TicketSummary {
     pub id: String,
     #[serde(skip)]
     pub(crate) row_id: i64,
+    /// The site the escalation came from.
     pub site: String,
     pub status: Status,
     pub priority: Priority,
@@ -155,12 +156,14 @@ pub struct TicketSummary {
     pub ticket_type: TicketType,
     pub channel: Channel,
     pub subject: String,
+    /// The skill group whose queue holds the case.
     pub group: Option<String>,
     pub assignee_email: Option<String>,
     pub assignee_name: Option<String>,
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub tags: Vec<String>,
+    /// When the first response is due (Unix milliseconds), from the priority's SLA target.
     pub sla_due_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,

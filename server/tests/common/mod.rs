@@ -144,12 +144,7 @@ impl TestServer {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), 201);
-        let body: Value = response.json().await.unwrap();
-        (
-            body["ticket_id"].as_str().unwrap().to_owned(),
-            body["token"].as_str().unwrap().to_owned(),
-        )
+        ticket_of(response).await
     }
 
     /// Stops the server gracefully and waits for it.
@@ -163,6 +158,16 @@ impl TestServer {
                 .expect("server ran cleanly");
         }
     }
+}
+
+/// Asserts that an escalation made a new ticket (`201`); returns `(ticket_id, token)`.
+pub async fn ticket_of(response: reqwest::Response) -> (String, String) {
+    assert_eq!(response.status(), 201);
+    let body: Value = response.json().await.unwrap();
+    (
+        body["ticket_id"].as_str().unwrap().to_owned(),
+        body["token"].as_str().unwrap().to_owned(),
+    )
 }
 
 /// Asserts a problem+json response with `status`; returns its body.

@@ -1,18 +1,21 @@
 //! Signed-in agents for the desk and admin API tests: login, requests with the session cookie and
-//! CSRF token, and creating colleagues through the admin API.
+//! CSRF token, and creating colleagues through the admin API; escalations as the widget posts
+//! them, and the identities host sites sign.
 
 #![allow(dead_code)] // each test binary uses a different part
 
+use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 
-use crate::common::TestServer;
+use crate::common::{ticket_of, TestServer};
 
 /// A signed-in agent's credentials for requests.
 pub struct Agent {
     pub email: String,
     pub id: i64,
     cookie: String,
-    csrf: String,
+    /// The session's CSRF token, as `/api/v1/session` answered it.
+    pub csrf: String,
 }
 
 impl Agent {
@@ -29,6 +32,8 @@ impl Agent {
             .to_str()
             .unwrap()
             .to_owned();
+        assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+        assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
         let cookie = set_cookie.split(';').next().unwrap().to_owned();
         let body: Value = response.json().await.unwrap();
         Agent {
@@ -125,16 +130,68 @@ pub async fn json_of(request: reqwest::RequestBuilder) -> Value {
     }
 }
 
-/// Posts an escalation routed to `group`; answers the ticket id.
-pub async fn escalate_to(server: &TestServer, group: &str, message: &str) -> String {
-    let response = server
-        .client
-        .post(server.url("/api/v1/escalations"))
-        .json(&json!({ "site": "demo", "message": message, "group": group }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let body: Value = response.json().await.unwrap();
-    body["ticket_id"].as_str().unwrap().to_owned()
+/// An escalation as the widget posts it: to the demo site, with only a message, unless a test
+/// says otherwise.
+pub struct Escalation {
+    body: Value,
+    origin: Option<String>,
+}
+
+impl Escalation {
+    pub fn new(message: &str) -> Escalation {
+        Escalation {
+            body: json!({ "site": "demo", "message": message }),
+            origin: None,
+        }
+    }
+
+    /// Sets a field of the body: `site`, `group`, `identity_token`, `contact`, …
+    pub fn with(mut self, field: &str, value: impl Into<Value>) -> Escalation {
+        self.body[field] = value.into();
+        self
+    }
+
+    /// Sent by a page of `origin`, as a browser would send it.
+    pub fn with_origin(mut self, origin: &str) -> Escalation {
+        self.origin = Some(origin.to_owned());
+        self
+    }
+
+    /// The request, to send now or from another task.
+    pub fn request(&self, server: &TestServer) -> reqwest::RequestBuilder {
+        let request = server.client.post(server.url("/api/v1/escalations"));
+        match &self.origin {
+            Some(origin) => request.header("origin", origin),
+            None => request,
+        }
+        .json(&self.body)
+    }
+
+    pub async fn send(&self, server: &TestServer) -> reqwest::Response {
+        self.request(server).send().await.unwrap()
+    }
+
+    /// Sends it and expects a new ticket: `(ticket_id, token)`.
+    pub async fn create(&self, server: &TestServer) -> (String, String) {
+        ticket_of(self.send(server).await).await
+    }
+}
+
+/// A visitor identity signed by the host site with `secret` (an HS256 JWT).
+pub fn jwt(claims: Value, secret: &str) -> String {
+    encode(
+        &Header::default(),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+/// Unix seconds, `seconds` from now (before now when negative): a token's `exp`.
+pub fn in_seconds(seconds: i64) -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    now + seconds
 }
