@@ -7,6 +7,11 @@ use crate::index::TypoTable;
 use crate::index::{DenseIndex, DensePhrasings, EntryScores, LexicalIndex, Scoring, TokenWeights};
 use crate::rank::{fuse, Ranker};
 
+/// With a graph over the phrasing vectors, this many of the lexical ranker's
+/// best entries have all their phrasings compared exactly, so fusion weighs
+/// them on the same dense evidence as exact search would.
+const LEXICAL_RESCORED: usize = 32;
+
 /// Borrowed views of everything a query needs.
 pub(crate) struct Searcher<'a> {
     pub lexical: &'a LexicalIndex,
@@ -50,7 +55,14 @@ impl Searcher<'_> {
         let lexical = self.lexical.score(&prepared, self.scoring, exclude);
         let dense = self.dense.as_ref().filter(|_| need_dense).map(|d| {
             match d.index.embed(d.weights, text) {
-                Some(q) => d.phrasings.score(&q, self.scoring, exclude),
+                Some(q) => {
+                    let also = if d.phrasings.has_graph() {
+                        best_entries(&lexical.fused, LEXICAL_RESCORED)
+                    } else {
+                        Vec::new()
+                    };
+                    d.phrasings.score(&q, self.scoring, exclude, &also)
+                }
                 None => DenseScores {
                     score: vec![0.0; lexical.fused.len()],
                     agreement: vec![0.0; lexical.fused.len()],
@@ -59,4 +71,20 @@ impl Searcher<'_> {
         });
         Evidence { lexical, dense }
     }
+}
+
+/// The `k` entries of highest positive score, in no particular order.
+fn best_entries(scores: &[f32], k: usize) -> Vec<u32> {
+    let mut entries: Vec<u32> = (0..scores.len() as u32)
+        .filter(|&e| scores[e as usize] > 0.0)
+        .collect();
+    if entries.len() > k {
+        entries.select_nth_unstable_by(k - 1, |&a, &b| {
+            scores[b as usize]
+                .total_cmp(&scores[a as usize])
+                .then(a.cmp(&b))
+        });
+        entries.truncate(k);
+    }
+    entries
 }

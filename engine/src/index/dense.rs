@@ -20,8 +20,11 @@
 //!
 //! Only the table and token counts are serialized; phrasing vectors are derived
 //! from the entries' text when an engine loads ([`DensePhrasings`]), which costs
-//! milliseconds and keeps the snapshot small. Search is exact (a dot product per
-//! phrasing): below [`EXACT_SEARCH_LIMIT`] phrasings it is faster than any graph.
+//! milliseconds and keeps the snapshot small. Search is exact (an int8 dot product
+//! per phrasing): below [`EXACT_SEARCH_LIMIT`] phrasings it is faster than the
+//! graph of `graph.rs` (feature `hnsw`).
+
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,9 +36,11 @@ use crate::kb::Entry;
 /// Magic bytes of a token table file written by `cargo xtask distill`.
 pub const TABLE_MAGIC: [u8; 8] = *b"ADTOK\0\0\x01";
 
-/// Up to this many phrasings, exact search is used. Measured in
-/// `docs/QUALITY.md`: at 64–128 dimensions exact search over 100k phrasings
-/// stays within the latency budget on native, so no graph is built.
+/// Up to this many phrasings, exact search is used; past it an engine built
+/// with feature `hnsw` searches a graph. Measured (`benches/dense_graph.rs`,
+/// `docs/QUALITY.md` "The dense half"): the int8 scan is faster than the graph
+/// up to ≈100k phrasings and even there the graph gains ≈10% while costing
+/// minutes to build at load and 4% of best entries, so no size uses it yet.
 pub const EXACT_SEARCH_LIMIT: usize = usize::MAX;
 
 /// A script's rows are kept when at least one phrasing in this many uses it.
@@ -229,22 +234,41 @@ impl TokenTable {
 
     /// Token ids of `text`, in order, repeats included.
     pub fn tokenize(&self, text: &str) -> Vec<u32> {
+        self.split(text, |word, out| self.push_word(word, out))
+    }
+
+    /// [`TokenTable::tokenize`], cutting each distinct word only once: a
+    /// knowledge base's phrasings repeat their words, and the cutting (a
+    /// vocabulary search per candidate piece) was most of an engine's load time.
+    fn tokenize_cached(&self, text: &str, pieces: &mut HashMap<String, Vec<u32>>) -> Vec<u32> {
+        self.split(text, |word, out| match pieces.get(word) {
+            Some(ids) => out.extend_from_slice(ids),
+            None => {
+                let start = out.len();
+                self.push_word(word, out);
+                pieces.insert(word.to_string(), out[start..].to_vec());
+            }
+        })
+    }
+
+    /// CJK characters as tokens, words handed to `push_word`.
+    fn split(&self, text: &str, mut push_word: impl FnMut(&str, &mut Vec<u32>)) -> Vec<u32> {
         let mut out = Vec::new();
         let mut word = String::new();
         for c in normalize(text).chars() {
             if is_cjk(c) {
-                self.push_word(&word, &mut out);
+                push_word(&word, &mut out);
                 word.clear();
                 let mut buf = [0u8; 4];
                 out.extend(self.id(c.encode_utf8(&mut buf)));
             } else if c.is_alphanumeric() {
                 word.push(c);
             } else {
-                self.push_word(&word, &mut out);
+                push_word(&word, &mut out);
                 word.clear();
             }
         }
-        self.push_word(&word, &mut out);
+        push_word(&word, &mut out);
         out
     }
 
@@ -362,7 +386,10 @@ impl DenseIndex {
     /// The normalized weighted mean of the text's token rows, or `None` when no
     /// token of the text is in the table.
     pub fn embed(&self, weights: &TokenWeights, text: &str) -> Option<Vec<f32>> {
-        let ids = self.table.tokenize(text);
+        self.embed_tokens(weights, self.table.tokenize(text))
+    }
+
+    fn embed_tokens(&self, weights: &TokenWeights, ids: Vec<u32>) -> Option<Vec<f32>> {
         if ids.is_empty() {
             return None;
         }
@@ -387,9 +414,8 @@ impl DenseIndex {
         entries: &[Entry],
         skip: &[Vec<usize>],
     ) -> DensePhrasings {
-        let dims = self.table.dims();
         let mut vectors = Vec::new();
-        let mut phrasing_entry = Vec::new();
+        let mut pieces = HashMap::new();
         for (e, entry) in entries.iter().enumerate() {
             let held_out = skip.get(e).map_or(&[][..], Vec::as_slice);
             let texts = std::iter::once(&entry.question).chain(
@@ -401,18 +427,11 @@ impl DenseIndex {
                     .map(|(_, a)| a),
             );
             for text in texts {
-                if let Some(v) = self.embed(weights, text) {
-                    vectors.extend(v);
-                    phrasing_entry.push(e as u32);
-                }
+                let ids = self.table.tokenize_cached(text, &mut pieces);
+                vectors.extend(self.embed_tokens(weights, ids).map(|v| (e as u32, v)));
             }
         }
-        DensePhrasings {
-            dims,
-            vectors,
-            phrasing_entry,
-            entry_count: entries.len(),
-        }
+        DensePhrasings::new(self.table.dims(), entries.len(), vectors)
     }
 }
 
@@ -424,10 +443,18 @@ pub struct TokenWeights(Vec<f32>);
 #[derive(Debug, Clone, Default)]
 pub struct DensePhrasings {
     dims: usize,
-    /// `phrasing_entry.len() * dims` values.
-    vectors: Vec<f32>,
+    /// `phrasing_entry.len() * dims` values: each phrasing's unit vector in
+    /// int8, so a scan reads a quarter of the bytes (at 10k entries, 2.6 MB
+    /// instead of 10 MB, which is what the scan's time went to).
+    vectors: Vec<i8>,
+    /// Per phrasing, the factor turning its int8 values back into floats.
+    scales: Vec<f32>,
+    /// Entry of each phrasing, ascending: an entry's phrasings are contiguous.
     phrasing_entry: Vec<u32>,
     entry_count: usize,
+    /// Past [`EXACT_SEARCH_LIMIT`] phrasings, a graph over the same vectors.
+    #[cfg(feature = "hnsw")]
+    graph: Option<super::graph::PhrasingGraph>,
 }
 
 /// Per-entry dense evidence for one query.
@@ -438,6 +465,12 @@ pub struct DenseScores {
     pub score: Vec<f32>,
     /// Share of the nearest phrasings' vote that went to each entry.
     pub agreement: Vec<f32>,
+}
+
+/// Nearest first, ties to the lower phrasing id, so results never depend on
+/// the order candidates were found in.
+fn by_similarity(a: &(f32, u32), b: &(f32, u32)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
 }
 
 impl DensePhrasings {
@@ -451,34 +484,191 @@ impl DensePhrasings {
         self.phrasing_entry.is_empty()
     }
 
-    /// Scores every entry by the cosine of its phrasings to `query` (a unit
-    /// vector), ignoring `exclude`. Exact search: one dot product per phrasing.
-    pub fn score(&self, query: &[f32], s: &Scoring, exclude: Option<u32>) -> DenseScores {
-        let n = self.entry_count;
-        let mut best = vec![0.0f32; n];
-        let mut sims: Vec<(f32, u32)> = Vec::with_capacity(self.len());
+    /// Phrasings from `(entry, unit vector)` pairs in entry order, searched
+    /// through a graph past [`EXACT_SEARCH_LIMIT`] of them (feature `hnsw`).
+    pub fn new(
+        dims: usize,
+        entry_count: usize,
+        vectors: impl IntoIterator<Item = (u32, Vec<f32>)>,
+    ) -> DensePhrasings {
+        let mut out = DensePhrasings {
+            dims,
+            entry_count,
+            ..DensePhrasings::default()
+        };
+        for (e, v) in vectors {
+            debug_assert!(out.phrasing_entry.last().is_none_or(|&last| last <= e));
+            debug_assert!(v.len() == dims && (e as usize) < entry_count);
+            out.scales.push(quantize(&v, &mut out.vectors));
+            out.phrasing_entry.push(e);
+        }
+        out.index()
+    }
+
+    /// Adds the graph when there are more than [`EXACT_SEARCH_LIMIT`] phrasings.
+    #[allow(clippy::absurd_extreme_comparisons)] // the limit is usize::MAX today
+    fn index(self) -> DensePhrasings {
+        #[cfg(feature = "hnsw")]
+        if self.len() > EXACT_SEARCH_LIMIT {
+            return self.with_graph();
+        }
+        self
+    }
+
+    /// The same phrasings searched through an HNSW graph, whatever their number.
+    #[cfg(feature = "hnsw")]
+    pub fn with_graph(mut self) -> DensePhrasings {
+        let vectors: Vec<f32> = (0..self.len())
+            .flat_map(|p| {
+                let scale = self.scales[p];
+                self.vector(p).iter().map(move |&x| x as f32 * scale)
+            })
+            .collect();
+        self.graph = Some(super::graph::PhrasingGraph::build(&vectors, self.dims));
+        self
+    }
+
+    /// The same phrasings searched exactly, whatever their number.
+    pub fn without_graph(self) -> DensePhrasings {
+        DensePhrasings {
+            #[cfg(feature = "hnsw")]
+            graph: None,
+            ..self
+        }
+    }
+
+    /// Whether search goes through a graph (and leaves entries it does not
+    /// reach at 0 unless asked for).
+    pub fn has_graph(&self) -> bool {
+        #[cfg(feature = "hnsw")]
+        return self.graph.is_some();
+        #[cfg(not(feature = "hnsw"))]
+        false
+    }
+
+    #[cfg(feature = "hnsw")]
+    fn vector(&self, p: usize) -> &[i8] {
+        &self.vectors[p * self.dims..(p + 1) * self.dims]
+    }
+
+    /// The phrasings of entry `e`.
+    #[cfg(feature = "hnsw")]
+    fn phrasings_of(&self, e: u32) -> std::ops::Range<usize> {
+        self.phrasing_entry.partition_point(|&x| x < e)
+            ..self.phrasing_entry.partition_point(|&x| x <= e)
+    }
+
+    /// The `k` phrasings nearest to `query` as `(cosine, phrasing)`, nearest
+    /// first: through the graph when there is one (up to its
+    /// [`super::graph::GRAPH_EF`] candidates), else exactly.
+    pub fn nearest(&self, query: &[f32], k: usize) -> Vec<(f32, u32)> {
+        #[cfg(feature = "hnsw")]
+        if let Some(graph) = &self.graph {
+            let mut near = graph.nearest(query);
+            near.sort_by(by_similarity);
+            near.truncate(k);
+            return near;
+        }
+        let mut best = Vec::new();
+        let mut near = self.scan(query, k, None, &mut best);
+        near.sort_by(by_similarity);
+        near
+    }
+
+    /// Exact search: the `k` nearest phrasings (unordered), and in `best` each
+    /// entry's best cosine (at least 0), leaving out the phrasings of `exclude`.
+    fn scan(
+        &self,
+        query: &[f32],
+        k: usize,
+        exclude: Option<u32>,
+        best: &mut Vec<f32>,
+    ) -> Vec<(f32, u32)> {
+        best.clear();
+        best.resize(self.entry_count, 0.0);
+        let k = k.max(1);
+        // Candidates above the k-th best seen so far; compacted to k whenever
+        // 2k gather, so this stays a few dozen pairs instead of every phrasing.
+        let mut near: Vec<(f32, u32)> = Vec::with_capacity(2 * k);
+        let mut floor = f32::NEG_INFINITY;
+        let mut q = Vec::with_capacity(self.dims);
+        let q_scale = quantize(query, &mut q);
         for (p, v) in self.vectors.chunks_exact(self.dims.max(1)).enumerate() {
             let e = self.phrasing_entry[p];
             if Some(e) == exclude {
                 continue;
             }
-            let sim = dot(v, query).max(0.0);
-            best[e as usize] = best[e as usize].max(sim);
-            sims.push((sim, p as u32));
+            let sim = (dot_i8(v, &q) as f32 * q_scale * self.scales[p]).max(0.0);
+            let slot = &mut best[e as usize];
+            *slot = slot.max(sim);
+            // A later phrasing of equal similarity has a higher id and loses the tie.
+            if sim > floor {
+                near.push((sim, p as u32));
+                if near.len() == 2 * k {
+                    near.select_nth_unstable_by(k - 1, by_similarity);
+                    near.truncate(k);
+                    floor = near[k - 1].0;
+                }
+            }
         }
+        if near.len() > k {
+            near.select_nth_unstable_by(k - 1, by_similarity);
+            near.truncate(k);
+        }
+        near
+    }
+
+    /// Scores every entry by the cosine of its phrasings to `query` (a unit
+    /// vector), ignoring `exclude`. Exact search is one dot product per
+    /// phrasing; with a graph, the entries the graph does not reach score 0
+    /// except those in `also` (say, the lexical ranker's best), whose phrasings
+    /// are compared exactly, so fusion sees the same evidence for them.
+    pub fn score(
+        &self,
+        query: &[f32],
+        s: &Scoring,
+        exclude: Option<u32>,
+        also: &[u32],
+    ) -> DenseScores {
         let k = (s.vote_k as usize).max(1);
-        let by_score = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-        if sims.len() > k {
-            sims.select_nth_unstable_by(k - 1, by_score);
-            sims.truncate(k);
+        let mut best = Vec::new();
+        #[cfg(feature = "hnsw")]
+        if let Some(graph) = &self.graph {
+            let mut near = graph.nearest(query);
+            near.retain(|&(_, p)| Some(self.phrasing_entry[p as usize]) != exclude);
+            best.resize(self.entry_count, 0.0f32);
+            for near in near.iter_mut() {
+                near.0 = near.0.max(0.0);
+                let e = self.phrasing_entry[near.1 as usize] as usize;
+                best[e] = best[e].max(near.0);
+            }
+            let mut q = Vec::with_capacity(self.dims);
+            let q_scale = quantize(query, &mut q);
+            for &e in also.iter().filter(|&&e| Some(e) != exclude) {
+                for p in self.phrasings_of(e) {
+                    let sim =
+                        (dot_i8(self.vector(p), &q) as f32 * q_scale * self.scales[p]).max(0.0);
+                    best[e as usize] = best[e as usize].max(sim);
+                }
+            }
+            near.sort_by(by_similarity);
+            near.truncate(k);
+            return self.vote(best, &near, s);
         }
-        let mut votes = vec![0.0f32; n];
-        for &(sim, p) in &sims {
+        let _ = also; // exact search already compares every phrasing
+        let near = self.scan(query, k, exclude, &mut best);
+        self.vote(best, &near, s)
+    }
+
+    /// Each entry's best cosine blended with the vote of the `near` phrasings.
+    fn vote(&self, best: Vec<f32>, near: &[(f32, u32)], s: &Scoring) -> DenseScores {
+        let mut votes = vec![0.0f32; self.entry_count];
+        for &(sim, p) in near {
             votes[self.phrasing_entry[p as usize] as usize] += sim;
         }
         let total: f32 = votes.iter().sum();
         let agreement = votes.iter().map(|v| v / total.max(f32::EPSILON)).collect();
-        let k = sims.len().max(1) as f32;
+        let k = near.len().max(1) as f32;
         let score = best
             .iter()
             .zip(&votes)
@@ -488,9 +678,44 @@ impl DensePhrasings {
     }
 }
 
+/// Appends `v` in int8 (its largest value becomes ±127) and returns the factor
+/// turning those values back into floats.
+fn quantize(v: &[f32], out: &mut Vec<i8>) -> f32 {
+    let max = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+    out.extend(
+        v.iter()
+            .map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8),
+    );
+    scale
+}
+
+/// Integer dot product with sixteen independent sums, which the compiler turns
+/// into SIMD multiply-adds (SSE2/AVX2 natively, simd128 in the browser).
+fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
+    let (a16, b16) = (a.chunks_exact(16), b.chunks_exact(16));
+    let tail: i32 = a16
+        .remainder()
+        .iter()
+        .zip(b16.remainder())
+        .map(|(&x, &y)| i32::from(x) * i32::from(y))
+        .sum();
+    let mut sums = [0i32; 16];
+    for (x, y) in a16.zip(b16) {
+        // Fixed-size arrays: no bounds checks left in the loop, so it vectorizes.
+        let x: &[i8; 16] = x.try_into().expect("16 values");
+        let y: &[i8; 16] = y.try_into().expect("16 values");
+        for i in 0..16 {
+            sums[i] += i32::from(x[i]) * i32::from(y[i]);
+        }
+    }
+    sums.iter().sum::<i32>() + tail
+}
+
 /// Dot product with eight independent sums, which the compiler turns into SIMD
 /// (a single running sum cannot be reordered, so it would stay scalar).
-fn dot(a: &[f32], b: &[f32]) -> f32 {
+#[cfg(feature = "hnsw")]
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut sums = [0.0f32; 8];
     let (a8, a_rest) = a.split_at(a.len() / 8 * 8);
     let (b8, b_rest) = b.split_at(a8.len().min(b.len()));
@@ -573,6 +798,22 @@ mod tests {
         assert_eq!(names(&t, &t.tokenize("🙂refund🙂")), ["refund"]);
         let long = "refund ".repeat(150_000);
         assert_eq!(t.tokenize(&long).len(), 150_000);
+        // Cutting each word once gives the same tokens, the second time from the cache.
+        let mut pieces = HashMap::new();
+        for text in [
+            "REFUNDED cards, money!",
+            "cardx refund",
+            "我要退款 card",
+            "cards refunded",
+        ] {
+            for _ in 0..2 {
+                assert_eq!(
+                    t.tokenize_cached(text, &mut pieces),
+                    t.tokenize(text),
+                    "{text}"
+                );
+            }
+        }
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -615,12 +856,143 @@ mod tests {
         let phrasings = index.phrasings(&weights, &entries, &[]);
         assert_eq!(phrasings.len(), 2);
         let q = index.embed(&weights, "money").unwrap();
-        let scores = phrasings.score(&q, &Scoring::default(), None);
+        let scores = phrasings.score(&q, &Scoring::default(), None, &[]);
         assert!(scores.score[0] > 0.7 && scores.score[1] < 0.1, "{scores:?}");
         assert!(scores.agreement[0] > 0.99);
-        let hidden = phrasings.score(&q, &Scoring::default(), Some(0));
+        let hidden = phrasings.score(&q, &Scoring::default(), Some(0), &[]);
         assert_eq!(hidden.score[0], 0.0);
         assert!(index.embed(&weights, "unknown words").is_none());
         assert!(index.check().is_ok());
+    }
+
+    /// `n` unit vectors over `dims` dimensions, the same on every run; every
+    /// fourth one repeats an earlier one, so some similarities tie exactly.
+    fn crafted(n: usize, dims: usize) -> Vec<Vec<f32>> {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut out: Vec<Vec<f32>> = Vec::with_capacity(n);
+        for p in 0..n {
+            if p % 4 == 3 {
+                out.push(out[p / 2].clone());
+                continue;
+            }
+            let mut v: Vec<f32> = (0..dims)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+                })
+                .collect();
+            let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            v.iter_mut().for_each(|x| *x /= norm);
+            out.push(v);
+        }
+        out
+    }
+
+    /// Three phrasings per entry.
+    fn crafted_phrasings(vectors: &[Vec<f32>], dims: usize) -> DensePhrasings {
+        let entries = vectors.len().div_ceil(3);
+        DensePhrasings::new(
+            dims,
+            entries,
+            vectors
+                .iter()
+                .enumerate()
+                .map(|(p, v)| ((p / 3) as u32, v.clone())),
+        )
+    }
+
+    fn best_entry(scores: &DenseScores) -> usize {
+        (0..scores.score.len())
+            .max_by(|&a, &b| scores.score[a].total_cmp(&scores.score[b]).then(b.cmp(&a)))
+            .expect("entries")
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn exact_search_keeps_the_nearest_phrasings_ties_to_the_lower_id() {
+        let vectors = crafted(600, 16);
+        let phrasings = crafted_phrasings(&vectors, 16).without_graph();
+        assert!(!phrasings.has_graph());
+        let s = Scoring::default();
+        for q in vectors.iter().step_by(29) {
+            // Every phrasing's int8 similarity, sorted: what the scan must keep.
+            let mut q8 = Vec::new();
+            let q_scale = quantize(q, &mut q8);
+            let mut all: Vec<(f32, u32)> = (0..phrasings.len())
+                .map(|p| {
+                    let v = &phrasings.vectors[p * 16..(p + 1) * 16];
+                    let sim = dot_i8(v, &q8) as f32 * q_scale * phrasings.scales[p];
+                    (sim.max(0.0), p as u32)
+                })
+                .collect();
+            all.sort_by(by_similarity);
+            all.truncate(20);
+            assert_eq!(phrasings.nearest(q, 20), all);
+            // int8 similarities stay within 0.02 of the float cosines.
+            for &(sim, p) in &all {
+                let cos: f32 = vectors[p as usize].iter().zip(q).map(|(a, b)| a * b).sum();
+                assert!((sim - cos.max(0.0)).abs() < 0.02, "{sim} vs {cos}");
+            }
+            let scores = phrasings.score(q, &s, None, &[]);
+            assert_eq!(best_entry(&scores), all[0].1 as usize / 3);
+        }
+    }
+
+    #[cfg(feature = "hnsw")]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn the_graph_finds_the_same_best_entry_as_exact_search() {
+        let vectors = crafted(1200, 16);
+        let exact = crafted_phrasings(&vectors, 16).without_graph();
+        let graph = exact.clone().with_graph();
+        assert!(graph.has_graph());
+        let s = Scoring::default();
+        // Queries near a phrasing: each phrasing nudged along another one.
+        for (i, p) in (0..vectors.len()).step_by(41).enumerate() {
+            let other = &vectors[(p + 7 * i + 1) % vectors.len()];
+            let mut q: Vec<f32> = vectors[p]
+                .iter()
+                .zip(other)
+                .map(|(a, b)| a + 0.3 * b)
+                .collect();
+            let norm = q.iter().map(|x| x * x).sum::<f32>().sqrt();
+            q.iter_mut().for_each(|x| *x /= norm);
+            let (a, b) = (
+                exact.score(&q, &s, None, &[]),
+                graph.score(&q, &s, None, &[]),
+            );
+            assert_eq!(best_entry(&a), best_entry(&b), "query near phrasing {p}");
+        }
+        // The same vectors always give the same graph.
+        let again = exact.clone().with_graph();
+        assert_eq!(
+            again.nearest(&vectors[5], 20),
+            graph.nearest(&vectors[5], 20)
+        );
+
+        // An entry the graph does not reach scores 0, unless asked for by name:
+        // then its phrasings are compared exactly.
+        let q = &vectors[0];
+        let exact_scores = exact.score(q, &s, None, &[]);
+        let mut order: Vec<usize> = (0..exact_scores.score.len()).collect();
+        order.sort_by(|&a, &b| exact_scores.score[b].total_cmp(&exact_scores.score[a]));
+        let far = order[order.len() / 4] as u32;
+        assert!(exact_scores.score[far as usize] > 0.0);
+        assert_eq!(graph.score(q, &s, None, &[]).score[far as usize], 0.0);
+        let asked = graph.score(q, &s, None, &[far]);
+        assert_eq!(asked.score[far as usize], exact_scores.score[far as usize]);
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    #[allow(clippy::absurd_extreme_comparisons)] // the limit is usize::MAX today
+    fn a_graph_only_past_the_limit_and_only_with_the_feature() {
+        let phrasings = crafted_phrasings(&crafted(60, 8), 8);
+        let past_limit = phrasings.len() > EXACT_SEARCH_LIMIT;
+        assert_eq!(phrasings.has_graph(), cfg!(feature = "hnsw") && past_limit);
+        // Without the feature, or below the limit, the same vectors are searched exactly.
+        assert!(!phrasings.clone().without_graph().has_graph());
     }
 }

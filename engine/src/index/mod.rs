@@ -5,6 +5,8 @@
 //! and only read afterwards.
 
 pub mod dense;
+#[cfg(feature = "hnsw")]
+pub mod graph;
 pub mod lexical;
 
 pub use dense::{DenseIndex, DensePhrasings, TokenTable, TokenWeights};
