@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::normalize;
 use crate::analysis::segment::is_cjk;
+use crate::index::projection::Projection;
 use crate::index::Scoring;
 use crate::kb::Entry;
 
@@ -301,6 +302,9 @@ pub struct DenseIndex {
     counts: Vec<(u32, u32)>,
     /// Number of entries.
     total: u64,
+    /// Learned from the alternates at build time (see [`Projection`]); applied to
+    /// every text vector.
+    projection: Option<Projection>,
 }
 
 impl DenseIndex {
@@ -329,7 +333,19 @@ impl DenseIndex {
             table,
             counts,
             total: entries.len() as u64,
+            projection: None,
         }
+    }
+
+    /// The same index with text vectors mapped by `projection`.
+    pub fn with_projection(mut self, projection: Option<Projection>) -> DenseIndex {
+        self.projection = projection;
+        self
+    }
+
+    /// The learned projection, if the build kept one.
+    pub fn projection(&self) -> Option<&Projection> {
+        self.projection.as_ref()
     }
 
     /// The token table.
@@ -344,6 +360,9 @@ impl DenseIndex {
         if !self.counts.windows(2).all(|w| w[0].0 < w[1].0) || self.counts.iter().any(|c| c.0 >= n)
         {
             return Err("token counts do not match the table".into());
+        }
+        if let Some(p) = &self.projection {
+            p.check(self.table.dims()).map_err(str::to_string)?;
         }
         Ok(())
     }
@@ -375,7 +394,10 @@ impl DenseIndex {
             return None;
         }
         acc.iter_mut().for_each(|x| *x /= norm);
-        Some(acc)
+        match &self.projection {
+            Some(p) => p.apply(&acc),
+            None => Some(acc),
+        }
     }
 
     /// Vectors of every phrasing (question, then alternates) of every entry,
@@ -449,6 +471,16 @@ impl DensePhrasings {
     /// Whether no phrasing has a vector.
     pub fn is_empty(&self) -> bool {
         self.phrasing_entry.is_empty()
+    }
+
+    /// The vectors, one row of [`DenseIndex`]'s dimension per phrasing.
+    pub fn vectors(&self) -> &[f32] {
+        &self.vectors
+    }
+
+    /// The entry of each phrasing.
+    pub fn phrasing_entries(&self) -> &[u32] {
+        &self.phrasing_entry
     }
 
     /// Scores every entry by the cosine of its phrasings to `query` (a unit

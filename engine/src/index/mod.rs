@@ -6,6 +6,7 @@
 
 pub mod dense;
 pub mod lexical;
+pub mod projection;
 
 pub use dense::{DenseIndex, DensePhrasings, TokenTable, TokenWeights};
 pub use lexical::{EntryScores, LexicalIndex, Scoring, TypoTable};
