@@ -1,7 +1,7 @@
 //! Building a [`Snapshot`] from knowledge-base entries.
 
 use crate::analysis::Analyzer;
-use crate::calibrate::{calibrate, PerRanker};
+use crate::calibrate::{calibrate, fit_projection, PerRanker};
 use crate::decision::Thresholds;
 use crate::index::lexical::AnalyzedEntry;
 use crate::index::{DenseIndex, LexicalIndex, Scoring, TokenTable};
@@ -77,12 +77,17 @@ pub fn build_with_scoring(
         .token_table
         .clone()
         .map(|table| DenseIndex::build(table, &entries));
-    let (dense_share, mut rankers) = match calibrate(&entries, &scoring, &analyzer, dense.as_ref())
-    {
-        Some(c) => (c.dense_share, c.rankers),
-        // Too small to measure a gain on: lexical only, default calibration.
-        None => (0.0, PerRanker::default()),
-    };
+    let (dense_share, shrinkage, mut rankers) =
+        match calibrate(&entries, &scoring, &analyzer, dense.as_ref()) {
+            Some(c) => (c.dense_share, c.projection_shrinkage, c.rankers),
+            // Too small to measure a gain on: lexical only, default calibration.
+            None => (0.0, None, PerRanker::default()),
+        };
+    // Learned on every phrasing now that the shrinkage is chosen.
+    let dense = dense.map(|d| {
+        let p = shrinkage.and_then(|alpha| fit_projection(&d, &entries, &[], alpha));
+        d.with_projection(p)
+    });
     // The table is most of the snapshot's bytes: ship it only where it pays.
     let dense = dense.filter(|_| dense_share > 0.0);
     if dense.is_none() {

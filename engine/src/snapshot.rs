@@ -29,7 +29,7 @@ use crate::rank::Ranker;
 /// Identifies an Answerdesk snapshot file.
 pub const MAGIC: [u8; 8] = *b"ADSNAP\0\x01";
 /// Version of the body layout this engine reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const FRAME_LEN: usize = 8 + 4 + 8 + 8;
 /// Upper bound on what decoding may allocate, against crafted length prefixes.
 const DECODE_LIMIT: usize = 1 << 30;
@@ -214,6 +214,14 @@ impl Snapshot {
     /// Whether the snapshot carries a dense index (a token table was given to the build).
     pub fn has_dense(&self) -> bool {
         self.body.dense.is_some()
+    }
+
+    /// Whether the dense index maps its vectors by a projection learned from the alternates.
+    pub fn has_projection(&self) -> bool {
+        self.body
+            .dense
+            .as_ref()
+            .is_some_and(|d| d.projection().is_some())
     }
 
     /// Approximate bytes the dense index adds to the snapshot, if it has one.

@@ -289,6 +289,17 @@ fn foreign_and_damaged_snapshots_are_refused() {
     assert_eq!(err(b"{\"entries\": []}"), SnapshotError::NotASnapshot);
     assert_eq!(err(&MAGIC[..5]), SnapshotError::Truncated);
 
+    // Format 2 had no learned projection in its dense index.
+    let mut older = bytes.clone();
+    older[8..12].copy_from_slice(&(FORMAT_VERSION - 1).to_le_bytes());
+    assert_eq!(
+        err(&older),
+        SnapshotError::UnsupportedVersion {
+            found: FORMAT_VERSION - 1,
+            supported: FORMAT_VERSION
+        }
+    );
+
     let mut newer = bytes.clone();
     newer[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
     assert_eq!(
@@ -545,4 +556,27 @@ fn a_table_without_measured_gain_is_left_out() {
     let snapshot = build(kb(), &options).unwrap();
     assert!(!snapshot.has_dense());
     assert_eq!(snapshot.dense_table_bytes(), None);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn a_question_of_an_entry_left_out_escalates() {
+    // Calibration hides each held-out phrasing's own entry to learn what an
+    // uncovered question looks like; a real one, an entry removed from the
+    // knowledge base, must then go to a person while its neighbours still answer.
+    let (mut entries, table) = synonym_kb_and_table();
+    let removed = entries.pop().unwrap();
+    let options = BuildOptions {
+        token_table: Some(table),
+        ..BuildOptions::default()
+    };
+    let engine = Engine::new(build(entries, &options).unwrap());
+    let reply = engine.ask(&removed.alternates[3]);
+    assert!(
+        matches!(reply.decision, Decision::Escalate { .. }),
+        "{reply:?}"
+    );
+    // An unseen synonym of a concept that is still there is answered.
+    let reply = engine.ask("help qcz");
+    assert_eq!(reply.decision, Decision::Answer { entry: 2 }, "{reply:?}");
 }

@@ -127,9 +127,14 @@ pub fn build(
     );
     match snapshot.dense_table_bytes() {
         Some(table_bytes) => println!(
-            "  dense index: {} of token table, {:.0}% of the fused score",
+            "  dense index: {} of token table, {:.0}% of the fused score{}",
             human_bytes(table_bytes),
-            100.0 * snapshot.dense_share()
+            100.0 * snapshot.dense_share(),
+            if snapshot.has_projection() {
+                ", projection learned from the alternates"
+            } else {
+                ""
+            }
         ),
         None if no_dense => println!("  dense index: off (--no-dense)"),
         None => {

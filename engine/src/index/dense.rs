@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::normalize;
 use crate::analysis::segment::is_cjk;
+use crate::index::projection::Projection;
 use crate::index::Scoring;
 use crate::kb::Entry;
 
@@ -325,6 +326,9 @@ pub struct DenseIndex {
     counts: Vec<(u32, u32)>,
     /// Number of entries.
     total: u64,
+    /// Learned from the alternates at build time (see [`Projection`]); applied to
+    /// every text vector.
+    projection: Option<Projection>,
 }
 
 impl DenseIndex {
@@ -353,7 +357,19 @@ impl DenseIndex {
             table,
             counts,
             total: entries.len() as u64,
+            projection: None,
         }
+    }
+
+    /// The same index with text vectors mapped by `projection`.
+    pub fn with_projection(mut self, projection: Option<Projection>) -> DenseIndex {
+        self.projection = projection;
+        self
+    }
+
+    /// The learned projection, if the build kept one.
+    pub fn projection(&self) -> Option<&Projection> {
+        self.projection.as_ref()
     }
 
     /// The token table.
@@ -368,6 +384,9 @@ impl DenseIndex {
         if !self.counts.windows(2).all(|w| w[0].0 < w[1].0) || self.counts.iter().any(|c| c.0 >= n)
         {
             return Err("token counts do not match the table".into());
+        }
+        if let Some(p) = &self.projection {
+            p.check(self.table.dims()).map_err(str::to_string)?;
         }
         Ok(())
     }
@@ -402,7 +421,10 @@ impl DenseIndex {
             return None;
         }
         acc.iter_mut().for_each(|x| *x /= norm);
-        Some(acc)
+        match &self.projection {
+            Some(p) => p.apply(&acc),
+            None => Some(acc),
+        }
     }
 
     /// Vectors of every phrasing (question, then alternates) of every entry,
@@ -518,12 +540,7 @@ impl DensePhrasings {
     /// The same phrasings searched through an HNSW graph, whatever their number.
     #[cfg(feature = "hnsw")]
     pub fn with_graph(mut self) -> DensePhrasings {
-        let vectors: Vec<f32> = (0..self.len())
-            .flat_map(|p| {
-                let scale = self.scales[p];
-                self.vector(p).iter().map(move |&x| x as f32 * scale)
-            })
-            .collect();
+        let vectors = self.vectors();
         self.graph = Some(super::graph::PhrasingGraph::build(&vectors, self.dims));
         self
     }
@@ -546,7 +563,22 @@ impl DensePhrasings {
         false
     }
 
-    #[cfg(feature = "hnsw")]
+    /// The vectors back in floats, one row per phrasing: for build-time work
+    /// (a graph, a projection), not for search.
+    pub fn vectors(&self) -> Vec<f32> {
+        (0..self.len())
+            .flat_map(|p| {
+                let scale = self.scales[p];
+                self.vector(p).iter().map(move |&x| x as f32 * scale)
+            })
+            .collect()
+    }
+
+    /// The entry of each phrasing.
+    pub fn phrasing_entries(&self) -> &[u32] {
+        &self.phrasing_entry
+    }
+
     fn vector(&self, p: usize) -> &[i8] {
         &self.vectors[p * self.dims..(p + 1) * self.dims]
     }

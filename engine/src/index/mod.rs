@@ -8,6 +8,7 @@ pub mod dense;
 #[cfg(feature = "hnsw")]
 pub mod graph;
 pub mod lexical;
+pub mod projection;
 
 pub use dense::{DenseIndex, DensePhrasings, TokenTable, TokenWeights};
 pub use lexical::{EntryScores, LexicalIndex, Scoring, TypoTable};
