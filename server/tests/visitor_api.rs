@@ -186,14 +186,7 @@ async fn idempotent_retry_returns_the_same_ticket(db: String) {
     assert_eq!(ids.len(), 1, "{ids:?}");
 
     let store = Store::connect(&server.database_url).await.unwrap();
-    assert_eq!(
-        store
-            .list_tickets(&TicketFilter::default())
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(ticket_count(&store).await, 2);
     store.close().await;
     server.stop().await;
 }
@@ -282,14 +275,7 @@ async fn concurrent_escalations_keep_their_own_rows(db: String) {
     assert!(refused == 1 || refused == 8, "{refused} refused");
     assert_eq!(keyed.iter().filter(|(created, _)| *created).count(), 1);
     assert!(keyed.iter().all(|(_, id)| *id == keyed[0].1), "{keyed:?}");
-    assert_eq!(
-        store
-            .list_tickets(&TicketFilter::default())
-            .await
-            .unwrap()
-            .len(),
-        25
-    );
+    assert_eq!(ticket_count(&store).await, 25);
     store.close().await;
     server.stop().await;
 }
@@ -473,11 +459,7 @@ async fn bad_input_is_a_problem(db: String) {
 
     // None of that created anything.
     let store = Store::connect(&server.database_url).await.unwrap();
-    assert!(store
-        .list_tickets(&TicketFilter::default())
-        .await
-        .unwrap()
-        .is_empty());
+    assert_eq!(ticket_count(&store).await, 0);
     store.close().await;
     server.stop().await;
 }
@@ -597,4 +579,13 @@ async fn health_and_readiness(db: String) {
         assert_eq!(response.status(), 200, "{path}");
     }
     server.stop().await;
+}
+
+/// How many tickets the database holds.
+async fn ticket_count(store: &Store) -> usize {
+    store
+        .list_tickets(&TicketFilter::default())
+        .await
+        .unwrap()
+        .len()
 }

@@ -542,8 +542,6 @@ mod tests {
         let (answer, _) = oneshot::channel();
         Pending {
             escalation: NewEscalation {
-                site_id: "demo".into(),
-                message: "help".into(),
                 transcript: (0..turns)
                     .map(|_| super::super::TranscriptTurn {
                         role: super::super::tickets::TranscriptRole::Visitor,
@@ -551,13 +549,7 @@ mod tests {
                         at: None,
                     })
                     .collect(),
-                contact: None,
-                page_url: None,
-                locale: None,
-                bot: None,
-                group_id: None,
-                identity: None,
-                idempotency_key: None,
+                ..NewEscalation::message_on("demo", "help")
             },
             group_id: None,
             fingerprint: String::new(),

@@ -81,6 +81,25 @@ pub struct NewEscalation {
     pub idempotency_key: Option<String>,
 }
 
+#[cfg(test)]
+impl NewEscalation {
+    /// Only a message on a site: the smallest escalation, for unit tests.
+    pub(crate) fn message_on(site_id: &str, message: &str) -> NewEscalation {
+        NewEscalation {
+            site_id: site_id.into(),
+            message: message.into(),
+            transcript: vec![],
+            contact: None,
+            page_url: None,
+            locale: None,
+            bot: None,
+            group_id: None,
+            identity: None,
+            idempotency_key: None,
+        }
+    }
+}
+
 impl NewEscalation {
     /// Identifies the request's content, so a reused idempotency key with a different request is
     /// caught instead of answered with the wrong ticket.
@@ -480,18 +499,7 @@ mod tests {
     use super::*;
 
     fn escalation(message: &str) -> NewEscalation {
-        NewEscalation {
-            site_id: "demo".into(),
-            message: message.into(),
-            transcript: vec![],
-            contact: None,
-            page_url: None,
-            locale: None,
-            bot: None,
-            group_id: None,
-            identity: None,
-            idempotency_key: None,
-        }
+        NewEscalation::message_on("demo", message)
     }
 
     #[test]
