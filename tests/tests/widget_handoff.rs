@@ -17,12 +17,18 @@ async fn agent_reply_reaches_the_open_widget_and_the_visitor_answers() -> Result
     result
 }
 
+/// The text of every element matching `css`, read in one script call: the conversation
+/// re-renders while messages arrive (stream and poll), so element handles found first and read
+/// later can go stale in between.
 async fn text_of_all(browser: &Browser, css: &str) -> Result<Vec<String>> {
-    let mut texts = Vec::new();
-    for e in browser.driver.find_all(By::Css(css)).await? {
-        texts.push(e.text().await?);
-    }
-    Ok(texts)
+    let ret = browser
+        .driver
+        .execute(
+            "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText);",
+            vec![serde_json::json!(css)],
+        )
+        .await?;
+    Ok(ret.convert()?)
 }
 
 async fn wait_for_text(browser: &Browser, css: &str, needle: &str) -> Result<()> {
@@ -108,7 +114,9 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
         .find_all(By::Css("[data-testid=answer]"))
         .await?
         .len();
-    input
+    browser
+        .find("[data-testid=ask-input]")
+        .await?
         .send_keys("Thanks! How do I reset my password, by the way?" + Key::Enter)
         .await?;
     wait_for_text(browser, ".ad-visitor", "by the way").await?;
