@@ -34,8 +34,8 @@ pub async fn fill_queues(state: &AppState, groups: impl IntoIterator<Item = Stri
     }
 }
 
-/// After an escalation created ticket `ticket_id`: fills its group's queue. Reads the settings
-/// first, so while auto-assignment is off an escalation costs one small read more, not a run.
+/// After an escalation created ticket `ticket_id`: fills its group's queue. Checks the cached
+/// settings first, so while auto-assignment is off an escalation costs no database work here.
 pub async fn after_escalation(state: &AppState, ticket_id: &str) {
     match state.store.current_desk_config().await {
         Ok(config) if config.auto_assign => {}
