@@ -34,21 +34,13 @@ pub async fn fill_queues(state: &AppState, groups: impl IntoIterator<Item = Stri
     }
 }
 
-/// After an escalation created ticket `ticket_id`: fills its group's queue. Checks the cached
+/// After an escalation created a ticket in `group`: fills that group's queue. Checks the cached
 /// settings first, so while auto-assignment is off an escalation costs no database work here.
-pub async fn after_escalation(state: &AppState, ticket_id: &str) {
+pub async fn after_escalation(state: &AppState, group: String) {
     match state.store.current_desk_config().await {
-        Ok(config) if config.auto_assign => {}
-        Ok(_) => return,
-        Err(err) => {
-            tracing::warn!(error = %err, "cannot read the settings; the case waits");
-            return;
-        }
-    }
-    match state.store.ticket_group(ticket_id).await {
-        Ok(Some(group)) => fill_queues(state, [group]).await,
-        Ok(None) => {}
-        Err(err) => tracing::warn!(ticket = %ticket_id, error = %err, "cannot route the case"),
+        Ok(config) if config.auto_assign => fill_queues(state, [group]).await,
+        Ok(_) => {}
+        Err(err) => tracing::warn!(error = %err, "cannot read the settings; the case waits"),
     }
 }
 

@@ -97,13 +97,19 @@ pub async fn create_escalation(
         escalation.identity = Some(identity);
     }
     let (status, ticket_id, token) = match state.store.create_escalation(&site, escalation).await? {
-        EscalationOutcome::Created { ticket_id, token } => {
+        EscalationOutcome::Created {
+            ticket_id,
+            token,
+            group_id,
+        } => {
             tracing::info!(ticket = %ticket_id, site = %site.id, "escalation created");
             state.metrics.ticket_created();
             state.events.publish(TicketEvent::Created {
                 ticket_id: ticket_id.clone(),
             });
-            super::assignment::after_escalation(&state, &ticket_id).await;
+            if let Some(group) = group_id {
+                super::assignment::after_escalation(&state, group).await;
+            }
             (StatusCode::CREATED, ticket_id, token)
         }
         EscalationOutcome::Replayed { ticket_id, token } => (StatusCode::OK, ticket_id, token),

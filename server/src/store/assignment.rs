@@ -156,15 +156,6 @@ impl Store {
         Ok(row.is_some())
     }
 
-    /// The skill group ticket `public_id` waits in, if any.
-    pub async fn ticket_group(&self, public_id: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT group_id FROM tickets WHERE public_id = $1")
-            .bind(public_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| r.try_get("group_id")).transpose()?.flatten())
-    }
-
     /// Whether agent `agent_id` in `groups` may see ticket `public_id`: it is theirs, has no
     /// group, or is in one of their groups (the rule the desk API applies to every ticket).
     pub async fn agent_may_see(

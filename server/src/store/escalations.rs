@@ -373,10 +373,12 @@ impl Store {
 
         Ok(plans
             .into_iter()
-            .map(|plan| match plan {
+            .zip(batch)
+            .map(|(plan, pending)| match plan {
                 Plan::New { public_id, token } => Ok(EscalationOutcome::Created {
                     ticket_id: public_id,
                     token,
+                    group_id: pending.group_id.clone(),
                 }),
                 Plan::Replay { public_id, token } => Ok(EscalationOutcome::Replayed {
                     ticket_id: public_id,

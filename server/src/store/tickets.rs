@@ -128,8 +128,12 @@ impl NewEscalation {
 /// The result of an escalation: the ticket and a capability token for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EscalationOutcome {
-    /// A new ticket.
-    Created { ticket_id: String, token: String },
+    /// A new ticket, waiting in skill group `group_id` (if any).
+    Created {
+        ticket_id: String,
+        token: String,
+        group_id: Option<String>,
+    },
     /// A retry of an earlier escalation (same site and idempotency key): the same ticket, with a
     /// newly issued token, since the first one was only ever stored hashed.
     Replayed { ticket_id: String, token: String },
