@@ -114,9 +114,11 @@ fn main() {
     let load_started = Instant::now();
     let engine = Engine::from_bytes(&bytes).unwrap().with_ranker(ranker);
     println!(
-        "loaded in {:.2?}, dense share {}, projection {}",
+        "loaded in {:.2?}, dense share {}, classifier share {} ({:?} weights), projection {}",
         load_started.elapsed(),
         engine.snapshot().dense_share(),
+        engine.snapshot().classifier_share(),
+        engine.snapshot().classifier_weights(),
         engine.snapshot().has_projection()
     );
     println!(

@@ -4,8 +4,9 @@ use crate::analysis::Analyzer;
 use crate::calibrate::{calibrate, fit_projection, PerRanker};
 use crate::decision::Thresholds;
 use crate::index::lexical::AnalyzedEntry;
-use crate::index::{DenseIndex, LexicalIndex, Scoring, TokenTable};
+use crate::index::{DenseIndex, LexicalIndex, Scoring, TermClassifier, TokenTable};
 use crate::kb::Entry;
+use crate::search::Shares;
 use crate::snapshot::{Body, Snapshot};
 
 /// Inputs to a build besides the entries. Everything that would otherwise come
@@ -77,12 +78,22 @@ pub fn build_with_scoring(
         .token_table
         .clone()
         .map(|table| DenseIndex::build(table, &entries));
-    let (dense_share, shrinkage, mut rankers) =
+    let (shares, shrinkage, mut rankers) =
         match calibrate(&entries, &scoring, &analyzer, dense.as_ref()) {
-            Some(c) => (c.dense_share, c.projection_shrinkage, c.rankers),
+            Some(c) => (c.shares, c.projection_shrinkage, c.rankers),
             // Too small to measure a gain on: lexical only, default calibration.
-            None => (0.0, None, PerRanker::default()),
+            None => (Shares::default(), None, PerRanker::default()),
         };
+    let dense_share = shares.dense;
+    // Trained again on every phrasing, now that held-out ones showed it pays.
+    let classifier = (shares.classifier > 0.0)
+        .then(|| TermClassifier::train(&index))
+        .flatten();
+    let classifier_share = if classifier.is_some() {
+        shares.classifier
+    } else {
+        0.0
+    };
     // Learned on every phrasing now that the shrinkage is chosen.
     let dense = dense.map(|d| {
         let p = shrinkage.and_then(|alpha| fit_projection(&d, &entries, &[], alpha));
@@ -111,8 +122,10 @@ pub fn build_with_scoring(
         locales,
         entries,
         index,
+        classifier,
         dense,
         scoring,
+        classifier_share,
         dense_share,
         rankers,
     }))

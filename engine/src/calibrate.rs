@@ -13,12 +13,15 @@
 //!    - as is: an *answerable* question whose right answer is known;
 //!    - with its own entry hidden: an *unanswerable* question that closely
 //!      resembles the knowledge base, the hardest kind of question to refuse.
-//! 3. **Project and fuse.** With a dense index, learn a [`Projection`] of its
-//!    space from the phrasings left in, with the shrinkage that ranks the most
-//!    held-out phrasings first; keep it only when the fused ranker's decisions
-//!    (step 5) gain by it (at least [`MIN_PROJECTION_GAIN`]). Then pick the dense share of the fused score
-//!    (see [`crate::rank::fuse`]) that ranks the most answerable held-out phrasings
-//!    first, on a grid; ties go to the smaller share.
+//! 3. **Learn, project and fuse.** Train a [`TermClassifier`] on the phrasings
+//!    left in; with a dense index, learn a [`Projection`] of its space from them,
+//!    with the shrinkage that ranks the most held-out phrasings first. For each
+//!    combination (with and without each), pick the classifier's share of the
+//!    lexical score and the dense share of the fused score (see
+//!    [`crate::rank::fuse`]) that rank the most answerable held-out phrasings
+//!    first, on one grid (ties to the smaller shares), then run steps 4–5. A
+//!    learned part is kept only when the fused ranker's decisions (step 5) gain by
+//!    it at least [`MIN_PROJECTION_GAIN`] or [`MIN_CLASSIFIER_GAIN`].
 //! 4. **Calibrate**, for each [`Ranker`]. Fit [`Calibration`] (logistic regression on the top entry's
 //!    score features, see [`crate::rank`]) so that confidence estimates the probability
 //!    of the top entry being right. Unanswerable questions get a weight of
@@ -42,10 +45,10 @@ use crate::decision::{decide, Decision, Thresholds};
 use crate::index::lexical::AnalyzedEntry;
 use crate::index::projection::{Projection, SHRINKAGES};
 use crate::index::{DenseIndex, EntryScores};
-use crate::index::{LexicalIndex, Scoring, TypoTable};
+use crate::index::{LexicalIndex, Scoring, TermClassifier, TypoTable};
 use crate::kb::Entry;
 use crate::rank::{rank, top, Calibration, Candidate, Features, Observation, Ranker};
-use crate::search::{DenseSearch, Evidence, Searcher};
+use crate::search::{DenseSearch, Evidence, Searcher, Shares};
 use crate::snapshot::fnv1a64;
 
 /// At most this many alternates of one entry are held out.
@@ -58,6 +61,10 @@ pub const MAX_HELD_OUT: usize = 2000;
 /// (massive_zh validation, banking77 alternates held out by hand), and on
 /// massive_zh a gain of 0.005 came with a 3-point loss of the balanced score.
 pub const MIN_PROJECTION_GAIN: f32 = 0.01;
+/// The [`TermClassifier`] is kept only when it raises the fused ranker's mean
+/// utility on held-out phrasings by this much; its weights cost bytes (≈2 per
+/// weight), and below it the gain was within the noise of the validation sets.
+pub const MIN_CLASSIFIER_GAIN: f32 = 0.01;
 /// Below this many held-out phrasings, defaults are used.
 pub const MIN_HELD_OUT: usize = 20;
 /// Assumed share of visitor questions the knowledge base cannot answer.
@@ -67,8 +74,8 @@ pub const UNANSWERABLE_CLARIFY: f32 = 0.25;
 /// Utility of a wrong answer (escalating scores 0).
 pub const WRONG_ANSWER_COST: f32 = -0.5;
 
-/// Dense shares tried when fusing, in tenths.
-const DENSE_SHARES: std::ops::RangeInclusive<u32> = 0..=9;
+/// Classifier and dense shares tried, in tenths.
+const SHARES: std::ops::RangeInclusive<u32> = 0..=9;
 
 /// Confidence calibration and thresholds for one ranker.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -112,8 +119,9 @@ impl PerRanker {
 /// What calibration produced.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Calibrated {
-    /// Share of the dense score in the fused score.
-    pub dense_share: f32,
+    /// Shares of the dense score in the fused score and of the classifier in
+    /// the lexical score (0 when it did not rank more held-out phrasings first).
+    pub shares: Shares,
     /// Shrinkage of the dense [`Projection`] that ranked the most held-out
     /// phrasings first, or `None` when none beat the table's own space.
     pub projection_shrinkage: Option<f32>,
@@ -158,38 +166,38 @@ pub fn calibrate(
         scoring,
         analyzer,
     };
-    let Some(dense) = dense else {
-        let (dense_share, rankers, _) = held.tune_rankers(None);
-        return Some(Calibrated {
-            dense_share,
-            projection_shrinkage: None,
-            rankers,
-        });
+    // Learned components must pay for themselves in the decisions they lead to,
+    // not only in top-1: a learned space can blur how far a question that the
+    // knowledge base does not cover lies from everything. Each candidate's
+    // utility is charged the minimum gain of every learned part it uses.
+    let classifier = TermClassifier::train(&index);
+    let classifiers = match &classifier {
+        Some(c) => vec![None, Some(c)],
+        None => vec![None],
     };
-    // The projection must pay for itself in the decisions it leads to, not only
-    // in the dense ranker's top-1: learned spaces can blur how far a question
-    // that the knowledge base does not cover lies from everything.
-    let mut best: Option<(f32, Calibrated)> = None;
-    let shrinkages = match choose_projection(dense, entries, &held_out, scoring) {
+    let shrinkages = match dense.and_then(|d| choose_projection(d, entries, &held_out, scoring)) {
         Some(alpha) => vec![None, Some(alpha)],
         None => vec![None],
     };
+    let mut best: Option<(f32, Calibrated)> = None;
     for shrinkage in shrinkages {
-        let p = shrinkage.and_then(|alpha| fit_projection(dense, entries, &held_out, alpha));
-        let projected = dense.clone().with_projection(p);
-        let (dense_share, rankers, utility) = held.tune_rankers(Some(&projected));
-        let needed = if shrinkage.is_some() {
-            MIN_PROJECTION_GAIN
-        } else {
-            0.0
-        };
-        if best.as_ref().is_none_or(|b| utility > b.0 + needed) {
-            let calibrated = Calibrated {
-                dense_share,
-                projection_shrinkage: shrinkage,
-                rankers,
-            };
-            best = Some((utility, calibrated));
+        let projected = dense.map(|d| {
+            let p = shrinkage.and_then(|alpha| fit_projection(d, entries, &held_out, alpha));
+            d.clone().with_projection(p)
+        });
+        for &classifier in &classifiers {
+            let (shares, rankers, utility) = held.tune_rankers(projected.as_ref(), classifier);
+            let charged = utility
+                - MIN_PROJECTION_GAIN * f32::from(u8::from(shrinkage.is_some()))
+                - MIN_CLASSIFIER_GAIN * f32::from(u8::from(shares.classifier > 0.0));
+            if best.as_ref().is_none_or(|b| charged > b.0) {
+                let calibrated = Calibrated {
+                    shares,
+                    projection_shrinkage: shrinkage,
+                    rankers,
+                };
+                best = Some((charged, calibrated));
+            }
         }
     }
     best.map(|b| b.1)
@@ -207,9 +215,13 @@ struct HeldOut<'a> {
 }
 
 impl HeldOut<'_> {
-    /// Steps 2–5 with this dense index: the dense share, each ranker's
+    /// Steps 2–5 with this dense index: the shares, each ranker's
     /// calibration and thresholds, and the fused ranker's mean utility.
-    fn tune_rankers(&self, dense: Option<&DenseIndex>) -> (f32, PerRanker, f32) {
+    fn tune_rankers(
+        &self,
+        dense: Option<&DenseIndex>,
+        classifier: Option<&TermClassifier>,
+    ) -> (Shares, PerRanker, f32) {
         let (entries, held_out) = (self.entries, self.held_out);
         let weights = dense.map(DenseIndex::weights);
         let phrasings = dense
@@ -219,6 +231,7 @@ impl HeldOut<'_> {
             lexical: self.lexical,
             typos: self.typos,
             scoring: self.scoring,
+            classifier,
             dense: dense.zip(weights.as_ref()).zip(phrasings.as_ref()).map(
                 |((index, weights), phrasings)| DenseSearch {
                     index,
@@ -242,11 +255,7 @@ impl HeldOut<'_> {
             }
         }
 
-        let dense_share = if dense.is_some() {
-            choose_dense_share(&runs)
-        } else {
-            0.0
-        };
+        let shares = choose_shares(&runs, classifier.is_some(), dense.is_some());
         let answerable_weight = (1.0 - UNANSWERABLE_SHARE) / self.total as f32;
         let unanswerable_weight = UNANSWERABLE_SHARE / self.total as f32;
         let mut rankers = PerRanker::default();
@@ -254,7 +263,7 @@ impl HeldOut<'_> {
         for ranker in Ranker::ALL {
             let scored: Vec<(Option<usize>, EntryScores)> = runs
                 .iter()
-                .map(|(expected, evidence)| (*expected, evidence.fused(ranker, dense_share)))
+                .map(|(expected, evidence)| (*expected, evidence.fused(ranker, shares)))
                 .collect();
             let (tuned, utility) = tune(&scored, answerable_weight, unanswerable_weight);
             *rankers.get_mut(ranker) = tuned;
@@ -262,7 +271,7 @@ impl HeldOut<'_> {
                 fused_utility = utility;
             }
         }
-        (dense_share, rankers, fused_utility)
+        (shares, rankers, fused_utility)
     }
 }
 
@@ -322,20 +331,29 @@ fn choose_projection(
     best.1
 }
 
-/// The dense share that ranks the most answerable held-out phrasings first.
-fn choose_dense_share(runs: &[(Option<usize>, Evidence)]) -> f32 {
-    let mut best = (0usize, 0.0f32);
-    for tenths in DENSE_SHARES {
-        let share = tenths as f32 / 10.0;
-        let right = runs
-            .iter()
-            .filter(|(expected, evidence)| {
-                expected.is_some()
-                    && top(&evidence.fused(Ranker::Fused, share)).map(|t| t.0) == *expected
-            })
-            .count();
-        if right > best.0 {
-            best = (right, share);
+/// The classifier and dense shares (in tenths, on one grid, since the two
+/// compete for the same errors) with which the fused ranker ranks the most
+/// answerable held-out phrasings first; ties go to the smaller classifier share,
+/// then the smaller dense share. A component the build does not have stays at 0.
+fn choose_shares(runs: &[(Option<usize>, Evidence)], classifier: bool, dense: bool) -> Shares {
+    let grid = |on: bool| SHARES.filter(move |&t| on || t == 0);
+    let mut best = (0usize, Shares::default());
+    for c in grid(classifier) {
+        for d in grid(dense) {
+            let shares = Shares {
+                classifier: c as f32 / 10.0,
+                dense: d as f32 / 10.0,
+            };
+            let right = runs
+                .iter()
+                .filter(|(expected, evidence)| {
+                    expected.is_some()
+                        && top(&evidence.fused(Ranker::Fused, shares)).map(|t| t.0) == *expected
+                })
+                .count();
+            if right > best.0 {
+                best = (right, shares);
+            }
         }
     }
     best.1

@@ -160,6 +160,7 @@ impl Engine {
             lexical: &body.index,
             typos: &self.typos,
             scoring: &body.scoring,
+            classifier: body.classifier.as_ref(),
             dense: body.dense.as_ref().zip(self.dense.as_ref()).map(
                 |(index, (weights, phrasings))| DenseSearch {
                     index,
@@ -170,7 +171,7 @@ impl Engine {
         };
         let need_dense = self.ranker != Ranker::Lexical;
         let evidence = searcher.evidence(&Analyzer::new(), query, None, need_dense);
-        let scores = evidence.fused(self.ranker, body.dense_share);
+        let scores = evidence.fused(self.ranker, self.snapshot.shares());
         let calibration = &body.rankers.get(self.ranker).calibration;
         rank(&scores, calibration, k)
     }

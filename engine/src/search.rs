@@ -1,10 +1,12 @@
 //! One question against the indexes of a knowledge base: lexical and dense
 //! evidence, gathered once and then fused for a [`Ranker`].
 
+use std::borrow::Cow;
+
 use crate::analysis::Analyzer;
 use crate::index::dense::DenseScores;
-use crate::index::TypoTable;
 use crate::index::{DenseIndex, DensePhrasings, EntryScores, LexicalIndex, Scoring, TokenWeights};
+use crate::index::{TermClassifier, TypoTable};
 use crate::rank::{fuse, Ranker};
 
 /// With a graph over the phrasing vectors, this many of the lexical ranker's
@@ -17,7 +19,18 @@ pub(crate) struct Searcher<'a> {
     pub lexical: &'a LexicalIndex,
     pub typos: &'a TypoTable,
     pub scoring: &'a Scoring,
+    pub classifier: Option<&'a TermClassifier>,
     pub dense: Option<DenseSearch<'a>>,
+}
+
+/// How much of the ranking score each learned component gets, chosen at build
+/// time on held-out phrasings (see [`crate::calibrate`]).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Shares {
+    /// Share of the dense score in the fused score (see [`fuse`]).
+    pub dense: f32,
+    /// Share of the [`TermClassifier`]'s score in the lexical score.
+    pub classifier: f32,
 }
 
 /// The dense half: table, per-knowledge-base token weights, phrasing vectors.
@@ -30,13 +43,28 @@ pub(crate) struct DenseSearch<'a> {
 /// Both rankers' evidence for one question.
 pub(crate) struct Evidence {
     pub lexical: EntryScores,
+    /// The classifier's score per entry, when the snapshot has one and any query
+    /// term is known.
+    pub classifier: Option<Vec<f32>>,
     pub dense: Option<DenseScores>,
 }
 
 impl Evidence {
-    /// The evidence as `ranker` sees it.
-    pub fn fused(&self, ranker: Ranker, dense_share: f32) -> EntryScores {
-        fuse(ranker, &self.lexical, self.dense.as_ref(), dense_share)
+    /// The evidence as `ranker` sees it: the classifier is part of the lexical
+    /// half (it reads the same terms), mixed in by its share.
+    pub fn fused(&self, ranker: Ranker, shares: Shares) -> EntryScores {
+        let lexical = match &self.classifier {
+            Some(c) if shares.classifier > 0.0 && ranker != Ranker::Dense => {
+                let s = shares.classifier;
+                let mut mixed = self.lexical.clone();
+                for (l, c) in mixed.fused.iter_mut().zip(c) {
+                    *l = (1.0 - s) * *l + s * c;
+                }
+                Cow::Owned(mixed)
+            }
+            _ => Cow::Borrowed(&self.lexical),
+        };
+        fuse(ranker, &lexical, self.dense.as_ref(), shares.dense)
     }
 }
 
@@ -53,6 +81,10 @@ impl Searcher<'_> {
         let terms = analyzer.analyze(text);
         let prepared = self.lexical.prepare(&terms, self.typos, self.scoring);
         let lexical = self.lexical.score(&prepared, self.scoring, exclude);
+        let classifier = self
+            .classifier
+            .filter(|_| prepared.matches_anything())
+            .map(|c| c.score(self.lexical, &prepared, exclude));
         let dense = self.dense.as_ref().filter(|_| need_dense).map(|d| {
             match d.index.embed(d.weights, text) {
                 Some(q) => {
@@ -69,7 +101,11 @@ impl Searcher<'_> {
                 },
             }
         });
-        Evidence { lexical, dense }
+        Evidence {
+            lexical,
+            classifier,
+            dense,
+        }
     }
 }
 

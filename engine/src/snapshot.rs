@@ -7,9 +7,9 @@
 //! 12      8     FNV-1a 64 checksum of the body, u64 little-endian
 //! 20      8     body length in bytes, u64 little-endian
 //! 28      ...   body: bincode 2 (standard config) of header fields, entries,
-//!               lexical index, dense index (token table and counts; optional),
-//!               scoring parameters, dense share, calibration and thresholds per
-//!               ranker
+//!               lexical index, term classifier (optional), dense index (token
+//!               table and counts; optional), scoring parameters, classifier and
+//!               dense shares, calibration and thresholds per ranker
 //! ```
 //!
 //! The fixed frame lets [`Snapshot::from_bytes`] tell a foreign file, a snapshot
@@ -22,14 +22,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::calibrate::PerRanker;
 use crate::decision::Thresholds;
-use crate::index::{DenseIndex, LexicalIndex, Scoring};
+use crate::index::{DenseIndex, LexicalIndex, Scoring, TermClassifier};
 use crate::kb::Entry;
 use crate::rank::Ranker;
+use crate::search::Shares;
 
 /// Identifies an Answerdesk snapshot file.
 pub const MAGIC: [u8; 8] = *b"ADSNAP\0\x01";
 /// Version of the body layout this engine reads and writes.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 const FRAME_LEN: usize = 8 + 4 + 8 + 8;
 /// Upper bound on what decoding may allocate, against crafted length prefixes.
 const DECODE_LIMIT: usize = 1 << 30;
@@ -95,8 +96,10 @@ pub(crate) struct Body {
     pub locales: Vec<String>,
     pub entries: Vec<Entry>,
     pub index: LexicalIndex,
+    pub classifier: Option<TermClassifier>,
     pub dense: Option<DenseIndex>,
     pub scoring: Scoring,
+    pub classifier_share: f32,
     pub dense_share: f32,
     pub rankers: PerRanker,
 }
@@ -233,6 +236,27 @@ impl Snapshot {
     pub fn dense_share(&self) -> f32 {
         self.body.dense_share
     }
+
+    /// Whether the snapshot carries a [`TermClassifier`] (the build keeps one only
+    /// when held-out phrasings show a gain), and its stored weights.
+    pub fn classifier_weights(&self) -> Option<usize> {
+        self.body
+            .classifier
+            .as_ref()
+            .map(TermClassifier::weight_count)
+    }
+
+    /// Share of the classifier's score in the lexical score, chosen at build time.
+    pub fn classifier_share(&self) -> f32 {
+        self.body.classifier_share
+    }
+
+    pub(crate) fn shares(&self) -> Shares {
+        Shares {
+            dense: self.body.dense_share,
+            classifier: self.body.classifier_share,
+        }
+    }
 }
 
 impl Body {
@@ -242,6 +266,11 @@ impl Body {
         self.index
             .check(self.entries.len())
             .map_err(|problem| SnapshotError::Decode(format!("inconsistent index: {problem}")))?;
+        if let Some(classifier) = &self.classifier {
+            classifier.check(&self.index).map_err(|problem| {
+                SnapshotError::Decode(format!("inconsistent classifier: {problem}"))
+            })?;
+        }
         if let Some(dense) = &self.dense {
             dense.check().map_err(|problem| {
                 SnapshotError::Decode(format!("inconsistent dense index: {problem}"))

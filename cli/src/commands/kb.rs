@@ -141,6 +141,14 @@ pub fn build(
             println!("  dense index: left out (no gain on held-out phrasings, or no known tokens)")
         }
     }
+    match snapshot.classifier_weights() {
+        Some(weights) => println!(
+            "  term classifier: {weights} weights (≈{}), {:.0}% of the lexical score",
+            human_bytes(2 * weights),
+            100.0 * snapshot.classifier_share()
+        ),
+        None => println!("  term classifier: left out (no gain on held-out phrasings)"),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

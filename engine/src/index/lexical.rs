@@ -259,6 +259,54 @@ impl LexicalIndex {
         self.phrasing_entry.len()
     }
 
+    /// Number of distinct terms.
+    pub fn term_count(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Every phrasing as (entry, [(term, tf)] by term id), for training the
+    /// [`super::classifier::TermClassifier`].
+    pub(crate) fn phrasing_terms(&self) -> Vec<(u32, Vec<(u32, u16)>)> {
+        let mut rows: Vec<(u32, Vec<(u32, u16)>)> = self
+            .phrasing_entry
+            .iter()
+            .map(|&e| (e, Vec::new()))
+            .collect();
+        for (term, postings) in self.phrasing_postings.iter().enumerate() {
+            for p in postings {
+                rows[p.phrasing as usize].1.push((term as u32, p.tf));
+            }
+        }
+        rows
+    }
+
+    /// Smoothed idf over phrasings, `ln((1 + n) / (1 + df)) + 1`: the classifier's
+    /// term weight, never zero, so a term in every phrasing still counts.
+    pub(crate) fn classifier_idf(&self, term: usize) -> f32 {
+        let n = self.phrasing_count() as f32;
+        let df = self.phrasing_postings[term].len() as f32;
+        ((1.0 + n) / (1.0 + df)).ln() + 1.0
+    }
+
+    /// The query's terms as classifier features (term id, factor × idf), by id.
+    pub(crate) fn query_features(&self, query: &PreparedQuery) -> Vec<(usize, f32)> {
+        let mut features: Vec<(usize, f32)> = query
+            .terms
+            .iter()
+            .flatten()
+            .map(|&(id, factor)| (id, factor * self.classifier_idf(id)))
+            .collect();
+        features.sort_unstable_by_key(|f| f.0);
+        features.dedup_by(|b, a| {
+            let same = a.0 == b.0;
+            if same {
+                a.1 = a.1.max(b.1);
+            }
+            same
+        });
+        features
+    }
+
     /// Id of a term, if it is in the vocabulary.
     fn term_id(&self, text: &str) -> Option<usize> {
         self.terms.binary_search_by(|t| t.as_str().cmp(text)).ok()
