@@ -1,8 +1,6 @@
 //! One question against the indexes of a knowledge base: lexical and dense
 //! evidence, gathered once and then fused for a [`Ranker`].
 
-use std::borrow::Cow;
-
 use crate::analysis::Analyzer;
 use crate::index::dense::DenseScores;
 use crate::index::{DenseIndex, DensePhrasings, EntryScores, LexicalIndex, Scoring, TokenWeights};
@@ -53,18 +51,17 @@ impl Evidence {
     /// The evidence as `ranker` sees it: the classifier is part of the lexical
     /// half (it reads the same terms), mixed in by its share.
     pub fn fused(&self, ranker: Ranker, shares: Shares) -> EntryScores {
-        let lexical = match &self.classifier {
-            Some(c) if shares.classifier > 0.0 && ranker != Ranker::Dense => {
-                let s = shares.classifier;
-                let mut mixed = self.lexical.clone();
-                for (l, c) in mixed.fused.iter_mut().zip(c) {
+        let s = shares.classifier;
+        match &self.classifier {
+            Some(c) if s > 0.0 && ranker != Ranker::Dense => {
+                let mut lexical = self.lexical.clone();
+                for (l, c) in lexical.fused.iter_mut().zip(c) {
                     *l = (1.0 - s) * *l + s * c;
                 }
-                Cow::Owned(mixed)
+                fuse(ranker, &lexical, self.dense.as_ref(), shares.dense)
             }
-            _ => Cow::Borrowed(&self.lexical),
-        };
-        fuse(ranker, &lexical, self.dense.as_ref(), shares.dense)
+            _ => fuse(ranker, &self.lexical, self.dense.as_ref(), shares.dense),
+        }
     }
 }
 

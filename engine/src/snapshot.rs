@@ -173,7 +173,7 @@ impl Snapshot {
         if fnv1a64(body) != checksum {
             return Err(SnapshotError::Corrupt);
         }
-        let (decoded, read): (Body, usize) = bincode::serde::decode_from_slice(body, config())
+        let (mut decoded, read): (Body, usize) = bincode::serde::decode_from_slice(body, config())
             .map_err(|e| SnapshotError::Decode(e.to_string()))?;
         if read != body.len() {
             return Err(SnapshotError::Decode("trailing bytes in the body".into()));
@@ -262,11 +262,11 @@ impl Snapshot {
 impl Body {
     /// Checks the invariants the engine relies on when indexing into vectors, so a
     /// well-formed but inconsistent body is an error rather than a panic later.
-    fn validate(&self) -> Result<(), SnapshotError> {
+    fn validate(&mut self) -> Result<(), SnapshotError> {
         self.index
             .check(self.entries.len())
             .map_err(|problem| SnapshotError::Decode(format!("inconsistent index: {problem}")))?;
-        if let Some(classifier) = &self.classifier {
+        if let Some(classifier) = &mut self.classifier {
             classifier.check(&self.index).map_err(|problem| {
                 SnapshotError::Decode(format!("inconsistent classifier: {problem}"))
             })?;

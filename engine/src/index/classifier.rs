@@ -33,23 +33,25 @@ const TOLERANCE: f64 = 0.1;
 /// thousands of entries already decides).
 pub const MAX_TRAINING_WORK: usize = 40_000_000;
 
-/// One entry's weight for one term.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-struct Weight {
-    entry: u32,
-    /// Multiple of [`TermClassifier::scale`].
-    value: i8,
-}
-
 /// One-vs-rest linear scores for every entry from the terms of a query.
+///
+/// The weights are flat arrays, term after term (the types the snapshot already
+/// decodes elsewhere, so the visitor's wasm gains no decoder for them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TermClassifier {
-    /// Per lexical term id, the entries whose weight for it is not zero, ascending.
-    weights: Vec<Vec<Weight>>,
+    /// Per lexical term id, how many entries have a non-zero weight for it.
+    counts: Vec<u32>,
+    /// Those entries, term after term, ascending within a term.
+    entries: Vec<u32>,
+    /// Their weights in multiples of `scale`, aligned with `entries`.
+    values: Vec<i8>,
     /// Per entry, the score of a query with no known term.
     bias: Vec<f32>,
     /// Value of one int8 step.
     scale: f32,
+    /// Where each term's weights start (`counts` summed), derived on load.
+    #[serde(skip)]
+    starts: Vec<usize>,
 }
 
 impl TermClassifier {
@@ -83,48 +85,64 @@ impl TermClassifier {
             return None;
         }
         let scale = max / 127.0;
-        let weights = per_term
-            .into_iter()
-            .map(|list| {
-                list.into_iter()
-                    .filter_map(|(entry, v)| {
-                        let value = (v / scale).round().clamp(-127.0, 127.0) as i8;
-                        (value != 0).then_some(Weight { entry, value })
-                    })
-                    .collect()
-            })
-            .collect();
-        Some(TermClassifier {
-            weights,
+        let mut c = TermClassifier {
+            counts: Vec::with_capacity(terms),
+            entries: Vec::new(),
+            values: Vec::new(),
             bias,
             scale,
-        })
+            starts: Vec::new(),
+        };
+        for list in per_term {
+            let before = c.entries.len();
+            for (entry, v) in list {
+                let value = (v / scale).round().clamp(-127.0, 127.0) as i8;
+                if value != 0 {
+                    c.entries.push(entry);
+                    c.values.push(value);
+                }
+            }
+            c.counts.push((c.entries.len() - before) as u32);
+        }
+        c.derive_starts();
+        Some(c)
+    }
+
+    /// Fills the per-term offsets that are not serialized; decoding calls this
+    /// through [`TermClassifier::check`].
+    fn derive_starts(&mut self) {
+        let mut at = 0usize;
+        self.starts = Vec::with_capacity(self.counts.len() + 1);
+        self.starts.push(0);
+        for &n in &self.counts {
+            at = at.saturating_add(n as usize);
+            self.starts.push(at);
+        }
     }
 
     /// Checks ids against the index it was trained with, for snapshots read from
-    /// untrusted bytes.
-    pub fn check(&self, index: &LexicalIndex) -> Result<(), String> {
+    /// untrusted bytes, and derives the offsets queries need.
+    pub fn check(&mut self, index: &LexicalIndex) -> Result<(), String> {
         let entries = index.entry_count();
-        if self.weights.len() != index.term_count() || self.bias.len() != entries {
-            return Err("classifier does not match the lexical index".into());
+        self.derive_starts();
+        // One message for every mismatch: each string is paid for in the visitor's wasm.
+        let fits = self.counts.len() == index.term_count()
+            && self.bias.len() == entries
+            && self.values.len() == self.entries.len()
+            && self.starts.last() == Some(&self.entries.len())
+            && self.scale.is_finite()
+            && self.bias.iter().all(|b| b.is_finite())
+            && self.entries.iter().all(|&e| (e as usize) < entries);
+        if fits {
+            Ok(())
+        } else {
+            Err("classifier does not match the lexical index".into())
         }
-        if !self.scale.is_finite() || self.bias.iter().any(|b| !b.is_finite()) {
-            return Err("classifier has a non-finite weight".into());
-        }
-        if self
-            .weights
-            .iter()
-            .flatten()
-            .any(|w| w.entry as usize >= entries)
-        {
-            return Err("a classifier weight points past the entries".into());
-        }
-        Ok(())
     }
 
     /// Stored (entry, term) weights; for size reports.
     pub fn weight_count(&self) -> usize {
-        self.weights.iter().map(Vec::len).sum()
+        self.entries.len()
     }
 
     /// Every entry's score for `query`: its margin (+1 = clearly this entry) cut
@@ -145,15 +163,19 @@ impl TermClassifier {
         if norm > 0.0 {
             for (term, x) in features {
                 let x = x / norm * self.scale;
-                for w in &self.weights[term] {
-                    margins[w.entry as usize] += x * w.value as f32;
+                let (from, to) = (self.starts[term], self.starts[term + 1]);
+                for (&e, &v) in self.entries[from..to].iter().zip(&self.values[from..to]) {
+                    margins[e as usize] += x * v as f32;
                 }
             }
         }
         if let Some(e) = exclude {
             margins[e as usize] = 0.0;
         }
-        margins.into_iter().map(|m| m.clamp(0.0, 1.0)).collect()
+        for m in &mut margins {
+            *m = m.clamp(0.0, 1.0);
+        }
+        margins
     }
 }
 
@@ -323,7 +345,7 @@ mod tests {
             ),
         ];
         let index = index(&entries);
-        let c = TermClassifier::train(&index).expect("two entries with phrasings");
+        let mut c = TermClassifier::train(&index).expect("two entries with phrasings");
         c.check(&index).unwrap();
         let s = scores(&c, &index, "is my transfer still pending?");
         assert!(s[0] > 0.5 && s[1] < 0.5, "{s:?}");
@@ -348,8 +370,12 @@ mod tests {
         c.bias.push(0.0);
         assert!(c.check(&index).is_err());
         c.bias.pop();
-        c.weights[0].push(Weight { entry: 7, value: 1 });
+        c.check(&index).unwrap();
+        c.entries[0] = 7;
         assert!(c.check(&index).is_err());
+        c.entries[0] = 0;
+        c.counts[0] += 1;
+        assert!(c.check(&index).is_err(), "counts past the weights");
         // One entry: nothing to tell apart.
         assert_eq!(TermClassifier::train(&self::index(&entries[..1])), None);
     }

@@ -217,36 +217,33 @@ impl LexicalIndex {
     }
 
     /// Checks that every id in the index points inside its tables, for snapshots
-    /// read from untrusted bytes.
+    /// read from untrusted bytes. One message for every mismatch: such a file is
+    /// forged or from a buggy build (the checksum catches damage), and each
+    /// string is paid for in the visitor's wasm.
     pub fn check(&self, entries: usize) -> Result<(), String> {
         let n_terms = self.terms.len();
         let n_phrasings = self.phrasing_entry.len();
-        if self.phrasing_postings.len() != n_terms || self.field_postings.len() != n_terms {
-            return Err("posting lists do not match the vocabulary".into());
+        let fits = self.phrasing_postings.len() == n_terms
+            && self.field_postings.len() == n_terms
+            && self.field_len.len() == entries
+            && self.phrasing_len.len() == n_phrasings
+            && self.terms.windows(2).all(|w| w[0] < w[1])
+            && self.phrasing_entry.iter().all(|&e| (e as usize) < entries)
+            && self
+                .phrasing_postings
+                .iter()
+                .flatten()
+                .all(|p| (p.phrasing as usize) < n_phrasings)
+            && self
+                .field_postings
+                .iter()
+                .flatten()
+                .all(|p| (p.entry as usize) < entries);
+        if fits {
+            Ok(())
+        } else {
+            Err("postings, lengths and vocabulary do not fit together".into())
         }
-        if self.field_len.len() != entries || self.phrasing_len.len() != n_phrasings {
-            return Err("length tables do not match the entries".into());
-        }
-        if !self.terms.windows(2).all(|w| w[0] < w[1]) {
-            return Err("vocabulary is not sorted".into());
-        }
-        if self.phrasing_entry.iter().any(|&e| e as usize >= entries) {
-            return Err("a phrasing belongs to a missing entry".into());
-        }
-        let phrasings_ok = self
-            .phrasing_postings
-            .iter()
-            .flatten()
-            .all(|p| (p.phrasing as usize) < n_phrasings);
-        let entries_ok = self
-            .field_postings
-            .iter()
-            .flatten()
-            .all(|p| (p.entry as usize) < entries);
-        if !phrasings_ok || !entries_ok {
-            return Err("a posting points past the end".into());
-        }
-        Ok(())
     }
 
     /// Number of entries indexed.
@@ -288,23 +285,15 @@ impl LexicalIndex {
         ((1.0 + n) / (1.0 + df)).ln() + 1.0
     }
 
-    /// The query's terms as classifier features (term id, factor × idf), by id.
+    /// The query's terms as classifier features (term id, factor × idf). A term
+    /// two query words reach (typo corrections) counts twice, as it would in text.
     pub(crate) fn query_features(&self, query: &PreparedQuery) -> Vec<(usize, f32)> {
-        let mut features: Vec<(usize, f32)> = query
+        query
             .terms
             .iter()
             .flatten()
             .map(|&(id, factor)| (id, factor * self.classifier_idf(id)))
-            .collect();
-        features.sort_unstable_by_key(|f| f.0);
-        features.dedup_by(|b, a| {
-            let same = a.0 == b.0;
-            if same {
-                a.1 = a.1.max(b.1);
-            }
-            same
-        });
-        features
+            .collect()
     }
 
     /// Id of a term, if it is in the vocabulary.
