@@ -27,7 +27,7 @@ pub struct GroupList {
     get,
     path = "/api/v1/desk/groups",
     tag = "desk",
-    responses((status = 200, description = "every skill group and its members", body = GroupList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "every skill group and its members", body = GroupList), crate::http::openapi::ProblemResponse)
 )]
 pub async fn groups(
     State(state): State<AppState>,
@@ -52,7 +52,7 @@ pub struct NewGroup {
     path = "/api/v1/admin/groups",
     tag = "admin",
     request_body = NewGroup,
-    responses((status = 201, description = "the group", body = Group), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "the group", body = Group), crate::http::openapi::ProblemResponse)
 )]
 pub async fn create_group(
     State(state): State<AppState>,
@@ -79,7 +79,7 @@ pub struct GroupRename {
     tag = "admin",
     params(("id" = String, Path, description = "the group's id")),
     request_body = GroupRename,
-    responses((status = 200, description = "the renamed group", body = Group), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the renamed group", body = Group), crate::http::openapi::ProblemResponse)
 )]
 pub async fn rename_group(
     State(state): State<AppState>,
@@ -97,7 +97,7 @@ pub async fn rename_group(
     path = "/api/v1/admin/groups/{id}",
     tag = "admin",
     params(("id" = String, Path, description = "the group's id")),
-    responses((status = 204, description = "deleted"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "deleted"), crate::http::openapi::ProblemResponse)
 )]
 pub async fn delete_group(
     State(state): State<AppState>,
@@ -130,7 +130,7 @@ pub struct AgentUpdate {
     tag = "admin",
     params(("id" = i64, Path, description = "the agent's id")),
     request_body = AgentUpdate,
-    responses((status = 200, description = "the agent as it is now", body = Agent), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the agent as it is now", body = Agent), crate::http::openapi::ProblemResponse)
 )]
 pub async fn update_agent(
     State(state): State<AppState>,
@@ -202,7 +202,7 @@ pub struct SiteList {
     get,
     path = "/api/v1/admin/sites",
     tag = "admin",
-    responses((status = 200, description = "every site", body = SiteList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "every site", body = SiteList), crate::http::openapi::ProblemResponse)
 )]
 pub async fn sites(
     State(state): State<AppState>,
@@ -256,7 +256,7 @@ impl SiteRequest {
     path = "/api/v1/admin/sites",
     tag = "admin",
     request_body = SiteRequest,
-    responses((status = 201, description = "the site", body = SiteView), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "the site", body = SiteView), crate::http::openapi::ProblemResponse)
 )]
 pub async fn create_site(
     State(state): State<AppState>,
@@ -282,7 +282,7 @@ pub async fn create_site(
     tag = "admin",
     params(("id" = String, Path, description = "the site's id")),
     request_body = SiteRequest,
-    responses((status = 200, description = "the site", body = SiteView), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the site", body = SiteView), crate::http::openapi::ProblemResponse)
 )]
 pub async fn update_site(
     State(state): State<AppState>,
@@ -314,7 +314,7 @@ pub struct NewIdentitySecret {
     path = "/api/v1/admin/sites/{id}/identity-secret",
     tag = "admin",
     params(("id" = String, Path, description = "the site's id")),
-    responses((status = 201, description = "the new secret; tokens signed with the old one stop verifying", body = NewIdentitySecret), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "the new secret; tokens signed with the old one stop verifying", body = NewIdentitySecret), crate::http::openapi::ProblemResponse)
 )]
 pub async fn rotate_identity_secret(
     State(state): State<AppState>,
@@ -344,7 +344,7 @@ pub async fn rotate_identity_secret(
     get,
     path = "/api/v1/admin/config",
     tag = "admin",
-    responses((status = 200, description = "the settings", body = DeskConfig), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the settings", body = DeskConfig), crate::http::openapi::ProblemResponse)
 )]
 pub async fn config(
     State(state): State<AppState>,
@@ -360,7 +360,7 @@ pub async fn config(
     path = "/api/v1/admin/config",
     tag = "admin",
     request_body = ConfigChange,
-    responses((status = 200, description = "the settings after the change", body = DeskConfig), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the settings after the change", body = DeskConfig), crate::http::openapi::ProblemResponse)
 )]
 pub async fn change_config(
     State(state): State<AppState>,

@@ -49,7 +49,7 @@ pub async fn after_escalation(state: &AppState, group: String) {
     get,
     path = "/api/v1/desk/me",
     tag = "desk",
-    responses((status = 200, description = "the signed-in agent", body = Agent), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the signed-in agent", body = Agent), crate::http::openapi::ProblemResponse)
 )]
 pub async fn me(session: AgentSession) -> axum::Json<Agent> {
     axum::Json(session.agent)
@@ -72,7 +72,7 @@ pub struct AvailabilityChange {
     path = "/api/v1/desk/me",
     tag = "desk",
     request_body = AvailabilityChange,
-    responses((status = 200, description = "the agent as it is now", body = Agent), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the agent as it is now", body = Agent), crate::http::openapi::ProblemResponse)
 )]
 pub async fn change_me(
     State(state): State<AppState>,

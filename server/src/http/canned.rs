@@ -24,7 +24,7 @@ pub struct CannedList {
     get,
     path = "/api/v1/desk/canned-responses",
     tag = "desk",
-    responses((status = 200, description = "the responses the agent may use, by shortcut", body = CannedList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the responses the agent may use, by shortcut", body = CannedList), crate::http::openapi::ProblemResponse)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -81,7 +81,7 @@ fn may_write(agent: &Agent, group: Option<&String>) -> Result<(), ApiError> {
     path = "/api/v1/desk/canned-responses",
     tag = "desk",
     request_body = CannedRequest,
-    responses((status = 201, description = "the response", body = CannedResponse), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "the response", body = CannedResponse), crate::http::openapi::ProblemResponse)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -101,7 +101,7 @@ pub async fn create(
     tag = "desk",
     params(("id" = i64, Path, description = "the canned response's id")),
     request_body = CannedRequest,
-    responses((status = 200, description = "the response", body = CannedResponse), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the response", body = CannedResponse), crate::http::openapi::ProblemResponse)
 )]
 pub async fn update(
     State(state): State<AppState>,
@@ -122,7 +122,7 @@ pub async fn update(
     path = "/api/v1/desk/canned-responses/{id}",
     tag = "desk",
     params(("id" = i64, Path, description = "the canned response's id")),
-    responses((status = 204, description = "deleted"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "deleted"), crate::http::openapi::ProblemResponse)
 )]
 pub async fn delete(
     State(state): State<AppState>,

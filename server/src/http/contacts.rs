@@ -33,7 +33,7 @@ pub struct ContactList {
     path = "/api/v1/desk/contacts",
     tag = "desk",
     params(SearchQuery),
-    responses((status = 200, description = "the matching contacts, most recently updated first", body = ContactList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the matching contacts, most recently updated first", body = ContactList), crate::http::openapi::ProblemResponse)
 )]
 pub async fn search(
     State(state): State<AppState>,
@@ -56,7 +56,7 @@ pub async fn search(
     path = "/api/v1/desk/contacts/{id}",
     tag = "desk",
     params(("id" = i64, Path, description = "the contact's id")),
-    responses((status = 200, description = "the contact and the tickets the agent may see", body = ContactDetail), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the contact and the tickets the agent may see", body = ContactDetail), crate::http::openapi::ProblemResponse)
 )]
 pub async fn detail(
     State(state): State<AppState>,
@@ -85,7 +85,7 @@ pub struct ContactPatch {
     tag = "desk",
     params(("id" = i64, Path, description = "the contact's id")),
     request_body = ContactPatch,
-    responses((status = 200, description = "the contact as it is now", body = ContactDetail), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the contact as it is now", body = ContactDetail), crate::http::openapi::ProblemResponse)
 )]
 pub async fn change(
     State(state): State<AppState>,

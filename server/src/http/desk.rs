@@ -48,7 +48,7 @@ pub struct TicketList {
     path = "/api/v1/desk/tickets",
     tag = "desk",
     params(ListQuery),
-    responses((status = 200, description = "the tickets the agent may see", body = TicketList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the tickets the agent may see", body = TicketList), crate::http::openapi::ProblemResponse)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -125,7 +125,7 @@ pub(super) async fn find_visible(
     path = "/api/v1/desk/tickets/{id}",
     tag = "desk",
     params(("id" = String, Path, description = "the ticket's public id")),
-    responses((status = 200, description = "the ticket and everything about it", body = TicketDetail), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the ticket and everything about it", body = TicketDetail), crate::http::openapi::ProblemResponse)
 )]
 pub async fn detail(
     State(state): State<AppState>,
@@ -167,7 +167,7 @@ pub struct NewAgentMessage {
     tag = "desk",
     params(("id" = String, Path, description = "the ticket's public id")),
     request_body = NewAgentMessage,
-    responses((status = 201, description = "the message, its Markdown rendered", body = Message), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "the message, its Markdown rendered", body = Message), crate::http::openapi::ProblemResponse)
 )]
 pub async fn post_message(
     State(state): State<AppState>,
@@ -211,7 +211,7 @@ pub struct ChangeRequest {
     tag = "desk",
     params(("id" = String, Path, description = "the ticket's public id")),
     request_body = ChangeRequest,
-    responses((status = 200, description = "the ticket as it is now", body = TicketSummary), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the ticket as it is now", body = TicketSummary), crate::http::openapi::ProblemResponse)
 )]
 pub async fn change(
     State(state): State<AppState>,
@@ -239,7 +239,7 @@ pub async fn change(
     path = "/api/v1/desk/tickets/{id}/claim",
     tag = "desk",
     params(("id" = String, Path, description = "the ticket's public id")),
-    responses((status = 200, description = "the ticket as it is now", body = TicketSummary), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the ticket as it is now", body = TicketSummary), crate::http::openapi::ProblemResponse)
 )]
 pub async fn claim(
     State(state): State<AppState>,
@@ -267,7 +267,7 @@ pub struct AssignRequest {
     tag = "desk",
     params(("id" = String, Path, description = "the ticket's public id")),
     request_body = AssignRequest,
-    responses((status = 200, description = "the ticket as it is now", body = TicketSummary), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the ticket as it is now", body = TicketSummary), crate::http::openapi::ProblemResponse)
 )]
 pub async fn assign(
     State(state): State<AppState>,
@@ -301,7 +301,7 @@ pub struct TransferRequest {
     tag = "desk",
     params(("id" = String, Path, description = "the ticket's public id")),
     request_body = TransferRequest,
-    responses((status = 200, description = "the ticket as it is now", body = TicketSummary), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the ticket as it is now", body = TicketSummary), crate::http::openapi::ProblemResponse)
 )]
 pub async fn transfer(
     State(state): State<AppState>,
@@ -340,7 +340,7 @@ pub struct MergeRequest {
     tag = "desk",
     params(("id" = String, Path, description = "the duplicate, which is closed")),
     request_body = MergeRequest,
-    responses((status = 200, description = "the ticket that carries on", body = TicketSummary), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the ticket that carries on", body = TicketSummary), crate::http::openapi::ProblemResponse)
 )]
 pub async fn merge(
     State(state): State<AppState>,
@@ -396,7 +396,7 @@ async fn updated(
     get,
     path = "/api/v1/desk/events",
     tag = "desk",
-    responses((status = 200, description = "Server-Sent Events: created, message, updated, lagged", content_type = "text/event-stream"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "Server-Sent Events: created, message, updated, lagged", content_type = "text/event-stream"), crate::http::openapi::ProblemResponse)
 )]
 pub async fn events(
     State(state): State<AppState>,
@@ -447,7 +447,7 @@ pub struct AgentList {
     get,
     path = "/api/v1/admin/agents",
     tag = "admin",
-    responses((status = 200, description = "every agent, disabled ones included", body = AgentList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "every agent, disabled ones included", body = AgentList), crate::http::openapi::ProblemResponse)
 )]
 pub async fn list_agents(
     State(state): State<AppState>,
@@ -488,7 +488,7 @@ pub struct CreatedAgent {
     path = "/api/v1/admin/agents",
     tag = "admin",
     request_body = NewAgentRequest,
-    responses((status = 201, description = "the agent and its one-time password", body = CreatedAgent), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "the agent and its one-time password", body = CreatedAgent), crate::http::openapi::ProblemResponse)
 )]
 pub async fn create_agent(
     State(state): State<AppState>,

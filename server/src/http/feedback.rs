@@ -36,7 +36,7 @@ pub struct FeedbackRequest {
     path = "/api/v1/feedback",
     tag = "visitor",
     request_body = FeedbackRequest,
-    responses((status = 204, description = "counted; a resend with the same Idempotency-Key counts once"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "counted; a resend with the same Idempotency-Key counts once"), crate::http::openapi::ProblemResponse)
 )]
 pub async fn record(
     State(state): State<AppState>,
@@ -114,7 +114,7 @@ pub struct FeedbackSummary {
     path = "/api/v1/admin/feedback",
     tag = "admin",
     params(SummaryQuery),
-    responses((status = 200, description = "the tally per entry, the most disliked first", body = FeedbackSummary), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the tally per entry, the most disliked first", body = FeedbackSummary), crate::http::openapi::ProblemResponse)
 )]
 pub async fn summary(
     State(state): State<AppState>,

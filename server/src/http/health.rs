@@ -12,7 +12,7 @@ use super::AppState;
     get,
     path = "/healthz",
     tag = "operations",
-    responses((status = 200, description = "`{\"status\": \"ok\"}`", body = Object), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "`{\"status\": \"ok\"}`", body = Object), crate::http::openapi::ProblemResponse)
 )]
 pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
@@ -23,7 +23,7 @@ pub async fn healthz() -> Json<Value> {
     get,
     path = "/readyz",
     tag = "operations",
-    responses((status = 200, description = "`{\"status\": \"ready\", \"database\": \"ok\"}`", body = Object), (status = 503, description = "the database is not reachable", body = crate::http::openapi::Problem, content_type = "application/problem+json"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "`{\"status\": \"ready\", \"database\": \"ok\"}`", body = Object), (status = 503, description = "the database is not reachable", body = crate::http::openapi::Problem, content_type = "application/problem+json"), crate::http::openapi::ProblemResponse)
 )]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     state.store.ping().await.map_err(|err| {

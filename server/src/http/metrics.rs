@@ -219,7 +219,7 @@ impl Drop for OpenStream {
     get,
     path = "/metrics",
     tag = "operations",
-    responses((status = 200, description = "the metrics in OpenMetrics text", content_type = "application/openmetrics-text"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the metrics in OpenMetrics text", content_type = "application/openmetrics-text"), crate::http::openapi::ProblemResponse)
 )]
 pub async fn export(State(state): State<super::AppState>, request: Request) -> Response {
     let metrics = state.metrics;

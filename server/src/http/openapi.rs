@@ -25,6 +25,21 @@ pub struct Problem {
     pub detail: String,
 }
 
+/// The answer any operation may give instead of its success: a 4xx problem document.
+/// Named once here and listed in every handler's `responses(...)`, so the routes cannot
+/// describe their errors differently.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = "4XX",
+    description = "a problem",
+    content_type = "application/problem+json"
+)]
+#[expect(
+    dead_code,
+    reason = "describes responses for the document; never built"
+)]
+pub struct ProblemResponse(Problem);
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -98,7 +113,7 @@ pub struct ApiDoc;
     get,
     path = "/api/openapi.json",
     tag = "operations",
-    responses((status = 200, description = "this document (OpenAPI 3.1)", body = Object), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "this document (OpenAPI 3.1)", body = Object), crate::http::openapi::ProblemResponse)
 )]
 pub async fn document() -> impl IntoResponse {
     static JSON: OnceLock<String> = OnceLock::new();

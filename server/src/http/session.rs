@@ -105,7 +105,7 @@ pub struct SessionInfo {
     path = "/api/v1/session",
     tag = "session",
     request_body = Credentials,
-    responses((status = 200, description = "signed in: the session cookie is set", body = SessionInfo), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "signed in: the session cookie is set", body = SessionInfo), crate::http::openapi::ProblemResponse)
 )]
 pub async fn login(
     State(state): State<AppState>,
@@ -142,7 +142,7 @@ pub async fn login(
     get,
     path = "/api/v1/session",
     tag = "session",
-    responses((status = 200, description = "the signed-in agent", body = SessionInfo), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the signed-in agent", body = SessionInfo), crate::http::openapi::ProblemResponse)
 )]
 pub async fn current(session: AgentSession) -> axum::Json<SessionInfo> {
     axum::Json(SessionInfo {
@@ -156,7 +156,7 @@ pub async fn current(session: AgentSession) -> axum::Json<SessionInfo> {
     delete,
     path = "/api/v1/session",
     tag = "session",
-    responses((status = 204, description = "signed out: the cookie is cleared"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 204, description = "signed out: the cookie is cleared"), crate::http::openapi::ProblemResponse)
 )]
 pub async fn logout(
     State(state): State<AppState>,

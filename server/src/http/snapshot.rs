@@ -68,7 +68,7 @@ impl SnapshotFile {
     get,
     path = "/kb.snapshot",
     tag = "operations",
-    responses((status = 200, description = "the knowledge snapshot the widget loads", content_type = "application/octet-stream"), (status = 304, description = "unchanged since the `If-None-Match` ETag"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the knowledge snapshot the widget loads", content_type = "application/octet-stream"), (status = 304, description = "unchanged since the `If-None-Match` ETag"), crate::http::openapi::ProblemResponse)
 )]
 pub async fn snapshot(
     State(state): State<AppState>,

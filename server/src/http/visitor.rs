@@ -59,7 +59,7 @@ struct EscalationCreated {
     path = "/api/v1/escalations",
     tag = "visitor",
     request_body = EscalationRequest,
-    responses((status = 201, description = "a new ticket", body = EscalationCreated), (status = 200, description = "a retry with the same Idempotency-Key: the same ticket, a new token", body = EscalationCreated), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "a new ticket", body = EscalationCreated), (status = 200, description = "a retry with the same Idempotency-Key: the same ticket, a new token", body = EscalationCreated), crate::http::openapi::ProblemResponse)
 )]
 pub async fn create_escalation(
     State(state): State<AppState>,
@@ -264,7 +264,7 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
     path = "/api/v1/tickets/{id}",
     tag = "visitor",
     params(("id" = String, Path, description = "the id in the path")),
-    responses((status = 200, description = "the ticket as its visitor sees it", body = VisitorTicket), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the ticket as its visitor sees it", body = VisitorTicket), crate::http::openapi::ProblemResponse)
 )]
 pub async fn ticket(
     State(state): State<AppState>,
@@ -295,7 +295,7 @@ pub struct MessageList {
     path = "/api/v1/tickets/{id}/messages",
     tag = "visitor",
     params(("id" = String, Path, description = "the id in the path"), MessagesQuery),
-    responses((status = 200, description = "the conversation without internal notes", body = MessageList), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "the conversation without internal notes", body = MessageList), crate::http::openapi::ProblemResponse)
 )]
 pub async fn messages(
     State(state): State<AppState>,
@@ -324,7 +324,7 @@ pub struct NewVisitorMessage {
     tag = "visitor",
     params(("id" = String, Path, description = "the id in the path")),
     request_body = NewVisitorMessage,
-    responses((status = 201, description = "the message", body = Message), (status = 200, description = "a retry with the same Idempotency-Key: the message the first attempt made", body = Message), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "the message", body = Message), (status = 200, description = "a retry with the same Idempotency-Key: the message the first attempt made", body = Message), crate::http::openapi::ProblemResponse)
 )]
 pub async fn post_message(
     State(state): State<AppState>,
@@ -371,7 +371,7 @@ pub struct EventsQuery {
     path = "/api/v1/tickets/{id}/events",
     tag = "visitor",
     params(("id" = String, Path, description = "the id in the path"), EventsQuery),
-    responses((status = 200, description = "Server-Sent Events: message, updated, lagged", content_type = "text/event-stream"), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 200, description = "Server-Sent Events: message, updated, lagged", content_type = "text/event-stream"), crate::http::openapi::ProblemResponse)
 )]
 pub async fn events(
     State(state): State<AppState>,
@@ -442,7 +442,7 @@ pub struct RatingRequest {
     tag = "visitor",
     params(("id" = String, Path, description = "the id in the path")),
     request_body = RatingRequest,
-    responses((status = 201, description = "the rating", body = Rating), (status = "4XX", description = "a problem", body = crate::http::openapi::Problem, content_type = "application/problem+json"))
+    responses((status = 201, description = "the rating", body = Rating), crate::http::openapi::ProblemResponse)
 )]
 pub async fn rate(
     State(state): State<AppState>,
