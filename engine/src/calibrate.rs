@@ -171,9 +171,10 @@ pub fn calibrate(
     // knowledge base does not cover lies from everything. Each candidate's
     // utility is charged the minimum gain of every learned part it uses.
     let classifier = TermClassifier::train(&index);
-    let classifiers = match &classifier {
-        Some(c) => vec![None, Some(c)],
-        None => vec![None],
+    // Without the classifier is the same evidence with its share held at 0.
+    let with_classifier = match classifier {
+        Some(_) => vec![false, true],
+        None => vec![false],
     };
     let shrinkages = match dense.and_then(|d| choose_projection(d, entries, &held_out, scoring)) {
         Some(alpha) => vec![None, Some(alpha)],
@@ -185,8 +186,10 @@ pub fn calibrate(
             let p = shrinkage.and_then(|alpha| fit_projection(d, entries, &held_out, alpha));
             d.clone().with_projection(p)
         });
-        for &classifier in &classifiers {
-            let (shares, rankers, utility) = held.tune_rankers(projected.as_ref(), classifier);
+        let runs = held.evidence(projected.as_ref(), classifier.as_ref());
+        for &use_classifier in &with_classifier {
+            let (shares, rankers, utility) =
+                held.tune_rankers(&runs, use_classifier, projected.is_some());
             let charged = utility
                 - MIN_PROJECTION_GAIN * f32::from(u8::from(shrinkage.is_some()))
                 - MIN_CLASSIFIER_GAIN * f32::from(u8::from(shares.classifier > 0.0));
@@ -215,13 +218,13 @@ struct HeldOut<'a> {
 }
 
 impl HeldOut<'_> {
-    /// Steps 2–5 with this dense index: the shares, each ranker's
-    /// calibration and thresholds, and the fused ranker's mean utility.
-    fn tune_rankers(
+    /// Step 2 with this dense index and classifier: every held-out phrasing's
+    /// evidence, asked as is (expected entry) and with its entry hidden (`None`).
+    fn evidence(
         &self,
         dense: Option<&DenseIndex>,
         classifier: Option<&TermClassifier>,
-    ) -> (Shares, PerRanker, f32) {
+    ) -> Vec<(Option<usize>, Evidence)> {
         let (entries, held_out) = (self.entries, self.held_out);
         let weights = dense.map(DenseIndex::weights);
         let phrasings = dense
@@ -254,8 +257,19 @@ impl HeldOut<'_> {
                 ));
             }
         }
+        runs
+    }
 
-        let shares = choose_shares(&runs, classifier.is_some(), dense.is_some());
+    /// Steps 3–5 on gathered evidence: the shares (the classifier's held at 0
+    /// unless `classifier`, the dense one unless `dense`), each ranker's
+    /// calibration and thresholds, and the fused ranker's mean utility.
+    fn tune_rankers(
+        &self,
+        runs: &[(Option<usize>, Evidence)],
+        classifier: bool,
+        dense: bool,
+    ) -> (Shares, PerRanker, f32) {
+        let shares = choose_shares(runs, classifier, dense);
         let answerable_weight = (1.0 - UNANSWERABLE_SHARE) / self.total as f32;
         let unanswerable_weight = UNANSWERABLE_SHARE / self.total as f32;
         let mut rankers = PerRanker::default();
