@@ -1,22 +1,23 @@
 //! The agents' API: the inbox, a ticket with everything about it, and what agents do to it.
 
 use std::convert::Infallible;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt as _};
 use serde::{Deserialize, Serialize};
-use tokio_stream::wrappers::BroadcastStream;
+use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::problem::{ApiError, Json, Path, Query};
 use super::session::{AdminSession, AgentSession};
 use super::AppState;
 use crate::domain::{Priority, Role, Status, TicketType};
-use crate::events::TicketEvent;
+use crate::events::{Revocation, TicketEvent};
 use crate::store::{
-    Agent, Assignee, AuditEvent, ContactDetail, EscalationContext, Message, Rating, TicketChanges,
-    TicketFilter, TicketSummary,
+    Agent, Assignee, AuditEvent, ContactDetail, EscalationContext, Message, Rating, Store,
+    TicketChanges, TicketFilter, TicketSummary,
 };
 
 /// The inbox filters; every one is optional and they combine.
@@ -137,7 +138,7 @@ pub async fn detail(
         Some(contact) => {
             let mut detail = state.store.contact(contact.id).await?;
             detail.tickets.retain(|t| t.id != ticket.id);
-            Some(detail)
+            Some(contact_tickets_visible_to(detail, &session.agent))
         }
         None => None,
     };
@@ -149,6 +150,20 @@ pub async fn detail(
         rating: state.store.rating(ticket.row_id).await?,
         ticket,
     }))
+}
+
+/// The contact's other tickets the agent may know of: all for admins, otherwise those without a
+/// group or of the agent's groups, the rule `GET /api/v1/desk/contacts/{id}` applies, so a
+/// ticket's page does not reveal the subjects of other groups' cases.
+fn contact_tickets_visible_to(mut detail: ContactDetail, agent: &Agent) -> ContactDetail {
+    if agent.role != Role::Admin {
+        detail.tickets.retain(|t| {
+            t.group
+                .as_ref()
+                .is_none_or(|group| agent.groups.contains(group))
+        });
+    }
+    detail
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -388,10 +403,12 @@ async fn updated(
     Ok(axum::Json(find(state, &ticket.id).await?))
 }
 
-/// `GET /api/v1/desk/events`: Server-Sent Events for every ticket change, for the inbox.
+/// `GET /api/v1/desk/events`: Server-Sent Events for every ticket change the agent may see.
 ///
-/// Messages (which carry their text) reach an agent only for tickets the agent may see; the other
-/// events name a ticket id and nothing more, so every agent gets them and re-reads what it shows.
+/// Each event reaches an agent only for tickets the agent may see now (admins: all). The stream
+/// re-validates its session when the hub announces a revocation for its agent and every
+/// [`super::StreamLimits::recheck`]: it ends when the session was ended, expired, or the agent
+/// disabled, and narrows at once when the agent is demoted or leaves a group.
 #[utoipa::path(
     get,
     path = "/api/v1/desk/events",
@@ -402,29 +419,94 @@ pub async fn events(
     State(state): State<AppState>,
     session: AgentSession,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let agent = std::sync::Arc::new(session.agent);
-    let store = state.store.clone();
-    let stream = BroadcastStream::new(state.events.subscribe())
-        .filter_map(move |received| {
-            let (store, agent) = (store.clone(), agent.clone());
-            async move {
-                match received {
-                    Ok(event @ TicketEvent::Message { .. }) if agent.role != Role::Admin => {
-                        let visible = store
-                            .agent_may_see(agent.id, &agent.groups, event.ticket_id())
-                            .await
-                            .unwrap_or(false);
-                        visible.then(|| sse_event(&event))
-                    }
-                    Ok(event) => Some(sse_event(&event)),
-                    // Fell behind: the client should re-read its views.
-                    Err(_) => Some(Event::default().event("lagged").data("{}")),
-                }
-            }
-        })
-        .map(Ok)
-        .take_until(state.shutdown.wait());
+    let every = state.streams.limits().recheck.max(Duration::from_millis(100));
+    let watch = AgentStream {
+        store: state.store.clone(),
+        token: session.token().to_owned(),
+        agent: session.agent,
+        events: state.events.subscribe(),
+        revocations: state.events.subscribe_revocations(),
+        recheck: tokio::time::interval_at(tokio::time::Instant::now() + every, every),
+    };
+    let stream = futures_util::stream::unfold(watch, |mut watch| async move {
+        let event = watch.next().await?;
+        Some((Ok(event), watch))
+    })
+    .take_until(state.shutdown.wait());
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// One agent's open stream: what it may see, re-checked as permissions change.
+struct AgentStream {
+    store: Store,
+    token: String,
+    agent: Agent,
+    events: broadcast::Receiver<TicketEvent>,
+    revocations: broadcast::Receiver<Revocation>,
+    recheck: tokio::time::Interval,
+}
+
+impl AgentStream {
+    /// The next frame for this agent; `None` when the stream must end.
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            tokio::select! {
+                // Revocations first: one published before an event must apply to it.
+                biased;
+                revoked = self.revocations.recv() => match revoked {
+                    Ok(revocation) if !revocation.concerns(self.agent.id) => {}
+                    Ok(_) | Err(RecvError::Lagged(_)) => {
+                        if !self.revalidate().await {
+                            return None;
+                        }
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = self.recheck.tick() => {
+                    if !self.revalidate().await {
+                        return None;
+                    }
+                }
+                received = self.events.recv() => match received {
+                    Ok(event) => {
+                        if self.may_see(&event).await {
+                            return Some(sse_event(&event));
+                        }
+                    }
+                    // Fell behind: the client should re-read its views.
+                    Err(RecvError::Lagged(_)) => {
+                        return Some(Event::default().event("lagged").data("{}"))
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+            }
+        }
+    }
+
+    /// Re-reads the session and the agent; `false` when the stream must end (the session ended
+    /// or expired, the agent was disabled, or the database cannot say).
+    async fn revalidate(&mut self) -> bool {
+        match self.store.session_agent(&self.token).await {
+            Ok(Some(agent)) => {
+                self.agent = agent;
+                true
+            }
+            Ok(None) => false,
+            Err(err) => {
+                tracing::warn!(error = %err, agent = %self.agent.email, "cannot re-check an event stream's session; ending it");
+                false
+            }
+        }
+    }
+
+    async fn may_see(&self, event: &TicketEvent) -> bool {
+        self.agent.role == Role::Admin
+            || self
+                .store
+                .agent_may_see(self.agent.id, &self.agent.groups, event.ticket_id())
+                .await
+                .unwrap_or(false)
+    }
 }
 
 /// An SSE frame for `event`: its name, and its JSON as data.
@@ -495,10 +577,13 @@ pub async fn create_agent(
     AdminSession(admin): AdminSession,
     Json(request): Json<NewAgentRequest>,
 ) -> Result<(StatusCode, axum::Json<CreatedAgent>), ApiError> {
-    let password = state
-        .store
-        .create_agent(&request.email, &request.name, request.role, &request.groups)
-        .await?;
+    let password = {
+        let _slot = state.logins.hashing_slot().await?;
+        state
+            .store
+            .create_agent(&request.email, &request.name, request.role, &request.groups)
+            .await?
+    };
     let agent = state
         .store
         .agent_by_email(&request.email)
