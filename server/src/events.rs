@@ -5,6 +5,11 @@
 //! subscriber that falls more than [`CAPACITY`] events behind misses some and is told so (it then
 //! re-reads the ticket); publishers never wait for subscribers, nor for the database: relaying
 //! to other instances ([`postgres`]) happens in the background.
+//!
+//! Beside ticket events the hub carries *revocations*: an agent's sessions ended, or the agent
+//! was disabled, demoted or moved between groups. An agent's open stream re-validates its session
+//! when it hears one for its agent, and ends or narrows at once. Revocations stay in this
+//! process; streams on other instances notice at their periodic re-check.
 
 mod postgres;
 
@@ -63,7 +68,27 @@ impl TicketEvent {
 #[derive(Clone)]
 pub struct Hub {
     sender: broadcast::Sender<TicketEvent>,
+    revocations: broadcast::Sender<Revocation>,
     relay: Option<Arc<postgres::Relay>>,
+}
+
+/// Whose open agent streams must re-check their session and permissions now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// One agent's (sessions ended, disabled, role or groups changed).
+    Agent(i64),
+    /// Every agent's (a group was deleted).
+    Everyone,
+}
+
+impl Revocation {
+    /// Whether agent `agent_id`'s streams must re-check.
+    pub fn concerns(self, agent_id: i64) -> bool {
+        match self {
+            Revocation::Agent(id) => id == agent_id,
+            Revocation::Everyone => true,
+        }
+    }
 }
 
 impl Default for Hub {
@@ -71,6 +96,7 @@ impl Default for Hub {
     fn default() -> Self {
         Hub {
             sender: broadcast::channel(CAPACITY).0,
+            revocations: broadcast::channel(CAPACITY).0,
             relay: None,
         }
     }
@@ -85,6 +111,7 @@ impl Hub {
         let relay = postgres::Relay::start(store, database_url, sender.clone()).await?;
         Ok(Hub {
             sender,
+            revocations: broadcast::channel(CAPACITY).0,
             relay: Some(Arc::new(relay)),
         })
     }
@@ -99,5 +126,15 @@ impl Hub {
 
     pub fn subscribe(&self) -> broadcast::Receiver<TicketEvent> {
         self.sender.subscribe()
+    }
+
+    /// Tells this process's agent streams concerned by `revocation` to re-check now. Publish it
+    /// after the change is committed and before ticket events that follow it.
+    pub fn revoke(&self, revocation: Revocation) {
+        let _ = self.revocations.send(revocation);
+    }
+
+    pub fn subscribe_revocations(&self) -> broadcast::Receiver<Revocation> {
+        self.revocations.subscribe()
     }
 }

@@ -30,6 +30,6 @@ mod secret;
 mod server;
 pub mod store;
 
-pub use http::{Quota, RateLimits};
+pub use http::{Backoff, LoginLimits, Quota, RateLimits, StreamLimits};
 pub use server::{Config, Server};
 pub use store::FirstAdmin;

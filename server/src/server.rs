@@ -10,7 +10,8 @@ use tokio::net::TcpListener;
 
 use crate::events::Hub;
 use crate::http::{
-    self, AppState, Limiter, Metrics, RateLimits, Shutdown, SiteDirectory, SnapshotFile,
+    self, AppState, Limiter, LoginGuard, LoginLimits, Metrics, RateLimits, Shutdown,
+    SiteDirectory, SnapshotFile, StreamCaps, StreamLimits, TrustedProxies,
 };
 use crate::origin::OriginPattern;
 use crate::store::{Backend, FirstAdmin, Store};
@@ -42,10 +43,25 @@ pub struct Config {
     /// Mark the session cookie `Secure`; by default, when the public origin is https. Set it when
     /// a TLS-terminating proxy forwards plain http to this server under another origin.
     pub secure_cookies: Option<bool>,
-    /// Lets remote Prometheus scrapers read `/metrics` with `Authorization: Bearer TOKEN`;
-    /// without it, only loopback scrapers may.
+    /// Lets Prometheus scrapers read `/metrics` with `Authorization: Bearer TOKEN`.
     pub metrics_token: Option<String>,
+    /// Serve `/metrics` without the token to loopback peers that send no proxy headers. Off by
+    /// default: a reverse proxy on the same host connects from loopback too, and one that adds
+    /// no `X-Forwarded-For` would make the metrics public.
+    pub metrics_open_on_loopback: bool,
+    /// Reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For`/`Forwarded` name the
+    /// client for per-address limits; empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<String>,
+    /// Failed sign-in throttling and the bound on concurrent password hashing.
+    pub login_limits: LoginLimits,
+    /// How long a session lasts before the agent must sign in again.
+    pub session_ttl: Duration,
+    /// Caps on open event streams and the agents' streams' re-check interval.
+    pub stream_limits: StreamLimits,
 }
+
+/// How often expired sessions are deleted.
+const PURGE_SESSIONS_EVERY: Duration = Duration::from_secs(60 * 60);
 
 impl Default for Config {
     fn default() -> Self {
@@ -62,6 +78,11 @@ impl Default for Config {
             max_message_chars: http::MAX_MESSAGE_CHARS,
             secure_cookies: None,
             metrics_token: None,
+            metrics_open_on_loopback: false,
+            trusted_proxies: Vec::new(),
+            login_limits: LoginLimits::default(),
+            session_ttl: Duration::from_millis(crate::store::SESSION_TTL_MS as u64),
+            stream_limits: StreamLimits::default(),
         }
     }
 }
@@ -85,6 +106,12 @@ impl Server {
             .map(str::parse::<OriginPattern>)
             .transpose()
             .context("invalid public origin")?;
+        let proxies =
+            TrustedProxies::parse(&config.trusted_proxies).context("invalid trusted_proxies")?;
+        anyhow::ensure!(
+            config.session_ttl >= Duration::from_secs(1),
+            "the session lifetime must be at least a second"
+        );
         let store = Store::connect(&config.database_url)
             .await
             .context("cannot open the database")?;
@@ -134,7 +161,14 @@ impl Server {
             request_timeout: config.request_timeout,
             body_limit: config.body_limit,
             max_message_chars: config.max_message_chars,
-            metrics: Metrics::new(config.metrics_token.clone()),
+            metrics: Metrics::new(
+                config.metrics_token.clone(),
+                config.metrics_open_on_loopback,
+            ),
+            proxies,
+            logins: LoginGuard::new(config.login_limits),
+            session_ttl: config.session_ttl,
+            streams: StreamCaps::new(config.stream_limits),
         };
         let router = http::router(state, config.dist_dir.as_deref());
         Ok(Server {
@@ -172,14 +206,31 @@ impl Server {
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
         let begin_shutdown = self.begin_shutdown;
-        axum::serve(self.listener, service)
+        let purging = tokio::spawn(purge_sessions(self.store.clone()));
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 let _ = begin_shutdown.send(true);
             })
             .await
-            .context("server failed")?;
+            .context("server failed");
+        purging.abort();
+        served?;
         self.store.close().await;
         Ok(())
+    }
+}
+
+/// Deletes expired sessions now and then, for as long as the server runs. They grant nothing
+/// already (every check compares the expiry); this keeps the table from growing forever.
+async fn purge_sessions(store: Store) {
+    let mut every = tokio::time::interval(PURGE_SESSIONS_EVERY);
+    loop {
+        every.tick().await;
+        match store.purge_expired_sessions().await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired sessions purged"),
+            Err(err) => tracing::warn!(error = %err, "cannot purge expired sessions"),
+        }
     }
 }

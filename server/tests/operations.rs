@@ -14,10 +14,14 @@ on_both_databases! {
     shutdown_finishes_requests_in_flight => sqlite_shutdown_finishes_requests_in_flight, postgres_shutdown_finishes_requests_in_flight;
 }
 
+/// The scrape token the metrics tests configure.
+const SCRAPE_TOKEN: &str = "scrape-token";
+
 async fn metrics_text(server: &TestServer) -> String {
     let response = server
         .client
         .get(server.url("/metrics"))
+        .bearer_auth(SCRAPE_TOKEN)
         .send()
         .await
         .unwrap();
@@ -26,7 +30,13 @@ async fn metrics_text(server: &TestServer) -> String {
 }
 
 async fn metrics_count_requests_tickets_and_streams(db: String) {
-    let server = TestServer::start(&db).await;
+    let server = TestServer::start_with(server::Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database_url: db.clone(),
+        metrics_token: Some(SCRAPE_TOKEN.to_owned()),
+        ..server::Config::default()
+    })
+    .await;
     let (ticket, token) = server.escalate("my parcel is late").await;
     let unknown = server
         .client
@@ -58,7 +68,7 @@ async fn metrics_count_requests_tickets_and_streams(db: String) {
         "routes are labelled by template, not by path"
     );
 
-    // Through a reverse proxy the peer is still loopback, but the proxy says so.
+    // Without the token, refused even from loopback.
     let proxied = server
         .client
         .get(server.url("/metrics"))

@@ -105,6 +105,8 @@ pub async fn delete_group(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     state.store.delete_group(&id).await?;
+    // Its members' open event streams must stop showing its tickets.
+    state.events.revoke(crate::events::Revocation::Everyone);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -154,6 +156,10 @@ pub async fn update_agent(
         )
         .await?;
     tracing::info!(by = %admin.agent.email, agent = %agent.email, "agent changed");
+    // Disabled, demoted or moved: the agent's open event streams re-check at once.
+    state
+        .events
+        .revoke(crate::events::Revocation::Agent(agent.id));
     // New groups, more capacity, back from away, or (disabled) cases back in the queue.
     fill_queues(
         &state,

@@ -4,10 +4,14 @@
 //! Routes are labelled by their template (`/api/v1/tickets/{id}`), never by the path a client
 //! sent, so a scanner cannot create unbounded series; requests no route matched share one label.
 //!
-//! Who may read them: a scraper on the same host (loopback peer, no proxy headers), or anyone
-//! presenting `Authorization: Bearer <metrics token>` when a token is configured. Behind a reverse
-//! proxy on the same host every request comes from loopback, hence the proxy-header check: the
-//! proxy adds `X-Forwarded-For`/`Forwarded`, a local scraper does not.
+//! The `method` label is one of the standard methods or `other`: clients can send any token as a
+//! method, and each would be a new series.
+//!
+//! Who may read them: anyone presenting `Authorization: Bearer <metrics token>`. Without a token,
+//! nobody, unless the operator explicitly opened them to loopback scrapers
+//! (`metrics_open_on_loopback`): a reverse proxy on the same host also connects from loopback,
+//! and one that adds no `X-Forwarded-For` would make them public, so a peer address alone is not
+//! proof of a local scraper. Even when opened, requests carrying proxy headers are refused.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -57,7 +61,14 @@ struct Inner {
     rate_limited: Family<RouteLabels, Counter>,
     tickets_created: Counter,
     sse_clients: Gauge,
+    sse_refused: Family<ReasonLabels, Counter>,
     token: Option<String>,
+    open_on_loopback: bool,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabels {
+    reason: String,
 }
 
 /// The matched route's template, handed from [`route_template`] to [`track`] in the response.
@@ -65,8 +76,9 @@ struct Inner {
 struct Route(MatchedPath);
 
 impl Metrics {
-    /// Fresh metrics; `token`, when set, lets remote scrapers in with a bearer token.
-    pub fn new(token: Option<String>) -> Metrics {
+    /// Fresh metrics; `token`, when set, lets scrapers in with a bearer token;
+    /// `open_on_loopback` lets loopback peers without proxy headers in without it.
+    pub fn new(token: Option<String>, open_on_loopback: bool) -> Metrics {
         let mut registry = Registry::with_prefix("answerdesk");
         let requests = Family::<RequestLabels, Counter>::default();
         registry.register(
@@ -101,6 +113,12 @@ impl Metrics {
             "Server-Sent Events streams open now (visitors and agents)",
             sse_clients.clone(),
         );
+        let sse_refused = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "sse_refused",
+            "Event streams refused because of the per-address (per_ip) or total cap",
+            sse_refused.clone(),
+        );
         Metrics(Arc::new(Inner {
             registry,
             requests,
@@ -108,13 +126,25 @@ impl Metrics {
             rate_limited,
             tickets_created,
             sse_clients,
+            sse_refused,
             token: token.filter(|t| !t.is_empty()),
+            open_on_loopback,
         }))
     }
 
     /// Counts a ticket an escalation created.
     pub fn ticket_created(&self) {
         self.0.tickets_created.inc();
+    }
+
+    /// Counts an event stream refused by a cap (`per_ip` or `total`).
+    pub fn stream_refused(&self, reason: &'static str) {
+        self.0
+            .sse_refused
+            .get_or_create(&ReasonLabels {
+                reason: reason.to_owned(),
+            })
+            .inc();
     }
 
     /// The text exposition format.
@@ -130,7 +160,7 @@ impl Metrics {
         self.0
             .requests
             .get_or_create(&RequestLabels {
-                method: method.to_owned(),
+                method: method_label(method).to_owned(),
                 route: route.clone(),
                 status: status.as_str().to_owned(),
             })
@@ -157,8 +187,19 @@ impl Metrics {
             }
         }
         let proxied = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
-        peer.is_some_and(|addr| addr.ip().is_loopback()) && !proxied
+        self.0.open_on_loopback && peer.is_some_and(|addr| addr.ip().is_loopback()) && !proxied
     }
+}
+
+/// The `method` label: a standard method's name, or `other` for whatever else a client sent.
+fn method_label(method: &str) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|known| *known == method)
+        .unwrap_or("other")
 }
 
 /// Route layer: remembers which route template answered, for [`track`] to label it.
@@ -231,8 +272,8 @@ pub async fn export(State(state): State<super::AppState>, request: Request) -> R
         return ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            "metrics are served to loopback scrapers, or with Authorization: Bearer and the \
-             configured metrics token",
+            "metrics need Authorization: Bearer and the configured metrics token \
+             (metrics_token), unless opened to loopback scrapers (metrics_open_on_loopback)",
         )
         .into_response();
     }
@@ -251,8 +292,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn loopback_without_proxy_headers_or_the_token() {
-        let metrics = Metrics::new(Some("s3cret".into()));
+    fn without_the_token_nobody_unless_opened_to_loopback() {
+        let local: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        let headers = HeaderMap::new();
+        for token in [None, Some("s3cret".to_owned())] {
+            let closed = Metrics::new(token, false);
+            assert!(!closed.allows(&headers, Some(local)), "a local proxy's request");
+        }
+    }
+
+    #[test]
+    fn opened_to_loopback_without_proxy_headers_or_the_token() {
+        let metrics = Metrics::new(Some("s3cret".into()), true);
         let local: SocketAddr = "127.0.0.1:5000".parse().unwrap();
         let remote: SocketAddr = "192.0.2.7:5000".parse().unwrap();
         let mut headers = HeaderMap::new();
@@ -269,8 +320,10 @@ mod tests {
 
     #[test]
     fn renders_every_family() {
-        let metrics = Metrics::new(None);
+        let metrics = Metrics::new(None, false);
         metrics.ticket_created();
+        metrics.stream_refused("per_ip");
+        metrics.record("BREW", "unmatched", StatusCode::NOT_FOUND, Instant::now());
         metrics.record(
             "POST",
             "/api/v1/escalations",
@@ -284,6 +337,8 @@ mod tests {
             "answerdesk_rate_limited_requests_total{route=\"/api/v1/escalations\"} 1",
             "answerdesk_tickets_created_total 1",
             "answerdesk_sse_clients 0",
+            "answerdesk_sse_refused_total{reason=\"per_ip\"} 1",
+            "answerdesk_http_requests_total{method=\"other\",route=\"unmatched\",status=\"404\"} 1",
         ] {
             assert!(text.contains(needle), "{needle} in {text}");
         }

@@ -5,17 +5,21 @@ mod assets;
 mod assignment;
 mod body_limit;
 mod canned;
+mod client_ip;
 mod contacts;
 mod desk;
 mod feedback;
 mod health;
+mod login_guard;
 mod metrics;
 pub mod openapi;
+mod passwords;
 pub mod problem;
 mod rate_limit;
 mod session;
 mod site_directory;
 mod snapshot;
+mod stream_caps;
 mod timeout;
 mod visitor;
 
@@ -32,7 +36,10 @@ use tokio::sync::watch;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
+pub use client_ip::{BadIpBlock, TrustedProxies};
+pub use login_guard::{Backoff, LoginGuard, LoginLimits};
 pub use metrics::Metrics;
+pub use stream_caps::{StreamCaps, StreamLimits};
 pub use rate_limit::{Limiter, Quota, RateLimits};
 pub use site_directory::SiteDirectory;
 pub use snapshot::SnapshotFile;
@@ -68,6 +75,14 @@ pub struct AppState {
     pub max_message_chars: usize,
     /// Prometheus metrics, served at `/metrics`.
     pub metrics: Metrics,
+    /// Reverse proxies whose forwarding headers name the client, for every per-address limit.
+    pub proxies: TrustedProxies,
+    /// Failed sign-in throttling and the bound on concurrent password hashing.
+    pub logins: LoginGuard,
+    /// How long a new session lasts.
+    pub session_ttl: Duration,
+    /// Caps on open event streams, and how often agents' streams re-check their session.
+    pub streams: StreamCaps,
 }
 
 /// A shutdown that has begun or not; cheap to clone.
@@ -92,6 +107,12 @@ impl Shutdown {
 
 /// The whole application: API, operations endpoints, snapshot and (with `dist_dir`) the app.
 pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
+    // Both event-stream routes share one count.
+    let stream_caps = (
+        state.streams.clone(),
+        state.proxies.clone(),
+        state.metrics.clone(),
+    );
     let visitor = Router::new()
         .route("/escalations", post(visitor::create_escalation))
         .route("/tickets/{id}", get(visitor::ticket))
@@ -99,14 +120,20 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
             "/tickets/{id}/messages",
             get(visitor::messages).post(visitor::post_message),
         )
-        .route("/tickets/{id}/events", get(visitor::events))
+        .route(
+            "/tickets/{id}/events",
+            get(visitor::events).route_layer(axum::middleware::from_fn_with_state(
+                stream_caps.clone(),
+                stream_caps::cap_streams,
+            )),
+        )
         .route("/tickets/{id}/rating", post(visitor::rate))
         .route("/feedback", post(feedback::record))
         .method_not_allowed_fallback(problem::wrong_method)
         // Inside CORS: preflights are not counted, and a 429 still carries CORS headers so the
         // widget can read it.
         .layer(axum::middleware::from_fn_with_state(
-            state.limiter.clone(),
+            (state.limiter.clone(), state.proxies.clone()),
             rate_limit::per_ip,
         ))
         .layer(visitor_cors(state.sites.clone()));
@@ -119,6 +146,7 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
                 .post(session::login)
                 .delete(session::logout),
         )
+        .route("/session/password", post(passwords::change))
         .route("/desk/tickets", get(desk::list))
         .route("/desk/tickets/{id}", get(desk::detail).patch(desk::change))
         .route("/desk/tickets/{id}/messages", post(desk::post_message))
@@ -126,7 +154,13 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         .route("/desk/tickets/{id}/assign", post(desk::assign))
         .route("/desk/tickets/{id}/transfer", post(desk::transfer))
         .route("/desk/tickets/{id}/merge", post(desk::merge))
-        .route("/desk/events", get(desk::events))
+        .route(
+            "/desk/events",
+            get(desk::events).route_layer(axum::middleware::from_fn_with_state(
+                stream_caps.clone(),
+                stream_caps::cap_streams,
+            )),
+        )
         .route("/desk/me", get(assignment::me).patch(assignment::change_me))
         .route("/desk/groups", get(admin::groups))
         .route(
@@ -147,6 +181,7 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
             get(desk::list_agents).post(desk::create_agent),
         )
         .route("/admin/agents/{id}", put(admin::update_agent))
+        .route("/admin/agents/{id}/password", post(passwords::reset))
         .route("/admin/groups", post(admin::create_group))
         .route(
             "/admin/groups/{id}",

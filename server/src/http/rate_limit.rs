@@ -6,20 +6,21 @@
 //! creating an escalation also spends one of its site's bucket, so a site embedded on a busy
 //! page cannot flood the agents' inbox however many addresses it comes from.
 //!
-//! The client address is the TCP peer: behind a reverse proxy every request shares the proxy's
-//! bucket, so give the proxy its own limits or raise `per_ip`. `X-Forwarded-For` is not trusted,
-//! since any client can send one.
+//! The client address is the TCP peer, or behind a reverse proxy listed in `trusted_proxies`, the
+//! address the proxy forwarded ([`super::client_ip`]); forwarding headers from anyone else are
+//! ignored, since any client can send them.
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::client_ip::TrustedProxies;
 use super::problem::ApiError;
 
 /// How many requests one client may make: a burst, then a steady rate.
@@ -132,12 +133,12 @@ impl Limiter {
 
 /// Middleware: the per-IP limit for every request it wraps. Requests without a peer address
 /// (served without connect info) are not limited.
-pub async fn per_ip(State(limiter): State<Limiter>, request: Request, next: Next) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
-    if let Some(ip) = peer {
+pub async fn per_ip(
+    State((limiter, proxies)): State<(Limiter, TrustedProxies)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Some(ip) = proxies.client_of(&request) {
         if let Err(limited) = limiter.check_ip(ip) {
             return limited.into_response();
         }
@@ -146,7 +147,7 @@ pub async fn per_ip(State(limiter): State<Limiter>, request: Request, next: Next
 }
 
 /// The address a bucket is kept for: IPv4 as is (also when IPv4-mapped), IPv6 by its /64.
-fn client_key(ip: IpAddr) -> IpAddr {
+pub(super) fn client_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

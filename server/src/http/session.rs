@@ -6,16 +6,19 @@
 //! `X-CSRF-Token`, which only a page of this origin can have obtained from `/api/v1/session`.
 
 use axum::extract::{FromRequestParts, State};
+use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
+use super::client_ip::ClientIp;
 use super::problem::{ApiError, Json};
 use super::AppState;
 use crate::domain::Role;
+use crate::events::Revocation;
 use crate::secret;
-use crate::store::{Agent, SESSION_TTL_MS};
+use crate::store::Agent;
 
 /// Name of the session cookie.
 pub const COOKIE: &str = "answerdesk_session";
@@ -55,6 +58,13 @@ impl FromRequestParts<AppState> for AgentSession {
             }
         }
         Ok(AgentSession { agent, token })
+    }
+}
+
+impl AgentSession {
+    /// The session's secret, for re-validating it later (event streams).
+    pub(super) fn token(&self) -> &str {
+        &self.token
     }
 }
 
@@ -100,6 +110,10 @@ pub struct SessionInfo {
 
 /// `POST /api/v1/session {email, password}`: sets the session cookie; answers the agent and the
 /// CSRF token.
+///
+/// Failed attempts are throttled per client address and per account ([`super::login_guard`]):
+/// `429` with `Retry-After` while locked, `503` when too many passwords are being checked at once.
+/// A success also sets the device cookie that lets this browser past a locked account later.
 #[utoipa::path(
     post,
     path = "/api/v1/session",
@@ -109,32 +123,46 @@ pub struct SessionInfo {
 )]
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     Json(credentials): Json<Credentials>,
 ) -> Result<Response, ApiError> {
     if credentials.email.len() > 254 || credentials.password.len() > 1024 {
         return Err(ApiError::unauthorized("wrong email or password"));
     }
-    let session = state
-        .store
-        .login(&credentials.email, &credentials.password)
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("wrong email or password"))?;
+    let admission = state.logins.admit(ip, &credentials.email, &headers)?;
+    let session = {
+        let _slot = state.logins.hashing_slot().await?;
+        state
+            .store
+            .login(&credentials.email, &credentials.password, state.session_ttl)
+            .await?
+    };
+    let Some(session) = session else {
+        state.logins.failed(ip, &credentials.email);
+        tracing::info!(ip = ?ip, "failed sign-in");
+        return Err(ApiError::unauthorized("wrong email or password"));
+    };
+    state.logins.succeeded(&credentials.email, admission);
     tracing::info!(agent = %session.agent.email, "signed in");
     let cookie = format!(
         "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
         session.token,
-        SESSION_TTL_MS / 1000,
+        state.session_ttl.as_secs(),
         if state.secure_cookies { "; Secure" } else { "" }
     );
+    let device = state
+        .logins
+        .device_cookie(&session.agent.email, state.secure_cookies);
     let body = SessionInfo {
         csrf_token: secret::csrf_token(&session.token),
         agent: session.agent,
     };
-    Ok((
-        [(header::SET_COOKIE, header_value(&cookie)?)],
-        axum::Json(body),
-    )
-        .into_response())
+    let mut response = axum::Json(body).into_response();
+    let headers = response.headers_mut();
+    headers.append(SET_COOKIE, header_value(&cookie)?);
+    headers.append(SET_COOKIE, header_value(&device)?);
+    Ok(response)
 }
 
 /// `GET /api/v1/session`: who is signed in, and the CSRF token (again, e.g. after a reload).
@@ -163,6 +191,7 @@ pub async fn logout(
     session: AgentSession,
 ) -> Result<Response, ApiError> {
     state.store.logout(&session.token).await?;
+    state.events.revoke(Revocation::Agent(session.agent.id));
     let cookie = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     Ok((
         StatusCode::NO_CONTENT,
@@ -171,6 +200,6 @@ pub async fn logout(
         .into_response())
 }
 
-fn header_value(text: &str) -> Result<HeaderValue, ApiError> {
+pub(super) fn header_value(text: &str) -> Result<HeaderValue, ApiError> {
     HeaderValue::from_str(text).map_err(|_| ApiError::internal())
 }

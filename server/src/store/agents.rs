@@ -74,11 +74,7 @@ impl Store {
                 return Err(StoreError::UnknownGroup(group.clone()));
             }
         }
-        let password = agent.password.to_owned();
-        let hash = tokio::task::spawn_blocking(move || secret::hash_password(&password))
-            .await
-            .map_err(|e| StoreError::PasswordHash(e.to_string()))?
-            .map_err(|e| StoreError::PasswordHash(e.to_string()))?;
+        let hash = hash_off_thread(agent.password).await?;
 
         let capacity = self.desk_config().await?.default_capacity;
         let now = now_ms();
@@ -119,6 +115,68 @@ impl Store {
         }
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Replaces the password of agent `agent_id` after checking `current`, and ends every other
+    /// session of the agent (`keep` is the session making the change). Answers `false`, changing
+    /// nothing, when `current` is wrong.
+    pub async fn change_password(
+        &self,
+        agent_id: i64,
+        current: &str,
+        new: &str,
+        keep: &str,
+    ) -> Result<bool, StoreError> {
+        check_new_password(new)?;
+        let row = sqlx::query("SELECT password_hash FROM agents WHERE id = $1 AND disabled = 0")
+            .bind(agent_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let stored: Option<String> = row.map(|r| r.try_get("password_hash")).transpose()?;
+        if !super::sessions::verify_off_thread(current, stored).await? {
+            return Ok(false);
+        }
+        self.set_password(agent_id, new).await?;
+        self.end_sessions(agent_id, Some(keep)).await?;
+        Ok(true)
+    }
+
+    /// Gives agent `agent_id` a fresh random password and ends all its sessions; answers the
+    /// password, the only time it exists in clear. Disabled agents may be reset too (they still
+    /// cannot sign in until enabled).
+    pub async fn reset_password(&self, agent_id: i64) -> Result<(Agent, String), StoreError> {
+        let agent = self.agent(agent_id).await?;
+        let password = secret::new_password();
+        self.set_password(agent_id, &password).await?;
+        self.end_sessions(agent_id, None).await?;
+        Ok((agent, password))
+    }
+
+    /// [`Store::reset_password`] by email, for the command line.
+    pub async fn reset_password_by_email(
+        &self,
+        email: &str,
+    ) -> Result<(Agent, String), StoreError> {
+        let row = sqlx::query("SELECT id FROM agents WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("agent"))?;
+        self.reset_password(row.try_get("id")?).await
+    }
+
+    async fn set_password(&self, agent_id: i64, password: &str) -> Result<(), StoreError> {
+        let hash = hash_off_thread(password).await?;
+        let done = sqlx::query("UPDATE agents SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(hash)
+            .bind(now_ms())
+            .bind(agent_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("agent"));
+        }
+        Ok(())
     }
 
     /// The agent with this email, if any.
@@ -222,6 +280,34 @@ impl Store {
             disabled: row.try_get::<i64, _>("disabled")? != 0,
         })
     }
+}
+
+/// Shortest password an agent may choose: long enough that the login throttle, not luck, is what
+/// stands between a guesser and the account.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest password accepted anywhere (the login endpoint refuses longer ones before hashing).
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+
+fn check_new_password(password: &str) -> Result<(), StoreError> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_CHARS {
+        return Err(StoreError::Invalid(format!(
+            "a password must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"
+        )));
+    }
+    if password.trim().is_empty() {
+        return Err(StoreError::Invalid("a password cannot be only spaces".into()));
+    }
+    Ok(())
+}
+
+/// An argon2id hash of `password`, computed on a blocking thread.
+async fn hash_off_thread(password: &str) -> Result<String, StoreError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || secret::hash_password(&password))
+        .await
+        .map_err(|e| StoreError::PasswordHash(e.to_string()))?
+        .map_err(|e| StoreError::PasswordHash(e.to_string()))
 }
 
 /// Lower-cased, trimmed, and plausibly an address (one `@` with text on both sides).
