@@ -1,4 +1,5 @@
-//! `answerdesk agent add`: create agents from scripts.
+//! `answerdesk agent add` and `answerdesk agent reset-password`: manage agents from scripts, and
+//! regain the admin account when its one-time password is lost.
 
 use std::process::ExitCode;
 
@@ -22,16 +23,58 @@ pub enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = super::DEFAULT_DATABASE_URL)]
         database_url: String,
     },
+    /// Give an agent a new one-time password and end all its sessions (e.g. the bootstrap
+    /// admin's, when the password printed at first start is lost or was seen by others).
+    ResetPassword {
+        email: String,
+        #[arg(long, env = "DATABASE_URL", default_value = super::DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
 }
 
 pub fn run(command: Command) -> Result<ExitCode> {
-    let Command::Add {
-        email,
-        role,
-        group,
-        name,
-        database_url,
-    } = command;
+    match command {
+        Command::Add {
+            email,
+            role,
+            group,
+            name,
+            database_url,
+        } => add(email, role, group, name, database_url),
+        Command::ResetPassword {
+            email,
+            database_url,
+        } => reset_password(email, database_url),
+    }
+}
+
+/// Prints the new password once; only its hash is stored. A running server keeps no copy of the
+/// old sessions: they are deleted, so its next check of each refuses it.
+fn reset_password(email: String, database_url: String) -> Result<ExitCode> {
+    let (agent, password) = super::runtime()?.block_on(async {
+        let store = Store::connect(&database_url)
+            .await
+            .context("cannot open the database (check DATABASE_URL)")?;
+        store
+            .reset_password_by_email(&email)
+            .await
+            .with_context(|| format!("cannot reset the password of {email}"))
+    })?;
+    println!("new one-time password for {} ({})", agent.email, agent.role.as_str());
+    println!("password: {password}");
+    if agent.disabled {
+        println!("note: this agent is disabled and cannot sign in until an admin enables it");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add(
+    email: String,
+    role: String,
+    group: Vec<String>,
+    name: Option<String>,
+    database_url: String,
+) -> Result<ExitCode> {
     let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
     let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
     let password = super::runtime()?.block_on(async {

@@ -67,6 +67,28 @@ pub struct Args {
     /// it only scrapers on this host may.
     #[arg(long, env = "ANSWERDESK_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+
+    // Accounts, sessions, proxies and event streams.
+    /// Serve /metrics without the token to loopback peers sending no proxy headers: `true` or
+    /// `false` [default: false]. Only when no reverse proxy runs on this host.
+    #[arg(long, env = "ANSWERDESK_METRICS_OPEN_ON_LOOPBACK", value_name = "BOOL")]
+    pub metrics_open_on_loopback: Option<bool>,
+    /// Reverse proxies whose X-Forwarded-For/Forwarded name the client for per-address limits,
+    /// comma-separated addresses or CIDR blocks (127.0.0.1,10.0.0.0/8) [default: none].
+    #[arg(long, env = "ANSWERDESK_TRUSTED_PROXIES", value_delimiter = ',', value_name = "LIST")]
+    pub trusted_proxies: Option<Vec<String>>,
+    /// Hours a sign-in lasts [default: 12].
+    #[arg(long, env = "ANSWERDESK_SESSION_HOURS", value_name = "HOURS")]
+    pub session_hours: Option<u64>,
+    /// Password checks computed at once (about 19 MiB each) [default: 4].
+    #[arg(long, env = "ANSWERDESK_PASSWORD_HASHING_CONCURRENCY", value_name = "N")]
+    pub password_hashing_concurrency: Option<usize>,
+    /// Event streams one client address may keep open [default: 64].
+    #[arg(long, env = "ANSWERDESK_SSE_PER_IP", value_name = "N")]
+    pub sse_per_ip: Option<usize>,
+    /// Event streams this instance keeps open in all [default: 10000].
+    #[arg(long, env = "ANSWERDESK_SSE_TOTAL", value_name = "N")]
+    pub sse_total: Option<usize>,
 }
 
 /// The TOML file: the same settings, every one optional.
@@ -85,6 +107,13 @@ struct File {
     metrics_token: Option<String>,
     #[serde(default)]
     rate_limit: RateLimitFile,
+    // Accounts, sessions, proxies and event streams.
+    metrics_open_on_loopback: Option<bool>,
+    trusted_proxies: Option<Vec<String>>,
+    session_hours: Option<u64>,
+    password_hashing_concurrency: Option<usize>,
+    sse_per_ip: Option<usize>,
+    sse_total: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -168,6 +197,33 @@ impl Args {
             max_message_chars >= 1,
             "max_message_chars must be at least 1"
         );
+        let session_hours = self.session_hours.or(file.session_hours);
+        ensure!(
+            session_hours.is_none_or(|h| (1..=24 * 90).contains(&h)),
+            "session_hours must be 1 to 2160"
+        );
+        let mut login_limits = server::LoginLimits::default();
+        if let Some(n) = self
+            .password_hashing_concurrency
+            .or(file.password_hashing_concurrency)
+        {
+            ensure!(n >= 1, "password_hashing_concurrency must be at least 1");
+            login_limits.hashing_concurrency = n;
+        }
+        let mut stream_limits = server::StreamLimits::default();
+        if let Some(n) = self.sse_per_ip.or(file.sse_per_ip) {
+            ensure!(n >= 1, "sse_per_ip must be at least 1");
+            stream_limits.per_ip = n;
+        }
+        if let Some(n) = self.sse_total.or(file.sse_total) {
+            ensure!(n >= 1, "sse_total must be at least 1");
+            stream_limits.total = n;
+        }
+        let trusted_proxies = self
+            .trusted_proxies
+            .or(file.trusted_proxies)
+            .unwrap_or_default();
+        server::http::TrustedProxies::parse(&trusted_proxies).context("trusted_proxies")?;
         let dist = self
             .dist
             .or(file.dist)
@@ -193,6 +249,16 @@ impl Args {
                 max_message_chars,
                 secure_cookies: self.secure_cookies.or(file.secure_cookies),
                 metrics_token: self.metrics_token.or(file.metrics_token),
+                metrics_open_on_loopback: self
+                    .metrics_open_on_loopback
+                    .or(file.metrics_open_on_loopback)
+                    .unwrap_or(false),
+                trusted_proxies,
+                login_limits,
+                session_ttl: session_hours.map_or(defaults.session_ttl, |h| {
+                    Duration::from_secs(h * 60 * 60)
+                }),
+                stream_limits,
             },
             dist,
             snapshot,
@@ -364,6 +430,28 @@ per_site_burst = 5
             example.rate_limit.per_site_per_minute,
             Some(limits.per_site_escalations.per_minute)
         );
+    }
+
+    #[test]
+    fn account_proxy_and_stream_settings_from_flags_and_file() {
+        let config = file(
+            "trusted_proxies = [\"10.0.0.0/8\"]\nmetrics_open_on_loopback = true\nsession_hours = 8\nsse_total = 500\n",
+        );
+        let path = config.path().to_str().unwrap();
+        let settings = parse(&["--config", path, "--trusted-proxies", "127.0.0.1,::1", "--sse-per-ip", "3"])
+            .resolve()
+            .unwrap()
+            .server;
+        assert_eq!(settings.trusted_proxies, ["127.0.0.1", "::1"], "flag");
+        assert!(settings.metrics_open_on_loopback, "file");
+        assert_eq!(settings.session_ttl, Duration::from_secs(8 * 3600), "file");
+        assert_eq!(settings.stream_limits.per_ip, 3, "flag");
+        assert_eq!(settings.stream_limits.total, 500, "file");
+        let defaults = Args::default().resolve().unwrap().server;
+        assert!(!defaults.metrics_open_on_loopback, "metrics need the token by default");
+        assert!(defaults.trusted_proxies.is_empty());
+        let err = parse(&["--trusted-proxies", "proxy.local"]).resolve().unwrap_err();
+        assert!(format!("{err:#}").contains("proxy.local"), "{err:#}");
     }
 
     #[test]
