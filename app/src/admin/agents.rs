@@ -111,6 +111,28 @@ fn AgentRow(agent: AdminAgent, on_saved: Callback<()>) -> impl IntoView {
     let enabled = RwSignal::new(!agent.disabled);
     let error = RwSignal::new(None::<String>);
     let id = agent.id;
+    // Resetting ends the agent's sessions: the first click only arms the button.
+    let reset_armed = RwSignal::new(false);
+    let reset_result = RwSignal::new(None::<String>);
+    let ws_reset = ws.clone();
+    let email = agent.email.clone();
+    let reset = move |_| {
+        if !reset_armed.get_untracked() {
+            reset_armed.set(true);
+            return;
+        }
+        reset_armed.set(false);
+        let (ws, email) = (ws_reset.clone(), email.clone());
+        leptos::task::spawn_local(async move {
+            match ws.desk.reset_password(id).await {
+                Ok(created) => {
+                    error.set(None);
+                    reset_result.set(Some((t().password_reset)(&email, &created.password)));
+                }
+                Err(err) => error.set(Some(ws.failed(err))),
+            }
+        });
+    };
     let save = move |_| {
         let update = match agent_update(
             t(),
@@ -154,7 +176,11 @@ fn AgentRow(agent: AdminAgent, on_saved: Callback<()>) -> impl IntoView {
                 on:change=move |ev| enabled.set(event_target_checked(&ev)) /></td>
             <td>
                 <button type="button" class="wb-quiet" data-testid="agent-save" on:click=save>{t().save}</button>
+                <button type="button" class="wb-quiet" data-testid="agent-reset-password" on:click=reset>
+                    {move || if reset_armed.get() { t().confirm_reset } else { t().reset_password }}
+                </button>
                 {move || error.get().map(|e| view! { <span class="wb-error" role="alert">{e}</span> })}
+                {move || reset_result.get().map(|m| view! { <p class="wb-ok" role="status" data-testid="agent-reset-result">{m}</p> })}
             </td>
         </tr>
     }

@@ -46,6 +46,9 @@ pub struct Texts {
     pub yes: &'static str,
     pub away: &'static str,
     pub not_a_number: fn(&str) -> String,
+    pub reset_password: &'static str,
+    pub confirm_reset: &'static str,
+    pub password_reset: fn(&str, &str) -> String,
     // Groups.
     pub id: &'static str,
     pub members: &'static str,
@@ -123,6 +126,11 @@ static EN: Texts = Texts {
     yes: "yes",
     away: "away",
     not_a_number: |capacity| format!("capacity {capacity:?} is not a number"),
+    reset_password: "Reset password",
+    confirm_reset: "Click again: signs the agent out everywhere",
+    password_reset: |email, password| {
+        format!("New one-time password for {email}: {password} (shown once; they should change it)")
+    },
     id: "Id",
     members: "Members",
     new_group: "New group",
@@ -185,6 +193,11 @@ static ZH_CN: Texts = Texts {
     yes: "是",
     away: "离开",
     not_a_number: |capacity| format!("容量 {capacity:?} 不是有效的数字"),
+    reset_password: "重置密码",
+    confirm_reset: "再点一次：该坐席将在所有设备上退出登录",
+    password_reset: |email, password| {
+        format!("{email} 的新一次性密码：{password}（仅显示一次，请提醒对方修改）")
+    },
     id: "ID",
     members: "成员",
     new_group: "新建技能组",

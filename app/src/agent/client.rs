@@ -292,6 +292,23 @@ impl Desk {
         send(self.write(Request::delete(SESSION)).build()).await
     }
 
+    /// Changes the signed-in agent's password; the server ends the agent's other sessions.
+    pub async fn change_password(&self, current: &str, new: &str) -> Result<(), ApiError> {
+        #[derive(Serialize)]
+        struct Change<'a> {
+            current_password: &'a str,
+            new_password: &'a str,
+        }
+        send(self.post(
+            &format!("{SESSION}/password"),
+            &Change {
+                current_password: current,
+                new_password: new,
+            },
+        ))
+        .await
+    }
+
     pub async fn tickets(&self, query: &TicketQuery) -> Result<Vec<TicketSummary>, ApiError> {
         let url = format!("{API}/tickets?{}", query.to_query_string());
         send::<List<_>>(Request::get(&url).build())
@@ -431,6 +448,11 @@ impl Desk {
         )
         .await
         .map(drop)
+    }
+
+    /// A new one-time password for agent `id` (admins only); its sessions end.
+    pub async fn reset_password(&self, id: i64) -> Result<NewAgentPassword, ApiError> {
+        send(self.post(&format!("{ADMIN}/agents/{id}/password"), &serde_json::json!({}))).await
     }
 
     pub async fn invite_agent(&self, invite: &AgentInvite) -> Result<NewAgentPassword, ApiError> {

@@ -16,6 +16,7 @@ mod inbox;
 mod live;
 mod login;
 pub mod model;
+mod password;
 mod route;
 mod summary;
 mod template;
@@ -176,6 +177,7 @@ fn SignedIn(desk: Desk, session: RwSignal<Session>) -> impl IntoView {
     let me = desk.me.clone();
     let ws_nav = ws.clone();
     let ws_admin = ws.clone();
+    let changing_password = RwSignal::new(false);
     let sign_out = {
         let desk = desk.clone();
         move |_| {
@@ -216,10 +218,14 @@ fn SignedIn(desk: Desk, session: RwSignal<Session>) -> impl IntoView {
                 <NotificationToggle />
                 <AwayToggle available=me.available />
                 <span class="wb-me" data-testid="me">{me.name.clone()}" · "{format!("{:?}", me.role).to_lowercase()}</span>
+                <button type="button" class="wb-quiet" data-testid="change-password-toggle"
+                    aria-expanded=move || changing_password.get().to_string()
+                    on:click=move |_| changing_password.update(|open| *open = !*open)>{t().change_password}</button>
                 <button type="button" class="wb-quiet" data-testid="logout" on:click=sign_out>{t().sign_out}</button>
                 <button type="button" class="wb-quiet" data-testid="language-toggle" lang=other.tag()
                     on:click=move |_| i18n::switch_to(other)>{t().other_language}</button>
             </header>
+            <password::ChangePassword open=changing_password />
             {move || match section.get() {
                 None => view! {
                     <div class="wb-main">
