@@ -26,7 +26,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the web app, the knowledge snapshot and the REST endpoint.
-    Serve(commands::serve::Args),
+    // Boxed: its many settings would make every command as large as it is.
+    Serve(Box<commands::serve::Args>),
     /// Compile, evaluate, query and lint knowledge bases.
     #[command(subcommand)]
     Kb(KbCommand),
@@ -83,7 +84,7 @@ enum KbCommand {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => commands::serve::run(args),
+        Command::Serve(args) => commands::serve::run(*args),
         Command::Kb(KbCommand::Build {
             source,
             output,

@@ -10,8 +10,8 @@ use tokio::net::TcpListener;
 
 use crate::events::Hub;
 use crate::http::{
-    self, AppState, Limiter, LoginGuard, LoginLimits, Metrics, RateLimits, Shutdown,
-    SiteDirectory, SnapshotFile, StreamCaps, StreamLimits, TrustedProxies,
+    self, AppState, Limiter, LoginGuard, LoginLimits, Metrics, RateLimits, Shutdown, SiteDirectory,
+    SnapshotFile, StreamCaps, StreamLimits, TrustedProxies,
 };
 use crate::origin::OriginPattern;
 use crate::store::{Backend, FirstAdmin, Store};

@@ -53,7 +53,11 @@ async fn an_agent_changes_their_password(db: String) {
             .send()
     };
 
-    expect_problem(change("not it", "a much better passphrase").await.unwrap(), 403).await;
+    expect_problem(
+        change("not it", "a much better passphrase").await.unwrap(),
+        403,
+    )
+    .await;
     let short = expect_problem(change(&old, "short").await.unwrap(), 422).await;
     assert!(short["detail"].as_str().unwrap().contains("12"), "{short}");
     // Without the CSRF token, a page of another site cannot change it.
@@ -93,7 +97,11 @@ async fn an_admin_resets_a_password_once(db: String) {
     let reset_path = format!("/api/v1/admin/agents/{}/password", ann.id);
 
     // Agents may not reset anyone's password, their own included.
-    let refused = ann.post(&server, &reset_path, json!({})).send().await.unwrap();
+    let refused = ann
+        .post(&server, &reset_path, json!({}))
+        .send()
+        .await
+        .unwrap();
     expect_problem(refused, 403).await;
     let missing = admin
         .post(&server, "/api/v1/admin/agents/999999/password", json!({}))
@@ -107,8 +115,15 @@ async fn an_admin_resets_a_password_once(db: String) {
     let password = reset["password"].as_str().unwrap();
     assert!(password.len() >= 20, "{password}");
     // The agent's sessions are over; the new password works; it is not shown again.
-    expect_problem(ann.get(&server, "/api/v1/session").send().await.unwrap(), 401).await;
-    assert_eq!(login_status(&server, "ann@example.com", password).await, 200);
+    expect_problem(
+        ann.get(&server, "/api/v1/session").send().await.unwrap(),
+        401,
+    )
+    .await;
+    assert_eq!(
+        login_status(&server, "ann@example.com", password).await,
+        200
+    );
     let agents = json_of(admin.get(&server, "/api/v1/admin/agents")).await;
     assert!(!agents.to_string().contains(password));
     // The admin is still signed in.
@@ -127,10 +142,18 @@ async fn expired_sessions_are_purged(db: String) {
     let admin = Agent::admin(&server).await;
     let store = Store::connect(&db).await.unwrap();
     assert_eq!(store.live_sessions(admin.id).await.unwrap(), 1);
-    assert_eq!(store.purge_expired_sessions().await.unwrap(), 0, "nothing expired yet");
+    assert_eq!(
+        store.purge_expired_sessions().await.unwrap(),
+        0,
+        "nothing expired yet"
+    );
     tokio::time::sleep(Duration::from_millis(1200)).await;
     // Expired: refused at once, and purged.
-    expect_problem(admin.get(&server, "/api/v1/session").send().await.unwrap(), 401).await;
+    expect_problem(
+        admin.get(&server, "/api/v1/session").send().await.unwrap(),
+        401,
+    )
+    .await;
     assert_eq!(store.live_sessions(admin.id).await.unwrap(), 0);
     assert_eq!(store.purge_expired_sessions().await.unwrap(), 1);
     assert_eq!(store.purge_expired_sessions().await.unwrap(), 0);
@@ -150,8 +173,15 @@ async fn the_store_resets_by_email_for_the_command_line(db: String) {
     assert_eq!(agent.email, first.email);
     assert_ne!(password, first.password);
     // The bootstrap password is no longer good, nor the session opened with it.
-    assert_eq!(login_status(&server, &first.email, &first.password).await, 401);
-    expect_problem(admin.get(&server, "/api/v1/session").send().await.unwrap(), 401).await;
+    assert_eq!(
+        login_status(&server, &first.email, &first.password).await,
+        401
+    );
+    expect_problem(
+        admin.get(&server, "/api/v1/session").send().await.unwrap(),
+        401,
+    )
+    .await;
     assert_eq!(login_status(&server, &first.email, &password).await, 200);
     assert!(store
         .reset_password_by_email("nobody@example.com")

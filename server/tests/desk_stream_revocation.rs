@@ -75,7 +75,11 @@ async fn read_until(stream: &mut reqwest::Response, needle: &str) -> String {
 }
 
 /// After a revocation, an internal note posted by the admin must not reach the stream.
-async fn assert_note_not_delivered(server: &TestServer, admin: &Agent, stream: &mut reqwest::Response) {
+async fn assert_note_not_delivered(
+    server: &TestServer,
+    admin: &Agent,
+    stream: &mut reqwest::Response,
+) {
     let (ticket, _) = server.escalate("a case after the revocation").await;
     json_of(admin.post(
         server,
@@ -165,7 +169,10 @@ async fn expiry_ends_the_stream(db: String) {
     let mut stream = open_stream(&server, &admin).await;
     let opened = tokio::time::Instant::now();
     expect_end(&mut stream).await;
-    assert!(opened.elapsed() >= Duration::from_millis(500), "ended by expiry, not at once");
+    assert!(
+        opened.elapsed() >= Duration::from_millis(500),
+        "ended by expiry, not at once"
+    );
     server.stop().await;
 }
 
@@ -184,7 +191,11 @@ async fn billing_ticket(server: &TestServer, admin: &Agent) -> String {
 
 /// Posts a note on a billing ticket, then one on a general ticket; the stream must carry the
 /// second and not the first.
-async fn assert_only_general_notes(server: &TestServer, admin: &Agent, stream: &mut reqwest::Response) {
+async fn assert_only_general_notes(
+    server: &TestServer,
+    admin: &Agent,
+    stream: &mut reqwest::Response,
+) {
     let billing = billing_ticket(server, admin).await;
     let (general, _) = server.escalate("a general case").await;
     json_of(admin.post(
@@ -206,14 +217,24 @@ async fn assert_only_general_notes(server: &TestServer, admin: &Agent, stream: &
 async fn demotion_narrows_the_stream(db: String) {
     let server = start(&db, Duration::from_secs(3600)).await;
     let admin = Agent::admin(&server).await;
-    json_of(admin.post(&server, "/api/v1/admin/groups", json!({ "id": "billing", "name": "Billing" }))).await;
+    json_of(admin.post(
+        &server,
+        "/api/v1/admin/groups",
+        json!({ "id": "billing", "name": "Billing" }),
+    ))
+    .await;
     let created = json_of(admin.post(
         &server,
         "/api/v1/admin/agents",
         json!({ "email": "boss@example.com", "name": "Boss", "role": "admin", "groups": ["general"] }),
     ))
     .await;
-    let boss = Agent::login(&server, "boss@example.com", created["password"].as_str().unwrap()).await;
+    let boss = Agent::login(
+        &server,
+        "boss@example.com",
+        created["password"].as_str().unwrap(),
+    )
+    .await;
     let mut stream = open_stream(&server, &boss).await;
     // As an admin, the billing notes arrive.
     let billing = billing_ticket(&server, &admin).await;
@@ -237,7 +258,12 @@ async fn demotion_narrows_the_stream(db: String) {
 async fn leaving_a_group_narrows_the_stream(db: String) {
     let server = start(&db, Duration::from_secs(3600)).await;
     let admin = Agent::admin(&server).await;
-    json_of(admin.post(&server, "/api/v1/admin/groups", json!({ "id": "billing", "name": "Billing" }))).await;
+    json_of(admin.post(
+        &server,
+        "/api/v1/admin/groups",
+        json!({ "id": "billing", "name": "Billing" }),
+    ))
+    .await;
     let ann = admin
         .invite(&server, "ann@example.com", &["general", "billing"])
         .await;

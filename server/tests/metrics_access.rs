@@ -26,12 +26,22 @@ async fn metrics_need_the_token_unless_opened(db: String) {
     // A reverse proxy on this host that adds no X-Forwarded-For looks exactly like this request:
     // loopback peer, no proxy headers. By default that is not enough.
     let server = start(&db, None, false).await;
-    let local = server.client.get(server.url("/metrics")).send().await.unwrap();
+    let local = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
     expect_problem(local, 403).await;
     server.stop().await;
 
     let server = start(&db, Some("s3cret"), false).await;
-    let anonymous = server.client.get(server.url("/metrics")).send().await.unwrap();
+    let anonymous = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
     expect_problem(anonymous, 403).await;
     let wrong = server
         .client
@@ -49,12 +59,21 @@ async fn metrics_need_the_token_unless_opened(db: String) {
         .await
         .unwrap();
     assert_eq!(scraper.status(), 200);
-    assert!(scraper.text().await.unwrap().contains("answerdesk_http_requests_total"));
+    assert!(scraper
+        .text()
+        .await
+        .unwrap()
+        .contains("answerdesk_http_requests_total"));
     server.stop().await;
 
     // Opened explicitly: local scrapers without the token, still not through a proxy.
     let server = start(&db, None, true).await;
-    let local = server.client.get(server.url("/metrics")).send().await.unwrap();
+    let local = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(local.status(), 200);
     let proxied = server
         .client
@@ -96,7 +115,11 @@ async fn unknown_methods_share_one_label(db: String) {
         .lines()
         .filter(|line| line.starts_with("answerdesk_http_requests_total{method=\"other\""))
         .collect();
-    assert_eq!(other.len(), 1, "one series for every unknown method: {other:?}");
+    assert_eq!(
+        other.len(),
+        1,
+        "one series for every unknown method: {other:?}"
+    );
     assert!(other[0].ends_with(" 4"), "{}", other[0]);
     server.stop().await;
 }

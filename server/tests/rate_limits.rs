@@ -216,7 +216,14 @@ async fn failed_logins_lock_the_account_with_backoff(database_url: String) {
 
     // A guesser spreading over many addresses: the account's count is what stops them.
     for i in 0..3 {
-        let guess = login_from(&server, &format!("203.0.113.{i}"), &admin.email, "guess", None).await;
+        let guess = login_from(
+            &server,
+            &format!("203.0.113.{i}"),
+            &admin.email,
+            "guess",
+            None,
+        )
+        .await;
         expect_problem(guess, 401).await;
     }
     let locked = login_from(&server, "203.0.113.50", &admin.email, "guess", None).await;
@@ -236,7 +243,14 @@ async fn failed_logins_lock_the_account_with_backoff(database_url: String) {
     let right = login_from(&server, "198.51.100.9", &admin.email, &admin.password, None).await;
     assert_eq!(right.status(), 200);
     for i in 0..2 {
-        let guess = login_from(&server, &format!("203.0.113.{i}"), &admin.email, "guess", None).await;
+        let guess = login_from(
+            &server,
+            &format!("203.0.113.{i}"),
+            &admin.email,
+            "guess",
+            None,
+        )
+        .await;
         expect_problem(guess, 401).await;
     }
 
@@ -262,7 +276,14 @@ async fn failed_logins_lock_the_address_behind_a_trusted_proxy(database_url: Str
     let admin = server.first_admin.clone().unwrap();
     // One machine trying many accounts.
     for i in 0..4 {
-        let guess = login_from(&server, "198.51.100.7", &format!("user{i}@example.com"), "x", None).await;
+        let guess = login_from(
+            &server,
+            "198.51.100.7",
+            &format!("user{i}@example.com"),
+            "x",
+            None,
+        )
+        .await;
         expect_problem(guess, 401).await;
     }
     let locked = login_from(&server, "198.51.100.7", &admin.email, &admin.password, None).await;
@@ -272,7 +293,14 @@ async fn failed_logins_lock_the_address_behind_a_trusted_proxy(database_url: Str
     let other = login_from(&server, "198.51.100.8", &admin.email, &admin.password, None).await;
     assert_eq!(other.status(), 200);
     // The client's own X-Forwarded-For entry (left of what the proxy appended) is not believed.
-    let spoofed = login_from(&server, "10.9.9.9, 198.51.100.7", &admin.email, &admin.password, None).await;
+    let spoofed = login_from(
+        &server,
+        "10.9.9.9, 198.51.100.7",
+        &admin.email,
+        &admin.password,
+        None,
+    )
+    .await;
     expect_problem(spoofed, 429).await;
     server.stop().await;
 
@@ -285,7 +313,14 @@ async fn failed_logins_lock_the_address_behind_a_trusted_proxy(database_url: Str
     })
     .await;
     for i in 0..4 {
-        let guess = login_from(&server, &format!("192.0.2.{i}"), "someone@example.com", "x", None).await;
+        let guess = login_from(
+            &server,
+            &format!("192.0.2.{i}"),
+            "someone@example.com",
+            "x",
+            None,
+        )
+        .await;
         expect_problem(guess, 401).await;
     }
     let spoofed = login_from(&server, "192.0.2.200", "someone@example.com", "x", None).await;
@@ -313,23 +348,47 @@ async fn a_known_browser_gets_past_a_locked_account(database_url: String) {
         .find(|c| c.starts_with("answerdesk_device="))
         .expect("a device cookie")
         .to_owned();
-    assert!(device.contains("HttpOnly") && device.contains("SameSite=Strict"), "{device}");
+    assert!(
+        device.contains("HttpOnly") && device.contains("SameSite=Strict"),
+        "{device}"
+    );
     let device = device.split(';').next().unwrap().to_owned();
 
     // Someone else locks the account.
     for i in 0..3 {
-        login_from(&server, &format!("203.0.113.{i}"), &admin.email, "guess", None).await;
+        login_from(
+            &server,
+            &format!("203.0.113.{i}"),
+            &admin.email,
+            "guess",
+            None,
+        )
+        .await;
     }
     let stranger = login_from(&server, "203.0.113.9", &admin.email, &admin.password, None).await;
     expect_problem(stranger, 429).await;
     // A forged device cookie does not help.
-    let forged = login_from(&server, "203.0.113.9", &admin.email, &admin.password, Some("answerdesk_device=AAAAAAAAAAAAAAAAAAAAAAAA")).await;
+    let forged = login_from(
+        &server,
+        "203.0.113.9",
+        &admin.email,
+        &admin.password,
+        Some("answerdesk_device=AAAAAAAAAAAAAAAAAAAAAAAA"),
+    )
+    .await;
     expect_problem(forged, 429).await;
 
     // The admin's browser still gets in, with the right password only.
     let wrong = login_from(&server, "198.51.100.1", &admin.email, "typo", Some(&device)).await;
     expect_problem(wrong, 401).await;
-    let back = login_from(&server, "198.51.100.1", &admin.email, &admin.password, Some(&device)).await;
+    let back = login_from(
+        &server,
+        "198.51.100.1",
+        &admin.email,
+        &admin.password,
+        Some(&device),
+    )
+    .await;
     assert_eq!(back.status(), 200);
     // Which does not lift the lock for the guessers.
     let stranger = login_from(&server, "203.0.113.9", &admin.email, &admin.password, None).await;

@@ -452,7 +452,11 @@ impl Desk {
 
     /// A new one-time password for agent `id` (admins only); its sessions end.
     pub async fn reset_password(&self, id: i64) -> Result<NewAgentPassword, ApiError> {
-        send(self.post(&format!("{ADMIN}/agents/{id}/password"), &serde_json::json!({}))).await
+        send(self.post(
+            &format!("{ADMIN}/agents/{id}/password"),
+            &serde_json::json!({}),
+        ))
+        .await
     }
 
     pub async fn invite_agent(&self, invite: &AgentInvite) -> Result<NewAgentPassword, ApiError> {

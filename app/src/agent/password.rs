@@ -54,7 +54,10 @@ pub fn ChangePassword(open: RwSignal<bool>) -> impl IntoView {
             }
         });
     };
-    let field = move |label: &'static str, value: RwSignal<String>, testid: &'static str, autocomplete: &'static str| {
+    let field = move |label: &'static str,
+                      value: RwSignal<String>,
+                      testid: &'static str,
+                      autocomplete: &'static str| {
         view! {
             <label>{label}
                 <input type="password" required data-testid=testid autocomplete=autocomplete
@@ -100,6 +103,13 @@ mod tests {
         assert_eq!(check(en, "long enough pass", "long enough pass"), Ok(()));
         // Twelve Chinese characters are twelve characters.
         let zh = texts(Locale::ZhCn);
-        assert_eq!(check(zh, "十二个字的密码真的很长啊啊", "十二个字的密码真的很长啊啊"), Ok(()));
+        assert_eq!(
+            check(
+                zh,
+                "十二个字的密码真的很长啊啊",
+                "十二个字的密码真的很长啊啊"
+            ),
+            Ok(())
+        );
     }
 }

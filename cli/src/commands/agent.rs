@@ -60,7 +60,11 @@ fn reset_password(email: String, database_url: String) -> Result<ExitCode> {
             .await
             .with_context(|| format!("cannot reset the password of {email}"))
     })?;
-    println!("new one-time password for {} ({})", agent.email, agent.role.as_str());
+    println!(
+        "new one-time password for {} ({})",
+        agent.email,
+        agent.role.as_str()
+    );
     println!("password: {password}");
     if agent.disabled {
         println!("note: this agent is disabled and cannot sign in until an admin enables it");

@@ -42,7 +42,11 @@ impl FromStr for IpBlock {
         let network: IpAddr = address.parse().map_err(|_| bad())?;
         let bits = if network.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix {
-            Some(prefix) => prefix.parse::<u8>().ok().filter(|p| *p <= bits).ok_or_else(bad)?,
+            Some(prefix) => prefix
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= bits)
+                .ok_or_else(bad)?,
             None => bits,
         };
         Ok(IpBlock { network, prefix })
@@ -59,7 +63,9 @@ impl IpBlock {
     fn contains(&self, ip: IpAddr) -> bool {
         match (self.network, canonical(ip)) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
@@ -239,7 +245,10 @@ mod tests {
         let proxies = TrustedProxies::parse(&["127.0.0.1", "10.0.0.0/8"]).unwrap();
         let spoofed = headers(&[("x-forwarded-for", "198.51.100.1")]);
         // A client that is not a proxy cannot choose its address.
-        assert_eq!(proxies.client(ip("203.0.113.5"), &spoofed), ip("203.0.113.5"));
+        assert_eq!(
+            proxies.client(ip("203.0.113.5"), &spoofed),
+            ip("203.0.113.5")
+        );
         // Through the proxy: the right-most address that is not a proxy.
         let chain = headers(&[("x-forwarded-for", "198.51.100.1, 203.0.113.5, 10.0.0.2")]);
         assert_eq!(proxies.client(ip("127.0.0.1"), &chain), ip("203.0.113.5"));
@@ -254,9 +263,15 @@ mod tests {
             "forwarded",
             "for=198.51.100.1, for=\"[2001:db8::7]:4711\";proto=https",
         )]);
-        assert_eq!(proxies.client(ip("10.9.9.9"), &forwarded), ip("2001:db8::7"));
+        assert_eq!(
+            proxies.client(ip("10.9.9.9"), &forwarded),
+            ip("2001:db8::7")
+        );
         // Nothing forwarded: the proxy itself.
-        assert_eq!(proxies.client(ip("127.0.0.1"), &HeaderMap::new()), ip("127.0.0.1"));
+        assert_eq!(
+            proxies.client(ip("127.0.0.1"), &HeaderMap::new()),
+            ip("127.0.0.1")
+        );
         // Garbage after trusted hops: the last good one.
         let garbage = headers(&[("x-forwarded-for", "unknown, 10.0.0.3")]);
         assert_eq!(proxies.client(ip("127.0.0.1"), &garbage), ip("10.0.0.3"));

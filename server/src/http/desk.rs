@@ -419,7 +419,11 @@ pub async fn events(
     State(state): State<AppState>,
     session: AgentSession,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let every = state.streams.limits().recheck.max(Duration::from_millis(100));
+    let every = state
+        .streams
+        .limits()
+        .recheck
+        .max(Duration::from_millis(100));
     let watch = AgentStream {
         store: state.store.clone(),
         token: session.token().to_owned(),

@@ -297,7 +297,10 @@ mod tests {
         let headers = HeaderMap::new();
         for token in [None, Some("s3cret".to_owned())] {
             let closed = Metrics::new(token, false);
-            assert!(!closed.allows(&headers, Some(local)), "a local proxy's request");
+            assert!(
+                !closed.allows(&headers, Some(local)),
+                "a local proxy's request"
+            );
         }
     }
 

@@ -39,10 +39,10 @@ use tower_http::trace::TraceLayer;
 pub use client_ip::{BadIpBlock, TrustedProxies};
 pub use login_guard::{Backoff, LoginGuard, LoginLimits};
 pub use metrics::Metrics;
-pub use stream_caps::{StreamCaps, StreamLimits};
 pub use rate_limit::{Limiter, Quota, RateLimits};
 pub use site_directory::SiteDirectory;
 pub use snapshot::SnapshotFile;
+pub use stream_caps::{StreamCaps, StreamLimits};
 pub use visitor::MAX_MESSAGE_CHARS;
 
 use crate::events::Hub;

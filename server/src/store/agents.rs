@@ -167,12 +167,13 @@ impl Store {
 
     async fn set_password(&self, agent_id: i64, password: &str) -> Result<(), StoreError> {
         let hash = hash_off_thread(password).await?;
-        let done = sqlx::query("UPDATE agents SET password_hash = $1, updated_at = $2 WHERE id = $3")
-            .bind(hash)
-            .bind(now_ms())
-            .bind(agent_id)
-            .execute(&self.pool)
-            .await?;
+        let done =
+            sqlx::query("UPDATE agents SET password_hash = $1, updated_at = $2 WHERE id = $3")
+                .bind(hash)
+                .bind(now_ms())
+                .bind(agent_id)
+                .execute(&self.pool)
+                .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound("agent"));
         }
@@ -296,7 +297,9 @@ fn check_new_password(password: &str) -> Result<(), StoreError> {
         )));
     }
     if password.trim().is_empty() {
-        return Err(StoreError::Invalid("a password cannot be only spaces".into()));
+        return Err(StoreError::Invalid(
+            "a password cannot be only spaces".into(),
+        ));
     }
     Ok(())
 }

@@ -99,11 +99,7 @@ impl Store {
 
     /// Ends every session of agent `agent_id` except `keep` (the one making the change, if any);
     /// answers how many ended.
-    pub async fn end_sessions(
-        &self,
-        agent_id: i64,
-        keep: Option<&str>,
-    ) -> Result<u64, StoreError> {
+    pub async fn end_sessions(&self, agent_id: i64, keep: Option<&str>) -> Result<u64, StoreError> {
         let keep = keep.map(secret::digest).unwrap_or_default();
         let done = sqlx::query("DELETE FROM sessions WHERE agent_id = $1 AND token_hash <> $2")
             .bind(agent_id)

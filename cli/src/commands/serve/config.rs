@@ -75,13 +75,22 @@ pub struct Args {
     pub metrics_open_on_loopback: Option<bool>,
     /// Reverse proxies whose X-Forwarded-For/Forwarded name the client for per-address limits,
     /// comma-separated addresses or CIDR blocks (127.0.0.1,10.0.0.0/8) [default: none].
-    #[arg(long, env = "ANSWERDESK_TRUSTED_PROXIES", value_delimiter = ',', value_name = "LIST")]
+    #[arg(
+        long,
+        env = "ANSWERDESK_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "LIST"
+    )]
     pub trusted_proxies: Option<Vec<String>>,
     /// Hours a sign-in lasts [default: 12].
     #[arg(long, env = "ANSWERDESK_SESSION_HOURS", value_name = "HOURS")]
     pub session_hours: Option<u64>,
     /// Password checks computed at once (about 19 MiB each) [default: 4].
-    #[arg(long, env = "ANSWERDESK_PASSWORD_HASHING_CONCURRENCY", value_name = "N")]
+    #[arg(
+        long,
+        env = "ANSWERDESK_PASSWORD_HASHING_CONCURRENCY",
+        value_name = "N"
+    )]
     pub password_hashing_concurrency: Option<usize>,
     /// Event streams one client address may keep open [default: 64].
     #[arg(long, env = "ANSWERDESK_SSE_PER_IP", value_name = "N")]
@@ -255,9 +264,8 @@ impl Args {
                     .unwrap_or(false),
                 trusted_proxies,
                 login_limits,
-                session_ttl: session_hours.map_or(defaults.session_ttl, |h| {
-                    Duration::from_secs(h * 60 * 60)
-                }),
+                session_ttl: session_hours
+                    .map_or(defaults.session_ttl, |h| Duration::from_secs(h * 60 * 60)),
                 stream_limits,
             },
             dist,
@@ -438,19 +446,31 @@ per_site_burst = 5
             "trusted_proxies = [\"10.0.0.0/8\"]\nmetrics_open_on_loopback = true\nsession_hours = 8\nsse_total = 500\n",
         );
         let path = config.path().to_str().unwrap();
-        let settings = parse(&["--config", path, "--trusted-proxies", "127.0.0.1,::1", "--sse-per-ip", "3"])
-            .resolve()
-            .unwrap()
-            .server;
+        let settings = parse(&[
+            "--config",
+            path,
+            "--trusted-proxies",
+            "127.0.0.1,::1",
+            "--sse-per-ip",
+            "3",
+        ])
+        .resolve()
+        .unwrap()
+        .server;
         assert_eq!(settings.trusted_proxies, ["127.0.0.1", "::1"], "flag");
         assert!(settings.metrics_open_on_loopback, "file");
         assert_eq!(settings.session_ttl, Duration::from_secs(8 * 3600), "file");
         assert_eq!(settings.stream_limits.per_ip, 3, "flag");
         assert_eq!(settings.stream_limits.total, 500, "file");
         let defaults = Args::default().resolve().unwrap().server;
-        assert!(!defaults.metrics_open_on_loopback, "metrics need the token by default");
+        assert!(
+            !defaults.metrics_open_on_loopback,
+            "metrics need the token by default"
+        );
         assert!(defaults.trusted_proxies.is_empty());
-        let err = parse(&["--trusted-proxies", "proxy.local"]).resolve().unwrap_err();
+        let err = parse(&["--trusted-proxies", "proxy.local"])
+            .resolve()
+            .unwrap_err();
         assert!(format!("{err:#}").contains("proxy.local"), "{err:#}");
     }
 
