@@ -45,6 +45,8 @@ pub struct Config {
     /// Lets remote Prometheus scrapers read `/metrics` with `Authorization: Bearer TOKEN`;
     /// without it, only loopback scrapers may.
     pub metrics_token: Option<String>,
+    /// Visitor caps and expiries: ticket token lifetime, messages per ticket, HMAC identity age.
+    pub visitor: http::VisitorPolicy,
 }
 
 impl Default for Config {
@@ -62,6 +64,7 @@ impl Default for Config {
             max_message_chars: http::MAX_MESSAGE_CHARS,
             secure_cookies: None,
             metrics_token: None,
+            visitor: http::VisitorPolicy::default(),
         }
     }
 }
@@ -135,6 +138,7 @@ impl Server {
             body_limit: config.body_limit,
             max_message_chars: config.max_message_chars,
             metrics: Metrics::new(config.metrics_token.clone()),
+            visitor: config.visitor,
         };
         let router = http::router(state, config.dist_dir.as_deref());
         Ok(Server {

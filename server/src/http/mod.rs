@@ -36,7 +36,7 @@ pub use metrics::Metrics;
 pub use rate_limit::{Limiter, Quota, RateLimits};
 pub use site_directory::SiteDirectory;
 pub use snapshot::SnapshotFile;
-pub use visitor::MAX_MESSAGE_CHARS;
+pub use visitor::{VisitorPolicy, MAX_MESSAGE_CHARS};
 
 use crate::events::Hub;
 use crate::store::Store;
@@ -68,6 +68,8 @@ pub struct AppState {
     pub max_message_chars: usize,
     /// Prometheus metrics, served at `/metrics`.
     pub metrics: Metrics,
+    /// Caps and expiries of what visitors' browsers may do.
+    pub visitor: VisitorPolicy,
 }
 
 /// A shutdown that has begun or not; cheap to clone.
