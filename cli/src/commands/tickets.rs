@@ -32,7 +32,12 @@ pub fn run(command: Command) -> Result<ExitCode> {
     let tickets = super::runtime()?.block_on(async {
         let store = Store::connect(&database_url)
             .await
-            .with_context(|| format!("cannot open the database {database_url}"))?;
+            .with_context(|| {
+                format!(
+                    "cannot open the database {}",
+                    crate::redact::database_url(&database_url)
+                )
+            })?;
         store
             .list_tickets(&TicketFilter {
                 status,

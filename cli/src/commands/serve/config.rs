@@ -67,6 +67,9 @@ pub struct Args {
     /// it only scrapers on this host may.
     #[arg(long, env = "ANSWERDESK_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Visitor caps and expiries (branch visitor-caps).
+    #[command(flatten)]
+    pub visitor: super::visitor::VisitorArgs,
 }
 
 /// The TOML file: the same settings, every one optional.
@@ -85,6 +88,9 @@ struct File {
     metrics_token: Option<String>,
     #[serde(default)]
     rate_limit: RateLimitFile,
+    /// Visitor caps and expiries (branch visitor-caps).
+    #[serde(default)]
+    visitor: super::visitor::VisitorFile,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -193,6 +199,8 @@ impl Args {
                 max_message_chars,
                 secure_cookies: self.secure_cookies.or(file.secure_cookies),
                 metrics_token: self.metrics_token.or(file.metrics_token),
+                // Visitor caps and expiries (branch visitor-caps).
+                visitor: self.visitor.resolve(file.visitor)?,
             },
             dist,
             snapshot,
