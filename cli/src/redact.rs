@@ -20,7 +20,9 @@ pub fn secrets_in(text: &str) -> String {
         out.push_str(before);
         // The authority ends at the first character that cannot be in it unquoted.
         let end = after
-            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '\'')
+            .find(|c: char| {
+                c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '\''
+            })
             .unwrap_or(after.len());
         let authority = &after[..end];
         match authority.rfind('@') {
@@ -78,12 +80,21 @@ mod tests {
             database_url("postgres://db/answerdesk?user=app&password=s3cret&sslmode=require"),
             "postgres://db/answerdesk?user=app&password=***&sslmode=require"
         );
-        assert_eq!(database_url("sqlite://data/answerdesk.db"), "sqlite://data/answerdesk.db");
+        assert_eq!(
+            database_url("sqlite://data/answerdesk.db"),
+            "sqlite://data/answerdesk.db"
+        );
         assert_eq!(database_url("postgres://app@db/x"), "postgres://app@db/x");
         let message = "cannot open the database \"postgres://a:p@ss@h/d\": error connecting to postgres://b:xyz@h2";
         let masked = secrets_in(message);
-        assert!(!masked.contains("p@ss") && !masked.contains("xyz"), "{masked}");
+        assert!(
+            !masked.contains("p@ss") && !masked.contains("xyz"),
+            "{masked}"
+        );
         assert!(masked.contains("postgres://a:***@h/d") && masked.contains("postgres://b:***@h2"));
-        assert_eq!(secrets_in("长 ://x 的 PASSWORD=秘密 end"), "长 ://x 的 PASSWORD=*** end");
+        assert_eq!(
+            secrets_in("长 ://x 的 PASSWORD=秘密 end"),
+            "长 ://x 的 PASSWORD=*** end"
+        );
     }
 }

@@ -161,7 +161,12 @@ const ROWS: &[Row] = &[
         Prep::UniqueBody(|n| json!({ "site": "demo", "message": format!("question {n}") })),
         public(201),
     ),
-    row("GET", "/api/v1/tickets/{id}", Prep::Ticket(None), visitor(200)),
+    row(
+        "GET",
+        "/api/v1/tickets/{id}",
+        Prep::Ticket(None),
+        visitor(200),
+    ),
     row(
         "GET",
         "/api/v1/tickets/{id}/messages",
@@ -193,12 +198,7 @@ const ROWS: &[Row] = &[
         public(204),
     ),
     // Signing in and out.
-    row(
-        "GET",
-        "/api/v1/session",
-        Prep::Nothing,
-        desk(200, 200, 200),
-    ),
+    row("GET", "/api/v1/session", Prep::Nothing, desk(200, 200, 200)),
     row(
         "POST",
         "/api/v1/session",
@@ -212,7 +212,12 @@ const ROWS: &[Row] = &[
         desk(204, 204, 204),
     ),
     // The desk.
-    row("GET", "/api/v1/desk/tickets", Prep::Nothing, desk(200, 200, 200)),
+    row(
+        "GET",
+        "/api/v1/desk/tickets",
+        Prep::Nothing,
+        desk(200, 200, 200),
+    ),
     row(
         "GET",
         "/api/v1/desk/tickets/{id}",
@@ -255,7 +260,12 @@ const ROWS: &[Row] = &[
         Prep::Merge,
         desk(404, 200, 200),
     ),
-    row("GET", "/api/v1/desk/events", Prep::Nothing, desk(200, 200, 200)),
+    row(
+        "GET",
+        "/api/v1/desk/events",
+        Prep::Nothing,
+        desk(200, 200, 200),
+    ),
     row("GET", "/api/v1/desk/me", Prep::Nothing, desk(200, 200, 200)),
     row(
         "PATCH",
@@ -263,7 +273,12 @@ const ROWS: &[Row] = &[
         Prep::Body(|| json!({ "available": true })),
         desk(200, 200, 200),
     ),
-    row("GET", "/api/v1/desk/groups", Prep::Nothing, desk(200, 200, 200)),
+    row(
+        "GET",
+        "/api/v1/desk/groups",
+        Prep::Nothing,
+        desk(200, 200, 200),
+    ),
     row(
         "GET",
         "/api/v1/desk/canned-responses",
@@ -273,17 +288,17 @@ const ROWS: &[Row] = &[
     row(
         "POST",
         "/api/v1/desk/canned-responses",
-        Prep::UniqueBody(|n| {
-            json!({ "shortcut": format!("c{n}"), "title": "T", "body": "B", "group": "general" })
-        }),
+        Prep::UniqueBody(
+            |n| json!({ "shortcut": format!("c{n}"), "title": "T", "body": "B", "group": "general" }),
+        ),
         desk(403, 201, 201),
     ),
     row(
         "PUT",
         "/api/v1/desk/canned-responses/{id}",
-        Prep::FreshCanned(Some(|| {
-            json!({ "shortcut": "edited", "title": "T", "body": "B2", "group": "general" })
-        })),
+        Prep::FreshCanned(Some(
+            || json!({ "shortcut": "edited", "title": "T", "body": "B2", "group": "general" }),
+        )),
         desk(403, 200, 200),
     ),
     row(
@@ -311,7 +326,12 @@ const ROWS: &[Row] = &[
         desk(200, 200, 200),
     ),
     // Administration.
-    row("GET", "/api/v1/admin/agents", Prep::Nothing, admin_only(200)),
+    row(
+        "GET",
+        "/api/v1/admin/agents",
+        Prep::Nothing,
+        admin_only(200),
+    ),
     row(
         "POST",
         "/api/v1/admin/agents",
@@ -342,7 +362,12 @@ const ROWS: &[Row] = &[
         Prep::FreshGroup,
         admin_only(204),
     ),
-    row("GET", "/api/v1/admin/feedback", Prep::Nothing, admin_only(200)),
+    row(
+        "GET",
+        "/api/v1/admin/feedback",
+        Prep::Nothing,
+        admin_only(200),
+    ),
     row("GET", "/api/v1/admin/sites", Prep::Nothing, admin_only(200)),
     row(
         "POST",
@@ -362,7 +387,12 @@ const ROWS: &[Row] = &[
         Prep::TargetSite(None),
         admin_only(201),
     ),
-    row("GET", "/api/v1/admin/config", Prep::Nothing, admin_only(200)),
+    row(
+        "GET",
+        "/api/v1/admin/config",
+        Prep::Nothing,
+        admin_only(200),
+    ),
     row(
         "PUT",
         "/api/v1/admin/config",
@@ -487,12 +517,17 @@ impl Fixture {
             .unwrap()
             .to_owned();
         let (ticket, token) = Escalation::new("the shared ticket")
-            .with("contact", json!({ "name": "Vi", "email": "vi@example.com" }))
+            .with(
+                "contact",
+                json!({ "name": "Vi", "email": "vi@example.com" }),
+            )
             .create(&server)
             .await;
         let (_, other_token) = server.escalate("another ticket").await;
         let detail = json_of(admin.get(&server, &format!("/api/v1/desk/tickets/{ticket}"))).await;
-        let contact = detail["contact"]["id"].as_i64().expect("the ticket's contact");
+        let contact = detail["contact"]["id"]
+            .as_i64()
+            .expect("the ticket's contact");
         let target_agent = json_of(admin.get(&server, "/api/v1/admin/agents")).await["agents"]
             .as_array()
             .unwrap()
@@ -684,7 +719,8 @@ async fn documented_operations(server: &TestServer) -> BTreeSet<(String, String)
     let mut operations = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
-            if ["get", "put", "post", "delete", "patch", "head", "options"].contains(&method.as_str())
+            if ["get", "put", "post", "delete", "patch", "head", "options"]
+                .contains(&method.as_str())
             {
                 operations.insert((method.to_uppercase(), path.clone()));
             }

@@ -27,8 +27,7 @@ async fn send_feedback(server: &TestServer, body: Value, key: Option<&str>) -> r
 
 async fn feedback_is_counted_once_and_summed(db: String) {
     let dir = tempfile::tempdir().unwrap();
-    let server =
-        common::start_with_snapshot(&db, &dir, &["delivery-time", "start-return"]).await;
+    let server = common::start_with_snapshot(&db, &dir, &["delivery-time", "start-return"]).await;
     let long_query = "where is my parcel ".repeat(40);
     let up = json!({
         "site": "demo", "entry_id": "delivery-time", "helpful": true,

@@ -139,7 +139,12 @@ struct Target {
 }
 
 /// Every operation of the OpenAPI document that takes a JSON body.
-async fn json_operations(server: &TestServer, ticket: &str, token: &str, admin: &Agent) -> Vec<Target> {
+async fn json_operations(
+    server: &TestServer,
+    ticket: &str,
+    token: &str,
+    admin: &Agent,
+) -> Vec<Target> {
     let doc: Value = server
         .client
         .get(server.url("/api/openapi.json"))

@@ -278,9 +278,15 @@ async fn concurrent_escalations_keep_their_own_rows(db: String) {
     }
     assert!(refused == 1 || refused == 8, "{refused} refused");
     assert_eq!(keyed.iter().filter(|(created, ..)| *created).count(), 1);
-    assert!(keyed.iter().all(|(_, id, _)| *id == keyed[0].1), "{keyed:?}");
+    assert!(
+        keyed.iter().all(|(_, id, _)| *id == keyed[0].1),
+        "{keyed:?}"
+    );
     // Retries in the same batch as the first attempt, or in later ones, get its token.
-    assert!(keyed.iter().all(|(.., token)| *token == keyed[0].2), "{keyed:?}");
+    assert!(
+        keyed.iter().all(|(.., token)| *token == keyed[0].2),
+        "{keyed:?}"
+    );
     assert_eq!(ticket_count(&store).await, 25);
     store.close().await;
     server.stop().await;

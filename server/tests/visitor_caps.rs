@@ -54,7 +54,10 @@ async fn page_url_must_be_a_web_page(db: String) {
             "{url}: {problem}"
         );
     }
-    for url in ["https://shop.example/cart?x=1#top", "HTTP://localhost:8080/"] {
+    for url in [
+        "https://shop.example/cart?x=1#top",
+        "HTTP://localhost:8080/",
+    ] {
         let response = Escalation::new("help")
             .with("page_url", url)
             .send(&server)
@@ -187,15 +190,16 @@ async fn tokens_are_read_from_the_header_only(db: String) {
         let response = server.client.get(server.url(&path)).send().await.unwrap();
         let problem = expect_problem(response, 401).await;
         assert!(
-            problem["detail"].as_str().unwrap().contains("Authorization"),
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("Authorization"),
             "{path}: {problem}"
         );
     }
     let reply = server
         .client
-        .post(server.url(&format!(
-            "/api/v1/tickets/{ticket}/messages?token={token}"
-        )))
+        .post(server.url(&format!("/api/v1/tickets/{ticket}/messages?token={token}")))
         .json(&json!({ "text": "hi" }))
         .send()
         .await
@@ -204,9 +208,7 @@ async fn tokens_are_read_from_the_header_only(db: String) {
     // The event stream is the exception: EventSource cannot send headers.
     let events = server
         .client
-        .get(server.url(&format!(
-            "/api/v1/tickets/{ticket}/events?token={token}"
-        )))
+        .get(server.url(&format!("/api/v1/tickets/{ticket}/events?token={token}")))
         .send()
         .await
         .unwrap();
@@ -251,7 +253,10 @@ async fn replays_mint_no_token(db: String) {
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert!(key.starts_with("sha256:") && !key.contains("client-key"), "{key}");
+    assert!(
+        key.starts_with("sha256:") && !key.contains("client-key"),
+        "{key}"
+    );
     assert!(!wrapped.contains(first["token"].as_str().unwrap()));
     pool.close().await;
 
@@ -288,11 +293,7 @@ async fn visitors_choose_only_offered_groups(db: String) {
             let store = Store::connect(&db).await.unwrap();
             let tickets = store.list_tickets(&TicketFilter::default()).await.unwrap();
             store.close().await;
-            tickets
-                .into_iter()
-                .find(|t| t.id == ticket)
-                .unwrap()
-                .group
+            tickets.into_iter().find(|t| t.id == ticket).unwrap().group
         }
     };
     // Nothing offered: whatever the browser names, the site's default group.
@@ -301,7 +302,11 @@ async fn visitors_choose_only_offered_groups(db: String) {
             .with("group", group)
             .create(&server)
             .await;
-        assert_eq!(group_of(ticket).await.as_deref(), Some("general"), "{group}");
+        assert_eq!(
+            group_of(ticket).await.as_deref(),
+            Some("general"),
+            "{group}"
+        );
     }
     offer_groups(&server, &admin, "demo", &["billing"]).await;
     let (billing, _) = Escalation::new("invoice")

@@ -69,18 +69,18 @@ pub async fn record(
             "this server serves no knowledge base, so there is no entry to give feedback on",
         )
     })?;
-    let known = snapshot.has_entry(&feedback.entry_id).await.map_err(|err| {
-        tracing::error!(error = %err, "cannot read the snapshot");
-        ApiError::unavailable("the knowledge-base snapshot cannot be read")
-    })?;
+    let known = snapshot
+        .has_entry(&feedback.entry_id)
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "cannot read the snapshot");
+            ApiError::unavailable("the knowledge-base snapshot cannot be read")
+        })?;
     if !known {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "unknown-entry",
-            format!(
-                "the knowledge base has no entry {:?}",
-                feedback.entry_id
-            ),
+            format!("the knowledge base has no entry {:?}", feedback.entry_id),
         ));
     }
     state.store.record_feedback(&feedback).await?;

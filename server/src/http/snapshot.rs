@@ -83,9 +83,7 @@ impl SnapshotFile {
     /// Whether the snapshot currently served has an entry with this id.
     pub async fn has_entry(&self, entry_id: &str) -> std::io::Result<bool> {
         let current = self.current().await?;
-        Ok(current
-            .entry_ids
-            .is_some_and(|ids| ids.contains(entry_id)))
+        Ok(current.entry_ids.is_some_and(|ids| ids.contains(entry_id)))
     }
 }
 

@@ -285,7 +285,13 @@ fn web_url(field: &str, url: String) -> Result<String, ApiError> {
         return Err(refuse("must be an absolute http:// or https:// URL"));
     };
     if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
-        let shown: String = url.split(':').next().unwrap_or_default().chars().take(20).collect();
+        let shown: String = url
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(20)
+            .collect();
         return Err(refuse(&format!(
             "must be an http:// or https:// URL, not {shown:?}"
         )));

@@ -316,9 +316,7 @@ impl Store {
                         Bind::Text(escalation.subject()),
                         Bind::OptionalText(pending.group_id.clone()),
                         Bind::Int(now + pending.sla_ms),
-                        Bind::OptionalText(
-                            escalation.idempotency_key.as_deref().map(key_digest),
-                        ),
+                        Bind::OptionalText(escalation.idempotency_key.as_deref().map(key_digest)),
                         Bind::Text(pending.fingerprint.clone()),
                         Bind::OptionalInt(contact_id),
                     ],
@@ -592,7 +590,10 @@ const KEY_DIGEST_PREFIX: &str = "sha256:";
 /// How an idempotency key is stored: its SHA-256, so the database does not hold what unwraps
 /// the token ([`wrap_token`]).
 fn key_digest(key: &str) -> String {
-    format!("{KEY_DIGEST_PREFIX}{}", hex::encode(Sha256::digest(key.as_bytes())))
+    format!(
+        "{KEY_DIGEST_PREFIX}{}",
+        hex::encode(Sha256::digest(key.as_bytes()))
+    )
 }
 
 /// The one-time pad a ticket's token is wrapped with: HMAC-SHA256 keyed by the idempotency key,

@@ -104,7 +104,9 @@ impl Store {
         .bind(&name)
         .bind(origins_json(&draft.allowed_origins))
         .bind(draft.default_group_id.as_deref())
-        .bind(groups_json(draft.visitor_groups.as_deref().unwrap_or_default()))
+        .bind(groups_json(
+            draft.visitor_groups.as_deref().unwrap_or_default(),
+        ))
         .bind(now)
         .execute(&self.pool)
         .await;

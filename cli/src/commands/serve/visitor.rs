@@ -22,11 +22,19 @@ pub struct VisitorArgs {
     #[arg(long, env = "ANSWERDESK_MAX_MESSAGES_PER_TICKET", value_name = "COUNT")]
     pub max_messages_per_ticket: Option<u32>,
     /// Hours a legacy `{id, ts, hmac}` visitor identity stays valid after `ts` [default: 24].
-    #[arg(long, env = "ANSWERDESK_IDENTITY_HMAC_MAX_AGE_HOURS", value_name = "HOURS")]
+    #[arg(
+        long,
+        env = "ANSWERDESK_IDENTITY_HMAC_MAX_AGE_HOURS",
+        value_name = "HOURS"
+    )]
     pub identity_hmac_max_age_hours: Option<u64>,
     /// Also accept the untimed `{id, hmac}` identity, which never expires: `true` only while a
     /// host site moves to `ts` or to tokens [default: false].
-    #[arg(long, env = "ANSWERDESK_LEGACY_IDENTITY_WITHOUT_EXPIRY", value_name = "BOOL")]
+    #[arg(
+        long,
+        env = "ANSWERDESK_LEGACY_IDENTITY_WITHOUT_EXPIRY",
+        value_name = "BOOL"
+    )]
     pub legacy_identity_without_expiry: Option<bool>,
 }
 
