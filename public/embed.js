@@ -4,7 +4,7 @@
  * ("right"|"left"), label, greeting, snapshot (URL), api (base URL), preload, analytics ("off"
  * keeps the widget's events away from answerdesk('on') handlers and its answer feedback off the server).
  * API: answerdesk('open'|'close'|'toggle'), answerdesk('ask', text), answerdesk('identify',
- * {token} | {id, name, email, attributes, hmac}), answerdesk('on', event, fn).
+ * {token} | {id, ts, name, email, attributes, hmac}), answerdesk('on', event, fn).
  * Hand-written and framework-free: every visitor downloads it. */
 (function () {
   "use strict";
@@ -91,7 +91,8 @@
     else if (cmd === "identify" && a) {
       load();
       post({ answerdesk: "identify", token: a.token && String(a.token), id: a.id && String(a.id),
-        name: a.name && String(a.name), email: a.email && String(a.email), hmac: a.hmac && String(a.hmac) });
+        name: a.name && String(a.name), email: a.email && String(a.email), hmac: a.hmac && String(a.hmac),
+        ts: a.ts != null ? String(a.ts) : undefined });
     }
     else if (cmd === "on" && typeof b === "function") (handlers[a] = handlers[a] || []).push(b);
   };

@@ -29,8 +29,13 @@ pub struct NewEscalation {
 pub enum IdentityClaim {
     /// An HS256 JWT.
     Token(String),
-    /// The older form: the host's user id and the hex HMAC-SHA256 of it.
-    Hmac { id: String, hmac: String },
+    /// The older form: the host's user id, when it signed (`ts`, Unix seconds), and the hex
+    /// HMAC-SHA256 of `"{id}:{ts}"` (of `id` alone without `ts`, which servers now refuse).
+    Hmac {
+        id: String,
+        ts: Option<String>,
+        hmac: String,
+    },
 }
 
 /// One line of what was said before the escalation.
@@ -289,8 +294,9 @@ impl NewEscalation {
                 "identity_token",
                 self.identity.as_ref().map(|claim| match claim {
                     IdentityClaim::Token(token) => JsValue::from_str(token),
-                    IdentityClaim::Hmac { id, hmac } => Builder::new()
+                    IdentityClaim::Hmac { id, ts, hmac } => Builder::new()
                         .set("id", id.as_str())
+                        .set_some("ts", ts.as_deref().and_then(|t| t.parse::<f64>().ok()))
                         .set("hmac", hmac.as_str())
                         .build(),
                 }),

@@ -6,6 +6,7 @@
 mod commands;
 mod eval;
 mod lint;
+mod redact;
 mod sources;
 
 use std::path::PathBuf;
@@ -109,7 +110,8 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // Database passwords never reach the terminal, whichever layer quoted the URL.
+            eprintln!("error: {}", redact::secrets_in(&format!("{error:#}")));
             std::process::ExitCode::FAILURE
         }
     }

@@ -152,6 +152,10 @@ text_enum! {
     /// Who wrote a message or caused an audit event.
     AuthorKind, "author kind" {
         Visitor => "visitor",
+        /// The answer bot, which runs in the visitor's browser: its turns reach the server only
+        /// in an escalation's transcript, so they are the visitor's browser's word, never the
+        /// server's. The server writes no bot messages itself; the workbench marks every one
+        /// as supplied by the visitor.
         Bot => "bot",
         Agent => "agent",
         System => "system",

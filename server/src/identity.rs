@@ -6,8 +6,15 @@
 //! - a JWT signed with HS256 (the current Intercom and Zendesk scheme): `sub` is the external user
 //!   id, `exp` is required and checked, `name` and `email` fill the contact, every other
 //!   non-registered claim becomes a contact attribute (`plan`, `company`, …);
-//! - the older `{"id", "hmac"}` pair, with `hmac` the hex HMAC-SHA256 of `id` under the secret.
-//!   It never expires, so it proves less; hosts should move to tokens.
+//! - the older HMAC form `{"id", "ts", "hmac"}`: `ts` is when the host signed it (Unix seconds)
+//!   and `hmac` the hex HMAC-SHA256 of `"{id}:{ts}"` under the secret. It is refused once older
+//!   than [`IdentityPolicy::hmac_max_age`] (24 hours by default) or more than the clock leeway in
+//!   the future, so a copied pair stops working like an expired token does.
+//!
+//! Compatibility: the original pair `{"id", "hmac"}` (the HMAC of `id` alone) never expires, so
+//! it proves nothing about when it was made; it is refused unless the server is started with
+//! [`IdentityPolicy::accept_untimed_hmac`] (`legacy_identity_without_expiry = true`), meant for
+//! the weeks a host needs to add `ts`. Hosts should move to tokens.
 //!
 //! Signatures are compared in constant time. A claim that fails verification is refused rather
 //! than downgraded to an unverified contact: the host sent it, so a failure is a configuration
@@ -32,7 +39,42 @@ const REGISTERED_CLAIMS: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", 
 #[serde(untagged)]
 pub enum IdentityClaim {
     Token(String),
-    Hmac { id: String, hmac: String },
+    /// `ts` (Unix seconds) is part of the signed text; `None` is the original untimed pair.
+    Hmac {
+        id: String,
+        #[serde(default)]
+        ts: Option<i64>,
+        hmac: String,
+    },
+}
+
+/// How old an HMAC identity may be, and whether the untimed pair is still accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdentityPolicy {
+    /// The oldest `ts` accepted, as an age in seconds.
+    pub hmac_max_age_seconds: u64,
+    /// Accept `{"id", "hmac"}` without `ts` (it never expires): for a host's migration only.
+    pub accept_untimed_hmac: bool,
+}
+
+impl IdentityPolicy {
+    /// A day: a host signs the identity when it renders the page, and a visitor may keep the
+    /// page open for a while before escalating.
+    pub const DEFAULT_HMAC_MAX_AGE_SECONDS: u64 = 24 * 3600;
+
+    /// The age limit as a `Duration`, for display.
+    pub fn hmac_max_age(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.hmac_max_age_seconds)
+    }
+}
+
+impl Default for IdentityPolicy {
+    fn default() -> Self {
+        IdentityPolicy {
+            hmac_max_age_seconds: Self::DEFAULT_HMAC_MAX_AGE_SECONDS,
+            accept_untimed_hmac: false,
+        }
+    }
 }
 
 /// A visitor identity whose signature checked out.
@@ -57,19 +99,61 @@ pub enum IdentityError {
     BadSignature,
     #[error("the identity is malformed: {0}")]
     Malformed(String),
+    #[error(
+        "the identity has no \"ts\": sign \"{{id}}:{{ts}}\" with the Unix time and send {{\"id\", \"ts\", \"hmac\"}} \
+         (the untimed pair never expires and is no longer accepted), or send a JWT"
+    )]
+    Untimed,
 }
 
 impl IdentityClaim {
-    /// Checks the claim against the site's `secret`.
+    /// Checks the claim against the site's `secret` under the default [`IdentityPolicy`], now.
     pub fn verify(&self, secret: Option<&str>) -> Result<VerifiedIdentity, IdentityError> {
+        self.verify_with(secret, &IdentityPolicy::default(), unix_now())
+    }
+
+    /// Checks the claim against the site's `secret` under `policy`, at `now` (Unix seconds).
+    pub fn verify_with(
+        &self,
+        secret: Option<&str>,
+        policy: &IdentityPolicy,
+        now: i64,
+    ) -> Result<VerifiedIdentity, IdentityError> {
         let secret = secret
             .filter(|s| !s.is_empty())
             .ok_or(IdentityError::NoSecret)?;
         match self {
             IdentityClaim::Token(token) => verify_token(token, secret),
-            IdentityClaim::Hmac { id, hmac } => verify_hmac(id, hmac, secret),
+            IdentityClaim::Hmac { id, ts, hmac } => {
+                let signed = match ts {
+                    Some(ts) => format!("{id}:{ts}"),
+                    None if policy.accept_untimed_hmac => id.clone(),
+                    None => return Err(IdentityError::Untimed),
+                };
+                let identity = verify_hmac(id, &signed, hmac, secret)?;
+                if let Some(ts) = *ts {
+                    let max_age = i64::try_from(policy.hmac_max_age_seconds).unwrap_or(i64::MAX);
+                    let leeway = CLOCK_LEEWAY_SECONDS as i64;
+                    if ts > now.saturating_add(leeway) {
+                        return Err(IdentityError::Malformed(
+                            "ts is in the future; check the host's clock".into(),
+                        ));
+                    }
+                    if now.saturating_sub(ts) > max_age.saturating_add(leeway) {
+                        return Err(IdentityError::Expired);
+                    }
+                }
+                Ok(identity)
+            }
         }
     }
+}
+
+/// Seconds since the Unix epoch.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 #[derive(Deserialize)]
@@ -125,10 +209,16 @@ fn verify_token(token: &str, secret: &str) -> Result<VerifiedIdentity, IdentityE
     })
 }
 
-fn verify_hmac(id: &str, hmac: &str, secret: &str) -> Result<VerifiedIdentity, IdentityError> {
+/// Checks that `hmac` signs `signed` (the id, with its `ts` when there is one).
+fn verify_hmac(
+    id: &str,
+    signed: &str,
+    hmac: &str,
+    secret: &str,
+) -> Result<VerifiedIdentity, IdentityError> {
     let sent = hex::decode(hmac.trim())
         .map_err(|_| IdentityError::Malformed("hmac is not hexadecimal".into()))?;
-    let expected = hmac_sha256(secret, id);
+    let expected = hmac_sha256(secret, signed);
     if !bool::from(sent.as_slice().ct_eq(expected.as_slice())) {
         return Err(IdentityError::BadSignature);
     }
@@ -264,24 +354,38 @@ mod tests {
         assert_eq!(valid.verify(None), Err(IdentityError::NoSecret));
     }
 
+    fn timed(id: &str, ts: i64, signed_id: &str, signed_ts: i64) -> IdentityClaim {
+        IdentityClaim::Hmac {
+            id: id.into(),
+            ts: Some(ts),
+            hmac: hex::encode(hmac_sha256(SECRET, &format!("{signed_id}:{signed_ts}"))),
+        }
+    }
+
     #[test]
     fn the_older_hmac_pair_is_checked() {
-        let good = hex::encode(hmac_sha256(SECRET, "u-7"));
+        let at = now() - 60;
+        let good = hex::encode(hmac_sha256(SECRET, &format!("u-7:{at}")));
         let claim = IdentityClaim::Hmac {
             id: "u-7".into(),
+            ts: Some(at),
             hmac: good.to_uppercase(),
         };
         assert_eq!(claim.verify(Some(SECRET)).unwrap().external_id, "u-7");
-        let other_user = IdentityClaim::Hmac {
-            id: "u-8".into(),
-            hmac: good.clone(),
-        };
+        let other_user = timed("u-8", at, "u-7", at);
         assert_eq!(
             other_user.verify(Some(SECRET)),
             Err(IdentityError::BadSignature)
         );
+        // Moving the timestamp forward breaks the signature.
+        let refreshed = timed("u-7", now(), "u-7", at);
+        assert_eq!(
+            refreshed.verify(Some(SECRET)),
+            Err(IdentityError::BadSignature)
+        );
         let truncated = IdentityClaim::Hmac {
             id: "u-7".into(),
+            ts: Some(at),
             hmac: good[..32].to_owned(),
         };
         assert_eq!(
@@ -291,10 +395,62 @@ mod tests {
     }
 
     #[test]
+    fn an_hmac_identity_expires() {
+        let policy = IdentityPolicy::default();
+        let max_age = policy.hmac_max_age_seconds as i64;
+        let fresh = timed("u-7", now() - max_age + 60, "u-7", now() - max_age + 60);
+        assert!(fresh.verify(Some(SECRET)).is_ok());
+        let old = now() - max_age - 3600;
+        assert_eq!(
+            timed("u-7", old, "u-7", old).verify(Some(SECRET)),
+            Err(IdentityError::Expired)
+        );
+        let future = now() + 3600;
+        assert!(matches!(
+            timed("u-7", future, "u-7", future).verify(Some(SECRET)),
+            Err(IdentityError::Malformed(_))
+        ));
+        // A shorter policy refuses what the default accepts.
+        let strict = IdentityPolicy {
+            hmac_max_age_seconds: 10,
+            ..policy
+        };
+        let minute_ago = now() - 120;
+        assert_eq!(
+            timed("u-7", minute_ago, "u-7", minute_ago).verify_with(Some(SECRET), &strict, now()),
+            Err(IdentityError::Expired)
+        );
+    }
+
+    #[test]
+    fn the_untimed_pair_is_refused_unless_allowed() {
+        let untimed = IdentityClaim::Hmac {
+            id: "u-7".into(),
+            ts: None,
+            hmac: hex::encode(hmac_sha256(SECRET, "u-7")),
+        };
+        assert_eq!(untimed.verify(Some(SECRET)), Err(IdentityError::Untimed));
+        let compatible = IdentityPolicy {
+            accept_untimed_hmac: true,
+            ..IdentityPolicy::default()
+        };
+        assert_eq!(
+            untimed
+                .verify_with(Some(SECRET), &compatible, now())
+                .unwrap()
+                .external_id,
+            "u-7"
+        );
+    }
+
+    #[test]
     fn both_forms_deserialize_from_the_same_field() {
         let token: IdentityClaim = serde_json::from_value(json!("a.b.c")).unwrap();
         assert!(matches!(token, IdentityClaim::Token(_)));
         let pair: IdentityClaim = serde_json::from_value(json!({"id": "u", "hmac": "00"})).unwrap();
-        assert!(matches!(pair, IdentityClaim::Hmac { .. }));
+        assert!(matches!(pair, IdentityClaim::Hmac { ts: None, .. }));
+        let timed: IdentityClaim =
+            serde_json::from_value(json!({"id": "u", "ts": 1_765_000_000, "hmac": "00"})).unwrap();
+        assert!(matches!(timed, IdentityClaim::Hmac { ts: Some(_), .. }));
     }
 }

@@ -58,6 +58,8 @@ pub struct Config {
     pub session_ttl: Duration,
     /// Caps on open event streams and the agents' streams' re-check interval.
     pub stream_limits: StreamLimits,
+    /// Visitor caps and expiries: ticket token lifetime, messages per ticket, HMAC identity age.
+    pub visitor: http::VisitorPolicy,
 }
 
 /// How often expired sessions are deleted.
@@ -83,6 +85,7 @@ impl Default for Config {
             login_limits: LoginLimits::default(),
             session_ttl: Duration::from_millis(crate::store::SESSION_TTL_MS as u64),
             stream_limits: StreamLimits::default(),
+            visitor: http::VisitorPolicy::default(),
         }
     }
 }
@@ -169,6 +172,8 @@ impl Server {
             logins: LoginGuard::new(config.login_limits),
             session_ttl: config.session_ttl,
             streams: StreamCaps::new(config.stream_limits),
+            metrics: Metrics::new(config.metrics_token.clone()),
+            visitor: config.visitor,
         };
         let router = http::router(state, config.dist_dir.as_deref());
         Ok(Server {

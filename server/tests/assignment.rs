@@ -35,6 +35,8 @@ async fn team(server: &TestServer, emails: &[&str]) -> (Agent, Vec<Agent>) {
         json!({ "id": "team", "name": "Team" }),
     ))
     .await;
+    // Escalations below name the group: the site must offer it to visitors.
+    desk_support::offer_groups(server, &admin, "demo", &["team"]).await;
     let mut agents = Vec::new();
     for email in emails {
         agents.push(admin.invite(server, email, &["team"]).await);

@@ -26,7 +26,8 @@ async fn send_feedback(server: &TestServer, body: Value, key: Option<&str>) -> r
 }
 
 async fn feedback_is_counted_once_and_summed(db: String) {
-    let server = TestServer::start(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = common::start_with_snapshot(&db, &dir, &["delivery-time", "start-return"]).await;
     let long_query = "where is my parcel ".repeat(40);
     let up = json!({
         "site": "demo", "entry_id": "delivery-time", "helpful": true,
@@ -61,11 +62,16 @@ async fn feedback_is_counted_once_and_summed(db: String) {
     expect_problem(send_feedback(&server, unknown, None).await, 422).await;
     let blank = json!({ "site": "demo", "entry_id": " ", "helpful": true });
     expect_problem(send_feedback(&server, blank, None).await, 422).await;
+    // An id the served knowledge base does not have is not counted: the tally admins read
+    // cannot be filled with made-up entries.
+    let made_up = json!({ "site": "demo", "entry_id": "free-money", "helpful": false });
+    let problem = expect_problem(send_feedback(&server, made_up, None).await, 422).await;
+    assert_eq!(problem["type"], "/problems/unknown-entry");
     let foreign = server
         .client
         .post(server.url("/api/v1/feedback"))
         .header("Origin", "https://evil.example")
-        .json(&json!({ "site": "demo", "entry_id": "x", "helpful": true }))
+        .json(&json!({ "site": "demo", "entry_id": "start-return", "helpful": true }))
         .send()
         .await
         .unwrap();

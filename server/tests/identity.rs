@@ -77,12 +77,11 @@ async fn verified_identities_merge_and_claims_do_not(database_url: String) {
     assert_eq!(second.email.as_deref(), Some("ada@example.com"));
     assert_eq!(second.attributes["plan"], "enterprise");
 
-    // The older id + HMAC form names the same user.
-    let hmac = hex::encode(server::identity::hmac_sha256(SECRET, "user-1"));
+    // The older id + ts + HMAC form names the same user.
     let third = contact_of(
         &server,
         &store,
-        Escalation::new("third").with("identity_token", json!({"id": "user-1", "hmac": hmac})),
+        Escalation::new("third").with("identity_token", timed_hmac("user-1", in_seconds(-60))),
     )
     .await;
     assert_eq!(third.id, first.id);
@@ -128,7 +127,11 @@ async fn bad_identities_are_refused(database_url: String) {
         )),
         json!(jwt(json!({"sub": "user-1"}), SECRET)),
         json!("not a token"),
-        json!({"id": "user-1", "hmac": hex::encode(server::identity::hmac_sha256(SECRET, "user-2"))}),
+        json!({"id": "user-1", "ts": in_seconds(0), "hmac": hex::encode(server::identity::hmac_sha256(SECRET, &format!("user-2:{}", in_seconds(0))))}),
+        // Signed two days ago: past the 24-hour default.
+        timed_hmac("user-1", in_seconds(-2 * 86_400)),
+        // The untimed pair never expires, so it is refused by default.
+        json!({"id": "user-1", "hmac": hex::encode(server::identity::hmac_sha256(SECRET, "user-1"))}),
     ];
     for identity_token in cases {
         let response = Escalation::new("let me in")
@@ -140,4 +143,10 @@ async fn bad_identities_are_refused(database_url: String) {
     }
     store.close().await;
     server.stop().await;
+}
+
+/// The older HMAC identity as a host signs it: the HMAC of `"{id}:{ts}"`.
+fn timed_hmac(id: &str, ts: i64) -> serde_json::Value {
+    let hmac = hex::encode(server::identity::hmac_sha256(SECRET, &format!("{id}:{ts}")));
+    json!({"id": id, "ts": ts, "hmac": hmac})
 }

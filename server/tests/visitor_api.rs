@@ -138,12 +138,12 @@ async fn idempotent_retry_returns_the_same_ticket(db: String) {
     assert_eq!(retry.status(), 200);
     let retry: Value = retry.json().await.unwrap();
     assert_eq!(retry["ticket_id"], first["ticket_id"]);
-    assert_ne!(
+    assert_eq!(
         retry["token"], first["token"],
-        "a fresh token, never the stored one"
+        "the token the first attempt got, unwrapped with the key: no new one is minted"
     );
 
-    // Both tokens open the ticket.
+    // The token opens the ticket.
     for token in [&first["token"], &retry["token"]] {
         let response = server
             .client
@@ -266,15 +266,27 @@ async fn concurrent_escalations_keep_their_own_rows(db: String) {
             200 | 201 => {
                 let created = response.status() == 201;
                 let body: Value = response.json().await.unwrap();
-                keyed.push((created, body["ticket_id"].as_str().unwrap().to_owned()));
+                keyed.push((
+                    created,
+                    body["ticket_id"].as_str().unwrap().to_owned(),
+                    body["token"].as_str().unwrap().to_owned(),
+                ));
             }
             422 => refused += 1,
             status => panic!("unexpected status {status}"),
         }
     }
     assert!(refused == 1 || refused == 8, "{refused} refused");
-    assert_eq!(keyed.iter().filter(|(created, _)| *created).count(), 1);
-    assert!(keyed.iter().all(|(_, id)| *id == keyed[0].1), "{keyed:?}");
+    assert_eq!(keyed.iter().filter(|(created, ..)| *created).count(), 1);
+    assert!(
+        keyed.iter().all(|(_, id, _)| *id == keyed[0].1),
+        "{keyed:?}"
+    );
+    // Retries in the same batch as the first attempt, or in later ones, get its token.
+    assert!(
+        keyed.iter().all(|(.., token)| *token == keyed[0].2),
+        "{keyed:?}"
+    );
     assert_eq!(ticket_count(&store).await, 25);
     store.close().await;
     server.stop().await;

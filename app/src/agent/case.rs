@@ -481,7 +481,12 @@ fn MessageView(message: Message) -> impl IntoView {
             ),
         ),
         (Author::Visitor, _) => ("wb-msg wb-from-visitor", t().visitor.to_owned()),
-        (Author::Bot, _) => ("wb-msg wb-from-bot", t().bot.to_owned()),
+        // The bot runs in the visitor's browser: its turns are what that browser sent, and
+        // anyone can send anything. Say so, so no agent takes a forged "bot" promise as ours.
+        (Author::Bot, _) => (
+            "wb-msg wb-from-bot",
+            format!("{} · {}", t().bot, visitor_supplied()),
+        ),
         (Author::Agent, _) => (
             "wb-msg wb-from-agent",
             message
@@ -511,8 +516,9 @@ fn MessageView(message: Message) -> impl IntoView {
         }
         _ => view! { <div class="wb-body wb-plain">{message.body_text.clone()}</div> }.into_any(),
     };
+    let supplied = (message.author == Author::Bot).then_some("true");
     view! {
-        <article class=class data-testid=testid>
+        <article class=class data-testid=testid data-visitor-supplied=supplied>
             <header><span>{who}</span><time>{clock::time_of_day(message.created_at)}</time></header>
             {body}
         </article>
@@ -622,7 +628,9 @@ fn BotPanel(case: Case) -> impl IntoView {
                 <dt>{t().decision}</dt><dd>{escalation.bot_decision.clone().unwrap_or_else(|| "—".into())}</dd>
                 <dt>{t().page}</dt>
                 <dd data-testid="page-url">{match escalation.page_url.clone() {
-                    Some(url) => view! { <a href=url.clone() target="_blank" rel="noopener noreferrer">{url.clone()}</a> }.into_any(),
+                    Some(url) if is_web_url(&url) => view! { <a href=url.clone() target="_blank" rel="noopener noreferrer">{url.clone()}</a> }.into_any(),
+                    // Stored before the server checked the scheme: shown, never followed.
+                    Some(url) => view! { <span class="wb-plain">{url}</span> }.into_any(),
                     None => view! { "—" }.into_any(),
                 }}</dd>
                 <dt>{t().language}</dt><dd>{escalation.locale.clone().unwrap_or_else(|| "—".into())}</dd>
@@ -648,9 +656,45 @@ fn BotPanel(case: Case) -> impl IntoView {
     }
 }
 
+/// Whether `url` may be a link an agent follows: `http://` or `https://` only. The server
+/// refuses other schemes now, but a page URL stored before it did (`javascript:…`) must not
+/// become a link that runs in the agent's session.
+fn is_web_url(url: &str) -> bool {
+    let url = url.trim_start();
+    ["http://", "https://"].iter().any(|scheme| {
+        url.get(..scheme.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+    }) && !url.chars().any(char::is_control)
+}
+
+/// The mark on every bot turn: it came from the visitor's browser, not from the server.
+fn visitor_supplied() -> &'static str {
+    match super::i18n::locale() {
+        crate::i18n::Locale::En => "as reported by the visitor's browser",
+        crate::i18n::Locale::ZhCn => "由访客浏览器提供",
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{split_tags, transfer_candidates, Group};
+    use super::{is_web_url, split_tags, transfer_candidates, Group};
+
+    #[test]
+    fn only_http_and_https_page_urls_are_links() {
+        assert!(is_web_url("https://shop.example/cart"));
+        assert!(is_web_url("HTTP://shop.example/"));
+        for url in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:x",
+            "//evil.example",
+            "https\t://x",
+            "http:/\nx",
+        ] {
+            assert!(!is_web_url(url), "{url}");
+        }
+    }
 
     #[test]
     fn transfer_candidates_are_the_groups_members_but_me() {

@@ -1,7 +1,7 @@
 //! The widget's side of `embed.js`: messages with the host page, both ways origin-checked.
 //!
 //! Accepted from the parent window only, and only from its origin ([`browser::parent_origin`]):
-//! `focus`, `ask {text}`, `identify {token | id + hmac, name, email}`. Sent to that origin only: `ready`
+//! `focus`, `ask {text}`, `identify {token | id + ts + hmac, name, email}`. Sent to that origin only: `ready`
 //! once the widget can take messages, `close` (Escape, the close button), and `event` for the host
 //! page's `answerdesk('on', …)` handlers.
 
@@ -67,7 +67,11 @@ pub fn listen(hooks: Hooks) {
                     field(&data, "hmac"),
                 ) {
                     (Some(token), _, _) => Some(IdentityClaim::Token(token)),
-                    (None, Some(id), Some(hmac)) => Some(IdentityClaim::Hmac { id, hmac }),
+                    (None, Some(id), Some(hmac)) => Some(IdentityClaim::Hmac {
+                        id,
+                        ts: field(&data, "ts"),
+                        hmac,
+                    }),
                     _ => None,
                 };
                 identity.set(Identity {

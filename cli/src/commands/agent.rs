@@ -82,9 +82,12 @@ fn add(
     let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
     let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
     let password = super::runtime()?.block_on(async {
-        let store = Store::connect(&database_url)
-            .await
-            .with_context(|| format!("cannot open the database {database_url}"))?;
+        let store = Store::connect(&database_url).await.with_context(|| {
+            format!(
+                "cannot open the database {}",
+                crate::redact::database_url(&database_url)
+            )
+        })?;
         store
             .create_agent(&email, &name, role, &group)
             .await

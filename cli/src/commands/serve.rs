@@ -1,6 +1,7 @@
 //! `answerdesk serve`: the web app, the snapshot and the REST endpoint in one process.
 
 mod config;
+mod visitor;
 
 use std::process::ExitCode;
 

@@ -30,9 +30,12 @@ pub fn run(command: Command) -> Result<ExitCode> {
         .map(|s| s.parse().map_err(|e| anyhow::anyhow!("--status: {e}")))
         .transpose()?;
     let tickets = super::runtime()?.block_on(async {
-        let store = Store::connect(&database_url)
-            .await
-            .with_context(|| format!("cannot open the database {database_url}"))?;
+        let store = Store::connect(&database_url).await.with_context(|| {
+            format!(
+                "cannot open the database {}",
+                crate::redact::database_url(&database_url)
+            )
+        })?;
         store
             .list_tickets(&TicketFilter {
                 status,

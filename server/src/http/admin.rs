@@ -180,6 +180,8 @@ pub struct SiteView {
     default_group: Option<String>,
     /// Whether signed visitor identities can be verified; the secret itself is never shown again.
     has_identity_secret: bool,
+    /// Skill groups an escalation may name; any other goes to `default_group`.
+    visitor_groups: Vec<String>,
 }
 
 impl From<Site> for SiteView {
@@ -191,6 +193,7 @@ impl From<Site> for SiteView {
                 .map(ToString::to_string)
                 .collect(),
             has_identity_secret: site.identity_secret.is_some(),
+            visitor_groups: site.visitor_groups,
             default_group: site.default_group_id,
             name: site.name,
             id: site.id,
@@ -233,6 +236,8 @@ pub struct SiteRequest {
     allowed_origins: Vec<String>,
     /// The skill group of escalations that name none.
     default_group: Option<String>,
+    /// Skill groups an escalation may name (`group`); absent keeps the current list.
+    visitor_groups: Option<Vec<String>>,
 }
 
 impl SiteRequest {
@@ -251,6 +256,7 @@ impl SiteRequest {
             name: self.name,
             allowed_origins,
             default_group_id: self.default_group.filter(|g| !g.trim().is_empty()),
+            visitor_groups: self.visitor_groups,
         })
     }
 }

@@ -30,7 +30,8 @@ pub struct FeedbackRequest {
     locale: Option<String>,
 }
 
-/// `POST /api/v1/feedback {site, entry_id, helpful, query, locale}`: `204`, also for a resend.
+/// `POST /api/v1/feedback {site, entry_id, helpful, query, locale}`: `204`, also for a resend;
+/// `422 unknown-entry` for an entry the served snapshot does not have.
 #[utoipa::path(
     post,
     path = "/api/v1/feedback",
@@ -58,6 +59,29 @@ pub async fn record(
                 site.id
             )));
         }
+    }
+    // Only entries of the knowledge base this server serves: the tally admins read must not
+    // fill with ids anyone can make up.
+    let snapshot = state.snapshot.as_ref().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown-entry",
+            "this server serves no knowledge base, so there is no entry to give feedback on",
+        )
+    })?;
+    let known = snapshot
+        .has_entry(&feedback.entry_id)
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "cannot read the snapshot");
+            ApiError::unavailable("the knowledge-base snapshot cannot be read")
+        })?;
+    if !known {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown-entry",
+            format!("the knowledge base has no entry {:?}", feedback.entry_id),
+        ));
     }
     state.store.record_feedback(&feedback).await?;
     Ok(StatusCode::NO_CONTENT)

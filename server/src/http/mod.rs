@@ -44,6 +44,7 @@ pub use site_directory::SiteDirectory;
 pub use snapshot::SnapshotFile;
 pub use stream_caps::{StreamCaps, StreamLimits};
 pub use visitor::MAX_MESSAGE_CHARS;
+pub use visitor::{VisitorPolicy, MAX_MESSAGE_CHARS};
 
 use crate::events::Hub;
 use crate::store::Store;
@@ -83,6 +84,8 @@ pub struct AppState {
     pub session_ttl: Duration,
     /// Caps on open event streams, and how often agents' streams re-check their session.
     pub streams: StreamCaps,
+    /// Caps and expiries of what visitors' browsers may do.
+    pub visitor: VisitorPolicy,
 }
 
 /// A shutdown that has begun or not; cheap to clone.

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -163,7 +164,9 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
-/// `axum::Json`, rejecting with a problem instead of plain text.
+/// `axum::Json`, rejecting with a problem instead of plain text, and refusing a body that is
+/// not UTF-8 as a whole: serde_json checks only the strings it keeps, so invalid bytes inside
+/// an ignored field would otherwise pass (RFC 8259 requires UTF-8 throughout).
 pub struct Json<T>(pub T);
 
 impl<T, S> FromRequest<S> for Json<T>
@@ -174,9 +177,102 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "send the body as Content-Type: application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            let kind = match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => "body-too-large",
+                _ => "bad-request",
+            };
+            ApiError::new(rejection.status(), kind, rejection.body_text())
+        })?;
+        if std::str::from_utf8(&bytes).is_err() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed-json",
+                "the body is not valid UTF-8",
+            ));
+        }
+        if nesting_depth(&bytes) > MAX_JSON_DEPTH {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed-json",
+                format!("the body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels"),
+            ));
+        }
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
         Ok(Json(value))
     }
+}
+
+/// Deepest nesting of arrays and objects a request body may have. No request needs more than a
+/// handful of levels; serde_json's own limit (128) guards the stack only for values it keeps,
+/// and skips ignored fields of any depth.
+pub const MAX_JSON_DEPTH: usize = 32;
+
+/// How deeply `json` nests `[` and `{` (outside strings), without parsing it.
+fn nesting_depth(json: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in json {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_is_counted_outside_strings_only() {
+        assert_eq!(nesting_depth(b"{}"), 1);
+        assert_eq!(nesting_depth(br#"{"a": [{"b": [1]}], "c": {}}"#), 4);
+        assert_eq!(nesting_depth(br#"{"text": "[[[[{{{{ \" [[["}"#), 1);
+        assert_eq!(nesting_depth(&[b'['; 10_000]), 10_000);
+    }
+}
+
+/// Whether the request says its body is JSON: `application/json` or `application/*+json`.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|subtype| subtype.ends_with("+json"))
 }
 
 /// `axum::extract::Path`, rejecting with a problem.

@@ -3,7 +3,11 @@
 //! Served with a strong ETag and `Cache-Control: no-cache`, so a service worker revalidates on
 //! each load and downloads the file again only when it changed. The file is re-read when its
 //! modification time or size changes, so `answerdesk build` can replace it under a running server.
+//!
+//! Each version read is also decoded once (natively, by the same `engine` the widget runs) for
+//! its entry ids: feedback is accepted only for entries the served knowledge base has.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -30,6 +34,9 @@ struct Cached {
     len: u64,
     bytes: Bytes,
     etag: HeaderValue,
+    /// The ids of the snapshot's entries; `None` when the file is not a snapshot this server's
+    /// engine can decode (then no entry is known).
+    entry_ids: Option<Arc<HashSet<String>>>,
 }
 
 impl SnapshotFile {
@@ -53,14 +60,30 @@ impl SnapshotFile {
         let digest = Sha256::digest(&bytes);
         let etag = HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..16])))
             .expect("hex is a valid header value");
+        let entry_ids = match engine::Snapshot::from_bytes(&bytes) {
+            Ok(snapshot) => Some(Arc::new(
+                snapshot.entries().iter().map(|e| e.id.clone()).collect(),
+            )),
+            Err(err) => {
+                tracing::warn!(path = %self.path.display(), error = %err, "the served snapshot does not decode; feedback is refused until it does");
+                None
+            }
+        };
         let fresh = Cached {
             modified,
             len: bytes.len() as u64,
             bytes,
             etag,
+            entry_ids,
         };
         *cached = Some(fresh.clone());
         Ok(fresh)
+    }
+
+    /// Whether the snapshot currently served has an entry with this id.
+    pub async fn has_entry(&self, entry_id: &str) -> std::io::Result<bool> {
+        let current = self.current().await?;
+        Ok(current.entry_ids.is_some_and(|ids| ids.contains(entry_id)))
     }
 }
 

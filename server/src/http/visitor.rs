@@ -1,6 +1,7 @@
 //! The public API a visitor's browser calls: escalate, then follow the ticket with its token.
 
 use std::convert::Infallible;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -13,7 +14,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use super::problem::{ApiError, Json, Path, Query};
 use super::AppState;
 use crate::events::TicketEvent;
-use crate::identity::IdentityClaim;
+use crate::identity::{IdentityClaim, IdentityPolicy};
 use crate::store::{
     BotContext, EscalationOutcome, Message, NewContact, NewEscalation, Rating, TranscriptTurn,
     VisitorTicket,
@@ -26,6 +27,38 @@ pub const MAX_MESSAGE_CHARS: usize = 10_000;
 pub const MAX_TRANSCRIPT_TURNS: usize = 100;
 const MAX_CANDIDATES: usize = 50;
 const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// What a visitor's browser may do with a ticket, and for how long: the caps on what one token
+/// can write, and when tokens stop working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VisitorPolicy {
+    /// A ticket's tokens are refused (`401`) once the ticket has seen no activity (a message,
+    /// an agent's change) for this long. A stolen or leaked token, say from a shared computer's
+    /// local storage, does not open a conversation forever.
+    pub token_ttl: Duration,
+    /// Most messages the visitor's browser may put in one ticket, transcript turns included;
+    /// beyond it a reply is refused (`422`) and the visitor starts a new conversation.
+    pub max_messages_per_ticket: u32,
+    /// The expiry of the older HMAC identity form ([`crate::identity`]).
+    pub identity: IdentityPolicy,
+}
+
+impl VisitorPolicy {
+    /// 90 days: generous, so a visitor coming back to a slow case still can.
+    pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(90 * 24 * 3600);
+    /// Far more than a real conversation needs, small enough that one token cannot bury a desk.
+    pub const DEFAULT_MAX_MESSAGES_PER_TICKET: u32 = 1_000;
+}
+
+impl Default for VisitorPolicy {
+    fn default() -> Self {
+        VisitorPolicy {
+            token_ttl: Self::DEFAULT_TOKEN_TTL,
+            max_messages_per_ticket: Self::DEFAULT_MAX_MESSAGES_PER_TICKET,
+            identity: IdentityPolicy::default(),
+        }
+    }
+}
 
 /// `POST /api/v1/escalations` body. Only `site` and `message` are required.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -53,13 +86,14 @@ struct EscalationCreated {
 }
 
 /// Creates a ticket from an escalation: `201 {ticket_id, token}`, or `200` with the same
-/// `ticket_id` and a fresh token when an `Idempotency-Key` repeats an earlier escalation.
+/// `ticket_id` and the same token when an `Idempotency-Key` repeats an earlier escalation with
+/// the same body (the token is unwrapped with the key; no new token is minted).
 #[utoipa::path(
     post,
     path = "/api/v1/escalations",
     tag = "visitor",
     request_body = EscalationRequest,
-    responses((status = 201, description = "a new ticket", body = EscalationCreated), (status = 200, description = "a retry with the same Idempotency-Key: the same ticket, a new token", body = EscalationCreated), crate::http::openapi::ProblemResponse)
+    responses((status = 201, description = "a new ticket", body = EscalationCreated), (status = 200, description = "a retry with the same Idempotency-Key and body: the same ticket and token", body = EscalationCreated), crate::http::openapi::ProblemResponse)
 )]
 pub async fn create_escalation(
     State(state): State<AppState>,
@@ -85,8 +119,13 @@ pub async fn create_escalation(
     }
     state.limiter.check_site(&site.id)?;
     if let Some(claim) = identity_claim {
+        let now = crate::store::now_ms() / 1000;
         let identity = claim
-            .verify(site.identity_secret.as_deref())
+            .verify_with(
+                site.identity_secret.as_deref(),
+                &state.visitor.identity,
+                now,
+            )
             .map_err(|err| {
                 ApiError::new(
                     StatusCode::UNAUTHORIZED,
@@ -174,7 +213,9 @@ impl EscalationRequest {
             message: message.to_owned(),
             transcript: self.transcript,
             contact,
-            page_url: optional("page_url", self.page_url, 2048)?,
+            page_url: optional("page_url", self.page_url, 2048)?
+                .map(|url| web_url("page_url", url))
+                .transpose()?,
             locale: optional("locale", self.locale, 35)?,
             bot: self.bot,
             group_id: optional("group", self.group, 64)?,
@@ -231,18 +272,73 @@ fn optional(
     }
 }
 
+/// `url` if it is an absolute `http:` or `https:` URL with a host, else `422`.
+///
+/// The workbench shows the page a visitor escalated from as a link an agent clicks: a
+/// `javascript:` or `data:` URL there would run in the agent's session.
+fn web_url(field: &str, url: String) -> Result<String, ApiError> {
+    let refuse = |why: &str| ApiError::invalid(format!("{field} {why}"));
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(refuse("must not contain spaces or control characters"));
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(refuse("must be an absolute http:// or https:// URL"));
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        let shown: String = url
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(20)
+            .collect();
+        return Err(refuse(&format!(
+            "must be an http:// or https:// URL, not {shown:?}"
+        )));
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || host.starts_with('@') {
+        return Err(refuse("must name a host"));
+    }
+    Ok(url)
+}
+
 /// The ticket named in the path, authorized by the bearer token in the request.
 async fn authorized_ticket(
     state: &AppState,
     headers: &HeaderMap,
     ticket_id: &str,
 ) -> Result<VisitorTicket, ApiError> {
-    let token = bearer_token(headers)?;
-    state
+    ticket_for_token(state, ticket_id, bearer_token(headers)?).await
+}
+
+/// The ticket `ticket_id` if `token` is one of its tokens and has not expired.
+///
+/// Only a token that matched learns that it expired (`401 token-expired`); any other gets the
+/// same `404` as a ticket that does not exist.
+async fn ticket_for_token(
+    state: &AppState,
+    ticket_id: &str,
+    token: &str,
+) -> Result<VisitorTicket, ApiError> {
+    let ticket = state
         .store
         .visitor_ticket(ticket_id, token)
         .await?
-        .ok_or_else(|| ApiError::not_found("no ticket with this id for this token"))
+        .ok_or_else(|| ApiError::not_found("no ticket with this id for this token"))?;
+    let ttl_ms = i64::try_from(state.visitor.token_ttl.as_millis()).unwrap_or(i64::MAX);
+    if crate::store::now_ms().saturating_sub(ticket.updated_at) > ttl_ms {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "token-expired",
+            format!(
+                "this ticket's token expired after {} days without activity; start a new \
+                 conversation",
+                state.visitor.token_ttl.as_secs() / 86_400
+            ),
+        ));
+    }
+    Ok(ticket)
 }
 
 /// The token of `Authorization: Bearer TOKEN`.
@@ -336,14 +432,18 @@ pub async fn post_message(
     let ticket = authorized_ticket(&state, &headers, &ticket_id).await?;
     let text = body.text.trim();
     check_text("text", text, state.max_message_chars)?;
+    let cap = state.visitor.max_messages_per_ticket;
     let (message, created) = match &key {
         Some(key) => {
             state
                 .store
-                .add_visitor_message_once(&ticket, text, key)
+                .add_visitor_message_once(&ticket, text, key, cap)
                 .await?
         }
-        None => (state.store.add_visitor_message(&ticket, text).await?, true),
+        None => (
+            state.store.add_visitor_message(&ticket, text, cap).await?,
+            true,
+        ),
     };
     if !created {
         return Ok((StatusCode::OK, axum::Json(message)));
@@ -358,7 +458,9 @@ pub async fn post_message(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
-    /// The ticket's token: `EventSource` cannot send an `Authorization` header.
+    /// The ticket's token: `EventSource` cannot send an `Authorization` header. This is the only
+    /// endpoint that reads a token from the query string (query strings end up in logs and
+    /// histories); every other one takes it only as `Authorization: Bearer`.
     token: Option<String>,
     /// Replay messages with a larger id first (also taken from `Last-Event-ID` on reconnect).
     after: Option<i64>,
@@ -383,11 +485,7 @@ pub async fn events(
         Some(token) => token.as_str(),
         None => bearer_token(&headers)?,
     };
-    let ticket = state
-        .store
-        .visitor_ticket(&ticket_id, token)
-        .await?
-        .ok_or_else(|| ApiError::not_found("no ticket with this id for this token"))?;
+    let ticket = ticket_for_token(&state, &ticket_id, token).await?;
     let last_event_id = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

@@ -9,7 +9,10 @@
 //! own, so a caller that goes away (the client hung up) never cancels a transaction half-way.
 //!
 //! Idempotency keys are looked up inside the transaction, so a retry of an escalation written
-//! earlier, or earlier in the same batch, gets the same ticket and a new token. When a batch
+//! earlier, or earlier in the same batch, gets the same ticket and the same token: see
+//! [`wrap_token`] for how the token stays recoverable by the retry (and only by it) although the
+//! server keeps no usable copy of it. A retry never mints another token: tokens do not pile up
+//! however often a client (or someone replaying its request) retries. When a batch
 //! fails (a retry committed meanwhile by another server instance trips the key's unique index,
 //! or the database refuses one escalation), each of its escalations is written again on its own:
 //! one cannot fail the others.
@@ -17,6 +20,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 use tokio::sync::oneshot;
 
@@ -84,6 +91,11 @@ enum Plan {
 struct Keyed {
     public_id: String,
     fingerprint: Option<String>,
+    /// The token in clear, for a ticket written earlier in this batch.
+    token: Option<String>,
+    /// The token wrapped under the idempotency key, for a ticket read from the database; `None`
+    /// for tickets written before tokens were wrapped.
+    wrapped: Option<String>,
 }
 
 impl Store {
@@ -101,13 +113,15 @@ impl Store {
         if site.id != escalation.site_id {
             return Err(StoreError::UnknownSite(escalation.site_id));
         }
-        let group_id = match &escalation.group_id {
-            Some(group) if !self.group_exists(group).await? => {
-                return Err(StoreError::UnknownGroup(group.clone()))
+        // The browser names the group: only the site's visitor groups are honoured.
+        let mut group_id = site.group_for(escalation.group_id.as_deref());
+        if group_id != site.default_group_id {
+            if let Some(group) = &group_id {
+                if !self.group_exists(group).await? {
+                    group_id = site.default_group_id.clone();
+                }
             }
-            Some(group) => Some(group.clone()),
-            None => site.default_group_id.clone(),
-        };
+        }
         let sla_ms = self
             .current_desk_config()
             .await?
@@ -221,34 +235,51 @@ impl Store {
                 let key = escalation
                     .idempotency_key
                     .as_ref()
-                    .map(|key| (escalation.site_id.clone(), key.clone()));
+                    .map(|key| (escalation.site_id.clone(), key_digest(key)));
                 if let Some(earlier) = key.as_ref().and_then(|key| keyed.get(key)) {
-                    return if earlier.fingerprint.as_deref() == Some(pending.fingerprint.as_str()) {
-                        Plan::Replay {
-                            public_id: earlier.public_id.clone(),
-                            token: secret::new_token(),
-                        }
-                    } else {
-                        Plan::Refuse(StoreError::Invalid(
+                    if earlier.fingerprint.as_deref() != Some(pending.fingerprint.as_str()) {
+                        return Plan::Refuse(StoreError::Invalid(
                             "this Idempotency-Key was already used for a different escalation"
                                 .into(),
-                        ))
+                        ));
+                    }
+                    let plain_key = escalation.idempotency_key.as_deref().unwrap_or_default();
+                    let token = match (&earlier.token, &earlier.wrapped) {
+                        (Some(token), _) => Some(token.clone()),
+                        (None, Some(wrapped)) => unwrap_token(
+                            wrapped,
+                            plain_key,
+                            &escalation.site_id,
+                            &earlier.public_id,
+                        ),
+                        (None, None) => None,
+                    };
+                    return match token {
+                        Some(token) => Plan::Replay {
+                            public_id: earlier.public_id.clone(),
+                            token,
+                        },
+                        None => Plan::Refuse(StoreError::Conflict(
+                            "this escalation was recorded before retries could return its \
+                             token; the first response had it"
+                                .into(),
+                        )),
                     };
                 }
                 let public_id = secret::new_ticket_id();
+                let token = secret::new_token();
                 if let Some(key) = key {
                     keyed.insert(
                         key,
                         Keyed {
                             public_id: public_id.clone(),
                             fingerprint: Some(pending.fingerprint.clone()),
+                            token: Some(token.clone()),
+                            wrapped: None,
                         },
                     );
                 }
-                Plan::New {
-                    public_id,
-                    token: secret::new_token(),
-                }
+                Plan::New { public_id, token }
             })
             .collect();
         let new: Vec<(&Pending, &str)> = batch
@@ -285,7 +316,7 @@ impl Store {
                         Bind::Text(escalation.subject()),
                         Bind::OptionalText(pending.group_id.clone()),
                         Bind::Int(now + pending.sla_ms),
-                        Bind::OptionalText(escalation.idempotency_key.clone()),
+                        Bind::OptionalText(escalation.idempotency_key.as_deref().map(key_digest)),
                         Bind::Text(pending.fingerprint.clone()),
                         Bind::OptionalInt(contact_id),
                     ],
@@ -303,19 +334,27 @@ impl Store {
             })
         };
 
-        // A capability token for every new ticket and every retry.
-        let mut tokens =
-            Sql::new("INSERT INTO ticket_tokens (token_hash, ticket_id, created_at) VALUES ");
+        // A capability token for every new ticket (a retry gets the first one back), wrapped
+        // under the idempotency key when there is one.
+        let mut tokens = Sql::new(
+            "INSERT INTO ticket_tokens (token_hash, ticket_id, wrapped_token, created_at) VALUES ",
+        );
         let now_param = tokens.shared(Bind::Int(now));
         let mut any_token = false;
-        for plan in &plans {
-            let (Plan::New { public_id, token } | Plan::Replay { public_id, token }) = plan else {
+        for (plan, pending) in plans.iter().zip(batch) {
+            let Plan::New { public_id, token } = plan else {
                 continue;
             };
+            let escalation = &pending.escalation;
+            let wrapped = escalation
+                .idempotency_key
+                .as_deref()
+                .and_then(|key| wrap_token(token, key, &escalation.site_id, public_id));
             tokens.push(if any_token { ", " } else { "" }).tuple(
                 [
                     Bind::Text(secret::digest(token)),
                     Bind::Int(row_id(public_id)?),
+                    Bind::OptionalText(wrapped),
                 ],
                 &format!(", {now_param}"),
             );
@@ -432,22 +471,27 @@ async fn earlier_tickets(
     let mut keyed = HashMap::new();
     let mut row_ids = HashMap::new();
     let mut sql = Sql::new(
-        "SELECT id, public_id, site_id, idempotency_key, request_fingerprint FROM tickets WHERE ",
+        "SELECT t.id, t.public_id, t.site_id, t.idempotency_key, t.request_fingerprint, \
+         (SELECT MIN(k.wrapped_token) FROM ticket_tokens k WHERE k.ticket_id = t.id) \
+         AS wrapped_token FROM tickets t WHERE ",
     );
     let mut any_key = false;
     for escalation in batch.iter().map(|pending| &pending.escalation) {
         let Some(key) = &escalation.idempotency_key else {
             continue;
         };
+        // Keys written before they were hashed are found in clear.
         sql.push(if any_key {
-            " OR (site_id = "
+            " OR (t.site_id = "
         } else {
-            "(site_id = "
+            "(t.site_id = "
         })
         .bind_text(escalation.site_id.as_str())
-        .push(" AND idempotency_key = ")
+        .push(" AND t.idempotency_key IN (")
+        .bind_text(key_digest(key))
+        .push(", ")
         .bind_text(key.as_str())
-        .push(")");
+        .push("))");
         any_key = true;
     }
     if !any_key {
@@ -456,11 +500,19 @@ async fn earlier_tickets(
     for row in sql.fetch_all(&mut **tx).await? {
         let public_id: String = row.try_get("public_id")?;
         row_ids.insert(public_id.clone(), row.try_get("id")?);
+        let stored: String = row.try_get("idempotency_key")?;
+        let digest = if stored.starts_with(KEY_DIGEST_PREFIX) {
+            stored
+        } else {
+            key_digest(&stored)
+        };
         keyed.insert(
-            (row.try_get("site_id")?, row.try_get("idempotency_key")?),
+            (row.try_get("site_id")?, digest),
             Keyed {
                 public_id,
                 fingerprint: row.try_get("request_fingerprint")?,
+                token: None,
+                wrapped: row.try_get("wrapped_token")?,
             },
         );
     }
@@ -532,6 +584,61 @@ async fn contacts_of(
     Ok(ids)
 }
 
+/// Marks an idempotency key stored as its digest (keys written earlier are in clear).
+const KEY_DIGEST_PREFIX: &str = "sha256:";
+
+/// How an idempotency key is stored: its SHA-256, so the database does not hold what unwraps
+/// the token ([`wrap_token`]).
+fn key_digest(key: &str) -> String {
+    format!(
+        "{KEY_DIGEST_PREFIX}{}",
+        hex::encode(Sha256::digest(key.as_bytes()))
+    )
+}
+
+/// The one-time pad a ticket's token is wrapped with: HMAC-SHA256 keyed by the idempotency key,
+/// over the site and ticket id, so each key wraps exactly one token.
+fn token_pad(key: &str, site: &str, public_id: &str) -> [u8; 32] {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC accepts keys of any size");
+    mac.update(b"answerdesk ticket token\0");
+    mac.update(site.as_bytes());
+    mac.update(b"\0");
+    mac.update(public_id.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+/// The ticket token XOR the pad of `key`, in hex: what a retry with the same `Idempotency-Key`
+/// unwraps to get the token the first attempt got.
+///
+/// Why this design: the token is only ever stored hashed, so a retry whose first response was
+/// lost (the very case idempotency keys exist for) could not be given it back, and minting a new
+/// one per retry let tokens pile up for anyone replaying the request. The retry proves it is the
+/// original requester by presenting the same key and the same body (the fingerprint), which the
+/// client generated and never sent anywhere else; the server stores only the key's SHA-256 and
+/// the wrapped token, so neither a database dump nor anyone without the key recovers the token.
+/// `None` for a token that is not one of [`secret::new_token`]'s.
+fn wrap_token(token: &str, key: &str, site: &str, public_id: &str) -> Option<String> {
+    let raw = URL_SAFE_NO_PAD.decode(token).ok()?;
+    let pad = token_pad(key, site, public_id);
+    if raw.len() > pad.len() {
+        return None;
+    }
+    let wrapped: Vec<u8> = raw.iter().zip(pad).map(|(b, p)| b ^ p).collect();
+    Some(hex::encode(wrapped))
+}
+
+/// The token [`wrap_token`] wrapped, given the same key, site and ticket.
+fn unwrap_token(wrapped: &str, key: &str, site: &str, public_id: &str) -> Option<String> {
+    let raw = hex::decode(wrapped).ok()?;
+    let pad = token_pad(key, site, public_id);
+    if raw.len() > pad.len() {
+        return None;
+    }
+    let token: Vec<u8> = raw.iter().zip(pad).map(|(b, p)| b ^ p).collect();
+    Some(URL_SAFE_NO_PAD.encode(token))
+}
+
 fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
@@ -558,6 +665,29 @@ mod tests {
             sla_ms: 0,
             answer,
         }
+    }
+
+    #[test]
+    fn a_wrapped_token_unwraps_only_with_its_key_site_and_ticket() {
+        let token = secret::new_token();
+        let wrapped = wrap_token(&token, "key-1", "demo", "T-AAAA0000").unwrap();
+        assert_ne!(wrapped, token);
+        assert_eq!(
+            unwrap_token(&wrapped, "key-1", "demo", "T-AAAA0000").as_deref(),
+            Some(token.as_str())
+        );
+        for (key, site, ticket) in [
+            ("key-2", "demo", "T-AAAA0000"),
+            ("key-1", "other", "T-AAAA0000"),
+            ("key-1", "demo", "T-AAAA0001"),
+        ] {
+            assert_ne!(
+                unwrap_token(&wrapped, key, site, ticket).as_deref(),
+                Some(token.as_str())
+            );
+        }
+        assert!(key_digest("key-1").starts_with(KEY_DIGEST_PREFIX));
+        assert!(!key_digest("key-1").contains("key-1"));
     }
 
     #[test]

@@ -13,8 +13,12 @@ pub struct Site {
     pub allowed_origins: Vec<OriginPattern>,
     /// Key for verifying visitor identity tokens; `None` means identities are never verified.
     pub identity_secret: Option<String>,
-    /// Where escalations go when they name no group.
+    /// Where escalations go when they name no group, or one the site does not offer.
     pub default_group_id: Option<String>,
+    /// The skill groups an escalation to this site may name. The visitor's browser sends the
+    /// group, so without this list anyone could route a ticket into any queue (say, a VIP
+    /// group's); a group not listed here routes to [`Site::default_group_id`].
+    pub visitor_groups: Vec<String>,
 }
 
 impl Site {
@@ -22,13 +26,22 @@ impl Site {
     pub fn allows_origin(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|p| p.matches(origin))
     }
+
+    /// The group an escalation that asked for `requested` goes to: the requested one when this
+    /// site offers it to visitors, else the site's default.
+    pub fn group_for(&self, requested: Option<&str>) -> Option<String> {
+        match requested {
+            Some(group) if self.visitor_groups.iter().any(|g| g == group) => Some(group.to_owned()),
+            _ => self.default_group_id.clone(),
+        }
+    }
 }
 
 impl Store {
     /// Every site, ordered by id.
     pub async fn sites(&self) -> Result<Vec<Site>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, name, allowed_origins, identity_secret, default_group_id \
+            "SELECT id, name, allowed_origins, identity_secret, default_group_id, visitor_groups \
              FROM sites ORDER BY id",
         )
         .fetch_all(&self.pool)
@@ -39,7 +52,7 @@ impl Store {
     /// The site with this id, if any.
     pub async fn site(&self, id: &str) -> Result<Option<Site>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, name, allowed_origins, identity_secret, default_group_id \
+            "SELECT id, name, allowed_origins, identity_secret, default_group_id, visitor_groups \
              FROM sites WHERE id = $1",
         )
         .bind(id)
@@ -73,6 +86,9 @@ pub struct SiteDraft {
     pub name: String,
     pub allowed_origins: Vec<OriginPattern>,
     pub default_group_id: Option<String>,
+    /// The groups visitors may name ([`Site::visitor_groups`]); `None` keeps the current list
+    /// when updating (an admin page that does not know the field leaves it alone).
+    pub visitor_groups: Option<Vec<String>>,
 }
 
 impl Store {
@@ -81,13 +97,16 @@ impl Store {
         let (id, name) = self.checked_site(draft).await?;
         let now = now_ms();
         let inserted = sqlx::query(
-            "INSERT INTO sites (id, name, allowed_origins, default_group_id, created_at, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
+            "INSERT INTO sites (id, name, allowed_origins, default_group_id, visitor_groups, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
         )
         .bind(&id)
         .bind(&name)
         .bind(origins_json(&draft.allowed_origins))
         .bind(draft.default_group_id.as_deref())
+        .bind(groups_json(
+            draft.visitor_groups.as_deref().unwrap_or_default(),
+        ))
         .bind(now)
         .execute(&self.pool)
         .await;
@@ -120,6 +139,13 @@ impl Store {
         if updated.rows_affected() == 0 {
             return Err(StoreError::NotFound("site"));
         }
+        if let Some(groups) = &draft.visitor_groups {
+            sqlx::query("UPDATE sites SET visitor_groups = $1 WHERE id = $2")
+                .bind(groups_json(groups))
+                .bind(&id)
+                .execute(&self.pool)
+                .await?;
+        }
         self.site(&id).await?.ok_or(StoreError::NotFound("site"))
     }
 
@@ -151,6 +177,17 @@ impl Store {
                 return Err(StoreError::UnknownGroup(group.clone()));
             }
         }
+        let visitor_groups = draft.visitor_groups.as_deref().unwrap_or_default();
+        if visitor_groups.len() > 100 {
+            return Err(StoreError::Invalid(
+                "at most 100 visitor groups per site".into(),
+            ));
+        }
+        for group in visitor_groups {
+            if !self.group_exists(group).await? {
+                return Err(StoreError::UnknownGroup(group.clone()));
+            }
+        }
         Ok((id.to_owned(), name.to_owned()))
     }
 }
@@ -165,13 +202,22 @@ fn site_from_row(row: &sqlx::any::AnyRow) -> Result<Site, StoreError> {
         .map(|o| o.parse())
         .collect::<Result<_, _>>()
         .map_err(|e| StoreError::Corrupt(format!("site {id}: {e}")))?;
+    let groups: String = row.try_get("visitor_groups")?;
+    let visitor_groups = serde_json::from_str(&groups)
+        .map_err(|e| StoreError::Corrupt(format!("site {id}: visitor_groups: {e}")))?;
     Ok(Site {
+        visitor_groups,
         name: row.try_get("name")?,
         allowed_origins,
         identity_secret: row.try_get("identity_secret")?,
         default_group_id: row.try_get("default_group_id")?,
         id,
     })
+}
+
+/// The JSON stored in `sites.visitor_groups`.
+fn groups_json(groups: &[String]) -> String {
+    serde_json::Value::from(groups.to_vec()).to_string()
 }
 
 /// The JSON stored in `sites.allowed_origins`.

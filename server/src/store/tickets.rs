@@ -134,8 +134,8 @@ pub enum EscalationOutcome {
         token: String,
         group_id: Option<String>,
     },
-    /// A retry of an earlier escalation (same site and idempotency key): the same ticket, with a
-    /// newly issued token, since the first one was only ever stored hashed.
+    /// A retry of an earlier escalation (same site, idempotency key and body): the same ticket
+    /// and the same token, unwrapped with the idempotency key (no new token is minted).
     Replayed { ticket_id: String, token: String },
 }
 
@@ -307,11 +307,14 @@ impl Store {
         .transpose()
     }
 
-    /// Adds a visitor's message. A pending or resolved ticket reopens; a closed one refuses.
+    /// Adds a visitor's message. A pending or resolved ticket reopens; a closed one refuses, and
+    /// so does a ticket that already holds `max_messages` messages from the visitor's browser
+    /// (visitor and bot turns): one token must not fill the database or an agent's screen.
     pub async fn add_visitor_message(
         &self,
         ticket: &VisitorTicket,
         text: &str,
+        max_messages: u32,
     ) -> Result<Message, StoreError> {
         let now = now_ms();
         let WriteTx {
@@ -334,6 +337,23 @@ impl Store {
             return Err(StoreError::Conflict(
                 "this ticket is closed; start a new conversation".into(),
             ));
+        }
+        // Counted after the UPDATE: its row lock (PostgreSQL) or the write gate (SQLite) makes
+        // concurrent replies to the same ticket take turns, so the count is exact.
+        let sent: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM messages WHERE ticket_id = $1 AND author_kind IN ($2, $3)",
+        )
+        .bind(ticket.row_id)
+        .bind(AuthorKind::Visitor.as_str())
+        .bind(AuthorKind::Bot.as_str())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if sent >= i64::from(max_messages) {
+            return Err(StoreError::Invalid(format!(
+                "this ticket already holds {sent} messages from the visitor, the most one ticket \
+                 accepts ({max_messages}); start a new conversation"
+            )));
         }
         if ticket.status.reopens_on_visitor_message() {
             sqlx::query(

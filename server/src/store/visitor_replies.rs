@@ -23,6 +23,7 @@ impl Store {
         ticket: &VisitorTicket,
         text: &str,
         key: &str,
+        max_messages: u32,
     ) -> Result<(Message, bool), StoreError> {
         let fingerprint = secret::digest(text);
         for _ in 0..20 {
@@ -30,7 +31,7 @@ impl Store {
                 .claim_message_key(ticket.row_id, key, &fingerprint)
                 .await?
             {
-                let added = self.add_visitor_message(ticket, text).await;
+                let added = self.add_visitor_message(ticket, text, max_messages).await;
                 // Nothing written frees the key for the next attempt.
                 let made = added.as_ref().ok().map(|message| message.id);
                 self.settle_message_key(ticket.row_id, key, made).await?;

@@ -186,6 +186,44 @@ pub async fn expect_problem(response: reqwest::Response, status: u16) -> Value {
     body
 }
 
+/// Writes a real knowledge-base snapshot with one English entry per id (built by the same
+/// engine the widget runs) to `path`.
+pub fn write_snapshot(path: &std::path::Path, entry_ids: &[&str]) {
+    let entries = entry_ids
+        .iter()
+        .map(|id| engine::Entry {
+            id: (*id).to_owned(),
+            locale: "en".into(),
+            question: format!("What about {id}?"),
+            alternates: vec![format!("tell me about {id}")],
+            answer_html: format!("<p>All about {id}.</p>"),
+            answer_text: format!("All about {id}."),
+            category: "test".into(),
+            tags: vec![],
+            links: vec![],
+        })
+        .collect();
+    let snapshot = engine::build(entries, &engine::BuildOptions::default()).expect("snapshot");
+    std::fs::write(path, snapshot.to_bytes()).expect("write the snapshot");
+}
+
+/// A server like [`TestServer::start`] serving a snapshot of `entry_ids` (kept in `dir`).
+pub async fn start_with_snapshot(
+    database_url: &str,
+    dir: &tempfile::TempDir,
+    entry_ids: &[&str],
+) -> TestServer {
+    let path = dir.path().join("kb.snapshot");
+    write_snapshot(&path, entry_ids);
+    TestServer::start_with(Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database_url: database_url.to_owned(),
+        snapshot: Some(path),
+        ..Config::default()
+    })
+    .await
+}
+
 pub fn temp_path(dir: &tempfile::TempDir, name: &str) -> PathBuf {
     dir.path().join(name)
 }

@@ -44,6 +44,11 @@ impl Agent {
         }
     }
 
+    /// The `name=value` of the session cookie.
+    pub fn cookie(&self) -> &str {
+        &self.cookie
+    }
+
     pub async fn admin(server: &TestServer) -> Agent {
         let admin = server.first_admin.clone().unwrap();
         Agent::login(server, &admin.email, &admin.password).await
@@ -194,4 +199,29 @@ pub fn in_seconds(seconds: i64) -> i64 {
         .unwrap()
         .as_secs() as i64;
     now + seconds
+}
+
+/// Has `admin` let escalations to `site` name `groups` (its `visitor_groups`), keeping the rest of
+/// the site as it is.
+pub async fn offer_groups(server: &TestServer, admin: &Agent, site: &str, groups: &[&str]) {
+    let sites = json_of(admin.get(server, "/api/v1/admin/sites")).await;
+    let current = sites["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == site)
+        .unwrap_or_else(|| panic!("no site {site}"))
+        .clone();
+    let updated = json_of(admin.put(
+        server,
+        &format!("/api/v1/admin/sites/{site}"),
+        json!({
+            "name": current["name"],
+            "allowed_origins": current["allowed_origins"],
+            "default_group": current["default_group"],
+            "visitor_groups": groups,
+        }),
+    ))
+    .await;
+    assert_eq!(updated["visitor_groups"], json!(groups));
 }

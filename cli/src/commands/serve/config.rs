@@ -98,6 +98,9 @@ pub struct Args {
     /// Event streams this instance keeps open in all [default: 10000].
     #[arg(long, env = "ANSWERDESK_SSE_TOTAL", value_name = "N")]
     pub sse_total: Option<usize>,
+    /// Visitor caps and expiries (branch visitor-caps).
+    #[command(flatten)]
+    pub visitor: super::visitor::VisitorArgs,
 }
 
 /// The TOML file: the same settings, every one optional.
@@ -123,6 +126,9 @@ struct File {
     password_hashing_concurrency: Option<usize>,
     sse_per_ip: Option<usize>,
     sse_total: Option<usize>,
+    /// Visitor caps and expiries (branch visitor-caps).
+    #[serde(default)]
+    visitor: super::visitor::VisitorFile,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -267,6 +273,8 @@ impl Args {
                 session_ttl: session_hours
                     .map_or(defaults.session_ttl, |h| Duration::from_secs(h * 60 * 60)),
                 stream_limits,
+                // Visitor caps and expiries (branch visitor-caps).
+                visitor: self.visitor.resolve(file.visitor)?,
             },
             dist,
             snapshot,
