@@ -45,6 +45,10 @@ pub struct Config {
     /// Lets remote Prometheus scrapers read `/metrics` with `Authorization: Bearer TOKEN`;
     /// without it, only loopback scrapers may.
     pub metrics_token: Option<String>,
+    /// Serve `/agent`, `/admin` and the desk's API only on this origin
+    /// (`https://desk.example.com`), and nothing else there; the visitor's origin then never
+    /// serves them. `None`: one origin for everything.
+    pub workbench_origin: Option<String>,
 }
 
 impl Default for Config {
@@ -62,6 +66,7 @@ impl Default for Config {
             max_message_chars: http::MAX_MESSAGE_CHARS,
             secure_cookies: None,
             metrics_token: None,
+            workbench_origin: None,
         }
     }
 }
@@ -85,6 +90,11 @@ impl Server {
             .map(str::parse::<OriginPattern>)
             .transpose()
             .context("invalid public origin")?;
+        let workbench_origin = config
+            .workbench_origin
+            .as_deref()
+            .map(str::parse::<http::WorkbenchOrigin>)
+            .transpose()?;
         let store = Store::connect(&config.database_url)
             .await
             .context("cannot open the database")?;
@@ -107,11 +117,21 @@ impl Server {
                 dir.display()
             );
         }
-        let secure_cookies = config.secure_cookies.unwrap_or_else(|| {
-            own_origin
-                .as_ref()
-                .is_some_and(|o| o.to_string().starts_with("https://"))
-        });
+        if let (Some(workbench), Some(own)) = (&workbench_origin, &own_origin) {
+            anyhow::ensure!(
+                workbench.to_string() != own.to_string(),
+                "the workbench origin {workbench} is the public origin: give the workbench a host of its own"
+            );
+        }
+        // The session cookie lives on the workbench's origin when it has one.
+        let secure_cookies = config
+            .secure_cookies
+            .unwrap_or_else(|| match &workbench_origin {
+                Some(workbench) => workbench.is_https(),
+                None => own_origin
+                    .as_ref()
+                    .is_some_and(|o| o.to_string().starts_with("https://")),
+            });
         let events = match store.backend() {
             Backend::Postgres => Hub::relayed(store.clone(), &config.database_url)
                 .await
@@ -135,6 +155,7 @@ impl Server {
             body_limit: config.body_limit,
             max_message_chars: config.max_message_chars,
             metrics: Metrics::new(config.metrics_token.clone()),
+            workbench_origin,
         };
         let router = http::router(state, config.dist_dir.as_deref());
         Ok(Server {

@@ -6,6 +6,7 @@ mod assignment;
 mod body_limit;
 mod canned;
 mod contacts;
+mod csp;
 mod desk;
 mod feedback;
 mod health;
@@ -13,6 +14,7 @@ mod metrics;
 pub mod openapi;
 pub mod problem;
 mod rate_limit;
+mod security;
 mod session;
 mod site_directory;
 mod snapshot;
@@ -34,6 +36,7 @@ use tower_http::trace::TraceLayer;
 
 pub use metrics::Metrics;
 pub use rate_limit::{Limiter, Quota, RateLimits};
+pub use security::{InvalidWorkbenchOrigin, WorkbenchOrigin};
 pub use site_directory::SiteDirectory;
 pub use snapshot::SnapshotFile;
 pub use visitor::MAX_MESSAGE_CHARS;
@@ -68,6 +71,8 @@ pub struct AppState {
     pub max_message_chars: usize,
     /// Prometheus metrics, served at `/metrics`.
     pub metrics: Metrics,
+    /// The workbench's own origin, when it is not the visitor's (see `security.rs`).
+    pub workbench_origin: Option<WorkbenchOrigin>,
 }
 
 /// A shutdown that has begun or not; cheap to clone.
@@ -181,6 +186,13 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         Some(dir) => app.merge(assets::router(dir)),
         None => app.fallback(problem::no_route),
     };
+    let security = security::Security::new(
+        state.sites.clone(),
+        dist_dir
+            .map(csp::InlineScripts::from_dist)
+            .unwrap_or_default(),
+        state.workbench_origin.clone(),
+    );
     app.route_layer(axum::middleware::from_fn(metrics::route_template))
         .layer(DefaultBodyLimit::max(state.body_limit))
         .layer(axum::middleware::from_fn_with_state(
@@ -190,6 +202,10 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.request_timeout,
             timeout::deadline,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            security,
+            security::headers,
         ))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn_with_state(
