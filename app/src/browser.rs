@@ -20,6 +20,30 @@ pub fn query_param(name: &str) -> Option<String> {
     params.get(name).filter(|v| !v.is_empty())
 }
 
+/// A query parameter naming something the widget fetches (`snapshot`, `api`), as an absolute
+/// URL, when it points at this page's origin or, inside a host page's iframe, at that page's
+/// origin (which the server's `frame-ancestors` limited to the site's own origins); `None`
+/// otherwise, and for any scheme but http(s). The visitor's ticket token and queued messages go
+/// where `api` points, and the snapshot's answers are shown as HTML: neither may come from a
+/// host someone put in a link.
+pub fn same_site_url_param(name: &str) -> Option<String> {
+    let value = query_param(name)?;
+    let w = window()?;
+    let url = web_sys::Url::new_with_base(&value, &w.location().href().ok()?).ok()?;
+    if !matches!(url.protocol().as_str(), "http:" | "https:") {
+        return None;
+    }
+    let origin = url.origin();
+    let framed = w
+        .parent()
+        .ok()
+        .flatten()
+        .is_some_and(|parent| !js_sys::Object::is(&parent, &w));
+    let trusted = w.location().origin().ok().as_ref() == Some(&origin)
+        || (framed && parent_origin().as_ref() == Some(&origin));
+    trusted.then(|| url.href())
+}
+
 /// The page the visitor is on: the host page when embedded (passed as `?page=`), else this one.
 pub fn page_url() -> String {
     query_param("page").unwrap_or_else(|| {
