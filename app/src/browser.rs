@@ -1,6 +1,6 @@
 //! The few browser facts the app needs, in one place.
 
-use wasm_bindgen::JsCast as _;
+use wasm_bindgen::{JsCast as _, JsValue};
 
 fn window() -> Option<web_sys::Window> {
     web_sys::window()
@@ -38,9 +38,9 @@ pub fn same_site_url_param(name: &str) -> Option<String> {
         .parent()
         .ok()
         .flatten()
-        .is_some_and(|parent| !js_sys::Object::is(&parent, &w));
-    let trusted = w.location().origin().ok().as_ref() == Some(&origin)
-        || (framed && parent_origin().as_ref() == Some(&origin));
+        .is_some_and(|parent| JsValue::from(parent) != JsValue::from(w.clone()));
+    let own = web_sys::Url::new(&w.location().href().ok()?).ok()?.origin();
+    let trusted = origin == own || (framed && parent_origin().as_ref() == Some(&origin));
     trusted.then(|| url.href())
 }
 
