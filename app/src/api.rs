@@ -178,9 +178,10 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-/// The API's address: same origin unless the embed passed `?api=`.
+/// The API's address: same origin unless the embed passed `?api=` on the widget's own origin or
+/// its host page's (any other is ignored: the visitor's token would go with it).
 fn endpoint(path: &str) -> String {
-    let base = browser::query_param("api").unwrap_or_default();
+    let base = browser::same_site_url_param("api").unwrap_or_default();
     format!("{}/api/v1{path}", base.trim_end_matches('/'))
 }
 
@@ -431,9 +432,10 @@ pub async fn rate(session: &TicketSession, score: u8) -> Result<(), ApiError> {
 }
 
 /// The knowledge snapshot. The service worker serves it network-first, so a new version on the
-/// server is picked up and the last one still answers offline.
+/// server is picked up and the last one still answers offline. `?snapshot=` is followed only to
+/// the widget's own origin or its host page's: a snapshot's answers are shown as HTML.
 pub async fn fetch_snapshot() -> Result<Vec<u8>, String> {
-    let url = browser::query_param("snapshot").unwrap_or_else(|| "/kb.snapshot".into());
+    let url = browser::same_site_url_param("snapshot").unwrap_or_else(|| "/kb.snapshot".into());
     let response = fetch("GET", &url, &[], None)
         .await
         .map_err(|e| format!("{url}: {e}"))?;

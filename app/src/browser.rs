@@ -1,6 +1,6 @@
 //! The few browser facts the app needs, in one place.
 
-use wasm_bindgen::JsCast as _;
+use wasm_bindgen::{JsCast as _, JsValue};
 
 fn window() -> Option<web_sys::Window> {
     web_sys::window()
@@ -18,6 +18,30 @@ pub fn query_param(name: &str) -> Option<String> {
     let search = window()?.location().search().ok()?;
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
     params.get(name).filter(|v| !v.is_empty())
+}
+
+/// A query parameter naming something the widget fetches (`snapshot`, `api`), as an absolute
+/// URL, when it points at this page's origin or, inside a host page's iframe, at that page's
+/// origin (which the server's `frame-ancestors` limited to the site's own origins); `None`
+/// otherwise, and for any scheme but http(s). The visitor's ticket token and queued messages go
+/// where `api` points, and the snapshot's answers are shown as HTML: neither may come from a
+/// host someone put in a link.
+pub fn same_site_url_param(name: &str) -> Option<String> {
+    let value = query_param(name)?;
+    let w = window()?;
+    let url = web_sys::Url::new_with_base(&value, &w.location().href().ok()?).ok()?;
+    if !matches!(url.protocol().as_str(), "http:" | "https:") {
+        return None;
+    }
+    let origin = url.origin();
+    let framed = w
+        .parent()
+        .ok()
+        .flatten()
+        .is_some_and(|parent| JsValue::from(parent) != JsValue::from(w.clone()));
+    let own = web_sys::Url::new(&w.location().href().ok()?).ok()?.origin();
+    let trusted = origin == own || (framed && parent_origin().as_ref() == Some(&origin));
+    trusted.then(|| url.href())
 }
 
 /// The page the visitor is on: the host page when embedded (passed as `?page=`), else this one.

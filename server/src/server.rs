@@ -60,6 +60,10 @@ pub struct Config {
     pub stream_limits: StreamLimits,
     /// Visitor caps and expiries: ticket token lifetime, messages per ticket, HMAC identity age.
     pub visitor: http::VisitorPolicy,
+    /// Serve `/agent`, `/admin` and the desk's API only on this origin
+    /// (`https://desk.example.com`), and nothing else there; the visitor's origin then never
+    /// serves them. `None`: one origin for everything.
+    pub workbench_origin: Option<String>,
 }
 
 /// How often expired sessions are deleted.
@@ -86,6 +90,7 @@ impl Default for Config {
             session_ttl: Duration::from_millis(crate::store::SESSION_TTL_MS as u64),
             stream_limits: StreamLimits::default(),
             visitor: http::VisitorPolicy::default(),
+            workbench_origin: None,
         }
     }
 }
@@ -115,6 +120,11 @@ impl Server {
             config.session_ttl >= Duration::from_secs(1),
             "the session lifetime must be at least a second"
         );
+        let workbench_origin = config
+            .workbench_origin
+            .as_deref()
+            .map(str::parse::<http::WorkbenchOrigin>)
+            .transpose()?;
         let store = Store::connect(&config.database_url)
             .await
             .context("cannot open the database")?;
@@ -137,11 +147,21 @@ impl Server {
                 dir.display()
             );
         }
-        let secure_cookies = config.secure_cookies.unwrap_or_else(|| {
-            own_origin
-                .as_ref()
-                .is_some_and(|o| o.to_string().starts_with("https://"))
-        });
+        if let (Some(workbench), Some(own)) = (&workbench_origin, &own_origin) {
+            anyhow::ensure!(
+                workbench.to_string() != own.to_string(),
+                "the workbench origin {workbench} is the public origin: give the workbench a host of its own"
+            );
+        }
+        // The session cookie lives on the workbench's origin when it has one.
+        let secure_cookies = config
+            .secure_cookies
+            .unwrap_or_else(|| match &workbench_origin {
+                Some(workbench) => workbench.is_https(),
+                None => own_origin
+                    .as_ref()
+                    .is_some_and(|o| o.to_string().starts_with("https://")),
+            });
         let events = match store.backend() {
             Backend::Postgres => Hub::relayed(store.clone(), &config.database_url)
                 .await
@@ -174,6 +194,7 @@ impl Server {
             streams: StreamCaps::new(config.stream_limits),
             metrics: Metrics::new(config.metrics_token.clone()),
             visitor: config.visitor,
+            workbench_origin,
         };
         let router = http::router(state, config.dist_dir.as_deref());
         Ok(Server {

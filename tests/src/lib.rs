@@ -512,6 +512,16 @@ impl AgentClient {
         Ok(serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
     }
 
+    /// `POST` a JSON body to an API path as this agent; the answer's JSON.
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> Result<serde_json::Value> {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
+    /// `PATCH` a JSON body to an API path as this agent; the answer's JSON.
+    pub async fn patch(&self, path: &str, body: serde_json::Value) -> Result<serde_json::Value> {
+        self.send(reqwest::Method::PATCH, path, body).await
+    }
+
     /// Replies to the visitor (Markdown).
     pub async fn reply(&self, ticket: &str, body: &str) -> Result<serde_json::Value> {
         let path = format!("/api/v1/desk/tickets/{ticket}/messages");

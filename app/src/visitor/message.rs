@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::conversation::{BotReply, Turn};
 use super::feedback::{self, DeliverOutbox, Verdict};
+use super::safe_html;
 use crate::api::{Author, TicketMessage};
 use crate::i18n::{Locale, Strings};
 
@@ -45,17 +46,23 @@ pub fn TurnView(
             match reply {
                 BotReply::Answer { entry } => {
                     let e = &engine.entries()[entry];
-                    let links = e.links.clone();
+                    // A link the snapshot says goes to a `javascript:` or `data:` URL goes nowhere.
+                    let links: Vec<_> = e
+                        .links
+                        .iter()
+                        .filter_map(|l| Some((safe_html::safe_url(&l.url)?, l.title.clone())))
+                        .collect();
                     view! {
                         <article class="ad-msg ad-bot ad-answer" data-testid="answer" data-entry=e.id.clone()>
                             <span class="ad-sr">{t.assistant}": "</span>
                             <h2>{e.question.clone()}</h2>
-                            // Sanitized at `kb build` (ammonia): the snapshot only carries safe HTML.
-                            <div class="ad-answer-body" inner_html=e.answer_html.clone()></div>
+                            // Sanitized at `kb build` (ammonia), and again here: a snapshot's
+                            // checksum proves nothing about who wrote it.
+                            <div class="ad-answer-body" inner_html=safe_html::clean(&e.answer_html)></div>
                             {(!links.is_empty()).then(|| view! {
                                 <ul class="ad-links">
-                                    {links.into_iter().map(|l| view! {
-                                        <li><a href=l.url target="_blank" rel="noopener noreferrer">{l.title}</a></li>
+                                    {links.into_iter().map(|(url, title)| view! {
+                                        <li><a href=url target="_blank" rel="noopener noreferrer">{title}</a></li>
                                     }).collect_view()}
                                 </ul>
                             })}
@@ -112,7 +119,7 @@ fn ticket_message(t: &'static Strings, message: TicketMessage) -> AnyView {
         Author::Agent => {
             let name = message.author_name.unwrap_or_else(|| t.team.to_string());
             let body = match message.body_html {
-                Some(html) => view! { <div class="ad-answer-body" inner_html=html></div> }.into_any(),
+                Some(html) => view! { <div class="ad-answer-body" inner_html=safe_html::clean(&html)></div> }.into_any(),
                 None => view! { <p class="ad-plain">{message.body_text}</p> }.into_any(),
             };
             view! {

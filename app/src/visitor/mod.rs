@@ -12,6 +12,7 @@ mod live;
 mod message;
 mod outbox;
 mod rating;
+mod safe_html;
 pub mod skeleton;
 mod ticket;
 

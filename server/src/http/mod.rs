@@ -7,6 +7,7 @@ mod body_limit;
 mod canned;
 mod client_ip;
 mod contacts;
+mod csp;
 mod desk;
 mod feedback;
 mod health;
@@ -16,6 +17,7 @@ pub mod openapi;
 mod passwords;
 pub mod problem;
 mod rate_limit;
+mod security;
 mod session;
 mod site_directory;
 mod snapshot;
@@ -40,10 +42,10 @@ pub use client_ip::{BadIpBlock, TrustedProxies};
 pub use login_guard::{Backoff, LoginGuard, LoginLimits};
 pub use metrics::Metrics;
 pub use rate_limit::{Limiter, Quota, RateLimits};
+pub use security::{InvalidWorkbenchOrigin, WorkbenchOrigin};
 pub use site_directory::SiteDirectory;
 pub use snapshot::SnapshotFile;
 pub use stream_caps::{StreamCaps, StreamLimits};
-pub use visitor::MAX_MESSAGE_CHARS;
 pub use visitor::{VisitorPolicy, MAX_MESSAGE_CHARS};
 
 use crate::events::Hub;
@@ -86,6 +88,8 @@ pub struct AppState {
     pub streams: StreamCaps,
     /// Caps and expiries of what visitors' browsers may do.
     pub visitor: VisitorPolicy,
+    /// The workbench's own origin, when it is not the visitor's (see `security.rs`).
+    pub workbench_origin: Option<WorkbenchOrigin>,
 }
 
 /// A shutdown that has begun or not; cheap to clone.
@@ -219,6 +223,13 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         Some(dir) => app.merge(assets::router(dir)),
         None => app.fallback(problem::no_route),
     };
+    let security = security::Security::new(
+        state.sites.clone(),
+        dist_dir
+            .map(csp::InlineScripts::from_dist)
+            .unwrap_or_default(),
+        state.workbench_origin.clone(),
+    );
     app.route_layer(axum::middleware::from_fn(metrics::route_template))
         .layer(DefaultBodyLimit::max(state.body_limit))
         .layer(axum::middleware::from_fn_with_state(
@@ -228,6 +239,10 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.request_timeout,
             timeout::deadline,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            security,
+            security::headers,
         ))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn_with_state(

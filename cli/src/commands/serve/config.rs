@@ -36,6 +36,11 @@ pub struct Args {
     /// http://ADDR, e.g. behind a reverse proxy.
     #[arg(long, env = "ANSWERDESK_PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
+    /// Serve the agent workbench, the admin pages and the desk's API only on this origin
+    /// (https://desk.example.com, a second host name pointing at this server), so no script on
+    /// the visitors' origin can reach an agent's session [default: one origin for everything].
+    #[arg(long, env = "ANSWERDESK_WORKBENCH_ORIGIN")]
+    pub workbench_origin: Option<String>,
     /// Rate limits on visitor endpoints: `on` (default) or `off` for load tests on loopback.
     #[arg(long, env = "ANSWERDESK_RATE_LIMIT", value_parser = ["on", "off"])]
     pub rate_limit: Option<String>,
@@ -112,6 +117,7 @@ struct File {
     dist: Option<PathBuf>,
     snapshot: Option<PathBuf>,
     public_origin: Option<String>,
+    workbench_origin: Option<String>,
     request_timeout: Option<u64>,
     body_limit: Option<usize>,
     max_message_chars: Option<usize>,
@@ -257,6 +263,7 @@ impl Args {
                 dist_dir: Some(dist.clone()),
                 snapshot: Some(snapshot.clone()),
                 public_origin: self.public_origin.or(file.public_origin),
+                workbench_origin: self.workbench_origin.or(file.workbench_origin),
                 rate_limit,
                 rate_limits,
                 request_timeout,
@@ -352,6 +359,7 @@ addr = "127.0.0.1:9000"
 database_url = "postgres://db/answerdesk"
 max_message_chars = 2000
 secure_cookies = true
+workbench_origin = "https://desk.example.com"
 
 [rate_limit]
 enabled = false
@@ -376,6 +384,11 @@ per_site_burst = 5
         assert_eq!(server.database_url, "postgres://db/answerdesk", "file");
         assert_eq!(server.max_message_chars, 2000, "file");
         assert_eq!(server.secure_cookies, Some(true), "file");
+        assert_eq!(
+            server.workbench_origin.as_deref(),
+            Some("https://desk.example.com"),
+            "file"
+        );
         assert_eq!(server.rate_limits.per_ip.per_minute, 30, "file");
         assert_eq!(server.rate_limits.per_ip.burst, 60, "default");
         assert_eq!(server.rate_limits.per_site_escalations.burst, 5, "file");
