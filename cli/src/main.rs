@@ -6,7 +6,7 @@
 mod commands;
 mod eval;
 mod lint;
-mod sources;
+use cli::sources;
 
 use std::path::PathBuf;
 
