@@ -130,6 +130,7 @@ fn fuzzing(root: &Path, options: &Options, steps: &mut Steps) -> Section {
     let fuzz_options = fuzz::Options {
         seconds: options.fuzz_seconds,
         targets: Vec::new(),
+        replay_test: true,
     };
     match fuzz::session(root, &fuzz_options, steps) {
         Ok(report) => {

@@ -390,6 +390,7 @@ fn fuzz_smoke(root: &Path, steps: &mut Steps) -> Outcome {
     let options = fuzz::Options {
         seconds: 5,
         targets: Vec::new(),
+        replay_test: false,
     };
     match fuzz::session(root, &options, steps) {
         Ok(report) => {
