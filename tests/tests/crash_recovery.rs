@@ -285,7 +285,10 @@ async fn load_then_kill(
         };
         if let (Some((Some(ticket), Some(token))), true) = (next, followed < SSE_CLIENTS) {
             followed += 1;
-            let url = server.url(&format!("/api/v1/tickets/{ticket}/events?token={token}"));
+            // `after=0`: the stream first replays the ticket's messages so far.
+            let url = server.url(&format!(
+                "/api/v1/tickets/{ticket}/events?token={token}&after=0"
+            ));
             let (connected, events) = (connected.clone(), events.clone());
             // Its own client: no timeout, a stream stays open until the server goes.
             let sse = reqwest::Client::new();
