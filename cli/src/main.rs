@@ -7,7 +7,8 @@ mod commands;
 mod eval;
 mod lint;
 mod redact;
-mod sources;
+
+use cli::sources;
 
 use std::path::PathBuf;
 

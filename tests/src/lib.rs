@@ -39,12 +39,24 @@ pub struct Server {
     log: mpsc::Receiver<String>,
     /// The knowledge snapshot served; `ANSWERDESK_SNAPSHOT` unless a restart changed it.
     snapshot: PathBuf,
+    /// Extra environment for every start (see [`ServerOptions::env`]).
+    env: Vec<(String, String)>,
+}
+
+/// How [`Server::start_with`] starts the server.
+#[derive(Debug, Clone, Default)]
+pub struct ServerOptions {
+    /// The database, e.g. a PostgreSQL URL; a fresh SQLite file in a temporary folder when `None`.
+    pub database_url: Option<String>,
+    /// Environment variables for `answerdesk serve`, e.g. `ANSWERDESK_RATE_LIMIT=off` for a load.
+    pub env: Vec<(String, String)>,
 }
 
 fn spawn_serve(
     addr: &str,
     database_url: &str,
     snapshot: &Path,
+    env: &[(String, String)],
 ) -> Result<(Child, mpsc::Receiver<String>)> {
     let mut child = Command::new(env_path("ANSWERDESK_BIN")?)
         .arg("serve")
@@ -55,6 +67,7 @@ fn spawn_serve(
         .arg("--snapshot")
         .arg(snapshot)
         .env("RUST_LOG", "info")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -76,10 +89,17 @@ fn spawn_serve(
 
 impl Server {
     pub fn start() -> Result<Server> {
+        Server::start_with(ServerOptions::default())
+    }
+
+    /// Starts the server on the database and with the environment `options` give.
+    pub fn start_with(options: ServerOptions) -> Result<Server> {
         let dir = tempfile::tempdir()?;
-        let database_url = format!("sqlite://{}", dir.path().join("answerdesk.db").display());
+        let database_url = options
+            .database_url
+            .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("answerdesk.db").display()));
         let snapshot = env_path("ANSWERDESK_SNAPSHOT")?;
-        let (child, log) = spawn_serve("127.0.0.1:0", &database_url, &snapshot)?;
+        let (child, log) = spawn_serve("127.0.0.1:0", &database_url, &snapshot, &options.env)?;
         let mut server = Server {
             child,
             base_url: String::new(),
@@ -87,6 +107,7 @@ impl Server {
             _dir: dir,
             log,
             snapshot,
+            env: options.env,
         };
         server.base_url = server.wait_until_listening()?;
         Ok(server)
@@ -96,6 +117,24 @@ impl Server {
     pub fn stop(&mut self) -> Result<()> {
         self.child.kill()?;
         self.child.wait()?;
+        Ok(())
+    }
+
+    /// Kills the server with SIGKILL, as a crash or the OOM killer would: no graceful shutdown,
+    /// no flush, in-flight requests cut. Fails unless the process died of that signal.
+    pub fn kill_9(&mut self) -> Result<()> {
+        use std::os::unix::process::ExitStatusExt as _;
+        let status = Command::new("kill")
+            .args(["-s", "KILL", &self.child.id().to_string()])
+            .status()
+            .context("cannot run kill")?;
+        if !status.success() {
+            bail!("kill -9 {} failed: {status}", self.child.id());
+        }
+        let exit = self.child.wait()?;
+        if exit.signal() != Some(9) {
+            bail!("the server did not die of SIGKILL: {exit}");
+        }
         Ok(())
     }
 
@@ -115,7 +154,7 @@ impl Server {
             .to_string();
         let deadline = Instant::now() + PATIENCE;
         loop {
-            let (child, log) = spawn_serve(&addr, &self.database_url, &self.snapshot)?;
+            let (child, log) = spawn_serve(&addr, &self.database_url, &self.snapshot, &self.env)?;
             self.child = child;
             self.log = log;
             match self.wait_until_listening() {
@@ -205,7 +244,8 @@ impl Drop for Server {
 pub struct Browser {
     pub driver: WebDriver,
     chromedriver: Child,
-    _profile: tempfile::TempDir,
+    /// A temporary profile, removed on drop; `None` for [`Browser::start_with_profile`]'s.
+    _profile: Option<tempfile::TempDir>,
 }
 
 fn free_port() -> Result<u16> {
@@ -224,6 +264,18 @@ impl Browser {
     }
 
     async fn start_with_args(extra: &[&str]) -> Result<Browser> {
+        Browser::start_in(None, extra).await
+    }
+
+    /// A browser on the profile folder `profile` (created when missing, kept after `quit`): a
+    /// second browser on the same folder is the same browser after a restart, with its
+    /// localStorage, service workers and caches. Quit the first before starting the second.
+    pub async fn start_with_profile(profile: &Path) -> Result<Browser> {
+        std::fs::create_dir_all(profile)?;
+        Browser::start_in(Some(profile), &[]).await
+    }
+
+    async fn start_in(persistent: Option<&Path>, extra: &[&str]) -> Result<Browser> {
         use std::os::unix::process::CommandExt as _;
         let port = free_port()?;
         let chromedriver = Command::new(env_path("CHROMEDRIVER")?)
@@ -233,7 +285,14 @@ impl Browser {
             .process_group(0)
             .spawn()
             .context("cannot start chromedriver")?;
-        let profile = tempfile::tempdir()?;
+        let temporary = match persistent {
+            Some(_) => None,
+            None => Some(tempfile::tempdir()?),
+        };
+        let profile = persistent
+            .or(temporary.as_ref().map(tempfile::TempDir::path))
+            .context("a profile folder")?
+            .to_path_buf();
         let mut caps = DesiredCapabilities::chrome();
         if Path::new("/usr/bin/chromium").exists() {
             caps.set_binary("/usr/bin/chromium")?;
@@ -255,7 +314,7 @@ impl Browser {
         for arg in extra {
             caps.add_arg(arg)?;
         }
-        caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
+        caps.add_arg(&format!("--user-data-dir={}", profile.display()))?;
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + PATIENCE;
         let driver = loop {
@@ -270,7 +329,7 @@ impl Browser {
         Ok(Browser {
             driver,
             chromedriver,
-            _profile: profile,
+            _profile: temporary,
         })
     }
 

@@ -5,6 +5,9 @@
 //! - `cargo xtask dist`: release build of the web app (`dist/`) and of `answerdesk`;
 //! - `cargo xtask bench [engine|size|server]`: benchmarks that print figures (`server`: escalations
 //!   per second under `wrk`, on SQLite and, with `DATABASE_URL`, PostgreSQL);
+//! - `cargo xtask fuzz [--seconds N] [TARGET...]`: the libFuzzer targets in `fuzz/`, N seconds each;
+//! - `cargo xtask reliability`: the long proofs (fuzzing, kill -9 rounds, XSS corpus, authorization
+//!   table), written to `docs/RELIABILITY.md`;
 //! - `cargo xtask distill`: regenerate the dense index's token tables in `models/`.
 
 mod bench;
@@ -12,6 +15,8 @@ mod bench_server;
 mod build;
 mod cmd;
 mod distill;
+mod fuzz;
+mod reliability;
 mod run;
 mod test;
 mod toolchain;
@@ -30,6 +35,11 @@ commands:
   bench [engine|size|server]
                            benchmarks that print figures (engine and size when no name is given;
                            server: escalations/s under wrk, SQLite and DATABASE_URL's PostgreSQL)
+  fuzz [--seconds N] [TARGET...]
+                           run each cargo-fuzz target N seconds (default 10): executions, crashes
+  reliability [--fuzz-seconds N] [--crash-rounds N]
+                           fuzzing (default 60 s per target), kill -9 rounds on SQLite and
+                           PostgreSQL, XSS corpus, authorization table: rewrites docs/RELIABILITY.md
   distill                  regenerate the token tables in models/ (Python venv under target/)";
 
 fn main() -> ExitCode {
@@ -59,6 +69,8 @@ fn dispatch(args: &[String]) -> Result<()> {
             Ok(())
         }
         "bench" => bench::run(rest),
+        "fuzz" => fuzz::run(rest),
+        "reliability" => reliability::run(rest),
         "distill" => distill::run(&project_root()),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

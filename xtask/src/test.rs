@@ -1,12 +1,13 @@
 //! `cargo xtask test`: the checks CI runs, stage by stage, each with its count of tests.
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Result};
 
 use crate::cmd::{self, Steps};
-use crate::{bench, build, project_root, toolchain};
+use crate::{bench, build, fuzz, project_root, toolchain};
 
 /// What one stage ran.
 #[derive(Default)]
@@ -24,7 +25,7 @@ pub fn run(args: &[String]) -> Result<()> {
         bail!("`cargo xtask test` takes no arguments (got `{arg}`)");
     }
     let root = project_root();
-    let mut steps = Steps::new(10);
+    let mut steps = Steps::new(16);
     let versions = toolchain::Versions::load(&root)?;
     versions.check_consistency(&root)?;
     toolchain::ensure_wasm_target(&mut steps)?;
@@ -85,6 +86,9 @@ pub fn run(args: &[String]) -> Result<()> {
     outcomes.push(doc_tests(&root)?);
     outcomes.push(workbench_tests(&root)?);
 
+    steps.start("Fuzz smoke: every cargo-fuzz target for a few seconds");
+    outcomes.push(fuzz_smoke(&root, &mut steps));
+
     steps.start("Engine tests compiled to wasm32, in headless Chromium");
     outcomes.push(wasm_tests(&root)?);
 
@@ -126,7 +130,7 @@ fn simple(name: &'static str, command: &mut Command) -> Result<Outcome> {
     })
 }
 
-fn has_nextest() -> bool {
+pub(crate) fn has_nextest() -> bool {
     cmd::output_of(env!("CARGO"), &["nextest", "--version"]).is_some()
 }
 
@@ -167,7 +171,8 @@ fn native_tests(root: &Path) -> Result<Outcome> {
         }
         let (ok, out) = cmd::run_tee(&mut command)?;
         let (p, f, s) = nextest_counts(&out);
-        outcome.ok = ok;
+        // A runner that silently ran nothing is a failure, not a pass.
+        outcome.ok = ok && p > 0;
         (outcome.passed, outcome.failed, outcome.skipped) = (p, f, s + outcome.skipped);
     } else {
         command.args([
@@ -184,7 +189,7 @@ fn native_tests(root: &Path) -> Result<Outcome> {
         }
         let (ok, out) = cmd::run_tee(&mut command)?;
         let (p, f, s) = libtest_counts(&out);
-        outcome.ok = ok;
+        outcome.ok = ok && p > 0;
         (outcome.passed, outcome.failed) = (p, f);
         outcome.skipped += s;
     }
@@ -279,41 +284,54 @@ fn wasm_tests(root: &Path) -> Result<Outcome> {
     })
 }
 
-fn end_to_end(root: &Path) -> Result<Outcome> {
-    let mut outcome = Outcome {
-        name: "e2e",
-        ..Default::default()
-    };
-    let built = (|| -> Result<_> {
-        build::web_app(root)?;
-        bench::size_report(root)?;
-        cmd::run(
-            Command::new(env!("CARGO"))
-                .args(["build", "--package", "cli"])
-                .current_dir(root),
-            "The answerdesk binary did not compile.",
-        )?;
-        let answerdesk = build::target_dir(root)?.join("debug").join("answerdesk");
-        let snapshot = build::target_dir(root)?.join("xtask").join("demo.snapshot");
-        build::demo_snapshot(root, &answerdesk, &snapshot)?;
-        Ok((answerdesk, snapshot))
-    })();
-    let (answerdesk, snapshot) = match built {
-        Ok(paths) => paths,
-        Err(e) => {
-            outcome.note = format!("build failed: {e:#}");
-            return Ok(outcome);
-        }
-    };
+/// What the end-to-end tests run against: the debug `answerdesk` and the demo snapshot, with
+/// both web apps built into `dist/`.
+pub struct E2e {
+    pub answerdesk: PathBuf,
+    pub snapshot: PathBuf,
+}
+
+/// Builds the web apps, the debug `answerdesk` and the demo snapshot.
+pub fn prepare_e2e(root: &Path) -> Result<E2e> {
+    build::web_app(root)?;
+    bench::size_report(root)?;
+    cmd::run(
+        Command::new(env!("CARGO"))
+            .args(["build", "--package", "cli"])
+            .current_dir(root),
+        "The answerdesk binary did not compile.",
+    )?;
+    let answerdesk = build::target_dir(root)?.join("debug").join("answerdesk");
+    let snapshot = build::target_dir(root)?.join("xtask").join("demo.snapshot");
+    build::demo_snapshot(root, &answerdesk, &snapshot)?;
+    Ok(E2e {
+        answerdesk,
+        snapshot,
+    })
+}
+
+/// Runs end-to-end tests (`selection`: nextest filter arguments, e.g. `["--test", "x"]`, empty
+/// for all) with `env` added; PostgreSQL tests only when `DATABASE_URL` is set. Returns whether
+/// they passed and their counts.
+pub fn run_e2e(
+    root: &Path,
+    e2e: &E2e,
+    selection: &[&str],
+    env: &[(&str, OsString)],
+) -> Result<(bool, (usize, usize, usize))> {
+    let with_postgres = std::env::var_os("DATABASE_URL").is_some();
     let mut command = Command::new(env!("CARGO"));
     command
         .current_dir(root)
-        .env("ANSWERDESK_BIN", &answerdesk)
+        .env("ANSWERDESK_BIN", &e2e.answerdesk)
         .env("ANSWERDESK_DIST", root.join("dist"))
-        .env("ANSWERDESK_SNAPSHOT", &snapshot)
+        .env("ANSWERDESK_SNAPSHOT", &e2e.snapshot)
         .env("ANSWERDESK_SCREENSHOTS", root.join("docs/screenshots"))
         .env("CHROMEDRIVER", which("chromedriver"));
-    let (ok, out) = if has_nextest() {
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    if has_nextest() {
         command.args([
             "nextest",
             "run",
@@ -323,25 +341,75 @@ fn end_to_end(root: &Path) -> Result<Outcome> {
             "--test-threads",
             "2",
         ]);
+        command.args(selection);
+        if !with_postgres {
+            command.args(["-E", "not test(/postgres_/)"]);
+        }
         let (ok, out) = cmd::run_tee(&mut command)?;
-        let c = nextest_counts(&out);
-        (ok, c)
+        Ok((ok, nextest_counts(&out)))
     } else {
-        command.args([
-            "test",
-            "-p",
-            "e2e",
-            "--no-fail-fast",
-            "--",
-            "--test-threads",
-            "2",
-        ]);
+        command.args(["test", "-p", "e2e", "--no-fail-fast"]);
+        command.args(selection);
+        command.args(["--", "--test-threads", "2"]);
+        if !with_postgres {
+            command.args(["--skip", "postgres_"]);
+        }
         let (ok, out) = cmd::run_tee(&mut command)?;
-        (ok, libtest_counts(&out))
+        Ok((ok, libtest_counts(&out)))
+    }
+}
+
+fn end_to_end(root: &Path) -> Result<Outcome> {
+    let mut outcome = Outcome {
+        name: "e2e",
+        ..Default::default()
     };
-    (outcome.passed, outcome.failed, outcome.skipped) = out;
+    let e2e = match prepare_e2e(root) {
+        Ok(e2e) => e2e,
+        Err(e) => {
+            outcome.note = format!("build failed: {e:#}");
+            return Ok(outcome);
+        }
+    };
+    if std::env::var_os("DATABASE_URL").is_none() {
+        outcome.note = "PostgreSQL tests skipped (DATABASE_URL not set)".into();
+    }
+    let (ok, counts) = run_e2e(root, &e2e, &[], &[])?;
+    (outcome.passed, outcome.failed, outcome.skipped) = counts;
     outcome.ok = ok && outcome.passed > 0;
     Ok(outcome)
+}
+
+/// A few seconds per fuzz target, after replaying the regression inputs: catches a target that
+/// no longer builds and a crash that is easy to find, without costing CI minutes.
+fn fuzz_smoke(root: &Path, steps: &mut Steps) -> Outcome {
+    let mut outcome = Outcome {
+        name: "fuzz",
+        ..Default::default()
+    };
+    let options = fuzz::Options {
+        seconds: 5,
+        targets: Vec::new(),
+        replay_test: false,
+    };
+    match fuzz::session(root, &options, steps) {
+        Ok(report) => {
+            for line in report.lines() {
+                println!("    {line}");
+            }
+            outcome.passed = report.runs.iter().filter(|r| r.crashes.is_empty()).count();
+            outcome.failed = report.runs.len() - outcome.passed + usize::from(!report.replay_ok);
+            outcome.ok = report.ok();
+            let executions: u64 = report.runs.iter().map(|r| r.executions).sum();
+            outcome.note = format!(
+                "{executions} executions, {} crash(es), build {} s",
+                report.crashes(),
+                report.build_seconds
+            );
+        }
+        Err(e) => outcome.note = format!("failed: {e:#}"),
+    }
+    outcome
 }
 
 fn which(program: &str) -> String {
@@ -349,7 +417,7 @@ fn which(program: &str) -> String {
 }
 
 /// Numbers from nextest's closing line: `N tests run: N passed, N failed, N skipped`.
-fn nextest_counts(output: &str) -> (usize, usize, usize) {
+pub(crate) fn nextest_counts(output: &str) -> (usize, usize, usize) {
     let Some(line) = output
         .lines()
         .rev()
@@ -365,7 +433,7 @@ fn nextest_counts(output: &str) -> (usize, usize, usize) {
 }
 
 /// Sums libtest's `test result: ok. N passed; N failed; N ignored` lines.
-fn libtest_counts(output: &str) -> (usize, usize, usize) {
+pub(crate) fn libtest_counts(output: &str) -> (usize, usize, usize) {
     output
         .lines()
         .filter(|l| l.contains("test result:"))

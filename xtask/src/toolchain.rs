@@ -13,6 +13,7 @@ pub struct Versions {
     pub trunk: String,
     pub wasm_bindgen: String,
     pub binaryen: String,
+    pub cargo_fuzz: String,
 }
 
 impl Versions {
@@ -44,6 +45,7 @@ impl Versions {
             trunk: get("trunk")?,
             wasm_bindgen: get("wasm-bindgen-cli")?,
             binaryen: get("binaryen-npm")?,
+            cargo_fuzz: get("cargo-fuzz")?,
         })
     }
 
@@ -169,6 +171,19 @@ pub fn ensure_wasm_bindgen(root: &Path, steps: &mut Steps, v: &Versions) -> Resu
         &v.wasm_bindgen,
         false,
         10,
+    )
+}
+
+/// cargo-fuzz runs the libFuzzer targets in `fuzz/` (`cargo xtask fuzz`).
+pub fn ensure_cargo_fuzz(root: &Path, steps: &mut Steps, v: &Versions) -> Result<()> {
+    ensure_cargo_tool(
+        root,
+        steps,
+        "cargo-fuzz",
+        "cargo-fuzz",
+        &v.cargo_fuzz,
+        true,
+        3,
     )
 }
 

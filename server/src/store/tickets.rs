@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::sql::{contains_pattern, Sql};
-use super::{now_ms, Store, StoreError, WriteTx};
+use super::{is_unique_violation, now_ms, Store, StoreError, WriteTx};
 use crate::domain::{AuthorKind, Channel, Priority, Status, TicketType};
 use crate::identity::VerifiedIdentity;
 use crate::secret;
@@ -316,11 +316,44 @@ impl Store {
         text: &str,
         max_messages: u32,
     ) -> Result<Message, StoreError> {
+        self.write_visitor_message(ticket, text, max_messages, None)
+            .await?
+            .ok_or(StoreError::NotFound("message"))
+    }
+
+    /// Adds a visitor's message; with `claim` (idempotency key, fingerprint of the text), also
+    /// records the key with the message it made, in the same transaction, so that a server
+    /// killed midway leaves either both or neither. `None` when an earlier request holds the key.
+    /// A refusal (closed ticket, `max_messages` reached) rolls the claim back with the message.
+    pub(super) async fn write_visitor_message(
+        &self,
+        ticket: &VisitorTicket,
+        text: &str,
+        max_messages: u32,
+        claim: Option<(&str, &str)>,
+    ) -> Result<Option<Message>, StoreError> {
         let now = now_ms();
         let WriteTx {
             mut tx,
             turn: _turn,
         } = self.begin_write().await?;
+        if let Some((key, fingerprint)) = claim {
+            let claimed = sqlx::query(
+                "INSERT INTO visitor_message_keys (ticket_id, idempotency_key, fingerprint, \
+                 created_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(ticket.row_id)
+            .bind(key)
+            .bind(fingerprint)
+            .bind(now)
+            .execute(&mut *tx)
+            .await;
+            match claimed {
+                Ok(_) => {}
+                Err(err) if is_unique_violation(&err) => return Ok(None),
+                Err(err) => return Err(err.into()),
+            }
+        }
         let updated = sqlx::query(
             "UPDATE tickets SET updated_at = $1, status = CASE WHEN status IN ($2, $3) THEN $4 \
              ELSE status END WHERE id = $5 AND status <> $6",
@@ -378,16 +411,28 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
+        let id: i64 = row.try_get("id")?;
+        if let Some((key, _)) = claim {
+            sqlx::query(
+                "UPDATE visitor_message_keys SET message_id = $3 \
+                 WHERE ticket_id = $1 AND idempotency_key = $2",
+            )
+            .bind(ticket.row_id)
+            .bind(key)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
-        Ok(Message {
-            id: row.try_get("id")?,
+        Ok(Some(Message {
+            id,
             author: AuthorKind::Visitor,
             author_name: None,
             internal: false,
             body_text: text.to_owned(),
             body_html: None,
             created_at: now,
-        })
+        }))
     }
 
     /// Tickets matching `filter`, most recently updated first.
