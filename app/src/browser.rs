@@ -20,8 +20,7 @@ pub fn query_param(name: &str) -> Option<String> {
     params.get(name).filter(|v| !v.is_empty())
 }
 
-/// A query parameter naming something the widget fetches (`snapshot`, `api`), as an absolute
-/// URL, when it points at this page's origin or, inside a host page's iframe, at that page's
+/// A query parameter naming something the widget fetches (`snapshot`, `api`), when it points at this page's origin or, inside a host page's iframe, at that page's
 /// origin (which the server's `frame-ancestors` limited to the site's own origins); `None`
 /// otherwise, and for any scheme but http(s). The visitor's ticket token and queued messages go
 /// where `api` points, and the snapshot's answers are shown as HTML: neither may come from a
@@ -41,7 +40,7 @@ pub fn same_site_url_param(name: &str) -> Option<String> {
         .is_some_and(|parent| JsValue::from(parent) != JsValue::from(w.clone()));
     let own = web_sys::Url::new(&w.location().href().ok()?).ok()?.origin();
     let trusted = origin == own || (framed && parent_origin().as_ref() == Some(&origin));
-    trusted.then(|| url.href())
+    trusted.then_some(value)
 }
 
 /// The page the visitor is on: the host page when embedded (passed as `?page=`), else this one.

@@ -8,9 +8,9 @@
 //!   never leave in a `Referer` (same-origin requests keep theirs, and with them the `Origin`
 //!   header the desk's CSRF checks and the escalation's origin check read).
 //! - `Content-Security-Policy` on HTML pages (see [`super::csp`]), with `frame-ancestors`:
-//!   `'none'` for the workbench, the admin pages and the full-page assistant; for `/widget?site=X`
-//!   the origins site X allows, so no other page can frame the widget and file tickets as X
-//!   (the bundled `demo.html`, on this server's own origin, frames the `demo` site).
+//!   `'none'` for the workbench and the admin pages; for the assistant (`/widget?site=X`, `/?site=X`)
+//!   the origins site X allows, so no other page can frame it and file tickets as X (the bundled
+//!   `demo.html`, on this server's own origin, frames the `demo` site).
 //!
 //! With a workbench origin ([`WorkbenchOrigin`]), `/agent`, `/admin` and the desk's API
 //! (`/api/v1/session`, `/api/v1/desk/…`, `/api/v1/admin/…`) answer only on that origin's host,
@@ -150,10 +150,10 @@ fn is_shared_path(path: &str) -> bool {
 
 /// Which page an HTML response is, for its policy.
 enum Page {
-    /// `/`: the full-page assistant.
-    Visitor,
-    /// `/widget?site=…`: the assistant in a host page's iframe.
-    Widget { site: String },
+    /// The assistant, `/widget?site=…` in a host page's iframe or `/?site=…` full page: both
+    /// file tickets for the site named, so both take its policy. (The service worker also serves
+    /// the cached `index.html` for `/widget` offline.)
+    Assistant { site: String },
     /// `/agent…`, `/admin…`.
     Workbench,
     /// Another HTML file of `dist/` (e.g. `demo.html`), by its path relative to `dist/`.
@@ -163,9 +163,7 @@ enum Page {
 impl Page {
     fn of(uri: &Uri) -> Page {
         let path = uri.path();
-        if path == "/" || path == "/index.html" {
-            Page::Visitor
-        } else if path == "/widget" {
+        if path == "/" || path == "/index.html" || path == "/widget" {
             // Decoded as the widget's `URLSearchParams` decodes it (first `site`, empty = none),
             // so the policy is always the one of the site the widget files tickets for.
             let site = Query::<Vec<(String, String)>>::try_from_uri(uri)
@@ -174,7 +172,7 @@ impl Page {
                 .map(|(_, site)| site)
                 .filter(|site| !site.is_empty())
                 .unwrap_or_else(|| DEMO_SITE.to_owned());
-            Page::Widget { site }
+            Page::Assistant { site }
         } else if is_workbench_path(path) {
             Page::Workbench
         } else {
@@ -245,11 +243,6 @@ pub async fn headers(State(security): State<Security>, request: Request, next: N
 impl Security {
     async fn policy(&self, page: Page) -> String {
         match page {
-            Page::Visitor => Policy {
-                script_hashes: self.scripts.of("index.html"),
-                ..Policy::default()
-            }
-            .render(),
             Page::Workbench => Policy {
                 script_hashes: self.scripts.of("agent/index.html"),
                 ..Policy::default()
@@ -260,7 +253,7 @@ impl Security {
                 ..Policy::default()
             }
             .render(),
-            Page::Widget { site } => {
+            Page::Assistant { site } => {
                 // The site's own origins may frame the widget, and host the snapshot or API it
                 // is pointed at (`?snapshot=`, `?api=`); nobody else.
                 let origins: Vec<String> = match self.sites.get(&site).await {
