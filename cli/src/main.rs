@@ -27,7 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the web app, the knowledge snapshot and the REST endpoint.
-    Serve(commands::serve::Args),
+    Serve(Box<commands::serve::Args>),
     /// Compile, evaluate, query and lint knowledge bases.
     #[command(subcommand)]
     Kb(KbCommand),
@@ -84,7 +84,7 @@ enum KbCommand {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => commands::serve::run(args),
+        Command::Serve(args) => commands::serve::run(*args),
         Command::Kb(KbCommand::Build {
             source,
             output,

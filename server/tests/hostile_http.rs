@@ -303,7 +303,7 @@ async fn hostile_bodies_get_problems_and_the_server_stays_up() {
         let answer = raw(&server, &String::from_utf8_lossy(&bad_key), escalation).await;
         assert_problem(&answer, Some(400), "a non-ASCII Idempotency-Key");
         for (what, path) in [
-            ("invalid UTF-8 in a query", format!("/api/v1/desk/tickets?q=%FF%FE")),
+            ("invalid UTF-8 in a query", "/api/v1/desk/tickets?q=%FF%FE".to_owned()),
             ("a non-number where a number goes", format!("/api/v1/tickets/{ticket}/messages?after=abc")),
             ("a huge number", format!("/api/v1/tickets/{ticket}/messages?after=99999999999999999999999")),
         ] {
