@@ -10,7 +10,7 @@ fn database_passwords_stay_out_of_cli_errors() {
     let url = "postgres://app:s3cret-pw@127.0.0.1:1/answerdesk";
     for args in [
         vec!["tickets", "list", "--database-url", url],
-        vec!["agent", "create", "ann@example.com", "--database-url", url],
+        vec!["agent", "add", "ann@example.com", "--database-url", url],
     ] {
         let output = Command::new(binary)
             .args(&args)

@@ -220,7 +220,7 @@ async fn hostile_bodies_get_problems_and_the_server_stays_up() {
             ("an array", "application/json", b"[1, 2, 3]".to_vec(), None),
             ("null", "application/json", b"null".to_vec(), None),
             ("a string", "application/json", b"\"hello\"".to_vec(), None),
-            ("wrong types", "application/json", br#"{"site": 1, "message": [], "text": {}, "name": 7, "email": false, "id": [], "score": "x", "body": 1, "shortcut": 2, "title": 3, "note": 4, "into": 5, "entry_id": 6, "helpful": "yes", "password": 1}"#.to_vec(), None),
+            ("wrong types", "application/json", br#"{"site": 1, "message": [], "text": {}, "name": 7, "email": false, "id": [], "score": "x", "body": 1, "shortcut": 2, "title": 3, "note": 4, "into": 5, "entry_id": 6, "helpful": "yes", "password": 1, "status": 5, "priority": [], "type": 1, "tags": "x", "available": "yes", "auto_assign": 3, "attributes": 1, "agent": 1, "group": 2, "disabled": "no", "capacity": "x", "role": 1, "groups": 1, "visitor_groups": 1, "allowed_origins": 1, "default_capacity": "x", "comment": 1}"#.to_vec(), None),
             ("empty body", "application/json", Vec::new(), Some(400)),
         ];
         let targets = json_operations(&server, &ticket, &token, &admin).await;
@@ -303,7 +303,7 @@ async fn hostile_bodies_get_problems_and_the_server_stays_up() {
         let answer = raw(&server, &String::from_utf8_lossy(&bad_key), escalation).await;
         assert_problem(&answer, Some(400), "a non-ASCII Idempotency-Key");
         for (what, path) in [
-            ("invalid UTF-8 in a query", format!("/api/v1/desk/tickets?q=%FF%FE")),
+            ("invalid UTF-8 in a query", "/api/v1/desk/tickets?q=%FF%FE".to_owned()),
             ("a non-number where a number goes", format!("/api/v1/tickets/{ticket}/messages?after=abc")),
             ("a huge number", format!("/api/v1/tickets/{ticket}/messages?after=99999999999999999999999")),
         ] {

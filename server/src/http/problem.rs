@@ -242,39 +242,6 @@ fn nesting_depth(json: &[u8]) -> usize {
     deepest
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nesting_is_counted_outside_strings_only() {
-        assert_eq!(nesting_depth(b"{}"), 1);
-        assert_eq!(nesting_depth(br#"{"a": [{"b": [1]}], "c": {}}"#), 4);
-        assert_eq!(nesting_depth(br#"{"text": "[[[[{{{{ \" [[["}"#), 1);
-        assert_eq!(nesting_depth(&[b'['; 10_000]), 10_000);
-    }
-}
-
-/// Whether the request says its body is JSON: `application/json` or `application/*+json`.
-fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
-    let Some(value) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || essence
-            .strip_prefix("application/")
-            .is_some_and(|subtype| subtype.ends_with("+json"))
-}
-
 /// `axum::extract::Path`, rejecting with a problem.
 pub struct Path<T>(pub T);
 
@@ -321,4 +288,37 @@ pub async fn wrong_method() -> ApiError {
         "method-not-allowed",
         "this resource does not support the request method",
     )
+}
+
+/// Whether the request says its body is JSON: `application/json` or `application/*+json`.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|subtype| subtype.ends_with("+json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_is_counted_outside_strings_only() {
+        assert_eq!(nesting_depth(b"{}"), 1);
+        assert_eq!(nesting_depth(br#"{"a": [{"b": [1]}], "c": {}}"#), 4);
+        assert_eq!(nesting_depth(br#"{"text": "[[[[{{{{ \" [[["}"#), 1);
+        assert_eq!(nesting_depth(&[b'['; 10_000]), 10_000);
+    }
 }
