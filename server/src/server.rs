@@ -192,7 +192,6 @@ impl Server {
             logins: LoginGuard::new(config.login_limits),
             session_ttl: config.session_ttl,
             streams: StreamCaps::new(config.stream_limits),
-            metrics: Metrics::new(config.metrics_token.clone()),
             visitor: config.visitor,
             workbench_origin,
         };

@@ -200,6 +200,7 @@ async fn only_a_sites_own_origins_may_frame_its_widget() {
             name: "Shop".into(),
             allowed_origins: vec!["https://shop.example".parse().unwrap()],
             default_group_id: None,
+            visitor_groups: None,
         })
         .await
         .unwrap();
