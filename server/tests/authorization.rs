@@ -211,6 +211,16 @@ const ROWS: &[Row] = &[
         Prep::FreshSession,
         desk(204, 204, 204),
     ),
+    // A signed-in agent reaches the password check (403: the current password given is wrong,
+    // so no caller's password changes under the rest of the table).
+    row(
+        "POST",
+        "/api/v1/session/password",
+        Prep::Body(
+            || json!({ "current_password": "not the password", "new_password": "a long new password" }),
+        ),
+        desk(403, 403, 403),
+    ),
     // The desk.
     row(
         "GET",
@@ -346,6 +356,12 @@ const ROWS: &[Row] = &[
     ),
     row(
         "POST",
+        "/api/v1/admin/agents/{id}/password",
+        Prep::TargetAgent(|| json!({})),
+        admin_only(200),
+    ),
+    row(
+        "POST",
         "/api/v1/admin/groups",
         Prep::UniqueBody(|n| json!({ "id": format!("g{n}"), "name": "G" })),
         admin_only(201),
@@ -402,7 +418,8 @@ const ROWS: &[Row] = &[
     // Operations and public files.
     row("GET", "/healthz", Prep::Nothing, public(200)),
     row("GET", "/readyz", Prep::Nothing, public(200)),
-    row("GET", "/metrics", Prep::Nothing, public(200)),
+    // Only with the metrics token (none of these callers has it).
+    row("GET", "/metrics", Prep::Nothing, public(403)),
     row("GET", "/kb.snapshot", Prep::Nothing, public(200)),
     row("GET", "/api/openapi.json", Prep::Nothing, public(200)),
 ];
