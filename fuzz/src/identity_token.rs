@@ -2,8 +2,8 @@
 //! one, sends as `identity_token` with an escalation. Every claim is verified or refused with an
 //! [`IdentityError`](server::identity::IdentityError), never a panic.
 //!
-//! The first input byte picks how the rest is used: as a JWT string, as the older `{id, hmac}`
-//! pair (split at the first NUL), as the JSON the escalation carries, or as the claims of a JWT
+//! The first input byte picks how the rest is used: as a JWT string, as the older `{id, ts, hmac}`
+//! form (split at NULs), as the JSON the escalation carries, or as the claims of a JWT
 //! correctly signed with the site's secret, which is the only way past the signature check to
 //! the claim handling (names, emails, attributes, expiry).
 
@@ -23,9 +23,14 @@ pub fn check(data: &[u8]) {
     let claim = match mode % 4 {
         0 => IdentityClaim::Token(text.into_owned()),
         1 => {
-            let (id, hmac) = text.split_once('\0').unwrap_or((&text, ""));
+            // `id NUL hmac [NUL ts]`: the timed form when a third part is there.
+            let mut parts = text.splitn(3, '\0');
+            let id = parts.next().unwrap_or_default();
+            let hmac = parts.next().unwrap_or_default();
+            let ts = parts.next().and_then(|ts| ts.trim().parse::<i64>().ok());
             IdentityClaim::Hmac {
                 id: id.to_owned(),
+                ts,
                 hmac: hmac.to_owned(),
             }
         }
