@@ -454,6 +454,9 @@ async fn scenario(
     for page_url in [
         "javascript:window.__pwned='page-url'",
         "https://help.example/?snapshot=https://attacker.example/k.snapshot&q=\"><img src=x onerror=window.__pwned='page-url-2'>",
+        // The same attack as a well-formed http(s) URL, which the server accepts and the
+        // workbench shows as its "Page" link.
+        "https://help.example/?snapshot=https://attacker.example/k.snapshot&q=%22%3E%3Cimg%20src=x%20onerror=window.__pwned=%27page-url-3%27%3E",
     ] {
         let response = http
             .post(server.url("/api/v1/escalations"))

@@ -67,12 +67,12 @@ async fn first_session(server: &mut Server, browser: &Browser) -> Result<String>
     browser.launcher().await?;
     browser.open_widget_timed().await?;
     browser.enter_widget().await?;
-    browser.find("[data-testid=ask-input]").await?;
-
-    server.stop()?;
+    // Answered while the server is up: the answer proves the snapshot has arrived, which a
+    // server stopped earlier could cut off. Then the server goes, and the escalation is queued.
     let input = browser.find("[data-testid=ask-input]").await?;
     input.send_keys(QUESTION.to_string() + Key::Enter).await?;
     browser.answer_entries(1).await?;
+    server.stop()?;
     browser
         .find("[data-testid=escalate]")
         .await?

@@ -226,18 +226,20 @@ fn sqlite(db: &str, sql: &str) -> Result<String> {
 async fn identified(server: &Server, browser: &Browser, db: &str) -> Result<()> {
     browser.driver.goto(server.url("/demo.html")).await?;
     browser.launcher().await?;
-    // What the host's backend would compute: hex HMAC-SHA256 of the user id under the secret.
+    // What the host's backend would compute: hex HMAC-SHA256 of "id:ts" under the secret, ts
+    // being the Unix time it signed (an untimed signature is refused: it would never expire).
     browser
         .driver
         .execute_async(
             "const done = arguments[arguments.length - 1];
              const enc = new TextEncoder();
+             const ts = Math.floor(Date.now() / 1000);
              crypto.subtle.importKey('raw', enc.encode('test-identity-secret'),
                  { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-               .then(key => crypto.subtle.sign('HMAC', key, enc.encode('user-42')))
+               .then(key => crypto.subtle.sign('HMAC', key, enc.encode('user-42:' + ts)))
                .then(sig => {
                  const hmac = [...new Uint8Array(sig)].map(b => b.toString(16).padStart(2, '0')).join('');
-                 answerdesk('identify', { id: 'user-42', hmac, name: 'Ida Identified', email: 'ida@example.com' });
+                 answerdesk('identify', { id: 'user-42', ts, hmac, name: 'Ida Identified', email: 'ida@example.com' });
                  done(true);
                });",
             vec![],

@@ -278,10 +278,16 @@ fn fuzz_one(
         max_len = max_len.max(raw.len() + 1024);
     }
     let mut command = fuzz_command(root, fuzz_target_dir, &["run", target]);
+    command.arg(&corpus);
+    // Seeds and regressions are folders git keeps only when they hold a file; libFuzzer stops
+    // at a folder that does not exist.
+    for dir in ["fuzz/seeds", "fuzz/regressions"] {
+        let dir = root.join(dir).join(target);
+        if dir.is_dir() {
+            command.arg(dir);
+        }
+    }
     command
-        .arg(&corpus)
-        .arg(root.join("fuzz/seeds").join(target))
-        .arg(root.join("fuzz/regressions").join(target))
         .arg("--")
         .arg(format!("-max_total_time={seconds}"))
         .arg(format!("-max_len={max_len}"))

@@ -503,8 +503,13 @@ impl AgentStream {
         }
     }
 
+    /// `Updated` carries nothing but the ticket's id and goes to every agent: a case transferred
+    /// out of the agent's groups must still leave her open inbox, which learns it by re-reading
+    /// the ticket (and getting a 404). Messages (internal notes among them) and new cases go
+    /// only to agents who may see the ticket now.
     async fn may_see(&self, event: &TicketEvent) -> bool {
         self.agent.role == Role::Admin
+            || matches!(event, TicketEvent::Updated { .. })
             || self
                 .store
                 .agent_may_see(self.agent.id, &self.agent.groups, event.ticket_id())
