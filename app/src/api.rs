@@ -297,7 +297,14 @@ impl NewEscalation {
                     IdentityClaim::Token(token) => JsValue::from_str(token),
                     IdentityClaim::Hmac { id, ts, hmac } => Builder::new()
                         .set("id", id.as_str())
-                        .set_some("ts", ts.as_deref().and_then(|t| t.parse::<f64>().ok()))
+                        // Parsed as an integer: `str::parse::<f64>` would pull Rust's float parser
+                        // (and its tables) into the widget.
+                        .set_some(
+                            "ts",
+                            ts.as_deref()
+                                .and_then(|t| t.parse::<i64>().ok())
+                                .map(|t| t as f64),
+                        )
                         .set("hmac", hmac.as_str())
                         .build(),
                 }),
