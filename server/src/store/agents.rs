@@ -5,7 +5,7 @@ use sqlx::Row;
 use super::{is_unique_violation, now_ms, Store, StoreError, WriteTx};
 use crate::domain::Role;
 use crate::secret;
-use protocol::Agent;
+use protocol::{Agent, Slug};
 
 /// What it takes to create an agent.
 #[derive(Debug, Clone)]
@@ -205,16 +205,12 @@ impl Store {
 
     /// Creates a skill group; `id` is its slug (lower-case letters, digits, `-`).
     pub async fn create_group(&self, id: &str, name: &str) -> Result<(), StoreError> {
-        let valid_id = !id.is_empty()
-            && id.len() <= 64
-            && id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !valid_id {
-            return Err(StoreError::Invalid(format!(
+        let id = Slug::parse(id).map_err(|_| {
+            StoreError::Invalid(format!(
                 "{id:?} is not a group id (lower-case letters, digits and '-')"
-            )));
-        }
+            ))
+        })?;
+        let id = id.as_str();
         let inserted =
             sqlx::query("INSERT INTO skill_groups (id, name, created_at) VALUES ($1, $2, $3)")
                 .bind(id)

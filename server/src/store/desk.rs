@@ -169,64 +169,32 @@ impl Store {
             turn: _turn,
         } = self.begin_write().await?;
         touch(&mut tx, ticket.row_id, now).await?;
+        let edit = Edit {
+            ticket_row_id: ticket.row_id,
+            agent_id,
+            now,
+        };
         if let Some(next) = changes.status.filter(|s| *s != ticket.status) {
-            sqlx::query(
-                "UPDATE tickets SET status = $1, \
-                 resolved_at = CASE WHEN $1 = 'resolved' THEN $2 ELSE resolved_at END, \
-                 closed_at = CASE WHEN $1 = 'closed' THEN $2 ELSE closed_at END WHERE id = $3",
-            )
-            .bind(next.as_str())
-            .bind(now)
-            .bind(ticket.row_id)
-            .execute(&mut *tx)
-            .await?;
-            audit(
-                &mut tx,
-                ticket.row_id,
-                agent_id,
-                "status",
-                Some(ticket.status.as_str()),
-                Some(next.as_str()),
-                None,
-                now,
-            )
-            .await?;
+            // `touch` set `updated_at` to `now` in this transaction: the moment of the change.
+            let update = "UPDATE tickets SET status = $1, \
+                 resolved_at = CASE WHEN $1 = 'resolved' THEN updated_at ELSE resolved_at END, \
+                 closed_at = CASE WHEN $1 = 'closed' THEN updated_at ELSE closed_at END \
+                 WHERE id = $2";
+            let old = Some(ticket.status.as_str());
+            edit.set(&mut tx, update, "status", old, next.as_str(), None)
+                .await?;
         }
         if let Some(next) = changes.priority.filter(|p| *p != ticket.priority) {
-            sqlx::query("UPDATE tickets SET priority = $1 WHERE id = $2")
-                .bind(next.as_str())
-                .bind(ticket.row_id)
-                .execute(&mut *tx)
+            let update = "UPDATE tickets SET priority = $1 WHERE id = $2";
+            let old = Some(ticket.priority.as_str());
+            edit.set(&mut tx, update, "priority", old, next.as_str(), None)
                 .await?;
-            audit(
-                &mut tx,
-                ticket.row_id,
-                agent_id,
-                "priority",
-                Some(ticket.priority.as_str()),
-                Some(next.as_str()),
-                None,
-                now,
-            )
-            .await?;
         }
         if let Some(next) = changes.ticket_type.filter(|t| *t != ticket.ticket_type) {
-            sqlx::query("UPDATE tickets SET ticket_type = $1 WHERE id = $2")
-                .bind(next.as_str())
-                .bind(ticket.row_id)
-                .execute(&mut *tx)
+            let update = "UPDATE tickets SET ticket_type = $1 WHERE id = $2";
+            let old = Some(ticket.ticket_type.as_str());
+            edit.set(&mut tx, update, "type", old, next.as_str(), None)
                 .await?;
-            audit(
-                &mut tx,
-                ticket.row_id,
-                agent_id,
-                "type",
-                Some(ticket.ticket_type.as_str()),
-                Some(next.as_str()),
-                None,
-                now,
-            )
-            .await?;
         }
         if let Some(tags) = &changes.tags {
             let mut tags: Vec<String> = tags
@@ -254,17 +222,8 @@ impl Store {
                         .await?;
                 }
                 let (old, new) = (ticket.tags.join(","), tags.join(","));
-                audit(
-                    &mut tx,
-                    ticket.row_id,
-                    agent_id,
-                    "tags",
-                    Some(&old),
-                    Some(&new),
-                    None,
-                    now,
-                )
-                .await?;
+                edit.audit(&mut tx, "tags", Some(&old), Some(&new), None)
+                    .await?;
             }
         }
         tx.commit().await?;
@@ -300,15 +259,18 @@ impl Store {
             .bind(ticket.row_id)
             .execute(&mut *tx)
             .await?;
-        audit(
-            &mut tx,
-            ticket.row_id,
+        let edit = Edit {
+            ticket_row_id: ticket.row_id,
             agent_id,
+            now,
+        };
+        let new = assignee.as_ref().map(|a| a.email.as_str());
+        edit.audit(
+            &mut tx,
             "assign",
             ticket.assignee_email.as_deref(),
-            assignee.as_ref().map(|a| a.email.as_str()),
+            new,
             None,
-            now,
         )
         .await?;
         tx.commit().await?;
@@ -359,21 +321,21 @@ impl Store {
             turn: _turn,
         } = self.begin_write().await?;
         touch(&mut tx, ticket.row_id, now).await?;
+        let edit = Edit {
+            ticket_row_id: ticket.row_id,
+            agent_id,
+            now,
+        };
         if let Some(group) = group {
-            sqlx::query("UPDATE tickets SET group_id = $1, assignee_id = NULL WHERE id = $2")
-                .bind(group)
-                .bind(ticket.row_id)
-                .execute(&mut *tx)
-                .await?;
-            audit(
+            let update = "UPDATE tickets SET group_id = $1, assignee_id = NULL WHERE id = $2";
+            let note = assignee.is_none().then_some(note);
+            edit.set(
                 &mut tx,
-                ticket.row_id,
-                agent_id,
+                update,
                 "transfer",
                 ticket.group.as_deref(),
-                Some(group),
-                assignee.is_none().then_some(note),
-                now,
+                group,
+                note,
             )
             .await?;
         }
@@ -383,17 +345,9 @@ impl Store {
                 .bind(ticket.row_id)
                 .execute(&mut *tx)
                 .await?;
-            audit(
-                &mut tx,
-                ticket.row_id,
-                agent_id,
-                "transfer",
-                ticket.assignee_email.as_deref(),
-                Some(&assignee.email),
-                Some(note),
-                now,
-            )
-            .await?;
+            let old = ticket.assignee_email.as_deref();
+            edit.audit(&mut tx, "transfer", old, Some(&assignee.email), Some(note))
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -460,30 +414,58 @@ pub(super) async fn touch(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)] // one column each; a struct would only rename them
-pub(super) async fn audit(
-    tx: &mut Transaction<'_, Any>,
-    ticket_row_id: i64,
-    agent_id: i64,
-    action: &str,
-    old_value: Option<&str>,
-    new_value: Option<&str>,
-    note: Option<&str>,
-    now: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_events (ticket_id, actor_kind, agent_id, action, old_value, \
-         new_value, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(ticket_row_id)
-    .bind(AuthorKind::Agent.as_str())
-    .bind(agent_id)
-    .bind(action)
-    .bind(old_value)
-    .bind(new_value)
-    .bind(note)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+/// One agent's change to one ticket at one moment: what every audit event of the change shares.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Edit {
+    pub(super) ticket_row_id: i64,
+    pub(super) agent_id: i64,
+    pub(super) now: i64,
+}
+
+impl Edit {
+    /// Runs `update` (`$1` the new value, `$2` the ticket's row id) and records it in the audit
+    /// log as `action`, from `old` to `new`, in the same transaction: the one way a ticket's field
+    /// changes, so none changes without its audit event.
+    pub(super) async fn set(
+        self,
+        tx: &mut Transaction<'_, Any>,
+        update: &str,
+        action: &str,
+        old: Option<&str>,
+        new: &str,
+        note: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(update)
+            .bind(new)
+            .bind(self.ticket_row_id)
+            .execute(&mut **tx)
+            .await?;
+        self.audit(tx, action, old, Some(new), note).await
+    }
+
+    /// Records `action`, from `old` to `new` (with the transfer's note, if any), in the audit log.
+    pub(super) async fn audit(
+        self,
+        tx: &mut Transaction<'_, Any>,
+        action: &str,
+        old: Option<&str>,
+        new: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_events (ticket_id, actor_kind, agent_id, action, old_value, \
+             new_value, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(self.ticket_row_id)
+        .bind(AuthorKind::Agent.as_str())
+        .bind(self.agent_id)
+        .bind(action)
+        .bind(old)
+        .bind(new)
+        .bind(note)
+        .bind(self.now)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
 }

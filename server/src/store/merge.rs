@@ -8,7 +8,7 @@
 
 use sqlx::Row;
 
-use super::desk::{audit, touch};
+use super::desk::{touch, Edit};
 use super::Stored;
 use super::{now_ms, Store, StoreError, WriteTx};
 use crate::domain::{AuthorKind, Status};
@@ -89,28 +89,15 @@ impl Store {
             .bind(duplicate.row_id)
             .execute(&mut *tx)
             .await?;
-        audit(
-            &mut tx,
-            duplicate.row_id,
-            agent_id,
-            "merge",
-            Some(&duplicate.id),
-            Some(&into.id),
-            None,
-            now,
-        )
-        .await?;
-        audit(
-            &mut tx,
-            into.row_id,
-            agent_id,
-            "merged",
-            Some(&duplicate.id),
-            Some(&into.id),
-            None,
-            now,
-        )
-        .await?;
+        for (ticket, action) in [(duplicate, "merge"), (into, "merged")] {
+            let edit = Edit {
+                ticket_row_id: ticket.row_id,
+                agent_id,
+                now,
+            };
+            edit.audit(&mut tx, action, Some(&duplicate.id), Some(&into.id), None)
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -4,6 +4,7 @@ use sqlx::Row;
 
 use super::{is_unique_violation, now_ms, Store, StoreError};
 use crate::origin::OriginPattern;
+use protocol::Slug;
 
 /// A host website that may escalate to the desk.
 #[derive(Debug, Clone)]
@@ -150,17 +151,13 @@ impl Store {
     }
 
     async fn checked_site(&self, draft: &SiteDraft) -> Result<(String, String), StoreError> {
-        let id = draft.id.trim();
-        let valid_id = !id.is_empty()
-            && id.len() <= 64
-            && id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !valid_id {
-            return Err(StoreError::Invalid(format!(
-                "{id:?} is not a site id (1 to 64 lower-case letters, digits and '-')"
-            )));
-        }
+        let id = Slug::parse(&draft.id).map_err(|_| {
+            StoreError::Invalid(format!(
+                "{:?} is not a site id (1 to 64 lower-case letters, digits and '-')",
+                draft.id.trim()
+            ))
+        })?;
+        let id = id.as_str();
         let name = draft.name.trim();
         if name.is_empty() || name.chars().count() > 200 {
             return Err(StoreError::Invalid(
