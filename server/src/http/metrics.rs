@@ -257,10 +257,7 @@ impl Drop for OpenStream {
 
 /// `GET /metrics`: the Prometheus text format, for local scrapers or holders of the token.
 #[utoipa::path(
-    get,
-    path = "/metrics",
-    operation_id = "exportMetrics",
-    tag = "operations",
+    get, path = "/metrics", operation_id = "exportMetrics", tag = "operations",
     responses((status = 200, description = "the metrics in OpenMetrics text", content_type = "application/openmetrics-text"), crate::http::openapi::ProblemResponse)
 )]
 pub async fn export(State(state): State<super::AppState>, request: Request) -> Response {

@@ -149,43 +149,31 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
                 .delete(routes::session::logout),
         )
         .route("/session/password", post(routes::session::change_password))
-        .route("/desk/tickets", get(routes::desk_tickets::list))
+        .route("/desk/tickets", get(routes::desk::list))
         .route(
             "/desk/tickets/{id}",
-            get(routes::desk_tickets::detail).patch(routes::desk_tickets::change),
+            get(routes::desk::detail).patch(routes::desk::change),
         )
         .route(
             "/desk/tickets/{id}/messages",
-            post(routes::desk_tickets::post_message),
+            post(routes::desk::post_message),
         )
-        .route(
-            "/desk/tickets/{id}/claim",
-            post(routes::desk_tickets::claim),
-        )
-        .route(
-            "/desk/tickets/{id}/assign",
-            post(routes::desk_tickets::assign),
-        )
-        .route(
-            "/desk/tickets/{id}/transfer",
-            post(routes::desk_tickets::transfer),
-        )
-        .route(
-            "/desk/tickets/{id}/merge",
-            post(routes::desk_tickets::merge),
-        )
+        .route("/desk/tickets/{id}/claim", post(routes::desk::claim))
+        .route("/desk/tickets/{id}/assign", post(routes::desk::assign))
+        .route("/desk/tickets/{id}/transfer", post(routes::desk::transfer))
+        .route("/desk/tickets/{id}/merge", post(routes::desk::merge))
         .route(
             "/desk/events",
-            get(routes::desk_events::events).route_layer(axum::middleware::from_fn_with_state(
+            get(routes::desk::events).route_layer(axum::middleware::from_fn_with_state(
                 stream_caps.clone(),
                 stream_caps::cap_streams,
             )),
         )
         .route(
             "/desk/me",
-            get(routes::desk_me::me).patch(routes::desk_me::change_me),
+            get(routes::desk::me).patch(routes::desk::change_me),
         )
-        .route("/desk/groups", get(routes::desk_groups::groups))
+        .route("/desk/groups", get(routes::desk::groups))
         .route(
             "/desk/canned-responses",
             get(routes::desk_canned_responses::list).post(routes::desk_canned_responses::create),
@@ -202,34 +190,31 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         )
         .route(
             "/admin/agents",
-            get(routes::admin_agents::list_agents).post(routes::admin_agents::create_agent),
+            get(routes::admin::list_agents).post(routes::admin::create_agent),
         )
-        .route(
-            "/admin/agents/{id}",
-            put(routes::admin_agents::update_agent),
-        )
+        .route("/admin/agents/{id}", put(routes::admin::update_agent))
         .route(
             "/admin/agents/{id}/password",
-            post(routes::admin_agents::reset_password),
+            post(routes::admin::reset_password),
         )
-        .route("/admin/groups", post(routes::admin_groups::create_group))
+        .route("/admin/groups", post(routes::admin::create_group))
         .route(
             "/admin/groups/{id}",
-            put(routes::admin_groups::rename_group).delete(routes::admin_groups::delete_group),
+            put(routes::admin::rename_group).delete(routes::admin::delete_group),
         )
-        .route("/admin/feedback", get(routes::admin_feedback::summary))
+        .route("/admin/feedback", get(routes::admin::feedback_summary))
         .route(
             "/admin/sites",
-            get(routes::admin_sites::sites).post(routes::admin_sites::create_site),
+            get(routes::admin::sites).post(routes::admin::create_site),
         )
-        .route("/admin/sites/{id}", put(routes::admin_sites::update_site))
+        .route("/admin/sites/{id}", put(routes::admin::update_site))
         .route(
             "/admin/sites/{id}/identity-secret",
-            post(routes::admin_sites::rotate_identity_secret),
+            post(routes::admin::rotate_identity_secret),
         )
         .route(
             "/admin/config",
-            get(routes::admin_config::config).put(routes::admin_config::change_config),
+            get(routes::admin::config).put(routes::admin::change_config),
         )
         .method_not_allowed_fallback(problem::wrong_method);
 

@@ -17,10 +17,7 @@ use protocol::CannedResponse;
 
 /// `GET /api/v1/desk/canned-responses`: the ones this agent may insert, by shortcut.
 #[utoipa::path(
-    get,
-    path = "/api/v1/desk/canned-responses",
-    operation_id = "listCannedResponses",
-    tag = "desk",
+    get, path = "/api/v1/desk/canned-responses", operation_id = "listCannedResponses", tag = "desk",
     responses((status = 200, description = "the responses the agent may use, by shortcut", body = CannedList), crate::http::openapi::ProblemResponse)
 )]
 pub async fn list(
@@ -61,10 +58,7 @@ fn may_write(agent: &Agent, group: Option<&String>) -> Result<(), ApiError> {
 /// `POST /api/v1/desk/canned-responses {shortcut, title, body, group?}`: `201` with the response;
 /// `409` when the shortcut is taken.
 #[utoipa::path(
-    post,
-    path = "/api/v1/desk/canned-responses",
-    operation_id = "createCannedResponse",
-    tag = "desk",
+    post, path = "/api/v1/desk/canned-responses", operation_id = "createCannedResponse", tag = "desk",
     request_body = CannedRequest,
     responses((status = 201, description = "the response", body = CannedResponse), crate::http::openapi::ProblemResponse)
 )]
@@ -81,10 +75,7 @@ pub async fn create(
 
 /// `PUT /api/v1/desk/canned-responses/{id} {shortcut, title, body, group?}`: replaces it.
 #[utoipa::path(
-    put,
-    path = "/api/v1/desk/canned-responses/{id}",
-    operation_id = "updateCannedResponse",
-    tag = "desk",
+    put, path = "/api/v1/desk/canned-responses/{id}", operation_id = "updateCannedResponse", tag = "desk",
     params(("id" = i64, Path, description = "the canned response's id")),
     request_body = CannedRequest,
     responses((status = 200, description = "the response", body = CannedResponse), crate::http::openapi::ProblemResponse)
@@ -104,10 +95,7 @@ pub async fn update(
 
 /// `DELETE /api/v1/desk/canned-responses/{id}`: `204`.
 #[utoipa::path(
-    delete,
-    path = "/api/v1/desk/canned-responses/{id}",
-    operation_id = "deleteCannedResponse",
-    tag = "desk",
+    delete, path = "/api/v1/desk/canned-responses/{id}", operation_id = "deleteCannedResponse", tag = "desk",
     params(("id" = i64, Path, description = "the canned response's id")),
     responses((status = 204, description = "deleted"), crate::http::openapi::ProblemResponse)
 )]

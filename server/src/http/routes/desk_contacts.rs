@@ -12,10 +12,7 @@ use crate::http::AppState;
 
 /// `GET /api/v1/desk/contacts?q=&limit=`: most recently updated first (default 50, at most 200).
 #[utoipa::path(
-    get,
-    path = "/api/v1/desk/contacts",
-    operation_id = "searchContacts",
-    tag = "desk",
+    get, path = "/api/v1/desk/contacts", operation_id = "searchContacts", tag = "desk",
     params(SearchQuery),
     responses((status = 200, description = "the matching contacts, most recently updated first", body = ContactList), crate::http::openapi::ProblemResponse)
 )]
@@ -36,10 +33,7 @@ pub async fn search(
 
 /// `GET /api/v1/desk/contacts/{id}`: the contact with their tickets, newest first.
 #[utoipa::path(
-    get,
-    path = "/api/v1/desk/contacts/{id}",
-    operation_id = "getContact",
-    tag = "desk",
+    get, path = "/api/v1/desk/contacts/{id}", operation_id = "getContact", tag = "desk",
     params(("id" = i64, Path, description = "the contact's id")),
     responses((status = 200, description = "the contact and the tickets the agent may see", body = ContactDetail), crate::http::openapi::ProblemResponse)
 )]
@@ -55,10 +49,7 @@ pub async fn detail(
 
 /// `PATCH /api/v1/desk/contacts/{id} {tags?, attributes?}`: answers the contact.
 #[utoipa::path(
-    patch,
-    path = "/api/v1/desk/contacts/{id}",
-    operation_id = "changeContact",
-    tag = "desk",
+    patch, path = "/api/v1/desk/contacts/{id}", operation_id = "changeContact", tag = "desk",
     params(("id" = i64, Path, description = "the contact's id")),
     request_body = ContactPatch,
     responses((status = 200, description = "the contact as it is now", body = ContactDetail), crate::http::openapi::ProblemResponse)

@@ -13,10 +13,7 @@ use crate::http::AppState;
 /// `ticket_id` and the same token when an `Idempotency-Key` repeats an earlier escalation with
 /// the same body (the token is unwrapped with the key; no new token is minted).
 #[utoipa::path(
-    post,
-    path = "/api/v1/escalations",
-    operation_id = "createEscalation",
-    tag = "visitor",
+    post, path = "/api/v1/escalations", operation_id = "createEscalation", tag = "visitor",
     request_body = EscalationRequest,
     responses((status = 201, description = "a new ticket", body = EscalationCreated), (status = 200, description = "a retry with the same Idempotency-Key and body: the same ticket and token", body = EscalationCreated), crate::http::openapi::ProblemResponse)
 )]

@@ -16,10 +16,7 @@ use crate::http::AppState;
 /// `POST /api/v1/feedback {site, entry_id, helpful, query, locale}`: `204`, also for a resend;
 /// `422 unknown-entry` for an entry the served snapshot does not have.
 #[utoipa::path(
-    post,
-    path = "/api/v1/feedback",
-    operation_id = "recordFeedback",
-    tag = "visitor",
+    post, path = "/api/v1/feedback", operation_id = "recordFeedback", tag = "visitor",
     request_body = FeedbackRequest,
     responses((status = 204, description = "counted; a resend with the same Idempotency-Key counts once"), crate::http::openapi::ProblemResponse)
 )]

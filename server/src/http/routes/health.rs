@@ -9,10 +9,7 @@ use crate::http::AppState;
 
 /// `GET /healthz`: the process is up and answering.
 #[utoipa::path(
-    get,
-    path = "/healthz",
-    operation_id = "checkHealth",
-    tag = "operations",
+    get, path = "/healthz", operation_id = "checkHealth", tag = "operations",
     responses((status = 200, description = "`{\"status\": \"ok\"}`", body = Object), crate::http::openapi::ProblemResponse)
 )]
 pub async fn healthz() -> Json<Value> {
@@ -21,10 +18,7 @@ pub async fn healthz() -> Json<Value> {
 
 /// `GET /readyz`: the database answers too; `503` otherwise.
 #[utoipa::path(
-    get,
-    path = "/readyz",
-    operation_id = "checkReadiness",
-    tag = "operations",
+    get, path = "/readyz", operation_id = "checkReadiness", tag = "operations",
     responses((status = 200, description = "`{\"status\": \"ready\", \"database\": \"ok\"}`", body = Object), (status = 503, description = "the database is not reachable", body = protocol::Problem, content_type = "application/problem+json"), crate::http::openapi::ProblemResponse)
 )]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {

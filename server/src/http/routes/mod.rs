@@ -5,17 +5,10 @@
 //! here names another; what two handlers share is plumbing in `crate::http` (extractors,
 //! headers, SSE frames, problems) or a use case in `crate::service`. `cargo xtask tidy` checks it.
 
-pub mod admin_agents;
-pub mod admin_config;
-pub mod admin_feedback;
-pub mod admin_groups;
-pub mod admin_sites;
+pub mod admin;
+pub mod desk;
 pub mod desk_canned_responses;
 pub mod desk_contacts;
-pub mod desk_events;
-pub mod desk_groups;
-pub mod desk_me;
-pub mod desk_tickets;
 pub mod escalations;
 pub mod feedback;
 pub mod health;

@@ -28,10 +28,7 @@ use crate::secret;
 /// `429` with `Retry-After` while locked, `503` when too many passwords are being checked at once.
 /// A success also sets the device cookie that lets this browser past a locked account later.
 #[utoipa::path(
-    post,
-    path = "/api/v1/session",
-    operation_id = "signIn",
-    tag = "session",
+    post, path = "/api/v1/session", operation_id = "signIn", tag = "session",
     request_body = Credentials,
     responses((status = 200, description = "signed in: the session cookie is set", body = SessionInfo), crate::http::openapi::ProblemResponse)
 )]
@@ -81,10 +78,7 @@ pub async fn login(
 
 /// `GET /api/v1/session`: who is signed in, and the CSRF token (again, e.g. after a reload).
 #[utoipa::path(
-    get,
-    path = "/api/v1/session",
-    operation_id = "getSession",
-    tag = "session",
+    get, path = "/api/v1/session", operation_id = "getSession", tag = "session",
     responses((status = 200, description = "the signed-in agent", body = SessionInfo), crate::http::openapi::ProblemResponse)
 )]
 pub async fn current(session: AgentSession) -> axum::Json<SessionInfo> {
@@ -96,10 +90,7 @@ pub async fn current(session: AgentSession) -> axum::Json<SessionInfo> {
 
 /// `DELETE /api/v1/session`: ends the session and clears the cookie.
 #[utoipa::path(
-    delete,
-    path = "/api/v1/session",
-    operation_id = "signOut",
-    tag = "session",
+    delete, path = "/api/v1/session", operation_id = "signOut", tag = "session",
     responses((status = 204, description = "signed out: the cookie is cleared"), crate::http::openapi::ProblemResponse)
 )]
 pub async fn logout(
@@ -120,10 +111,7 @@ pub async fn logout(
 /// of the agent is ended. A wrong current password is `403` and counts as a failed sign-in
 /// (throttled alike: `429` with `Retry-After`).
 #[utoipa::path(
-    post,
-    path = "/api/v1/session/password",
-    operation_id = "changePassword",
-    tag = "session",
+    post, path = "/api/v1/session/password", operation_id = "changePassword", tag = "session",
     request_body = PasswordChange,
     responses((status = 204, description = "changed; the agent's other sessions are ended"), crate::http::openapi::ProblemResponse)
 )]

@@ -48,10 +48,7 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
 
 /// `GET /api/v1/tickets/{id}`: the ticket as its visitor sees it.
 #[utoipa::path(
-    get,
-    path = "/api/v1/tickets/{id}",
-    operation_id = "getVisitorTicket",
-    tag = "visitor",
+    get, path = "/api/v1/tickets/{id}", operation_id = "getVisitorTicket", tag = "visitor",
     params(("id" = String, Path, description = "the id in the path")),
     responses((status = 200, description = "the ticket as its visitor sees it", body = VisitorTicket), crate::http::openapi::ProblemResponse)
 )]
@@ -66,10 +63,7 @@ pub async fn ticket(
 
 /// `GET /api/v1/tickets/{id}/messages[?after=ID]`: the conversation without internal notes.
 #[utoipa::path(
-    get,
-    path = "/api/v1/tickets/{id}/messages",
-    operation_id = "listTicketMessages",
-    tag = "visitor",
+    get, path = "/api/v1/tickets/{id}/messages", operation_id = "listTicketMessages", tag = "visitor",
     params(("id" = String, Path, description = "the id in the path"), MessagesQuery),
     responses((status = 200, description = "the conversation without internal notes", body = MessageList), crate::http::openapi::ProblemResponse)
 )]
@@ -90,10 +84,7 @@ pub async fn messages(
 /// `POST /api/v1/tickets/{id}/messages {text}`: the visitor writes; `201` with the message.
 /// With an `Idempotency-Key`, a retry returns `200` with the message the first attempt made.
 #[utoipa::path(
-    post,
-    path = "/api/v1/tickets/{id}/messages",
-    operation_id = "postVisitorMessage",
-    tag = "visitor",
+    post, path = "/api/v1/tickets/{id}/messages", operation_id = "postVisitorMessage", tag = "visitor",
     params(("id" = String, Path, description = "the id in the path")),
     request_body = NewVisitorMessage,
     responses((status = 201, description = "the message", body = Message), (status = 200, description = "a retry with the same Idempotency-Key: the message the first attempt made", body = Message), crate::http::openapi::ProblemResponse)
@@ -121,10 +112,7 @@ pub async fn post_message(
 /// `GET /api/v1/tickets/{id}/events?token=…`: Server-Sent Events of the ticket's new public
 /// messages (`message`, with the message id as event id) and field changes (`updated`).
 #[utoipa::path(
-    get,
-    path = "/api/v1/tickets/{id}/events",
-    operation_id = "streamTicketEvents",
-    tag = "visitor",
+    get, path = "/api/v1/tickets/{id}/events", operation_id = "streamTicketEvents", tag = "visitor",
     params(("id" = String, Path, description = "the id in the path"), EventsQuery),
     responses((status = 200, description = "Server-Sent Events: message, updated, lagged", content_type = "text/event-stream"), crate::http::openapi::ProblemResponse)
 )]
@@ -181,10 +169,7 @@ pub async fn events(
 /// `POST /api/v1/tickets/{id}/rating {score, comment}`: the visitor's CSAT; a second rating
 /// replaces the first. `201` with the rating.
 #[utoipa::path(
-    post,
-    path = "/api/v1/tickets/{id}/rating",
-    operation_id = "rateTicket",
-    tag = "visitor",
+    post, path = "/api/v1/tickets/{id}/rating", operation_id = "rateTicket", tag = "visitor",
     params(("id" = String, Path, description = "the id in the path")),
     request_body = RatingRequest,
     responses((status = 201, description = "the rating", body = Rating), crate::http::openapi::ProblemResponse)
