@@ -14,6 +14,7 @@
 
 mod admin;
 mod agents;
+mod canned;
 mod contacts;
 mod conversations;
 mod error;
