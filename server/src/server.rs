@@ -14,7 +14,7 @@ use crate::http::{
     SnapshotFile, StreamCaps, StreamLimits, TrustedProxies,
 };
 use crate::origin::OriginPattern;
-use crate::service::{Desk, DeskParts};
+use crate::service::Desk;
 use crate::store::{Backend, FirstAdmin, Store};
 
 /// How to run a server.
@@ -181,7 +181,7 @@ impl Server {
             config.metrics_token.clone(),
             config.metrics_open_on_loopback,
         );
-        let desk = Desk::new(DeskParts {
+        let desk = Desk {
             store: store.clone(),
             events: events.clone(),
             metrics: metrics.clone(),
@@ -190,7 +190,7 @@ impl Server {
             snapshot: snapshot.clone(),
             max_message_chars: config.max_message_chars,
             visitor: config.visitor,
-        });
+        };
         let state = AppState {
             desk,
             sites,

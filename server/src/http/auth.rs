@@ -80,13 +80,18 @@ impl FromRequestParts<AppState> for AdminSession {
 
 /// The session cookie's value, if the request carries one.
 fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    cookies(headers)
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
+}
+
+/// Every `name=value` pair of the request's `Cookie` headers.
+pub fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value)
-        .filter(|value| !value.is_empty())
 }

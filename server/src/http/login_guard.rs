@@ -32,7 +32,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
@@ -214,15 +214,9 @@ impl LoginGuard {
 
     fn known_device(&self, headers: &HeaderMap, account: &str) -> bool {
         let expected = self.device_mark(account);
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .any(|(name, value)| {
-                name == DEVICE_COOKIE && crate::secret::same_secret(value, &expected)
-            })
+        super::auth::cookies(headers).any(|(name, value)| {
+            name == DEVICE_COOKIE && crate::secret::same_secret(value, &expected)
+        })
     }
 }
 
@@ -393,7 +387,7 @@ mod tests {
         let cookie = guard.device_cookie("Ann@Example.com", false);
         let value = cookie.split(';').next().unwrap().to_owned();
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, value.parse().unwrap());
+        headers.insert(axum::http::header::COOKIE, value.parse().unwrap());
         assert!(guard.known_device(&headers, "ann@example.com"));
         assert!(!guard.known_device(&headers, "bob@example.com"));
         let other = LoginGuard::new(LoginLimits::default());

@@ -5,7 +5,7 @@ use protocol::{AgentUpdate, AvailabilityChange, CreatedAgent, NewAgentRequest};
 
 use super::{Desk, ServiceError};
 use crate::events::Revocation;
-use crate::store::{Agent, AgentChange, StoreError};
+use crate::store::{Agent, StoreError};
 
 impl Desk {
     /// Creates an agent with a one-time password, answered once; `admin` is who asked.
@@ -38,20 +38,7 @@ impl Desk {
         request: AgentUpdate,
     ) -> Result<Agent, ServiceError> {
         let before = self.store.agent(id).await?;
-        let agent = self
-            .store
-            .change_agent(
-                id,
-                &AgentChange {
-                    name: request.name,
-                    role: request.role,
-                    groups: request.groups,
-                    capacity: request.capacity,
-                    available: request.available,
-                    disabled: request.disabled,
-                },
-            )
-            .await?;
+        let agent = self.store.change_agent(id, &request).await?;
         tracing::info!(by = %admin.email, agent = %agent.email, "agent changed");
         // Disabled, demoted or moved: the agent's open event streams re-check at once.
         self.events.revoke(Revocation::Agent(agent.id));

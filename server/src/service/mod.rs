@@ -35,59 +35,24 @@ use crate::events::Hub;
 use crate::http::{Limiter, Metrics, SiteDirectory, SnapshotFile};
 use crate::store::Store;
 
-/// The desk's use cases and what they need; cheap to clone.
+/// The desk's use cases and what they need; cheap to clone. Built once, when the server starts.
 #[derive(Clone)]
 pub struct Desk {
-    store: Store,
-    events: Hub,
-    metrics: Metrics,
+    pub(crate) store: Store,
+    pub(crate) events: Hub,
+    pub(crate) metrics: Metrics,
     /// The sites, cached: escalations and feedback look theirs up on every request.
-    sites: SiteDirectory,
+    pub(crate) sites: SiteDirectory,
     /// Its per-site quota bounds how fast one site's visitors can escalate.
-    limiter: Limiter,
+    pub(crate) limiter: Limiter,
     /// The knowledge base served to visitors, whose entries feedback may name.
-    snapshot: Option<Arc<SnapshotFile>>,
+    pub(crate) snapshot: Option<Arc<SnapshotFile>>,
     /// Longest message (escalation, visitor message, agent reply), in characters.
-    max_message_chars: usize,
-    visitor: VisitorPolicy,
-}
-
-/// What a [`Desk`] is made of.
-pub struct DeskParts {
-    pub store: Store,
-    pub events: Hub,
-    pub metrics: Metrics,
-    pub sites: SiteDirectory,
-    pub limiter: Limiter,
-    pub snapshot: Option<Arc<SnapshotFile>>,
-    pub max_message_chars: usize,
-    pub visitor: VisitorPolicy,
+    pub(crate) max_message_chars: usize,
+    pub(crate) visitor: VisitorPolicy,
 }
 
 impl Desk {
-    pub fn new(parts: DeskParts) -> Desk {
-        let DeskParts {
-            store,
-            events,
-            metrics,
-            sites,
-            limiter,
-            snapshot,
-            max_message_chars,
-            visitor,
-        } = parts;
-        Desk {
-            store,
-            events,
-            metrics,
-            sites,
-            limiter,
-            snapshot,
-            max_message_chars,
-            visitor,
-        }
-    }
-
     /// What visitors' browsers may do, and for how long.
     pub fn visitor_policy(&self) -> &VisitorPolicy {
         &self.visitor

@@ -1,23 +1,11 @@
 //! Skill groups and the admin's changes to agents: membership, role, capacity, availability.
 
-use protocol::Group;
+use protocol::{AgentUpdate, Group};
 use sqlx::Row;
 
 use super::settings::MAX_CAPACITY;
 use super::{now_ms, Agent, Store, StoreError, WriteTx, DEFAULT_GROUP};
 use crate::domain::Role;
-
-/// An admin's change to an agent; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
-pub struct AgentChange {
-    pub name: Option<String>,
-    pub role: Option<Role>,
-    /// Replaces the agent's groups (at least one).
-    pub groups: Option<Vec<String>>,
-    pub capacity: Option<i64>,
-    pub available: Option<bool>,
-    pub disabled: Option<bool>,
-}
 
 impl Store {
     /// Every skill group with its members, by id.
@@ -132,7 +120,7 @@ impl Store {
 
     /// Applies an admin's change to agent `id`. Refuses to leave the desk without an enabled
     /// admin. Disabling an agent ends their sessions and returns their open cases to the queue.
-    pub async fn change_agent(&self, id: i64, change: &AgentChange) -> Result<Agent, StoreError> {
+    pub async fn change_agent(&self, id: i64, change: &AgentUpdate) -> Result<Agent, StoreError> {
         let before = self.agent(id).await?;
         if let Some(capacity) = change.capacity {
             check_capacity(capacity)?;

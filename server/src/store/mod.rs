@@ -39,7 +39,6 @@ pub use canned::CannedDraft;
 pub use contacts::ContactChange;
 pub use desk::TicketChanges;
 pub use feedback::NewFeedback;
-pub use groups::AgentChange;
 pub use sessions::{NewSession, SESSION_TTL_MS};
 pub use settings::MAX_CAPACITY;
 pub use sites::{Site, SiteDraft};
