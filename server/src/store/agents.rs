@@ -1,11 +1,11 @@
 //! Agents: the people who answer escalated cases, and their skill groups.
 
+use protocol::{Agent, Slug};
 use sqlx::Row;
 
 use super::{is_unique_violation, now_ms, Store, StoreError, WriteTx};
 use crate::domain::Role;
 use crate::secret;
-use protocol::{Agent, Slug};
 
 /// What it takes to create an agent.
 #[derive(Debug, Clone)]

@@ -3,16 +3,15 @@
 //! Every change to a ticket's fields writes an audit event (who, when, old value, new value,
 //! and for transfers the required note) in the same transaction as the change.
 
-use protocol::{AuditEvent, EscalationContext, Rating};
+use protocol::{AuditEvent, EscalationContext, Message, Rating, TicketSummary};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use super::contacts::normalize_tags;
 use super::tickets::message_from_row;
-use super::Stored;
-use super::{now_ms, Store, StoreError, WriteTx};
+use super::{now_ms, Agent, Store, StoreError, Stored, WriteTx};
 use crate::domain::{AuthorKind, Priority, Status, TicketType};
 use crate::markdown;
-use protocol::{Message, TicketSummary};
 
 /// A change an agent asks for; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -197,18 +196,7 @@ impl Store {
                 .await?;
         }
         if let Some(tags) = &changes.tags {
-            let mut tags: Vec<String> = tags
-                .iter()
-                .map(|t| t.trim().to_lowercase())
-                .filter(|t| !t.is_empty())
-                .collect();
-            tags.sort();
-            tags.dedup();
-            if tags.iter().any(|t| t.chars().count() > 64) || tags.len() > 32 {
-                return Err(StoreError::Invalid(
-                    "at most 32 tags of at most 64 characters".into(),
-                ));
-            }
+            let tags = normalize_tags(tags)?;
             if tags != ticket.tags {
                 sqlx::query("DELETE FROM ticket_tags WHERE ticket_id = $1")
                     .bind(ticket.row_id)
@@ -237,14 +225,7 @@ impl Store {
         agent_id: i64,
         assignee_email: Option<&str>,
     ) -> Result<(), StoreError> {
-        let assignee = match assignee_email {
-            Some(email) => Some(
-                self.agent_by_email(email)
-                    .await?
-                    .ok_or(StoreError::NotFound("agent"))?,
-            ),
-            None => None,
-        };
+        let assignee = self.assignee(assignee_email).await?;
         if ticket.assignee_email == assignee.as_ref().map(|a| a.email.clone()) {
             return Ok(());
         }
@@ -307,14 +288,7 @@ impl Store {
                 return Err(StoreError::UnknownGroup(group.to_owned()));
             }
         }
-        let assignee = match assignee_email {
-            Some(email) => Some(
-                self.agent_by_email(email)
-                    .await?
-                    .ok_or(StoreError::NotFound("agent"))?,
-            ),
-            None => None,
-        };
+        let assignee = self.assignee(assignee_email).await?;
         let now = now_ms();
         let WriteTx {
             mut tx,
@@ -397,6 +371,18 @@ impl Store {
             })
         })
         .transpose()
+    }
+
+    /// The agent with `email`, who is to hold a ticket; `None` for nobody.
+    async fn assignee(&self, email: Option<&str>) -> Result<Option<Agent>, StoreError> {
+        match email {
+            Some(email) => Ok(Some(
+                self.agent_by_email(email)
+                    .await?
+                    .ok_or(StoreError::NotFound("agent"))?,
+            )),
+            None => Ok(None),
+        }
     }
 }
 

@@ -6,13 +6,12 @@
 //! Only tickets of the same contact merge: merging strangers' tickets would show one person's
 //! conversation in another's case.
 
+use protocol::TicketSummary;
 use sqlx::Row;
 
 use super::desk::{touch, Edit};
-use super::Stored;
-use super::{now_ms, Store, StoreError, WriteTx};
+use super::{now_ms, Store, StoreError, Stored, WriteTx};
 use crate::domain::{AuthorKind, Status};
-use protocol::TicketSummary;
 
 impl Store {
     /// Merges `duplicate` into `into` on behalf of agent `agent_id`.

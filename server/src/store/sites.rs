@@ -1,10 +1,10 @@
 //! Sites: the host websites that embed the widget, each with its origin allow-list.
 
+use protocol::Slug;
 use sqlx::Row;
 
 use super::{is_unique_violation, now_ms, Store, StoreError};
 use crate::origin::OriginPattern;
-use protocol::Slug;
 
 /// A host website that may escalate to the desk.
 #[derive(Debug, Clone)]

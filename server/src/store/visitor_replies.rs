@@ -6,12 +6,11 @@
 
 use std::time::Duration;
 
+use protocol::{Message, VisitorTicket};
 use sqlx::Row;
 
-use super::Stored;
-use super::{now_ms, Store, StoreError};
+use super::{now_ms, Store, StoreError, Stored};
 use crate::secret;
-use protocol::{Message, VisitorTicket};
 
 /// A claim this old without its message is taken to be from an attempt that died midway.
 const ABANDONED_AFTER_MS: i64 = 30_000;
