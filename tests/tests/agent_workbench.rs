@@ -33,6 +33,11 @@ async fn transfer_open_case(browser: &Browser, group: &str, note: &str) -> Resul
     browser
         .type_into("[data-testid=transfer-note]", note)
         .await?;
+    submit_transfer(browser, group).await
+}
+
+/// Submits the transfer form and waits until the case shows its new `group`.
+async fn submit_transfer(browser: &Browser, group: &str) -> Result<()> {
     browser.click("[data-testid=transfer-submit]").await?;
     browser
         .wait_for_text("[data-testid=case-group]", group)
@@ -419,10 +424,7 @@ async fn transfer(server: &mut Server, agent: &Browser) -> Result<()> {
     agent
         .type_into("[data-testid=transfer-note]", "已退款，请通知客户。")
         .await?;
-    agent.click("[data-testid=transfer-submit]").await?;
-    agent
-        .wait_for_text("[data-testid=case-group]", "general")
-        .await?;
+    submit_transfer(agent, "general").await?;
     agent
         .sign_in_as(server, "grace@example.com", &first_password)
         .await?;
