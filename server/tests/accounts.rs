@@ -6,7 +6,7 @@ mod desk_support;
 
 use std::time::Duration;
 
-use common::{expect_problem, TestServer};
+use common::{expect_problem, refused, send, TestServer};
 use desk_support::{json_of, Agent};
 use serde_json::json;
 use server::store::Store;
@@ -20,37 +20,22 @@ on_both_databases! {
 }
 
 async fn login_status(server: &TestServer, email: &str, password: &str) -> u16 {
-    server
-        .client
-        .post(server.url("/api/v1/session"))
-        .json(&json!({ "email": email, "password": password }))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    let credentials = json!({ "email": email, "password": password });
+    let response = send(server.post("/api/v1/session", credentials)).await;
+    response.status().as_u16()
 }
 
 async fn an_agent_changes_their_password(db: String) {
     let server = TestServer::start(&db).await;
     let admin = Agent::admin(&server).await;
-    let created = json_of(admin.post(
-        &server,
-        "/api/v1/admin/agents",
-        json!({ "email": "ann@example.com", "name": "Ann" }),
-    ))
-    .await;
+    let ann = json!({ "email": "ann@example.com", "name": "Ann" });
+    let created = admin.create_agent(&server, ann).await;
     let old = created["password"].as_str().unwrap().to_owned();
     let laptop = Agent::login(&server, "ann@example.com", &old).await;
     let phone = Agent::login(&server, "ann@example.com", &old).await;
     let change = |current: &str, new: &str| {
-        phone
-            .post(
-                &server,
-                "/api/v1/session/password",
-                json!({ "current_password": current, "new_password": new }),
-            )
-            .send()
+        let body = json!({ "current_password": current, "new_password": new });
+        phone.post(&server, "/api/v1/session/password", body).send()
     };
 
     expect_problem(
@@ -61,27 +46,16 @@ async fn an_agent_changes_their_password(db: String) {
     let short = expect_problem(change(&old, "short").await.unwrap(), 422).await;
     assert!(short["detail"].as_str().unwrap().contains("12"), "{short}");
     // Without the CSRF token, a page of another site cannot change it.
-    let forged = phone
-        .forged(&server, reqwest::Method::POST, "/api/v1/session/password")
-        .send()
-        .await
-        .unwrap();
-    expect_problem(forged, 403).await;
-    let anonymous = server
-        .client
-        .post(server.url("/api/v1/session/password"))
-        .json(&json!({ "current_password": old, "new_password": "a much better passphrase" }))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(anonymous, 401).await;
+    let password = "/api/v1/session/password";
+    refused(phone.forged(&server, reqwest::Method::POST, password), 403).await;
+    let anonymous = json!({ "current_password": old, "new_password": "a much better passphrase" });
+    refused(server.post(password, anonymous), 401).await;
 
     let changed = change(&old, "a much better passphrase").await.unwrap();
     assert_eq!(changed.status(), 204);
     // This session carries on; the others are over.
     json_of(phone.get(&server, "/api/v1/session")).await;
-    let ended = laptop.get(&server, "/api/v1/session").send().await.unwrap();
-    expect_problem(ended, 401).await;
+    refused(laptop.get(&server, "/api/v1/session"), 401).await;
     assert_eq!(login_status(&server, "ann@example.com", &old).await, 401);
     assert_eq!(
         login_status(&server, "ann@example.com", "a much better passphrase").await,
@@ -97,29 +71,16 @@ async fn an_admin_resets_a_password_once(db: String) {
     let reset_path = format!("/api/v1/admin/agents/{}/password", ann.id);
 
     // Agents may not reset anyone's password, their own included.
-    let refused = ann
-        .post(&server, &reset_path, json!({}))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(refused, 403).await;
-    let missing = admin
-        .post(&server, "/api/v1/admin/agents/999999/password", json!({}))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(missing, 404).await;
+    refused(ann.post(&server, &reset_path, json!({})), 403).await;
+    let missing = "/api/v1/admin/agents/999999/password";
+    refused(admin.post(&server, missing, json!({})), 404).await;
 
     let reset = json_of(admin.post(&server, &reset_path, json!({}))).await;
     assert_eq!(reset["agent"]["email"], "ann@example.com");
     let password = reset["password"].as_str().unwrap();
     assert!(password.len() >= 20, "{password}");
     // The agent's sessions are over; the new password works; it is not shown again.
-    expect_problem(
-        ann.get(&server, "/api/v1/session").send().await.unwrap(),
-        401,
-    )
-    .await;
+    refused(ann.get(&server, "/api/v1/session"), 401).await;
     assert_eq!(
         login_status(&server, "ann@example.com", password).await,
         200
@@ -133,10 +94,8 @@ async fn an_admin_resets_a_password_once(db: String) {
 
 async fn expired_sessions_are_purged(db: String) {
     let server = TestServer::start_with(Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: db.clone(),
         session_ttl: Duration::from_secs(1),
-        ..Config::default()
+        ..common::config(&db)
     })
     .await;
     let admin = Agent::admin(&server).await;
@@ -149,11 +108,7 @@ async fn expired_sessions_are_purged(db: String) {
     );
     tokio::time::sleep(Duration::from_millis(1200)).await;
     // Expired: refused at once, and purged.
-    expect_problem(
-        admin.get(&server, "/api/v1/session").send().await.unwrap(),
-        401,
-    )
-    .await;
+    refused(admin.get(&server, "/api/v1/session"), 401).await;
     assert_eq!(store.live_sessions(admin.id).await.unwrap(), 0);
     assert_eq!(store.purge_expired_sessions().await.unwrap(), 1);
     assert_eq!(store.purge_expired_sessions().await.unwrap(), 0);
@@ -177,11 +132,7 @@ async fn the_store_resets_by_email_for_the_command_line(db: String) {
         login_status(&server, &first.email, &first.password).await,
         401
     );
-    expect_problem(
-        admin.get(&server, "/api/v1/session").send().await.unwrap(),
-        401,
-    )
-    .await;
+    refused(admin.get(&server, "/api/v1/session"), 401).await;
     assert_eq!(login_status(&server, &first.email, &password).await, 200);
     assert!(store
         .reset_password_by_email("nobody@example.com")
@@ -196,15 +147,7 @@ async fn the_store_resets_by_email_for_the_command_line(db: String) {
 async fn sqlite_password_endpoints_are_documented() {
     common::on_sqlite(|db| async move {
         let server = TestServer::start(&db).await;
-        let doc: serde_json::Value = server
-            .client
-            .get(server.url("/api/openapi.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let doc = common::openapi(&server).await;
         let change = &doc["paths"]["/api/v1/session/password"]["post"];
         assert_eq!(
             change["requestBody"]["content"]["application/json"]["schema"]["$ref"],

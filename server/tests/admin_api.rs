@@ -5,8 +5,8 @@
 mod common;
 mod desk_support;
 
-use common::{expect_problem, TestServer};
-use desk_support::{in_seconds, json_of, jwt, Agent, Escalation};
+use common::{expect_problem, refused, send, Escalation, TestServer};
+use desk_support::{json_of, signed_escalation, Agent};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -21,57 +21,32 @@ on_both_databases! {
 async fn groups_and_membership(db: String) {
     let server = TestServer::start(&db).await;
     let admin = Agent::admin(&server).await;
-    let created = admin
-        .post(
-            &server,
-            "/api/v1/admin/groups",
-            json!({ "id": "billing", "name": "Billing" }),
-        )
-        .send()
-        .await
-        .unwrap();
+    let groups = "/api/v1/admin/groups";
+    let billing = json!({ "id": "billing", "name": "Billing" });
+    let created = send(admin.post(&server, groups, billing)).await;
     assert_eq!(created.status(), 201);
-    let again = admin
-        .post(
-            &server,
-            "/api/v1/admin/groups",
-            json!({ "id": "billing", "name": "Again" }),
-        )
-        .send()
-        .await
-        .unwrap();
-    expect_problem(again, 409).await;
-    for bad in [
-        json!({ "id": "Bad Id", "name": "x" }),
-        json!({ "id": "ok", "name": " " }),
+    for (bad, status) in [
+        (json!({ "id": "billing", "name": "Again" }), 409),
+        (json!({ "id": "Bad Id", "name": "x" }), 422),
+        (json!({ "id": "ok", "name": " " }), 422),
     ] {
-        let refused = admin
-            .post(&server, "/api/v1/admin/groups", bad)
-            .send()
-            .await
-            .unwrap();
-        expect_problem(refused, 422).await;
+        refused(admin.post(&server, groups, bad), status).await;
     }
 
     let ann = admin.invite(&server, "ann@example.com", &["general"]).await;
-    let changed = json_of(admin.put(
-        &server,
-        &format!("/api/v1/admin/agents/{}", ann.id),
-        json!({ "groups": ["billing", "general"], "capacity": 3, "role": "agent" }),
-    ))
-    .await;
+    let changed = admin
+        .update_agent(
+            &server,
+            ann.id,
+            json!({ "groups": ["billing", "general"], "capacity": 3, "role": "agent" }),
+        )
+        .await;
     assert_eq!(changed["groups"], json!(["billing", "general"]));
     assert_eq!(changed["capacity"], 3);
 
     // Any agent reads the groups, with their members.
     let groups = json_of(ann.get(&server, "/api/v1/desk/groups")).await;
-    let billing = groups["groups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["id"] == "billing")
-        .unwrap()
-        .clone();
+    let billing = common::item(&groups, "groups", "id", "billing");
     assert_eq!(billing["name"], "Billing");
     assert_eq!(billing["members"], json!(["ann@example.com"]));
 
@@ -82,99 +57,39 @@ async fn groups_and_membership(db: String) {
     ))
     .await;
     assert_eq!(renamed["name"], "Billing & refunds");
-    expect_problem(
-        admin
-            .put(&server, "/api/v1/admin/groups/nope", json!({ "name": "x" }))
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
-    expect_problem(
-        admin
-            .delete(&server, "/api/v1/admin/groups/general")
-            .send()
-            .await
-            .unwrap(),
-        409,
-    )
-    .await;
-    let deleted = admin
-        .delete(&server, "/api/v1/admin/groups/billing")
-        .send()
-        .await
-        .unwrap();
+    let nope = json!({ "name": "x" });
+    refused(admin.put(&server, "/api/v1/admin/groups/nope", nope), 404).await;
+    refused(admin.delete(&server, "/api/v1/admin/groups/general"), 409).await;
+    let deleted = send(admin.delete(&server, "/api/v1/admin/groups/billing")).await;
     assert_eq!(deleted.status(), 204);
     let me = json_of(ann.get(&server, "/api/v1/desk/me")).await;
     assert_eq!(me["groups"], json!(["general"]));
 
     // Unknown group, bad capacity, unknown agent, bad id: problems, never 500.
-    for (body, status) in [
-        (json!({ "groups": ["nope"] }), 422),
-        (json!({ "groups": [] }), 422),
-        (json!({ "capacity": 1000 }), 422),
-        (json!({ "role": "boss" }), 422),
-        (json!({ "colour": "red" }), 422),
+    let ann_id = ann.id.to_string();
+    let admin_id = admin.id.to_string();
+    for (id, body, status) in [
+        (ann_id.as_str(), json!({ "groups": ["nope"] }), 422),
+        (ann_id.as_str(), json!({ "groups": [] }), 422),
+        (ann_id.as_str(), json!({ "capacity": 1000 }), 422),
+        (ann_id.as_str(), json!({ "role": "boss" }), 422),
+        (ann_id.as_str(), json!({ "colour": "red" }), 422),
+        ("999999", json!({}), 404),
+        ("abc", json!({}), 400),
+        // The last admin cannot demote or disable themselves.
+        (admin_id.as_str(), json!({ "role": "agent" }), 409),
     ] {
-        let response = admin
-            .put(&server, &format!("/api/v1/admin/agents/{}", ann.id), body)
-            .send()
-            .await
-            .unwrap();
-        expect_problem(response, status).await;
+        let path = format!("/api/v1/admin/agents/{id}");
+        refused(admin.put(&server, &path, body), status).await;
     }
-    expect_problem(
-        admin
-            .put(&server, "/api/v1/admin/agents/999999", json!({}))
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
-    expect_problem(
-        admin
-            .put(&server, "/api/v1/admin/agents/abc", json!({}))
-            .send()
-            .await
-            .unwrap(),
-        400,
-    )
-    .await;
-
-    // The last admin cannot demote or disable themselves.
-    let demote = admin
-        .put(
-            &server,
-            &format!("/api/v1/admin/agents/{}", admin.id),
-            json!({ "role": "agent" }),
-        )
-        .send()
-        .await
-        .unwrap();
-    expect_problem(demote, 409).await;
 
     // Disabling ends the agent's session; the list still shows them, disabled.
-    json_of(admin.put(
-        &server,
-        &format!("/api/v1/admin/agents/{}", ann.id),
-        json!({ "disabled": true }),
-    ))
-    .await;
-    expect_problem(
-        ann.get(&server, "/api/v1/desk/me").send().await.unwrap(),
-        401,
-    )
-    .await;
+    admin
+        .update_agent(&server, ann.id, json!({ "disabled": true }))
+        .await;
+    refused(ann.get(&server, "/api/v1/desk/me"), 401).await;
     let agents = json_of(admin.get(&server, "/api/v1/admin/agents")).await;
-    let listed = agents["agents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["email"] == "ann@example.com")
-        .unwrap()
-        .clone();
+    let listed = common::item(&agents, "agents", "email", "ann@example.com");
     assert_eq!(listed["disabled"], true);
     server.stop().await;
 }
@@ -189,93 +104,42 @@ async fn agents_are_refused(db: String) {
         "/api/v1/admin/config",
     ];
     for path in reads {
-        expect_problem(ann.get(&server, path).send().await.unwrap(), 403).await;
+        refused(ann.get(&server, path), 403).await;
     }
+    let ann_path = format!("/api/v1/admin/agents/{}", ann.id);
+    #[rustfmt::skip]
     let writes = [
-        (
-            Method::POST,
-            "/api/v1/admin/groups",
-            json!({ "id": "x", "name": "X" }),
-        ),
-        (
-            Method::PUT,
-            "/api/v1/admin/groups/general",
-            json!({ "name": "X" }),
-        ),
-        (
-            Method::PUT,
-            &format!("/api/v1/admin/agents/{}", ann.id),
-            json!({ "role": "admin" }),
-        ),
-        (
-            Method::POST,
-            "/api/v1/admin/sites",
-            json!({ "id": "x", "name": "X" }),
-        ),
-        (
-            Method::PUT,
-            "/api/v1/admin/sites/demo",
-            json!({ "name": "X" }),
-        ),
-        (
-            Method::POST,
-            "/api/v1/admin/sites/demo/identity-secret",
-            json!({}),
-        ),
-        (
-            Method::PUT,
-            "/api/v1/admin/config",
-            json!({ "auto_assign": true }),
-        ),
+        (Method::POST, "/api/v1/admin/groups", json!({ "id": "x", "name": "X" })),
+        (Method::PUT, "/api/v1/admin/groups/general", json!({ "name": "X" })),
+        (Method::PUT, ann_path.as_str(), json!({ "role": "admin" })),
+        (Method::POST, "/api/v1/admin/sites", json!({ "id": "x", "name": "X" })),
+        (Method::PUT, "/api/v1/admin/sites/demo", json!({ "name": "X" })),
+        (Method::POST, "/api/v1/admin/sites/demo/identity-secret", json!({})),
+        (Method::PUT, "/api/v1/admin/config", json!({ "auto_assign": true })),
     ];
     for (method, path, body) in &writes {
-        let refused = ann
-            .send(&server, method.clone(), path, body.clone())
-            .send()
-            .await
-            .unwrap();
-        expect_problem(refused, 403).await;
+        refused(ann.send(&server, method.clone(), path, body.clone()), 403).await;
         // An admin without the CSRF token is refused as well.
-        let forged = admin
-            .forged(&server, method.clone(), path)
-            .send()
-            .await
-            .unwrap();
-        expect_problem(forged, 403).await;
+        refused(admin.forged(&server, method.clone(), path), 403).await;
     }
-    expect_problem(
-        admin
-            .delete(&server, "/api/v1/admin/groups/general")
-            .send()
-            .await
-            .unwrap(),
-        409,
-    )
-    .await;
+    refused(admin.delete(&server, "/api/v1/admin/groups/general"), 409).await;
     let me = json_of(ann.get(&server, "/api/v1/desk/me")).await;
     assert_eq!(me["role"], "agent", "the refused promotion did not happen");
     // No session at all.
-    let anonymous = server
-        .client
-        .get(server.url("/api/v1/admin/config"))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(anonymous, 401).await;
+    refused(server.get("/api/v1/admin/config"), 401).await;
     server.stop().await;
 }
 
 /// Whether a CORS preflight from `origin` for an escalation is allowed.
 async fn cors_allows(server: &TestServer, origin: &str) -> bool {
-    let response = server
-        .client
-        .request(Method::OPTIONS, server.url("/api/v1/escalations"))
-        .header("origin", origin)
-        .header("access-control-request-method", "POST")
-        .header("access-control-request-headers", "content-type")
-        .send()
-        .await
-        .unwrap();
+    let response = send(
+        server
+            .request(Method::OPTIONS, "/api/v1/escalations")
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type"),
+    )
+    .await;
     response
         .headers()
         .get("access-control-allow-origin")
@@ -293,15 +157,12 @@ async fn site_changes_reach_cors_at_once(db: String) {
             .with_origin(origin)
     };
 
-    let created = admin
-        .post(
-            &server,
-            "/api/v1/admin/sites",
-            json!({ "id": "shop", "name": "Shop", "allowed_origins": [shop], "default_group": "general" }),
-        )
-        .send()
-        .await
-        .unwrap();
+    let created = send(admin.post(
+        &server,
+        "/api/v1/admin/sites",
+        json!({ "id": "shop", "name": "Shop", "allowed_origins": [shop], "default_group": "general" }),
+    ))
+    .await;
     assert_eq!(created.status(), 201);
     let created: Value = created.json().await.unwrap();
     assert_eq!(created["allowed_origins"], json!([shop]));
@@ -335,70 +196,21 @@ async fn site_changes_reach_cors_at_once(db: String) {
     );
 
     let sites = json_of(admin.get(&server, "/api/v1/admin/sites")).await;
-    let ids: Vec<&str> = sites["sites"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["demo", "shop"]);
+    assert_eq!(common::strings(&sites, "sites", "id"), ["demo", "shop"]);
 
-    for (method, path, body, status) in [
-        (
-            Method::POST,
-            "/api/v1/admin/sites",
-            json!({ "id": "shop", "name": "Dup" }),
-            409,
-        ),
-        (
-            Method::POST,
-            "/api/v1/admin/sites",
-            json!({ "id": "x", "name": "X", "allowed_origins": ["not an origin"] }),
-            422,
-        ),
-        (
-            Method::POST,
-            "/api/v1/admin/sites",
-            json!({ "id": "Bad!", "name": "X" }),
-            422,
-        ),
-        (
-            Method::POST,
-            "/api/v1/admin/sites",
-            json!({ "name": "X" }),
-            422,
-        ),
-        (
-            Method::POST,
-            "/api/v1/admin/sites",
-            json!({ "id": "y", "name": "Y", "default_group": "nope" }),
-            422,
-        ),
-        (
-            Method::PUT,
-            "/api/v1/admin/sites/nope",
-            json!({ "name": "X" }),
-            404,
-        ),
-        (
-            Method::PUT,
-            "/api/v1/admin/sites/shop",
-            json!({ "id": "other", "name": "X" }),
-            422,
-        ),
-        (
-            Method::PUT,
-            "/api/v1/admin/sites/shop",
-            json!("not an object"),
-            422,
-        ),
-    ] {
-        let response = admin
-            .send(&server, method, path, body)
-            .send()
-            .await
-            .unwrap();
-        expect_problem(response, status).await;
+    #[rustfmt::skip]
+    let refusals = [
+        (Method::POST, "/api/v1/admin/sites", json!({ "id": "shop", "name": "Dup" }), 409),
+        (Method::POST, "/api/v1/admin/sites", json!({ "id": "x", "name": "X", "allowed_origins": ["not an origin"] }), 422),
+        (Method::POST, "/api/v1/admin/sites", json!({ "id": "Bad!", "name": "X" }), 422),
+        (Method::POST, "/api/v1/admin/sites", json!({ "name": "X" }), 422),
+        (Method::POST, "/api/v1/admin/sites", json!({ "id": "y", "name": "Y", "default_group": "nope" }), 422),
+        (Method::PUT, "/api/v1/admin/sites/nope", json!({ "name": "X" }), 404),
+        (Method::PUT, "/api/v1/admin/sites/shop", json!({ "id": "other", "name": "X" }), 422),
+        (Method::PUT, "/api/v1/admin/sites/shop", json!("not an object"), 422),
+    ];
+    for (method, path, body, status) in refusals {
+        refused(admin.send(&server, method, path, body), status).await;
     }
     server.stop().await;
 }
@@ -406,15 +218,11 @@ async fn site_changes_reach_cors_at_once(db: String) {
 async fn identity_secret_is_shown_once_and_verifies(db: String) {
     let server = TestServer::start(&db).await;
     let admin = Agent::admin(&server).await;
-    let created = admin
-        .post(
-            &server,
-            "/api/v1/admin/sites/demo/identity-secret",
-            json!({}),
-        )
-        .send()
-        .await
-        .unwrap();
+    let rotate = |site: &str| {
+        let path = format!("/api/v1/admin/sites/{site}/identity-secret");
+        admin.post(&server, &path, json!({}))
+    };
+    let created = send(rotate("demo")).await;
     assert_eq!(created.status(), 201);
     let secret = created.json::<Value>().await.unwrap()["identity_secret"]
         .as_str()
@@ -426,11 +234,11 @@ async fn identity_secret_is_shown_once_and_verifies(db: String) {
     assert_eq!(demo["has_identity_secret"], true);
     assert!(!sites.to_string().contains(&secret), "never shown again");
 
-    let token = jwt(
-        json!({ "sub": "user-9", "exp": in_seconds(300), "name": "Nine" }),
+    let signed = signed_escalation(
+        "signed",
         &secret,
+        json!({ "sub": "user-9", "name": "Nine" }),
     );
-    let signed = Escalation::new("signed").with("identity_token", token);
     assert_eq!(
         signed.send(&server).await.status(),
         201,
@@ -438,26 +246,9 @@ async fn identity_secret_is_shown_once_and_verifies(db: String) {
     );
 
     // Rotating again: tokens signed with the old secret stop verifying.
-    json_of(admin.post(
-        &server,
-        "/api/v1/admin/sites/demo/identity-secret",
-        json!({}),
-    ))
-    .await;
+    json_of(rotate("demo")).await;
     expect_problem(signed.send(&server).await, 401).await;
-    expect_problem(
-        admin
-            .post(
-                &server,
-                "/api/v1/admin/sites/nope/identity-secret",
-                json!({}),
-            )
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
+    refused(rotate("nope"), 404).await;
     server.stop().await;
 }
 
@@ -486,18 +277,15 @@ async fn config_is_typed_and_validated(db: String) {
     assert_eq!(again, changed);
 
     // The settings take effect: new agents get the default capacity, new tickets the SLA.
-    let created = json_of(admin.post(
-        &server,
-        "/api/v1/admin/agents",
-        json!({ "email": "cy@example.com", "name": "Cy" }),
-    ))
-    .await;
+    let cy = json!({ "email": "cy@example.com", "name": "Cy" });
+    let created = admin.create_agent(&server, cy).await;
     assert_eq!(created["agent"]["capacity"], 2);
+    let due = |ticket: Value| {
+        ticket["ticket"]["sla_due_at"].as_i64().unwrap()
+            - ticket["ticket"]["created_at"].as_i64().unwrap()
+    };
     let (id, _) = server.escalate("how fast?").await;
-    let ticket = json_of(admin.get(&server, &format!("/api/v1/desk/tickets/{id}"))).await;
-    let due = ticket["ticket"]["sla_due_at"].as_i64().unwrap()
-        - ticket["ticket"]["created_at"].as_i64().unwrap();
-    assert_eq!(due, 30 * 60 * 1000);
+    assert_eq!(due(admin.ticket(&server, &id).await), 30 * 60 * 1000);
     // Escalations read the settings from memory; a change still applies to the very next one.
     json_of(admin.put(
         &server,
@@ -506,10 +294,7 @@ async fn config_is_typed_and_validated(db: String) {
     ))
     .await;
     let (id, _) = server.escalate("and now?").await;
-    let ticket = json_of(admin.get(&server, &format!("/api/v1/desk/tickets/{id}"))).await;
-    let due = ticket["ticket"]["sla_due_at"].as_i64().unwrap()
-        - ticket["ticket"]["created_at"].as_i64().unwrap();
-    assert_eq!(due, 45 * 60 * 1000);
+    assert_eq!(due(admin.ticket(&server, &id).await), 45 * 60 * 1000);
 
     for body in [
         json!({ "default_capacity": -1 }),
@@ -519,19 +304,11 @@ async fn config_is_typed_and_validated(db: String) {
         json!({ "sla_minutes": { "low": 1 } }),
         json!({ "surprise": true }),
     ] {
-        let refused = admin
-            .put(&server, "/api/v1/admin/config", body)
-            .send()
-            .await
-            .unwrap();
-        expect_problem(refused, 422).await;
+        refused(admin.put(&server, "/api/v1/admin/config", body), 422).await;
     }
     let malformed = admin
         .put(&server, "/api/v1/admin/config", json!(null))
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
-    expect_problem(malformed, 400).await;
+        .body("{not json");
+    refused(malformed, 400).await;
     server.stop().await;
 }

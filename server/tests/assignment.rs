@@ -6,9 +6,9 @@
 mod common;
 mod desk_support;
 
-use common::{expect_problem, TestServer};
-use desk_support::{json_of, Agent, Escalation};
-use serde_json::{json, Value};
+use common::{read_until, read_until_with, refused, Escalation, TestServer};
+use desk_support::{json_of, Agent};
+use serde_json::json;
 
 on_both_databases! {
     round_robin_in_order => sqlite_round_robin_in_order, postgres_round_robin_in_order;
@@ -18,6 +18,9 @@ on_both_databases! {
     concurrent_escalations_never_exceed_capacity => sqlite_concurrent_escalations_never_exceed_capacity, postgres_concurrent_escalations_never_exceed_capacity;
     off_by_default => sqlite_off_by_default, postgres_off_by_default;
 }
+
+/// A team of three.
+const TRIO: [&str; 3] = ["ann@example.com", "bo@example.com", "cy@example.com"];
 
 /// The admin with auto-assignment on and a group `team` holding the given agents (in order).
 async fn team(server: &TestServer, emails: &[&str]) -> (Agent, Vec<Agent>) {
@@ -29,12 +32,7 @@ async fn team(server: &TestServer, emails: &[&str]) -> (Agent, Vec<Agent>) {
     ))
     .await;
     assert_eq!(config["auto_assign"], true);
-    json_of(admin.post(
-        server,
-        "/api/v1/admin/groups",
-        json!({ "id": "team", "name": "Team" }),
-    ))
-    .await;
+    admin.create_group(server, "team", "Team").await;
     // Escalations below name the group: the site must offer it to visitors.
     desk_support::offer_groups(server, &admin, "demo", &["team"]).await;
     let mut agents = Vec::new();
@@ -44,39 +42,52 @@ async fn team(server: &TestServer, emails: &[&str]) -> (Agent, Vec<Agent>) {
     (admin, agents)
 }
 
-async fn ticket(server: &TestServer, admin: &Agent, id: &str) -> Value {
-    json_of(admin.get(server, &format!("/api/v1/desk/tickets/{id}"))).await
-}
-
 async fn assignee(server: &TestServer, admin: &Agent, id: &str) -> Option<String> {
-    ticket(server, admin, id).await["ticket"]["assignee_email"]
+    admin.ticket(server, id).await["ticket"]["assignee_email"]
         .as_str()
         .map(str::to_owned)
 }
 
+/// Asserts who holds each of `ids`, in order (`None`: nobody yet); `why` explains the `None`s.
+async fn assert_assignees(
+    server: &TestServer,
+    admin: &Agent,
+    ids: &[String],
+    expected: &[Option<&str>],
+    why: &str,
+) {
+    assert_eq!(ids.len(), expected.len());
+    for (id, expected) in ids.iter().zip(expected) {
+        let got = assignee(server, admin, id).await;
+        assert_eq!(got.as_deref(), *expected, "{id}: {why}");
+    }
+}
+
 async fn set_capacity(server: &TestServer, admin: &Agent, agent: &Agent, capacity: i64) {
-    let changed = json_of(admin.put(
-        server,
-        &format!("/api/v1/admin/agents/{}", agent.id),
-        json!({ "capacity": capacity }),
-    ))
-    .await;
+    let changed = admin
+        .update_agent(server, agent.id, json!({ "capacity": capacity }))
+        .await;
     assert_eq!(changed["capacity"], capacity);
+}
+
+/// `count` escalations to the team, `{prefix} {i}`; their ticket ids.
+async fn to_team(server: &TestServer, prefix: &str, count: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..count {
+        let (id, _) = Escalation::new(&format!("{prefix} {i}"))
+            .with("group", "team")
+            .create(server)
+            .await;
+        ids.push(id);
+    }
+    ids
 }
 
 async fn round_robin_in_order(db: String) {
     let server = TestServer::start(&db).await;
-    let (admin, _) = team(
-        &server,
-        &["ann@example.com", "bo@example.com", "cy@example.com"],
-    )
-    .await;
+    let (admin, _) = team(&server, &TRIO).await;
     let mut got = Vec::new();
-    for i in 0..6 {
-        let (id, _) = Escalation::new(&format!("question {i}"))
-            .with("group", "team")
-            .create(&server)
-            .await;
+    for id in to_team(&server, "question", 6).await {
         got.push(assignee(&server, &admin, &id).await.unwrap());
     }
     assert_eq!(
@@ -91,32 +102,19 @@ async fn round_robin_in_order(db: String) {
         ]
     );
     // The inbox stream hears of it, and the audit log says the system did it.
-    let mut inbox = admin
-        .get(&server, "/api/v1/desk/events")
-        .send()
-        .await
-        .unwrap();
+    let mut inbox = admin.events(&server).await;
     assert_eq!(inbox.status(), 200);
     let (id, _) = Escalation::new("seventh")
         .with("group", "team")
         .create(&server)
         .await;
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     let updated = |seen: &str| {
         seen.lines().any(|line| {
             line.starts_with("data:") && line.contains("\"updated\"") && line.contains(&id)
         })
     };
-    while !updated(&seen) {
-        let chunk = tokio::time::timeout_at(deadline, inbox.chunk())
-            .await
-            .unwrap_or_else(|_| panic!("no updated event within 10 s; got {seen:?}"))
-            .unwrap()
-            .expect("the stream stays open");
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
-    let detail = ticket(&server, &admin, &id).await;
+    read_until_with(&mut inbox, "updated event", updated).await;
+    let detail = admin.ticket(&server, &id).await;
     let first = &detail["audit"][0];
     assert_eq!(first["action"], "assign");
     assert_eq!(first["actor"], "system");
@@ -130,28 +128,9 @@ async fn capacity_queue_oldest_first_drains_on_resolve(db: String) {
     for agent in &agents {
         set_capacity(&server, &admin, agent, 1).await;
     }
-    let mut ids = Vec::new();
-    for i in 0..4 {
-        let (id, _) = Escalation::new(&format!("case {i}"))
-            .with("group", "team")
-            .create(&server)
-            .await;
-        ids.push(id);
-    }
-    assert_eq!(
-        assignee(&server, &admin, &ids[0]).await.as_deref(),
-        Some("ann@example.com")
-    );
-    assert_eq!(
-        assignee(&server, &admin, &ids[1]).await.as_deref(),
-        Some("bo@example.com")
-    );
-    assert_eq!(
-        assignee(&server, &admin, &ids[2]).await,
-        None,
-        "everyone is at capacity"
-    );
-    assert_eq!(assignee(&server, &admin, &ids[3]).await, None);
+    let ids = to_team(&server, "case", 4).await;
+    let expected = [Some("ann@example.com"), Some("bo@example.com"), None, None];
+    assert_assignees(&server, &admin, &ids, &expected, "everyone is at capacity").await;
     let queue = json_of(admin.get(&server, "/api/v1/desk/tickets?group=team&assignee=none")).await;
     assert_eq!(queue["tickets"].as_array().unwrap().len(), 2);
 
@@ -198,27 +177,9 @@ async fn away_agent_is_skipped_and_served_when_back(db: String) {
     assert_eq!(me["email"], "ann@example.com");
     json_of(bo.patch(&server, "/api/v1/desk/me", json!({ "capacity": 2 }))).await;
 
-    let mut ids = Vec::new();
-    for i in 0..3 {
-        let (id, _) = Escalation::new(&format!("case {i}"))
-            .with("group", "team")
-            .create(&server)
-            .await;
-        ids.push(id);
-    }
-    assert_eq!(
-        assignee(&server, &admin, &ids[0]).await.as_deref(),
-        Some("bo@example.com")
-    );
-    assert_eq!(
-        assignee(&server, &admin, &ids[1]).await.as_deref(),
-        Some("bo@example.com")
-    );
-    assert_eq!(
-        assignee(&server, &admin, &ids[2]).await,
-        None,
-        "bo is full, ann is away"
-    );
+    let ids = to_team(&server, "case", 3).await;
+    let expected = [Some("bo@example.com"), Some("bo@example.com"), None];
+    assert_assignees(&server, &admin, &ids, &expected, "bo is full, ann is away").await;
 
     json_of(ann.patch(&server, "/api/v1/desk/me", json!({ "available": true }))).await;
     assert_eq!(
@@ -227,27 +188,11 @@ async fn away_agent_is_skipped_and_served_when_back(db: String) {
     );
 
     // Bad input is a problem, not a 500.
-    expect_problem(
-        ann.patch(&server, "/api/v1/desk/me", json!({ "capacity": -3 }))
-            .send()
-            .await
-            .unwrap(),
-        422,
-    )
-    .await;
-    expect_problem(
-        ann.patch(&server, "/api/v1/desk/me", json!({ "available": "yes" }))
-            .send()
-            .await
-            .unwrap(),
-        422,
-    )
-    .await;
-    expect_problem(
-        ann.forged(&server, reqwest::Method::PATCH, "/api/v1/desk/me")
-            .send()
-            .await
-            .unwrap(),
+    for bad in [json!({ "capacity": -3 }), json!({ "available": "yes" })] {
+        refused(ann.patch(&server, "/api/v1/desk/me", bad), 422).await;
+    }
+    refused(
+        ann.forged(&server, reqwest::Method::PATCH, "/api/v1/desk/me"),
         403,
     )
     .await;
@@ -256,48 +201,21 @@ async fn away_agent_is_skipped_and_served_when_back(db: String) {
 
 async fn transfer_to_an_agent_with_a_note(db: String) {
     let server = TestServer::start(&db).await;
-    let admin = Agent::admin(&server).await;
-    json_of(admin.post(
-        &server,
-        "/api/v1/admin/groups",
-        json!({ "id": "billing", "name": "Billing" }),
-    ))
-    .await;
-    let ann = admin.invite(&server, "ann@example.com", &["general"]).await;
-    let bo = admin.invite(&server, "bo@example.com", &["billing"]).await;
+    let (_, ann, bo) = desk_support::billing_team(&server).await;
     let (id, _) = server.escalate("my invoice is wrong").await;
     let path = format!("/api/v1/desk/tickets/{id}");
     json_of(ann.post(&server, &format!("{path}/claim"), json!({}))).await;
 
     // bo cannot see a general case yet.
-    expect_problem(bo.get(&server, &path).send().await.unwrap(), 404).await;
+    refused(bo.get(&server, &path), 404).await;
 
-    let no_note = ann
-        .post(
-            &server,
-            &format!("{path}/transfer"),
-            json!({ "agent": "bo@example.com", "note": "" }),
-        )
-        .send()
-        .await
-        .unwrap();
-    expect_problem(no_note, 422).await;
-    let nobody = ann
-        .post(
-            &server,
-            &format!("{path}/transfer"),
-            json!({ "agent": "zed@example.com", "note": "x" }),
-        )
-        .send()
-        .await
-        .unwrap();
-    expect_problem(nobody, 404).await;
-    let neither = ann
-        .post(&server, &format!("{path}/transfer"), json!({ "note": "x" }))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(neither, 422).await;
+    for (bad, status) in [
+        (json!({ "agent": "bo@example.com", "note": "" }), 422),
+        (json!({ "agent": "zed@example.com", "note": "x" }), 404),
+        (json!({ "note": "x" }), 422),
+    ] {
+        refused(ann.post(&server, &format!("{path}/transfer"), bad), status).await;
+    }
 
     let moved = json_of(ann.post(
         &server,
@@ -313,39 +231,29 @@ async fn transfer_to_an_agent_with_a_note(db: String) {
 
     // bo holds the case now, so bo sees it, with the note on top of the audit log.
     let detail = json_of(bo.get(&server, &path)).await;
-    let last = detail["audit"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!(last["action"], "transfer");
-    assert_eq!(last["old_value"], "ann@example.com");
-    assert_eq!(last["new_value"], "bo@example.com");
-    assert_eq!(last["note"], "Bo knows the VAT rules for this one");
-    assert_eq!(last["agent_email"], "ann@example.com");
+    desk_support::assert_last_audit(
+        &detail,
+        &[
+            ("action", "transfer"),
+            ("old_value", "ann@example.com"),
+            ("new_value", "bo@example.com"),
+            ("note", "Bo knows the VAT rules for this one"),
+            ("agent_email", "ann@example.com"),
+        ],
+    );
     let mine = json_of(bo.get(&server, "/api/v1/desk/tickets?assignee=me")).await;
     assert_eq!(mine["tickets"].as_array().unwrap().len(), 1);
 
     // bo's inbox stream carries messages of bo's cases, never those of other groups' cases.
-    let mut bo_inbox = bo.get(&server, "/api/v1/desk/events").send().await.unwrap();
+    let mut bo_inbox = bo.events(&server).await;
     let (hidden, _) = server.escalate("a general case").await;
     for (ticket, body) in [
         (hidden.as_str(), "general-only reply"),
         (id.as_str(), "reply bo may read"),
     ] {
-        json_of(ann.post(
-            &server,
-            &format!("/api/v1/desk/tickets/{ticket}/messages"),
-            json!({ "body": body }),
-        ))
-        .await;
+        ann.message(&server, ticket, json!({ "body": body })).await;
     }
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !seen.contains("reply bo may read") {
-        let chunk = tokio::time::timeout_at(deadline, bo_inbox.chunk())
-            .await
-            .unwrap_or_else(|_| panic!("no message within 10 s; got {seen:?}"))
-            .unwrap()
-            .expect("the stream stays open");
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let seen = read_until(&mut bo_inbox, "reply bo may read").await;
     assert!(!seen.contains("general-only reply"), "{seen}");
 
     // To an agent of another group: group and agent in one transfer.
@@ -359,11 +267,8 @@ async fn transfer_to_an_agent_with_a_note(db: String) {
     assert_eq!(both["group"], "billing");
     assert_eq!(both["assignee_email"], "bo@example.com");
     // ann no longer sees it: not her group, not hers.
-    expect_problem(
-        ann.get(&server, &format!("/api/v1/desk/tickets/{other}"))
-            .send()
-            .await
-            .unwrap(),
+    refused(
+        ann.get(&server, &format!("/api/v1/desk/tickets/{other}")),
         404,
     )
     .await;
@@ -372,11 +277,7 @@ async fn transfer_to_an_agent_with_a_note(db: String) {
 
 async fn concurrent_escalations_never_exceed_capacity(db: String) {
     let server = TestServer::start(&db).await;
-    let (admin, agents) = team(
-        &server,
-        &["ann@example.com", "bo@example.com", "cy@example.com"],
-    )
-    .await;
+    let (admin, agents) = team(&server, &TRIO).await;
     for agent in &agents {
         set_capacity(&server, &admin, agent, 2).await;
     }

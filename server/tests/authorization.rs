@@ -19,8 +19,8 @@ mod desk_support;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use common::TestServer;
-use desk_support::{json_of, Agent, Escalation};
+use common::{send, Escalation, TestServer};
+use desk_support::{json_of, Agent};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -153,268 +153,58 @@ const fn public(status: u16) -> [u16; 8] {
     [status; 8]
 }
 
+#[rustfmt::skip]
 const ROWS: &[Row] = &[
     // Visitors (the widget).
-    row(
-        "POST",
-        "/api/v1/escalations",
-        Prep::UniqueBody(|n| json!({ "site": "demo", "message": format!("question {n}") })),
-        public(201),
-    ),
-    row(
-        "GET",
-        "/api/v1/tickets/{id}",
-        Prep::Ticket(None),
-        visitor(200),
-    ),
-    row(
-        "GET",
-        "/api/v1/tickets/{id}/messages",
-        Prep::Ticket(None),
-        visitor(200),
-    ),
-    row(
-        "POST",
-        "/api/v1/tickets/{id}/messages",
-        Prep::Ticket(Some(|| json!({ "text": "any news?" }))),
-        visitor(201),
-    ),
-    row(
-        "GET",
-        "/api/v1/tickets/{id}/events",
-        Prep::Ticket(None),
-        visitor(200),
-    ),
-    row(
-        "POST",
-        "/api/v1/tickets/{id}/rating",
-        Prep::Ticket(Some(|| json!({ "score": 5 }))),
-        visitor(201),
-    ),
-    row(
-        "POST",
-        "/api/v1/feedback",
-        Prep::Body(|| json!({ "site": "demo", "entry_id": "authz-entry", "helpful": true })),
-        public(204),
-    ),
+    row("POST", "/api/v1/escalations", Prep::UniqueBody(|n| json!({ "site": "demo", "message": format!("question {n}") })), public(201)),
+    row("GET", "/api/v1/tickets/{id}", Prep::Ticket(None), visitor(200)),
+    row("GET", "/api/v1/tickets/{id}/messages", Prep::Ticket(None), visitor(200)),
+    row("POST", "/api/v1/tickets/{id}/messages", Prep::Ticket(Some(|| json!({ "text": "any news?" }))), visitor(201)),
+    row("GET", "/api/v1/tickets/{id}/events", Prep::Ticket(None), visitor(200)),
+    row("POST", "/api/v1/tickets/{id}/rating", Prep::Ticket(Some(|| json!({ "score": 5 }))), visitor(201)),
+    row("POST", "/api/v1/feedback", Prep::Body(|| json!({ "site": "demo", "entry_id": "authz-entry", "helpful": true })), public(204)),
     // Signing in and out.
     row("GET", "/api/v1/session", Prep::Nothing, desk(200, 200, 200)),
-    row(
-        "POST",
-        "/api/v1/session",
-        Prep::Body(|| json!({ "email": LOGIN_EMAIL, "password": LOGIN_PASSWORD })),
-        public(200),
-    ),
-    row(
-        "DELETE",
-        "/api/v1/session",
-        Prep::FreshSession,
-        desk(204, 204, 204),
-    ),
+    row("POST", "/api/v1/session", Prep::Body(|| json!({ "email": LOGIN_EMAIL, "password": LOGIN_PASSWORD })), public(200)),
+    row("DELETE", "/api/v1/session", Prep::FreshSession, desk(204, 204, 204)),
     // A signed-in agent reaches the password check (403: the current password given is wrong,
     // so no caller's password changes under the rest of the table).
-    row(
-        "POST",
-        "/api/v1/session/password",
-        Prep::Body(
-            || json!({ "current_password": "not the password", "new_password": "a long new password" }),
-        ),
-        desk(403, 403, 403),
-    ),
+    row("POST", "/api/v1/session/password", Prep::Body(|| json!({ "current_password": "not the password", "new_password": "a long new password" })), desk(403, 403, 403)),
     // The desk.
-    row(
-        "GET",
-        "/api/v1/desk/tickets",
-        Prep::Nothing,
-        desk(200, 200, 200),
-    ),
-    row(
-        "GET",
-        "/api/v1/desk/tickets/{id}",
-        Prep::Ticket(None),
-        desk(404, 200, 200),
-    ),
-    row(
-        "PATCH",
-        "/api/v1/desk/tickets/{id}",
-        Prep::FreshTicket(Some(|| json!({ "priority": "high" }))),
-        desk(404, 200, 200),
-    ),
-    row(
-        "POST",
-        "/api/v1/desk/tickets/{id}/messages",
-        Prep::FreshTicket(Some(|| json!({ "body": "We are on it." }))),
-        desk(404, 201, 201),
-    ),
-    row(
-        "POST",
-        "/api/v1/desk/tickets/{id}/claim",
-        Prep::FreshTicket(None),
-        desk(404, 200, 200),
-    ),
-    row(
-        "POST",
-        "/api/v1/desk/tickets/{id}/assign",
-        Prep::FreshTicket(Some(|| json!({ "agent": AGENT_EMAIL }))),
-        desk(404, 200, 200),
-    ),
-    row(
-        "POST",
-        "/api/v1/desk/tickets/{id}/transfer",
-        Prep::FreshTicket(Some(|| json!({ "group": "elsewhere", "note": "theirs" }))),
-        desk(404, 200, 200),
-    ),
-    row(
-        "POST",
-        "/api/v1/desk/tickets/{id}/merge",
-        Prep::Merge,
-        desk(404, 200, 200),
-    ),
-    row(
-        "GET",
-        "/api/v1/desk/events",
-        Prep::Nothing,
-        desk(200, 200, 200),
-    ),
+    row("GET", "/api/v1/desk/tickets", Prep::Nothing, desk(200, 200, 200)),
+    row("GET", "/api/v1/desk/tickets/{id}", Prep::Ticket(None), desk(404, 200, 200)),
+    row("PATCH", "/api/v1/desk/tickets/{id}", Prep::FreshTicket(Some(|| json!({ "priority": "high" }))), desk(404, 200, 200)),
+    row("POST", "/api/v1/desk/tickets/{id}/messages", Prep::FreshTicket(Some(|| json!({ "body": "We are on it." }))), desk(404, 201, 201)),
+    row("POST", "/api/v1/desk/tickets/{id}/claim", Prep::FreshTicket(None), desk(404, 200, 200)),
+    row("POST", "/api/v1/desk/tickets/{id}/assign", Prep::FreshTicket(Some(|| json!({ "agent": AGENT_EMAIL }))), desk(404, 200, 200)),
+    row("POST", "/api/v1/desk/tickets/{id}/transfer", Prep::FreshTicket(Some(|| json!({ "group": "elsewhere", "note": "theirs" }))), desk(404, 200, 200)),
+    row("POST", "/api/v1/desk/tickets/{id}/merge", Prep::Merge, desk(404, 200, 200)),
+    row("GET", "/api/v1/desk/events", Prep::Nothing, desk(200, 200, 200)),
     row("GET", "/api/v1/desk/me", Prep::Nothing, desk(200, 200, 200)),
-    row(
-        "PATCH",
-        "/api/v1/desk/me",
-        Prep::Body(|| json!({ "available": true })),
-        desk(200, 200, 200),
-    ),
-    row(
-        "GET",
-        "/api/v1/desk/groups",
-        Prep::Nothing,
-        desk(200, 200, 200),
-    ),
-    row(
-        "GET",
-        "/api/v1/desk/canned-responses",
-        Prep::Nothing,
-        desk(200, 200, 200),
-    ),
-    row(
-        "POST",
-        "/api/v1/desk/canned-responses",
-        Prep::UniqueBody(
-            |n| json!({ "shortcut": format!("c{n}"), "title": "T", "body": "B", "group": "general" }),
-        ),
-        desk(403, 201, 201),
-    ),
-    row(
-        "PUT",
-        "/api/v1/desk/canned-responses/{id}",
-        Prep::FreshCanned(Some(
-            || json!({ "shortcut": "edited", "title": "T", "body": "B2", "group": "general" }),
-        )),
-        desk(403, 200, 200),
-    ),
-    row(
-        "DELETE",
-        "/api/v1/desk/canned-responses/{id}",
-        Prep::FreshCanned(None),
-        desk(403, 204, 204),
-    ),
-    row(
-        "GET",
-        "/api/v1/desk/contacts",
-        Prep::Nothing,
-        desk(200, 200, 200),
-    ),
-    row(
-        "GET",
-        "/api/v1/desk/contacts/{id}",
-        Prep::Contact(None),
-        desk(200, 200, 200),
-    ),
-    row(
-        "PATCH",
-        "/api/v1/desk/contacts/{id}",
-        Prep::Contact(Some(|| json!({ "tags": ["vip"] }))),
-        desk(200, 200, 200),
-    ),
+    row("PATCH", "/api/v1/desk/me", Prep::Body(|| json!({ "available": true })), desk(200, 200, 200)),
+    row("GET", "/api/v1/desk/groups", Prep::Nothing, desk(200, 200, 200)),
+    row("GET", "/api/v1/desk/canned-responses", Prep::Nothing, desk(200, 200, 200)),
+    row("POST", "/api/v1/desk/canned-responses", Prep::UniqueBody(|n| json!({ "shortcut": format!("c{n}"), "title": "T", "body": "B", "group": "general" })), desk(403, 201, 201)),
+    row("PUT", "/api/v1/desk/canned-responses/{id}", Prep::FreshCanned(Some(|| json!({ "shortcut": "edited", "title": "T", "body": "B2", "group": "general" }))), desk(403, 200, 200)),
+    row("DELETE", "/api/v1/desk/canned-responses/{id}", Prep::FreshCanned(None), desk(403, 204, 204)),
+    row("GET", "/api/v1/desk/contacts", Prep::Nothing, desk(200, 200, 200)),
+    row("GET", "/api/v1/desk/contacts/{id}", Prep::Contact(None), desk(200, 200, 200)),
+    row("PATCH", "/api/v1/desk/contacts/{id}", Prep::Contact(Some(|| json!({ "tags": ["vip"] }))), desk(200, 200, 200)),
     // Administration.
-    row(
-        "GET",
-        "/api/v1/admin/agents",
-        Prep::Nothing,
-        admin_only(200),
-    ),
-    row(
-        "POST",
-        "/api/v1/admin/agents",
-        Prep::UniqueBody(|n| json!({ "email": format!("new{n}@example.com"), "name": "New" })),
-        admin_only(201),
-    ),
-    row(
-        "PUT",
-        "/api/v1/admin/agents/{id}",
-        Prep::TargetAgent(|| json!({ "name": "Target" })),
-        admin_only(200),
-    ),
-    row(
-        "POST",
-        "/api/v1/admin/agents/{id}/password",
-        Prep::TargetAgent(|| json!({})),
-        admin_only(200),
-    ),
-    row(
-        "POST",
-        "/api/v1/admin/groups",
-        Prep::UniqueBody(|n| json!({ "id": format!("g{n}"), "name": "G" })),
-        admin_only(201),
-    ),
-    row(
-        "PUT",
-        "/api/v1/admin/groups/{id}",
-        Prep::TargetGroup(|| json!({ "name": "Renamed" })),
-        admin_only(200),
-    ),
-    row(
-        "DELETE",
-        "/api/v1/admin/groups/{id}",
-        Prep::FreshGroup,
-        admin_only(204),
-    ),
-    row(
-        "GET",
-        "/api/v1/admin/feedback",
-        Prep::Nothing,
-        admin_only(200),
-    ),
+    row("GET", "/api/v1/admin/agents", Prep::Nothing, admin_only(200)),
+    row("POST", "/api/v1/admin/agents", Prep::UniqueBody(|n| json!({ "email": format!("new{n}@example.com"), "name": "New" })), admin_only(201)),
+    row("PUT", "/api/v1/admin/agents/{id}", Prep::TargetAgent(|| json!({ "name": "Target" })), admin_only(200)),
+    row("POST", "/api/v1/admin/agents/{id}/password", Prep::TargetAgent(|| json!({})), admin_only(200)),
+    row("POST", "/api/v1/admin/groups", Prep::UniqueBody(|n| json!({ "id": format!("g{n}"), "name": "G" })), admin_only(201)),
+    row("PUT", "/api/v1/admin/groups/{id}", Prep::TargetGroup(|| json!({ "name": "Renamed" })), admin_only(200)),
+    row("DELETE", "/api/v1/admin/groups/{id}", Prep::FreshGroup, admin_only(204)),
+    row("GET", "/api/v1/admin/feedback", Prep::Nothing, admin_only(200)),
     row("GET", "/api/v1/admin/sites", Prep::Nothing, admin_only(200)),
-    row(
-        "POST",
-        "/api/v1/admin/sites",
-        Prep::UniqueBody(|n| json!({ "id": format!("s{n}"), "name": "S" })),
-        admin_only(201),
-    ),
-    row(
-        "PUT",
-        "/api/v1/admin/sites/{id}",
-        Prep::TargetSite(Some(|| json!({ "name": "Target site" }))),
-        admin_only(200),
-    ),
-    row(
-        "POST",
-        "/api/v1/admin/sites/{id}/identity-secret",
-        Prep::TargetSite(None),
-        admin_only(201),
-    ),
-    row(
-        "GET",
-        "/api/v1/admin/config",
-        Prep::Nothing,
-        admin_only(200),
-    ),
-    row(
-        "PUT",
-        "/api/v1/admin/config",
-        Prep::Body(|| json!({ "auto_assign": false })),
-        admin_only(200),
-    ),
+    row("POST", "/api/v1/admin/sites", Prep::UniqueBody(|n| json!({ "id": format!("s{n}"), "name": "S" })), admin_only(201)),
+    row("PUT", "/api/v1/admin/sites/{id}", Prep::TargetSite(Some(|| json!({ "name": "Target site" }))), admin_only(200)),
+    row("POST", "/api/v1/admin/sites/{id}/identity-secret", Prep::TargetSite(None), admin_only(201)),
+    row("GET", "/api/v1/admin/config", Prep::Nothing, admin_only(200)),
+    row("PUT", "/api/v1/admin/config", Prep::Body(|| json!({ "auto_assign": false })), admin_only(200)),
     // Operations and public files.
     row("GET", "/healthz", Prep::Nothing, public(200)),
     row("GET", "/readyz", Prep::Nothing, public(200)),
@@ -465,23 +255,14 @@ fn session_of(agent: &Agent) -> Credentials {
 
 impl Fixture {
     async fn start(db: &str, dir: &tempfile::TempDir) -> Fixture {
-        let path = dir.path().join("kb.snapshot");
-        common::write_snapshot(&path, &["authz-entry"]);
-        let server = TestServer::start_with(server::Config {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            database_url: db.to_owned(),
-            snapshot: Some(path),
+        let config = server::Config {
             rate_limit: false,
-            ..server::Config::default()
-        })
-        .await;
+            ..common::config(db)
+        };
+        let server =
+            TestServer::start_with(common::with_snapshot(config, dir, &["authz-entry"])).await;
         let admin = Agent::admin(&server).await;
-        json_of(admin.post(
-            &server,
-            "/api/v1/admin/groups",
-            json!({ "id": "elsewhere", "name": "Elsewhere" }),
-        ))
-        .await;
+        admin.create_group(&server, "elsewhere", "Elsewhere").await;
         let mut passwords = Vec::new();
         for (email, group) in [
             (AGENT_EMAIL, "general"),
@@ -491,12 +272,12 @@ impl Fixture {
             ("target@example.com", "general"),
             (LOGIN_EMAIL, "general"),
         ] {
-            let created = json_of(admin.post(
-                &server,
-                "/api/v1/admin/agents",
-                json!({ "email": email, "name": email, "groups": [group] }),
-            ))
-            .await;
+            let created = admin
+                .create_agent(
+                    &server,
+                    json!({ "email": email, "name": email, "groups": [group] }),
+                )
+                .await;
             passwords.push((
                 email.to_owned(),
                 created["password"].as_str().unwrap().to_owned(),
@@ -507,16 +288,10 @@ impl Fixture {
         let other_group = login(1).await;
         let disabled = login(2).await;
         let expired = login(3).await;
-        json_of(admin.put(
-            &server,
-            &format!("/api/v1/admin/agents/{}", disabled.id),
-            json!({ "disabled": true }),
-        ))
-        .await;
-        let pool = {
-            sqlx::any::install_default_drivers();
-            sqlx::AnyPool::connect(db).await.unwrap()
-        };
+        admin
+            .update_agent(&server, disabled.id, json!({ "disabled": true }))
+            .await;
+        let pool = common::database(db).await;
         sqlx::query("UPDATE sessions SET expires_at = 1 WHERE agent_id = $1")
             .bind(expired.id)
             .execute(&pool)
@@ -524,15 +299,7 @@ impl Fixture {
             .unwrap();
         pool.close().await;
 
-        let identity_secret = json_of(admin.post(
-            &server,
-            "/api/v1/admin/sites/demo/identity-secret",
-            json!({}),
-        ))
-        .await["identity_secret"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let identity_secret = admin.identity_secret(&server, "demo").await;
         let (ticket, token) = Escalation::new("the shared ticket")
             .with(
                 "contact",
@@ -541,7 +308,7 @@ impl Fixture {
             .create(&server)
             .await;
         let (_, other_token) = server.escalate("another ticket").await;
-        let detail = json_of(admin.get(&server, &format!("/api/v1/desk/tickets/{ticket}"))).await;
+        let detail = admin.ticket(&server, &ticket).await;
         let contact = detail["contact"]["id"]
             .as_i64()
             .expect("the ticket's contact");
@@ -553,12 +320,7 @@ impl Fixture {
             .unwrap()["id"]
             .as_i64()
             .unwrap();
-        json_of(admin.post(
-            &server,
-            "/api/v1/admin/groups",
-            json!({ "id": "target", "name": "Target" }),
-        ))
-        .await;
+        admin.create_group(&server, "target", "Target").await;
         json_of(admin.post(
             &server,
             "/api/v1/admin/sites",
@@ -644,14 +406,12 @@ impl Fixture {
                 let visitor = format!("merge-{}", self.unique());
                 let mut ids = Vec::new();
                 for n in 0..2 {
-                    let identity = desk_support::jwt(
-                        json!({ "sub": visitor, "exp": desk_support::in_seconds(300) }),
-                        &self.identity_secret,
-                    );
-                    let (id, _) = Escalation::new(&format!("{visitor} asks, {n}"))
-                        .with("identity_token", identity)
-                        .create(&self.server)
-                        .await;
+                    let message = format!("{visitor} asks, {n}");
+                    let claims = json!({ "sub": visitor });
+                    let (id, _) =
+                        desk_support::signed_escalation(&message, &self.identity_secret, claims)
+                            .create(&self.server)
+                            .await;
                     ids.push(id);
                 }
                 (with_id(&ids[0]), Some(json!({ "into": ids[1] })))
@@ -676,12 +436,7 @@ impl Fixture {
             Prep::TargetGroup(f) => (with_id("target"), Some(f())),
             Prep::FreshGroup => {
                 let id = format!("gone{}", self.unique());
-                json_of(self.admin.post(
-                    &self.server,
-                    "/api/v1/admin/groups",
-                    json!({ "id": id, "name": "Gone" }),
-                ))
-                .await;
+                self.admin.create_group(&self.server, &id, "Gone").await;
                 (with_id(&id), None)
             }
             Prep::TargetSite(f) => (with_id("target-site"), body(f)),
@@ -703,7 +458,7 @@ impl Fixture {
         let (path, body) = self.prepare(row).await;
         let credentials = self.credentials(row, index).await;
         let method = Method::from_bytes(row.method.as_bytes()).unwrap();
-        let mut request = self.server.client.request(method, self.server.url(&path));
+        let mut request = self.server.request(method, &path);
         if let Some(token) = &credentials.token {
             request = request.bearer_auth(token);
         }
@@ -716,7 +471,7 @@ impl Fixture {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.unwrap();
+        let response = send(request).await;
         // Dropped at once: event streams would otherwise stay open.
         response.status().as_u16()
     }
@@ -724,15 +479,7 @@ impl Fixture {
 
 /// `(METHOD, path)` of every operation the OpenAPI document describes.
 async fn documented_operations(server: &TestServer) -> BTreeSet<(String, String)> {
-    let doc: Value = server
-        .client
-        .get(server.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = common::openapi(server).await;
     let mut operations = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
@@ -809,13 +556,7 @@ async fn every_operation_answers_every_role_as_the_table_says() {
                 .unwrap_or_else(|e| panic!("cannot write {path}: {e}"));
         }
         // Still serving after all of it.
-        let health = fixture
-            .server
-            .client
-            .get(fixture.server.url("/healthz"))
-            .send()
-            .await
-            .unwrap();
+        let health = send(fixture.server.get("/healthz")).await;
         assert_eq!(health.status(), 200);
         fixture.server.stop().await;
 

@@ -4,7 +4,7 @@
 mod common;
 mod desk_support;
 
-use common::{expect_problem, TestServer};
+use common::{refused, send, TestServer};
 use desk_support::{json_of, Agent};
 use serde_json::{json, Value};
 
@@ -27,15 +27,12 @@ fn shortcuts(list: &Value) -> Vec<String> {
 async fn canned_crud(db: String) {
     let server = TestServer::start(&db).await;
     let admin = Agent::admin(&server).await;
-    let created = admin
-        .post(
-            &server,
-            PATH,
-            json!({ "shortcut": "/Refund", "title": "Refund policy", "body": "Hi {{contact.name}}, refunds take 5 days." }),
-        )
-        .send()
-        .await
-        .unwrap();
+    let created = send(admin.post(
+        &server,
+        PATH,
+        json!({ "shortcut": "/Refund", "title": "Refund policy", "body": "Hi {{contact.name}}, refunds take 5 days." }),
+    ))
+    .await;
     assert_eq!(created.status(), 201);
     let created: Value = created.json().await.unwrap();
     assert_eq!(
@@ -46,16 +43,8 @@ async fn canned_crud(db: String) {
     assert_eq!(created["created_by"], "admin@answerdesk.local");
     let id = created["id"].as_i64().unwrap();
 
-    let duplicate = admin
-        .post(
-            &server,
-            PATH,
-            json!({ "shortcut": "refund", "title": "Again", "body": "x" }),
-        )
-        .send()
-        .await
-        .unwrap();
-    expect_problem(duplicate, 409).await;
+    let duplicate = json!({ "shortcut": "refund", "title": "Again", "body": "x" });
+    refused(admin.post(&server, PATH, duplicate), 409).await;
 
     let listed = json_of(admin.get(&server, PATH)).await;
     assert_eq!(shortcuts(&listed), ["refund"]);
@@ -84,62 +73,22 @@ async fn canned_crud(db: String) {
         ),
         (json!({ "shortcut": "ok", "title": "t" }), 422),
     ] {
-        let response = admin.post(&server, PATH, body).send().await.unwrap();
-        expect_problem(response, status).await;
+        refused(admin.post(&server, PATH, body), status).await;
     }
-    expect_problem(
-        admin
-            .put(
-                &server,
-                &format!("{PATH}/999999"),
-                json!({ "shortcut": "a", "title": "t", "body": "b" }),
-            )
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
-    expect_problem(
-        admin
-            .delete(&server, &format!("{PATH}/abc"))
-            .send()
-            .await
-            .unwrap(),
-        400,
-    )
-    .await;
+    let missing = json!({ "shortcut": "a", "title": "t", "body": "b" });
+    refused(admin.put(&server, &format!("{PATH}/999999"), missing), 404).await;
+    refused(admin.delete(&server, &format!("{PATH}/abc")), 400).await;
 
-    let deleted = admin
-        .delete(&server, &format!("{PATH}/{id}"))
-        .send()
-        .await
-        .unwrap();
+    let deleted = send(admin.delete(&server, &format!("{PATH}/{id}"))).await;
     assert_eq!(deleted.status(), 204);
-    expect_problem(
-        admin
-            .delete(&server, &format!("{PATH}/{id}"))
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
+    refused(admin.delete(&server, &format!("{PATH}/{id}")), 404).await;
     assert!(shortcuts(&json_of(admin.get(&server, PATH)).await).is_empty());
     server.stop().await;
 }
 
 async fn canned_scopes_and_writers(db: String) {
     let server = TestServer::start(&db).await;
-    let admin = Agent::admin(&server).await;
-    json_of(admin.post(
-        &server,
-        "/api/v1/admin/groups",
-        json!({ "id": "billing", "name": "Billing" }),
-    ))
-    .await;
-    let ann = admin.invite(&server, "ann@example.com", &["general"]).await;
-    let bo = admin.invite(&server, "bo@example.com", &["billing"]).await;
+    let (admin, ann, bo) = desk_support::billing_team(&server).await;
 
     json_of(admin.post(
         &server,
@@ -155,32 +104,11 @@ async fn canned_scopes_and_writers(db: String) {
     ))
     .await;
     // …but not the global ones, nor another group's.
-    let global = ann
-        .post(
-            &server,
-            PATH,
-            json!({ "shortcut": "bye", "title": "Bye", "body": "Bye!" }),
-        )
-        .send()
-        .await
-        .unwrap();
-    expect_problem(global, 403).await;
-    let other = ann
-        .post(
-            &server,
-            PATH,
-            json!({ "shortcut": "vat", "title": "VAT", "body": "VAT is…", "group": "billing" }),
-        )
-        .send()
-        .await
-        .unwrap();
-    expect_problem(other, 403).await;
-    json_of(bo.post(
-        &server,
-        PATH,
-        json!({ "shortcut": "vat", "title": "VAT", "body": "VAT is…", "group": "billing" }),
-    ))
-    .await;
+    let global = json!({ "shortcut": "bye", "title": "Bye", "body": "Bye!" });
+    refused(ann.post(&server, PATH, global), 403).await;
+    let vat = json!({ "shortcut": "vat", "title": "VAT", "body": "VAT is…", "group": "billing" });
+    refused(ann.post(&server, PATH, vat.clone()), 403).await;
+    json_of(bo.post(&server, PATH, vat)).await;
 
     // Each agent sees the global ones and their groups'; admins see all.
     assert_eq!(
@@ -198,26 +126,10 @@ async fn canned_scopes_and_writers(db: String) {
 
     // bo cannot change or delete ann's group's response; ann can.
     let path = format!("{PATH}/{}", own["id"]);
-    expect_problem(bo.delete(&server, &path).send().await.unwrap(), 403).await;
-    let moved = bo
-        .put(
-            &server,
-            &path,
-            json!({ "shortcut": "reset", "title": "t", "body": "b", "group": "billing" }),
-        )
-        .send()
-        .await
-        .unwrap();
-    expect_problem(moved, 403).await;
-    let forged = ann
-        .forged(&server, reqwest::Method::DELETE, &path)
-        .send()
-        .await
-        .unwrap();
-    expect_problem(forged, 403).await;
-    assert_eq!(
-        ann.delete(&server, &path).send().await.unwrap().status(),
-        204
-    );
+    refused(bo.delete(&server, &path), 403).await;
+    let moved = json!({ "shortcut": "reset", "title": "t", "body": "b", "group": "billing" });
+    refused(bo.put(&server, &path, moved), 403).await;
+    refused(ann.forged(&server, reqwest::Method::DELETE, &path), 403).await;
+    assert_eq!(send(ann.delete(&server, &path)).await.status(), 204);
     server.stop().await;
 }

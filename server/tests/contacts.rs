@@ -5,9 +5,10 @@
 mod common;
 mod desk_support;
 
-use common::{expect_problem, TestServer};
-use desk_support::{in_seconds, json_of, jwt, Agent, Escalation};
-use serde_json::{json, Value};
+use common::{refused, Escalation, TestServer};
+use desk_support::{json_of, signed_escalation, Agent};
+use reqwest::Method;
+use serde_json::json;
 
 on_both_databases! {
     contacts_search_detail_and_labels => sqlite_contacts_search_detail_and_labels, postgres_contacts_search_detail_and_labels;
@@ -16,22 +17,13 @@ on_both_databases! {
 
 /// Gives the demo site an identity secret; answers the secret, for [`from_ada`].
 async fn signed_escalations(server: &TestServer, admin: &Agent) -> String {
-    let created = json_of(admin.post(
-        server,
-        "/api/v1/admin/sites/demo/identity-secret",
-        json!({}),
-    ))
-    .await;
-    created["identity_secret"].as_str().unwrap().to_owned()
+    admin.identity_secret(server, "demo").await
 }
 
 /// An escalation from the host's user `user-1`, Ada Lovelace on the pro plan, signed with `secret`.
 fn from_ada(secret: &str, message: &str) -> Escalation {
-    let identity = jwt(
-        json!({ "sub": "user-1", "exp": in_seconds(300), "name": "Ada Lovelace", "email": "ada@example.com", "plan": "pro" }),
-        secret,
-    );
-    Escalation::new(message).with("identity_token", identity)
+    let ada = json!({ "sub": "user-1", "name": "Ada Lovelace", "email": "ada@example.com", "plan": "pro" });
+    signed_escalation(message, secret, ada)
 }
 
 async fn contacts_search_detail_and_labels(db: String) {
@@ -59,25 +51,15 @@ async fn contacts_search_detail_and_labels(db: String) {
     );
 
     let detail = json_of(admin.get(&server, &format!("/api/v1/desk/contacts/{id}"))).await;
-    let tickets: Vec<&str> = detail["tickets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap())
-        .collect();
+    let tickets = common::strings(&detail, "tickets", "id");
     assert_eq!(tickets, [second.as_str(), first.as_str()], "newest first");
     assert_eq!(detail["email"], "ada@example.com");
 
     // The ticket detail carries the contact and their other tickets.
-    let case = json_of(admin.get(&server, &format!("/api/v1/desk/tickets/{second}"))).await;
+    let case = admin.ticket(&server, &second).await;
     assert_eq!(case["contact"]["verified"], true);
     assert_eq!(case["contact"]["name"], "Ada Lovelace");
-    let previous: Vec<&str> = case["contact"]["tickets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap())
-        .collect();
+    let previous = common::strings(&case["contact"], "tickets", "id");
     assert_eq!(previous, [first.as_str()]);
 
     let ann = admin.invite(&server, "ann@example.com", &["general"]).await;
@@ -90,54 +72,19 @@ async fn contacts_search_detail_and_labels(db: String) {
     assert_eq!(labelled["tags"], json!(["reseller", "vip"]));
     assert_eq!(labelled["attributes"], json!({ "note": "prefers email" }));
 
-    for (path, body, status) in [
-        (
-            format!("/api/v1/desk/contacts/{id}"),
-            json!({ "tags": "vip" }),
-            422,
-        ),
-        (
-            format!("/api/v1/desk/contacts/{id}"),
-            json!({ "tags": ["x".repeat(65)] }),
-            422,
-        ),
-        (
-            format!("/api/v1/desk/contacts/{id}"),
-            json!({ "name": "x" }),
-            422,
-        ),
-        (
-            "/api/v1/desk/contacts/999999".to_owned(),
-            json!({ "tags": [] }),
-            404,
-        ),
-        (
-            "/api/v1/desk/contacts/abc".to_owned(),
-            json!({ "tags": [] }),
-            400,
-        ),
+    let ada = id.to_string();
+    for (contact, body, status) in [
+        (ada.as_str(), json!({ "tags": "vip" }), 422),
+        (ada.as_str(), json!({ "tags": ["x".repeat(65)] }), 422),
+        (ada.as_str(), json!({ "name": "x" }), 422),
+        ("999999", json!({ "tags": [] }), 404),
+        ("abc", json!({ "tags": [] }), 400),
     ] {
-        let response = ann.patch(&server, &path, body).send().await.unwrap();
-        expect_problem(response, status).await;
+        let path = format!("/api/v1/desk/contacts/{contact}");
+        refused(ann.patch(&server, &path, body), status).await;
     }
-    expect_problem(
-        ann.get(&server, "/api/v1/desk/contacts/999999")
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
-    expect_problem(
-        server
-            .client
-            .get(server.url("/api/v1/desk/contacts"))
-            .send()
-            .await
-            .unwrap(),
-        401,
-    )
-    .await;
+    refused(ann.get(&server, "/api/v1/desk/contacts/999999"), 404).await;
+    refused(server.get("/api/v1/desk/contacts"), 401).await;
     server.stop().await;
 }
 
@@ -157,31 +104,29 @@ async fn merge_a_duplicate_of_the_same_contact(db: String) {
         (duplicate.as_str(), duplicate.as_str(), 422),
         (duplicate.as_str(), "T-NOPE", 404),
     ] {
-        let response = admin
-            .post(&server, &merge(from), json!({ "into": into }))
-            .send()
-            .await
-            .unwrap();
-        expect_problem(response, status).await;
+        refused(
+            admin.post(&server, &merge(from), json!({ "into": into })),
+            status,
+        )
+        .await;
     }
 
     let survivor = json_of(admin.post(&server, &merge(&duplicate), json!({ "into": kept }))).await;
     assert_eq!(survivor["id"], kept.as_str());
 
-    let closed = json_of(admin.get(&server, &format!("/api/v1/desk/tickets/{duplicate}"))).await;
+    let closed = admin.ticket(&server, &duplicate).await;
     assert_eq!(closed["ticket"]["status"], "closed");
-    let last = closed["audit"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!(last["action"], "merge");
-    assert_eq!(last["new_value"], kept.as_str());
-    assert_eq!(last["agent_email"], "admin@answerdesk.local");
+    desk_support::assert_last_audit(
+        &closed,
+        &[
+            ("action", "merge"),
+            ("new_value", kept.as_str()),
+            ("agent_email", "admin@answerdesk.local"),
+        ],
+    );
 
-    let case = json_of(admin.get(&server, &format!("/api/v1/desk/tickets/{kept}"))).await;
-    let texts: Vec<&str> = case["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["body_text"].as_str().unwrap())
-        .collect();
+    let case = admin.ticket(&server, &kept).await;
+    let texts = common::strings(&case, "messages", "body_text");
     assert!(texts.contains(&"parcel late, order 77"), "{texts:?}");
     assert_eq!(
         case["audit"].as_array().unwrap().last().unwrap()["action"],
@@ -189,14 +134,8 @@ async fn merge_a_duplicate_of_the_same_contact(db: String) {
     );
 
     // The duplicate's visitor is told where the conversation went.
-    let visitor = server
-        .client
-        .get(server.url(&format!("/api/v1/tickets/{duplicate}/messages")))
-        .bearer_auth(&duplicate_token)
-        .send()
-        .await
-        .unwrap();
-    let visitor: Value = visitor.json().await.unwrap();
+    let messages = server.visitor(Method::GET, &duplicate, &duplicate_token, "/messages");
+    let visitor = common::body(messages).await;
     let told = visitor["messages"]
         .as_array()
         .unwrap()
@@ -205,11 +144,10 @@ async fn merge_a_duplicate_of_the_same_contact(db: String) {
     assert!(told, "{visitor}");
 
     // A closed ticket merges no more.
-    let again = admin
-        .post(&server, &merge(&duplicate), json!({ "into": kept }))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(again, 409).await;
+    refused(
+        admin.post(&server, &merge(&duplicate), json!({ "into": kept })),
+        409,
+    )
+    .await;
     server.stop().await;
 }

@@ -7,7 +7,7 @@ mod desk_support;
 
 use std::time::Duration;
 
-use common::TestServer;
+use common::{read_to_end, read_until, send, TestServer};
 use desk_support::{json_of, Agent};
 use serde_json::json;
 use server::{Config, StreamLimits};
@@ -24,54 +24,20 @@ on_both_databases! {
 
 async fn start(db: &str, session_ttl: Duration) -> TestServer {
     TestServer::start_with(Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: db.to_owned(),
         session_ttl,
         stream_limits: StreamLimits {
             recheck: Duration::from_millis(300),
             ..StreamLimits::default()
         },
-        ..Config::default()
+        ..common::config(db)
     })
     .await
 }
 
 async fn open_stream(server: &TestServer, agent: &Agent) -> reqwest::Response {
-    let stream = agent
-        .get(server, "/api/v1/desk/events")
-        .send()
-        .await
-        .unwrap();
+    let stream = agent.events(server).await;
     assert_eq!(stream.status(), 200);
     stream
-}
-
-/// Reads until the stream ends; panics if it is still open after 10 s. Answers what it carried.
-async fn expect_end(stream: &mut reqwest::Response) -> String {
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        match tokio::time::timeout_at(deadline, stream.chunk()).await {
-            Err(_) => panic!("the stream is still open after 10 s; it carried {seen:?}"),
-            Ok(Ok(Some(chunk))) => seen.push_str(&String::from_utf8_lossy(&chunk)),
-            Ok(Ok(None)) | Ok(Err(_)) => return seen,
-        }
-    }
-}
-
-/// Reads until `needle` arrives; panics if the stream ends or 10 s pass first.
-async fn read_until(stream: &mut reqwest::Response, needle: &str) -> String {
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !seen.contains(needle) {
-        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
-            .await
-            .unwrap_or_else(|_| panic!("no {needle:?} within 10 s; got {seen:?}"))
-            .unwrap()
-            .unwrap_or_else(|| panic!("the stream ended before {needle:?}; got {seen:?}"));
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
-    seen
 }
 
 /// After a revocation, an internal note posted by the admin must not reach the stream.
@@ -81,38 +47,34 @@ async fn assert_note_not_delivered(
     stream: &mut reqwest::Response,
 ) {
     let (ticket, _) = server.escalate("a case after the revocation").await;
-    json_of(admin.post(
-        server,
-        &format!("/api/v1/desk/tickets/{ticket}/messages"),
-        json!({ "body": "INTERNAL-AFTER-REVOCATION", "internal": true }),
-    ))
-    .await;
-    let seen = expect_end(stream).await;
+    admin
+        .note(server, &ticket, "INTERNAL-AFTER-REVOCATION")
+        .await;
+    let seen = read_to_end(stream).await;
     assert!(!seen.contains("INTERNAL-AFTER-REVOCATION"), "{seen}");
 }
 
-async fn sign_out_ends_the_stream(db: String) {
-    let server = start(&db, Duration::from_secs(3600)).await;
+/// A server, its admin, and the agent ann (of `general`) with her event stream open.
+async fn ann_listening(db: &str) -> (TestServer, Agent, Agent, reqwest::Response) {
+    let server = start(db, Duration::from_secs(3600)).await;
     let admin = Agent::admin(&server).await;
     let ann = admin.invite(&server, "ann@example.com", &["general"]).await;
-    let mut stream = open_stream(&server, &ann).await;
-    let out = ann.delete(&server, "/api/v1/session").send().await.unwrap();
+    let stream = open_stream(&server, &ann).await;
+    (server, admin, ann, stream)
+}
+
+async fn sign_out_ends_the_stream(db: String) {
+    let (server, admin, ann, mut stream) = ann_listening(&db).await;
+    let out = send(ann.delete(&server, "/api/v1/session")).await;
     assert_eq!(out.status(), 204);
     assert_note_not_delivered(&server, &admin, &mut stream).await;
     server.stop().await;
 }
 
 async fn disabling_ends_the_stream(db: String) {
-    let server = start(&db, Duration::from_secs(3600)).await;
-    let admin = Agent::admin(&server).await;
-    let ann = admin.invite(&server, "ann@example.com", &["general"]).await;
-    let mut stream = open_stream(&server, &ann).await;
-    json_of(admin.put(
-        &server,
-        &format!("/api/v1/admin/agents/{}", ann.id),
-        json!({ "disabled": true }),
-    ))
-    .await;
+    let (server, admin, ann, mut stream) = ann_listening(&db).await;
+    let disabled = json!({ "disabled": true });
+    admin.update_agent(&server, ann.id, disabled).await;
     assert_note_not_delivered(&server, &admin, &mut stream).await;
     server.stop().await;
 }
@@ -120,26 +82,16 @@ async fn disabling_ends_the_stream(db: String) {
 async fn password_change_ends_the_other_sessions_streams(db: String) {
     let server = start(&db, Duration::from_secs(3600)).await;
     let admin = Agent::admin(&server).await;
-    let created = json_of(admin.post(
-        &server,
-        "/api/v1/admin/agents",
-        json!({ "email": "ann@example.com", "name": "Ann" }),
-    ))
-    .await;
+    let ann = json!({ "email": "ann@example.com", "name": "Ann" });
+    let created = admin.create_agent(&server, ann).await;
     let password = created["password"].as_str().unwrap();
     let laptop = Agent::login(&server, "ann@example.com", password).await;
     let phone = Agent::login(&server, "ann@example.com", password).await;
     let mut laptop_stream = open_stream(&server, &laptop).await;
     let mut phone_stream = open_stream(&server, &phone).await;
-    let changed = phone
-        .post(
-            &server,
-            "/api/v1/session/password",
-            json!({ "current_password": password, "new_password": "a much better passphrase" }),
-        )
-        .send()
-        .await
-        .unwrap();
+    let change =
+        json!({ "current_password": password, "new_password": "a much better passphrase" });
+    let changed = send(phone.post(&server, "/api/v1/session/password", change)).await;
     assert_eq!(changed.status(), 204);
     assert_note_not_delivered(&server, &admin, &mut laptop_stream).await;
     // The session that made the change carries on.
@@ -148,16 +100,9 @@ async fn password_change_ends_the_other_sessions_streams(db: String) {
 }
 
 async fn password_reset_ends_the_stream(db: String) {
-    let server = start(&db, Duration::from_secs(3600)).await;
-    let admin = Agent::admin(&server).await;
-    let ann = admin.invite(&server, "ann@example.com", &["general"]).await;
-    let mut stream = open_stream(&server, &ann).await;
-    json_of(admin.post(
-        &server,
-        &format!("/api/v1/admin/agents/{}/password", ann.id),
-        json!({}),
-    ))
-    .await;
+    let (server, admin, ann, mut stream) = ann_listening(&db).await;
+    let reset = format!("/api/v1/admin/agents/{}/password", ann.id);
+    json_of(admin.post(&server, &reset, json!({}))).await;
     assert_note_not_delivered(&server, &admin, &mut stream).await;
     server.stop().await;
 }
@@ -168,7 +113,7 @@ async fn expiry_ends_the_stream(db: String) {
     let admin = Agent::login(&server, &admin.email, &admin.password).await;
     let mut stream = open_stream(&server, &admin).await;
     let opened = tokio::time::Instant::now();
-    expect_end(&mut stream).await;
+    read_to_end(&mut stream).await;
     assert!(
         opened.elapsed() >= Duration::from_millis(500),
         "ended by expiry, not at once"
@@ -198,37 +143,39 @@ async fn assert_only_general_notes(
 ) {
     let billing = billing_ticket(server, admin).await;
     let (general, _) = server.escalate("a general case").await;
-    json_of(admin.post(
-        server,
-        &format!("/api/v1/desk/tickets/{billing}/messages"),
-        json!({ "body": "BILLING-SECRET-NOTE", "internal": true }),
-    ))
-    .await;
-    json_of(admin.post(
-        server,
-        &format!("/api/v1/desk/tickets/{general}/messages"),
-        json!({ "body": "GENERAL-NOTE", "internal": true }),
-    ))
-    .await;
+    admin.note(server, &billing, "BILLING-SECRET-NOTE").await;
+    admin.note(server, &general, "GENERAL-NOTE").await;
     let seen = read_until(stream, "GENERAL-NOTE").await;
     assert!(!seen.contains("BILLING-SECRET-NOTE"), "{seen}");
+}
+
+/// The stream of agent `id` carries a billing note (`marker`); once `admin` has changed the agent
+/// as `change` says, it carries only general ones.
+async fn narrows(
+    server: &TestServer,
+    admin: &Agent,
+    stream: &mut reqwest::Response,
+    marker: &str,
+    id: i64,
+    change: serde_json::Value,
+) {
+    let billing = billing_ticket(server, admin).await;
+    admin.note(server, &billing, marker).await;
+    read_until(stream, marker).await;
+    admin.update_agent(server, id, change).await;
+    assert_only_general_notes(server, admin, stream).await;
 }
 
 async fn demotion_narrows_the_stream(db: String) {
     let server = start(&db, Duration::from_secs(3600)).await;
     let admin = Agent::admin(&server).await;
-    json_of(admin.post(
-        &server,
-        "/api/v1/admin/groups",
-        json!({ "id": "billing", "name": "Billing" }),
-    ))
-    .await;
-    let created = json_of(admin.post(
-        &server,
-        "/api/v1/admin/agents",
-        json!({ "email": "boss@example.com", "name": "Boss", "role": "admin", "groups": ["general"] }),
-    ))
-    .await;
+    admin.create_group(&server, "billing", "Billing").await;
+    let created = admin
+        .create_agent(
+            &server,
+            json!({ "email": "boss@example.com", "name": "Boss", "role": "admin", "groups": ["general"] }),
+        )
+        .await;
     let boss = Agent::login(
         &server,
         "boss@example.com",
@@ -237,51 +184,28 @@ async fn demotion_narrows_the_stream(db: String) {
     .await;
     let mut stream = open_stream(&server, &boss).await;
     // As an admin, the billing notes arrive.
-    let billing = billing_ticket(&server, &admin).await;
-    json_of(admin.post(
+    let demoted = json!({ "role": "agent" });
+    narrows(
         &server,
-        &format!("/api/v1/desk/tickets/{billing}/messages"),
-        json!({ "body": "BEFORE-DEMOTION", "internal": true }),
-    ))
+        &admin,
+        &mut stream,
+        "BEFORE-DEMOTION",
+        boss.id,
+        demoted,
+    )
     .await;
-    read_until(&mut stream, "BEFORE-DEMOTION").await;
-    json_of(admin.put(
-        &server,
-        &format!("/api/v1/admin/agents/{}", boss.id),
-        json!({ "role": "agent" }),
-    ))
-    .await;
-    assert_only_general_notes(&server, &admin, &mut stream).await;
     server.stop().await;
 }
 
 async fn leaving_a_group_narrows_the_stream(db: String) {
     let server = start(&db, Duration::from_secs(3600)).await;
     let admin = Agent::admin(&server).await;
-    json_of(admin.post(
-        &server,
-        "/api/v1/admin/groups",
-        json!({ "id": "billing", "name": "Billing" }),
-    ))
-    .await;
+    admin.create_group(&server, "billing", "Billing").await;
     let ann = admin
         .invite(&server, "ann@example.com", &["general", "billing"])
         .await;
     let mut stream = open_stream(&server, &ann).await;
-    let billing = billing_ticket(&server, &admin).await;
-    json_of(admin.post(
-        &server,
-        &format!("/api/v1/desk/tickets/{billing}/messages"),
-        json!({ "body": "WHILE-A-MEMBER", "internal": true }),
-    ))
-    .await;
-    read_until(&mut stream, "WHILE-A-MEMBER").await;
-    json_of(admin.put(
-        &server,
-        &format!("/api/v1/admin/agents/{}", ann.id),
-        json!({ "groups": ["general"] }),
-    ))
-    .await;
-    assert_only_general_notes(&server, &admin, &mut stream).await;
+    let left = json!({ "groups": ["general"] });
+    narrows(&server, &admin, &mut stream, "WHILE-A-MEMBER", ann.id, left).await;
     server.stop().await;
 }

@@ -5,7 +5,7 @@ mod common;
 mod desk_support;
 
 use common::TestServer;
-use desk_support::{in_seconds, json_of, jwt, Agent, Escalation};
+use desk_support::{json_of, signed_escalation, Agent};
 use serde_json::json;
 
 on_both_databases! {
@@ -15,28 +15,12 @@ on_both_databases! {
 async fn ticket_detail_hides_other_groups_tickets_of_the_contact(db: String) {
     let server = TestServer::start(&db).await;
     let admin = Agent::admin(&server).await;
-    let secret = json_of(admin.post(
-        &server,
-        "/api/v1/admin/sites/demo/identity-secret",
-        json!({}),
-    ))
-    .await["identity_secret"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let secret = admin.identity_secret(&server, "demo").await;
     let from_ada = |message: &str| {
-        let identity = jwt(
-            json!({ "sub": "user-1", "exp": in_seconds(300), "name": "Ada Lovelace" }),
-            &secret,
-        );
-        Escalation::new(message).with("identity_token", identity)
+        let ada = json!({ "sub": "user-1", "name": "Ada Lovelace" });
+        signed_escalation(message, &secret, ada)
     };
-    json_of(admin.post(
-        &server,
-        "/api/v1/admin/groups",
-        json!({ "id": "billing", "name": "Billing" }),
-    ))
-    .await;
+    admin.create_group(&server, "billing", "Billing").await;
     let (billing_case, _) = from_ada("SECRET-BILLING-SUBJECT refund my card")
         .create(&server)
         .await;
@@ -49,7 +33,7 @@ async fn ticket_detail_hides_other_groups_tickets_of_the_contact(db: String) {
     let (general_case, _) = from_ada("where is my parcel").create(&server).await;
     let ann = admin.invite(&server, "ann@example.com", &["general"]).await;
 
-    let case = json_of(ann.get(&server, &format!("/api/v1/desk/tickets/{general_case}"))).await;
+    let case = ann.ticket(&server, &general_case).await;
     assert_eq!(case["contact"]["name"], "Ada Lovelace");
     let others = case["contact"]["tickets"].as_array().unwrap();
     assert!(
@@ -59,13 +43,8 @@ async fn ticket_detail_hides_other_groups_tickets_of_the_contact(db: String) {
     assert!(!case.to_string().contains("SECRET-BILLING-SUBJECT"));
 
     // The admin, who may see every ticket, still gets the whole history.
-    let case = json_of(admin.get(&server, &format!("/api/v1/desk/tickets/{general_case}"))).await;
-    let others: Vec<&str> = case["contact"]["tickets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap())
-        .collect();
+    let case = admin.ticket(&server, &general_case).await;
+    let others = common::strings(&case["contact"], "tickets", "id");
     assert_eq!(others, [billing_case.as_str()]);
     server.stop().await;
 }

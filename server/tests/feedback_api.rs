@@ -5,8 +5,9 @@
 mod common;
 mod desk_support;
 
-use common::{expect_problem, TestServer};
+use common::{expect_problem, send, TestServer};
 use desk_support::{json_of, Agent};
+use reqwest::Method;
 use serde_json::{json, Value};
 
 on_both_databases! {
@@ -15,14 +16,12 @@ on_both_databases! {
 }
 
 async fn send_feedback(server: &TestServer, body: Value, key: Option<&str>) -> reqwest::Response {
-    let mut request = server
-        .client
-        .post(server.url("/api/v1/feedback"))
-        .json(&body);
-    if let Some(key) = key {
-        request = request.header("Idempotency-Key", key);
-    }
-    request.send().await.unwrap()
+    let request = server.post("/api/v1/feedback", body);
+    send(match key {
+        Some(key) => request.header("Idempotency-Key", key),
+        None => request,
+    })
+    .await
 }
 
 async fn feedback_is_counted_once_and_summed(db: String) {
@@ -67,14 +66,13 @@ async fn feedback_is_counted_once_and_summed(db: String) {
     let made_up = json!({ "site": "demo", "entry_id": "free-money", "helpful": false });
     let problem = expect_problem(send_feedback(&server, made_up, None).await, 422).await;
     assert_eq!(problem["type"], "/problems/unknown-entry");
-    let foreign = server
-        .client
-        .post(server.url("/api/v1/feedback"))
-        .header("Origin", "https://evil.example")
-        .json(&json!({ "site": "demo", "entry_id": "start-return", "helpful": true }))
-        .send()
-        .await
-        .unwrap();
+    let foreign = json!({ "site": "demo", "entry_id": "start-return", "helpful": true });
+    let foreign = send(
+        server
+            .post("/api/v1/feedback", foreign)
+            .header("Origin", "https://evil.example"),
+    )
+    .await;
     assert_eq!(foreign.status(), 403);
 
     let admin = Agent::admin(&server).await;
@@ -91,18 +89,9 @@ async fn feedback_is_counted_once_and_summed(db: String) {
 
     // Agents who are not admins do not see it; nobody signed out does.
     let agent = admin.invite(&server, "ann@example.com", &["general"]).await;
-    let refused = agent
-        .get(&server, "/api/v1/admin/feedback")
-        .send()
-        .await
-        .unwrap();
+    let refused = send(agent.get(&server, "/api/v1/admin/feedback")).await;
     assert_eq!(refused.status(), 403);
-    let anonymous = server
-        .client
-        .get(server.url("/api/v1/admin/feedback"))
-        .send()
-        .await
-        .unwrap();
+    let anonymous = send(server.get("/api/v1/admin/feedback")).await;
     assert_eq!(anonymous.status(), 401);
     server.stop().await;
 }
@@ -110,14 +99,10 @@ async fn feedback_is_counted_once_and_summed(db: String) {
 async fn reply_retry_returns_the_same_message(db: String) {
     let server = TestServer::start(&db).await;
     let (ticket, token) = server.escalate("my order never came").await;
-    let url = server.url(&format!("/api/v1/tickets/{ticket}/messages"));
     let reply = |key: &'static str, text: &'static str| {
         server
-            .client
-            .post(&url)
-            .bearer_auth(&token)
+            .reply(&ticket, &token, text)
             .header("Idempotency-Key", key)
-            .json(&json!({ "text": text }))
             .send()
     };
     let first = reply("reply-1", "It was order 1042").await.unwrap();
@@ -140,26 +125,10 @@ async fn reply_retry_returns_the_same_message(db: String) {
             .status(),
         201
     );
-    let unkeyed = server
-        .client
-        .post(&url)
-        .bearer_auth(&token)
-        .json(&json!({ "text": "hello?" }))
-        .send()
-        .await
-        .unwrap();
+    let unkeyed = send(server.reply(&ticket, &token, "hello?")).await;
     assert_eq!(unkeyed.status(), 201);
 
-    let list: Value = server
-        .client
-        .get(&url)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = common::body(server.visitor(Method::GET, &ticket, &token, "/messages")).await;
     let texts: Vec<&str> = list["messages"]
         .as_array()
         .unwrap()
@@ -178,15 +147,12 @@ async fn reply_retry_returns_the_same_message(db: String) {
     );
     // A key is the ticket's: another ticket may use the same one.
     let (other, other_token) = server.escalate("second case").await;
-    let elsewhere = server
-        .client
-        .post(server.url(&format!("/api/v1/tickets/{other}/messages")))
-        .bearer_auth(&other_token)
-        .header("Idempotency-Key", "reply-1")
-        .json(&json!({ "text": "It was order 1042" }))
-        .send()
-        .await
-        .unwrap();
+    let elsewhere = send(
+        server
+            .reply(&other, &other_token, "It was order 1042")
+            .header("Idempotency-Key", "reply-1"),
+    )
+    .await;
     assert_eq!(elsewhere.status(), 201);
     server.stop().await;
 }

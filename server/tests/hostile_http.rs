@@ -145,15 +145,7 @@ async fn json_operations(
     token: &str,
     admin: &Agent,
 ) -> Vec<Target> {
-    let doc: Value = server
-        .client
-        .get(server.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = common::openapi(server).await;
     let mut targets = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
@@ -194,10 +186,8 @@ async fn json_operations(
 async fn hostile_bodies_get_problems_and_the_server_stays_up() {
     common::on_sqlite(|db| async move {
         let server = TestServer::start_with(server::Config {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            database_url: db,
             rate_limit: false,
-            ..server::Config::default()
+            ..common::config(&db)
         })
         .await;
         let admin = Agent::admin(&server).await;
@@ -283,20 +273,21 @@ async fn hostile_bodies_get_problems_and_the_server_stays_up() {
 
         // Huge headers that still fit hyper's limits reach the handlers and get problems.
         let big_token = "t".repeat(64 * 1024);
-        let answer = raw(
-            &server,
-            &format!("GET /api/v1/tickets/{ticket} HTTP/1.1\r\nAuthorization: Bearer {big_token}"),
-            b"",
-        )
-        .await;
-        assert_problem(&answer, Some(404), "a 64 KiB bearer token");
-        let answer = raw(
-            &server,
-            &format!("GET /api/v1/session HTTP/1.1\r\nCookie: answerdesk_session={big_token}"),
-            b"",
-        )
-        .await;
-        assert_problem(&answer, Some(401), "a 64 KiB session cookie");
+        for (head, status, what) in [
+            (
+                format!("GET /api/v1/tickets/{ticket} HTTP/1.1\r\nAuthorization: Bearer {big_token}"),
+                404,
+                "a 64 KiB bearer token",
+            ),
+            (
+                format!("GET /api/v1/session HTTP/1.1\r\nCookie: answerdesk_session={big_token}"),
+                401,
+                "a 64 KiB session cookie",
+            ),
+        ] {
+            let answer = raw(&server, &head, b"").await;
+            assert_problem(&answer, Some(status), what);
+        }
         let mut bad_key = b"POST /api/v1/escalations HTTP/1.1\r\nContent-Type: application/json\r\nIdempotency-Key: k\xff\xfe".to_vec();
         let escalation = br#"{"site": "demo", "message": "hi"}"#;
         bad_key.extend_from_slice(format!("\r\nContent-Length: {}", escalation.len()).as_bytes());
@@ -344,7 +335,7 @@ async fn hostile_bodies_get_problems_and_the_server_stays_up() {
         assert_eq!(answer.status, 431, "200 headers");
 
         // Still up, and still doing its job.
-        let health = server.client.get(server.url("/healthz")).send().await.unwrap();
+        let health = common::send(server.get("/healthz")).await;
         assert_eq!(health.status(), 200);
         let (_, _) = server.escalate("still here?").await;
         assert!(checked > 100, "{checked} hostile requests");

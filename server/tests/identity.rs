@@ -3,8 +3,8 @@
 mod common;
 mod desk_support;
 
-use common::{expect_problem, TestServer};
-use desk_support::{in_seconds, jwt, Escalation};
+use common::{expect_problem, Escalation, TestServer};
+use desk_support::{in_seconds, jwt};
 use serde_json::json;
 use server::store::{Contact, Store};
 

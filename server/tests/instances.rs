@@ -9,9 +9,9 @@ mod common;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::TestServer;
+use common::{read_until, send, TestServer};
 use serde_json::{json, Value};
-use server::{Config, Server};
+use server::Server;
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
 use tokio::process::{Child, Command};
 
@@ -31,13 +31,9 @@ async fn instance_process() {
     let Ok(database_url) = std::env::var(INSTANCE_DB) else {
         return;
     };
-    let server = Server::bind(Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url,
-        ..Config::default()
-    })
-    .await
-    .expect("instance B binds");
+    let server = Server::bind(common::config(&database_url))
+        .await
+        .expect("instance B binds");
     println!("instance listening on http://{}", server.local_addr());
     server
         .serve(async {
@@ -74,21 +70,6 @@ async fn spawn_instance(database_url: &str) -> (Child, String) {
     (child, base)
 }
 
-/// Reads an event stream until `needle` appears; returns everything read.
-async fn read_until(response: &mut reqwest::Response, needle: &str) -> String {
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !seen.contains(needle) {
-        let chunk = tokio::time::timeout_at(deadline, response.chunk())
-            .await
-            .unwrap_or_else(|_| panic!("no {needle:?} within 10 s; got {seen:?}"))
-            .unwrap()
-            .expect("the stream stays open");
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
-    seen
-}
-
 async fn instances_deliver_each_others_events(db: String) {
     let a = TestServer::start(&db).await;
     let (mut b_process, b) = spawn_instance(&db).await;
@@ -96,12 +77,8 @@ async fn instances_deliver_each_others_events(db: String) {
 
     // Agent sessions live in the database: one sign-in on A works on B.
     let admin = a.first_admin.clone().unwrap();
-    let login = client
-        .post(a.url("/api/v1/session"))
-        .json(&json!({ "email": admin.email, "password": admin.password }))
-        .send()
-        .await
-        .unwrap();
+    let credentials = json!({ "email": admin.email, "password": admin.password });
+    let login = send(a.post("/api/v1/session", credentials)).await;
     assert_eq!(login.status(), 200);
     let cookie = login.headers()["set-cookie"].to_str().unwrap();
     let cookie = cookie.split(';').next().unwrap().to_owned();
@@ -123,20 +100,22 @@ async fn instances_deliver_each_others_events(db: String) {
     read_until(&mut inbox_on_b, &ticket).await;
 
     let events = format!("/api/v1/tickets/{ticket}/events?token={token}");
-    let mut visitor_on_b = client.get(format!("{b}{events}")).send().await.unwrap();
+    let mut visitor_on_b = send(client.get(format!("{b}{events}"))).await;
     assert_eq!(visitor_on_b.status(), 200);
-    let mut visitor_on_a = client.get(a.url(&events)).send().await.unwrap();
+    let mut visitor_on_a = send(a.get(&events)).await;
     assert_eq!(visitor_on_a.status(), 200);
 
     // An agent's reply through A reaches the visitor connected to B, body and all.
-    let reply = client
-        .post(a.url(&format!("/api/v1/desk/tickets/{ticket}/messages")))
-        .header("cookie", &cookie)
-        .header("x-csrf-token", &csrf)
-        .json(&json!({ "body": "It ships today from instance A." }))
-        .send()
-        .await
-        .unwrap();
+    let reply = a.post(
+        &format!("/api/v1/desk/tickets/{ticket}/messages"),
+        json!({ "body": "It ships today from instance A." }),
+    );
+    let reply = send(
+        reply
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf),
+    )
+    .await;
     assert!(reply.status().is_success(), "{}", reply.status());
     let seen = read_until(&mut visitor_on_b, "It ships today from instance A.").await;
     assert!(seen.contains("event: message"), "{seen}");
@@ -145,10 +124,8 @@ async fn instances_deliver_each_others_events(db: String) {
     let posted = client
         .post(format!("{b}/api/v1/tickets/{ticket}/messages"))
         .bearer_auth(&token)
-        .json(&json!({ "text": "Thanks, says the visitor via B." }))
-        .send()
-        .await
-        .unwrap();
+        .json(&json!({ "text": "Thanks, says the visitor via B." }));
+    let posted = send(posted).await;
     assert_eq!(posted.status(), 201);
     let seen = read_until(&mut visitor_on_a, "Thanks, says the visitor via B.").await;
     assert_eq!(

@@ -3,7 +3,8 @@
 
 mod common;
 
-use common::{expect_problem, TestServer};
+use common::{expect_problem, send, TestServer};
+use reqwest::RequestBuilder;
 use server::Config;
 
 on_both_databases! {
@@ -13,101 +14,88 @@ on_both_databases! {
 
 async fn start(db: &str, token: Option<&str>, open_on_loopback: bool) -> TestServer {
     TestServer::start_with(Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: db.to_owned(),
         metrics_token: token.map(str::to_owned),
         metrics_open_on_loopback: open_on_loopback,
-        ..Config::default()
+        ..common::config(db)
     })
     .await
 }
 
+/// A scrape of `/metrics` with `bearer` as its token, through a proxy when `forwarded_for`
+/// names a client.
+fn scrape(
+    server: &TestServer,
+    bearer: Option<&str>,
+    forwarded_for: Option<&str>,
+) -> RequestBuilder {
+    let mut request = server.get("/metrics");
+    if let Some(bearer) = bearer {
+        request = request.bearer_auth(bearer);
+    }
+    if let Some(client) = forwarded_for {
+        request = request.header("x-forwarded-for", client);
+    }
+    request
+}
+
+/// A server's metrics token and whether it opens them on loopback; then scrapes, each with its
+/// token, its proxied client and the status it gets.
+type Case<'a> = (
+    Option<&'a str>,
+    bool,
+    &'a [(Option<&'a str>, Option<&'a str>, u16)],
+);
+
 async fn metrics_need_the_token_unless_opened(db: String) {
-    // A reverse proxy on this host that adds no X-Forwarded-For looks exactly like this request:
-    // loopback peer, no proxy headers. By default that is not enough.
-    let server = start(&db, None, false).await;
-    let local = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(local, 403).await;
-    server.stop().await;
-
-    let server = start(&db, Some("s3cret"), false).await;
-    let anonymous = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(anonymous, 403).await;
-    let wrong = server
-        .client
-        .get(server.url("/metrics"))
-        .bearer_auth("guess")
-        .send()
-        .await
-        .unwrap();
-    expect_problem(wrong, 403).await;
-    let scraper = server
-        .client
-        .get(server.url("/metrics"))
-        .bearer_auth("s3cret")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(scraper.status(), 200);
-    assert!(scraper
-        .text()
-        .await
-        .unwrap()
-        .contains("answerdesk_http_requests_total"));
-    server.stop().await;
-
-    // Opened explicitly: local scrapers without the token, still not through a proxy.
-    let server = start(&db, None, true).await;
-    let local = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(local.status(), 200);
-    let proxied = server
-        .client
-        .get(server.url("/metrics"))
-        .header("x-forwarded-for", "192.0.2.1")
-        .send()
-        .await
-        .unwrap();
-    expect_problem(proxied, 403).await;
-    server.stop().await;
+    let cases: [Case; 3] = [
+        // A reverse proxy on this host that adds no X-Forwarded-For looks exactly like this
+        // request: loopback peer, no proxy headers. By default that is not enough.
+        (None, false, &[(None, None, 403)]),
+        (
+            Some("s3cret"),
+            false,
+            &[
+                (None, None, 403),
+                (Some("guess"), None, 403),
+                (Some("s3cret"), None, 200),
+            ],
+        ),
+        // Opened explicitly: local scrapers without the token, still not through a proxy.
+        (
+            None,
+            true,
+            &[(None, None, 200), (None, Some("192.0.2.1"), 403)],
+        ),
+    ];
+    for (token, open_on_loopback, scrapes) in cases {
+        let server = start(&db, token, open_on_loopback).await;
+        for &(bearer, forwarded_for, status) in scrapes {
+            let response = send(scrape(&server, bearer, forwarded_for)).await;
+            if status != 200 {
+                expect_problem(response, status).await;
+                continue;
+            }
+            assert_eq!(response.status(), 200);
+            if bearer.is_some() {
+                assert!(response
+                    .text()
+                    .await
+                    .unwrap()
+                    .contains("answerdesk_http_requests_total"));
+            }
+        }
+        server.stop().await;
+    }
 }
 
 async fn unknown_methods_share_one_label(db: String) {
     let server = start(&db, Some("s3cret"), false).await;
     for method in ["BREW", "PROPFIND", "X-SCAN-1", "X-SCAN-2"] {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let response = server
-            .client
-            .request(method, server.url("/api/v1/escalations"))
-            .send()
-            .await
-            .unwrap();
+        let response = send(server.request(method, "/api/v1/escalations")).await;
         assert!(response.status().is_client_error(), "{}", response.status());
     }
-    let text = server
-        .client
-        .get(server.url("/metrics"))
-        .bearer_auth("s3cret")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = common::text(scrape(&server, Some("s3cret"), None)).await;
     for made_up in ["BREW", "PROPFIND", "X-SCAN"] {
         assert!(!text.contains(made_up), "{made_up} became a label:\n{text}");
     }

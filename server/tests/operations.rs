@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{expect_problem, TestServer};
+use common::{expect_problem, send, TestServer};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
@@ -18,40 +18,21 @@ on_both_databases! {
 const SCRAPE_TOKEN: &str = "scrape-token";
 
 async fn metrics_text(server: &TestServer) -> String {
-    let response = server
-        .client
-        .get(server.url("/metrics"))
-        .bearer_auth(SCRAPE_TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let response = send(server.get("/metrics").bearer_auth(SCRAPE_TOKEN)).await;
     assert_eq!(response.status(), 200);
     response.text().await.unwrap()
 }
 
 async fn metrics_count_requests_tickets_and_streams(db: String) {
     let server = TestServer::start_with(server::Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: db.clone(),
         metrics_token: Some(SCRAPE_TOKEN.to_owned()),
-        ..server::Config::default()
+        ..common::config(&db)
     })
     .await;
     let (ticket, token) = server.escalate("my parcel is late").await;
-    let unknown = server
-        .client
-        .get(server.url("/api/v1/tickets/T-NOPE0000"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let unknown = send(server.visitor(reqwest::Method::GET, "T-NOPE0000", &token, "")).await;
     assert_eq!(unknown.status(), 404);
-    let _stream = server
-        .client
-        .get(server.url(&format!("/api/v1/tickets/{ticket}/events?token={token}")))
-        .send()
-        .await
-        .unwrap();
+    let _stream = send(server.events(&ticket, &token)).await;
 
     let text = metrics_text(&server).await;
     for needle in [
@@ -70,13 +51,9 @@ async fn metrics_count_requests_tickets_and_streams(db: String) {
 
     // Without the token, refused even from loopback.
     let proxied = server
-        .client
-        .get(server.url("/metrics"))
-        .header("x-forwarded-for", "192.0.2.1")
-        .send()
-        .await
-        .unwrap();
-    expect_problem(proxied, 403).await;
+        .get("/metrics")
+        .header("x-forwarded-for", "192.0.2.1");
+    expect_problem(send(proxied).await, 403).await;
     server.stop().await;
 }
 
@@ -118,12 +95,7 @@ async fn shutdown_finishes_requests_in_flight(db: String) {
 async fn sqlite_openapi_document_lists_and_describes_the_paths() {
     common::on_sqlite(|db| async move {
         let server = TestServer::start(&db).await;
-        let response = server
-            .client
-            .get(server.url("/api/openapi.json"))
-            .send()
-            .await
-            .unwrap();
+        let response = send(server.get("/api/openapi.json")).await;
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], "application/json");
         let doc: serde_json::Value = response.json().await.expect("the document is JSON");

@@ -4,7 +4,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{expect_problem, TestServer};
+use common::{expect_problem, send, Escalation, TestServer};
+use reqwest::Method;
 use serde_json::json;
 use server::{Backoff, Config, LoginLimits, Quota, RateLimits};
 
@@ -27,33 +28,31 @@ fn tight(burst: u32) -> Quota {
     }
 }
 
+/// Tight quotas (see [`tight`]) with these bursts, per address and per site; the defaults
+/// where none is given.
+fn limits(per_ip: Option<u32>, per_site: Option<u32>) -> RateLimits {
+    let default = RateLimits::default();
+    RateLimits {
+        per_ip: per_ip.map_or(default.per_ip, tight),
+        per_site_escalations: per_site.map_or(default.per_site_escalations, tight),
+    }
+}
+
 async fn start(database_url: &str, rate_limit: bool, limits: RateLimits) -> TestServer {
     TestServer::start_with(Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: database_url.to_owned(),
         rate_limit,
         rate_limits: limits,
-        ..Config::default()
+        ..common::config(database_url)
     })
     .await
 }
 
 async fn per_ip_limit_answers_429_with_retry_after(database_url: String) {
-    let server = start(
-        &database_url,
-        true,
-        RateLimits {
-            per_ip: tight(3),
-            ..RateLimits::default()
-        },
-    )
-    .await;
+    let server = start(&database_url, true, limits(Some(3), None)).await;
     let (ticket, token) = server.escalate("my order never arrived").await;
     let read = || {
         server
-            .client
-            .get(server.url(&format!("/api/v1/tickets/{ticket}")))
-            .bearer_auth(&token)
+            .visitor(Method::GET, &ticket, &token, "")
             .header("Origin", "http://localhost:8080")
             .send()
     };
@@ -75,48 +74,23 @@ async fn per_ip_limit_answers_429_with_retry_after(database_url: String) {
     assert_eq!(problem["type"], "/problems/rate-limited");
 
     // Every public endpoint shares the address's bucket, escalations included.
-    let escalation = server
-        .client
-        .post(server.url("/api/v1/escalations"))
-        .json(&json!({ "site": "demo", "message": "hello?" }))
-        .send()
-        .await
-        .unwrap();
+    let escalation = Escalation::new("hello?").send(&server).await;
     expect_problem(escalation, 429).await;
 
     // Agents' endpoints are not public and not limited per address.
     for _ in 0..5 {
-        let session = server
-            .client
-            .get(server.url("/api/v1/session"))
-            .send()
-            .await
-            .unwrap();
+        let session = send(server.get("/api/v1/session")).await;
         assert_ne!(session.status(), 429);
     }
     // Nor are the operations endpoints.
-    let health = server.client.get(server.url("/healthz")).send().await;
-    assert_eq!(health.unwrap().status(), 200);
+    let health = send(server.get("/healthz")).await;
+    assert_eq!(health.status(), 200);
     server.stop().await;
 }
 
 async fn per_site_limit_counts_escalations(database_url: String) {
-    let server = start(
-        &database_url,
-        true,
-        RateLimits {
-            per_site_escalations: tight(2),
-            ..RateLimits::default()
-        },
-    )
-    .await;
-    let escalate = |message: &'static str| {
-        server
-            .client
-            .post(server.url("/api/v1/escalations"))
-            .json(&json!({ "site": "demo", "message": message }))
-            .send()
-    };
+    let server = start(&database_url, true, limits(None, Some(2))).await;
+    let escalate = |message: &'static str| Escalation::new(message).request(&server).send();
     assert_eq!(escalate("one").await.unwrap().status(), 201);
     assert_eq!(escalate("two").await.unwrap().status(), 201);
     let limited = escalate("three").await.unwrap();
@@ -125,27 +99,16 @@ async fn per_site_limit_counts_escalations(database_url: String) {
     assert!(problem["detail"].as_str().unwrap().contains("demo"));
 
     // An unknown site spends nothing and is told so, not limited.
-    let unknown = server
-        .client
-        .post(server.url("/api/v1/escalations"))
-        .json(&json!({ "site": "nowhere", "message": "hi" }))
-        .send()
-        .await
-        .unwrap();
+    let unknown = Escalation::new("hi")
+        .with("site", "nowhere")
+        .send(&server)
+        .await;
     expect_problem(unknown, 422).await;
     server.stop().await;
 }
 
 async fn limits_off_lets_everything_through(database_url: String) {
-    let server = start(
-        &database_url,
-        false,
-        RateLimits {
-            per_ip: tight(1),
-            per_site_escalations: tight(1),
-        },
-    )
-    .await;
+    let server = start(&database_url, false, limits(Some(1), Some(1))).await;
     for i in 0..5 {
         server.escalate(&format!("question {i}")).await;
     }
@@ -162,15 +125,24 @@ fn backoff(free: u32, lock: Duration) -> Backoff {
     }
 }
 
+/// Sign-in limits per address and per account, each `(free failures, lock in seconds)` (see
+/// [`backoff`]); the rest as by default.
+fn login_limits(per_ip: (u32, u64), per_account: (u32, u64)) -> LoginLimits {
+    let backoff = |(free, lock): (u32, u64)| backoff(free, Duration::from_secs(lock));
+    LoginLimits {
+        per_ip: backoff(per_ip),
+        per_account: backoff(per_account),
+        ..LoginLimits::default()
+    }
+}
+
 /// A server behind a "reverse proxy" on loopback: the tests choose the client address with
 /// `X-Forwarded-For`.
 async fn behind_proxy(database_url: &str, login_limits: LoginLimits) -> TestServer {
     TestServer::start_with(Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: database_url.to_owned(),
         trusted_proxies: vec!["127.0.0.1".to_owned()],
         login_limits,
-        ..Config::default()
+        ..common::config(database_url)
     })
     .await
 }
@@ -184,17 +156,39 @@ async fn login_from(
     cookie: Option<&str>,
 ) -> reqwest::Response {
     let request = server
-        .client
-        .post(server.url("/api/v1/session"))
-        .header("x-forwarded-for", ip)
-        .json(&json!({ "email": email, "password": password }));
-    match cookie {
+        .post(
+            "/api/v1/session",
+            json!({ "email": email, "password": password }),
+        )
+        .header("x-forwarded-for", ip);
+    send(match cookie {
         Some(cookie) => request.header("cookie", cookie),
         None => request,
-    }
-    .send()
+    })
     .await
-    .unwrap()
+}
+
+/// Signs in once per `(ip, email)` of `attempts` with `password`, without a device cookie; with
+/// a `status`, each attempt must be refused with it.
+async fn sign_ins(
+    server: &TestServer,
+    attempts: Vec<(String, String)>,
+    password: &str,
+    status: Option<u16>,
+) {
+    for (ip, email) in attempts {
+        let response = login_from(server, &ip, &email, password, None).await;
+        if let Some(status) = status {
+            expect_problem(response, status).await;
+        }
+    }
+}
+
+/// `(ip, email)` for `email` from the addresses `{prefix}{i}` of `range`.
+fn spread(prefix: &str, range: std::ops::Range<u32>, email: &str) -> Vec<(String, String)> {
+    range
+        .map(|i| (format!("{prefix}{i}"), email.to_owned()))
+        .collect()
 }
 
 fn retry_after(response: &reqwest::Response) -> u64 {
@@ -206,26 +200,12 @@ fn retry_after(response: &reqwest::Response) -> u64 {
 }
 
 async fn failed_logins_lock_the_account_with_backoff(database_url: String) {
-    let limits = LoginLimits {
-        per_ip: backoff(1000, Duration::from_secs(1)),
-        per_account: backoff(3, Duration::from_secs(2)),
-        ..LoginLimits::default()
-    };
-    let server = behind_proxy(&database_url, limits).await;
+    let server = behind_proxy(&database_url, login_limits((1000, 1), (3, 2))).await;
     let admin = server.first_admin.clone().unwrap();
 
     // A guesser spreading over many addresses: the account's count is what stops them.
-    for i in 0..3 {
-        let guess = login_from(
-            &server,
-            &format!("203.0.113.{i}"),
-            &admin.email,
-            "guess",
-            None,
-        )
-        .await;
-        expect_problem(guess, 401).await;
-    }
+    let guessers = spread("203.0.113.", 0..3, &admin.email);
+    sign_ins(&server, guessers, "guess", Some(401)).await;
     let locked = login_from(&server, "203.0.113.50", &admin.email, "guess", None).await;
     let wait = retry_after(&locked);
     assert!((1..=2).contains(&wait), "Retry-After {wait}");
@@ -242,17 +222,8 @@ async fn failed_logins_lock_the_account_with_backoff(database_url: String) {
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let right = login_from(&server, "198.51.100.9", &admin.email, &admin.password, None).await;
     assert_eq!(right.status(), 200);
-    for i in 0..2 {
-        let guess = login_from(
-            &server,
-            &format!("203.0.113.{i}"),
-            &admin.email,
-            "guess",
-            None,
-        )
-        .await;
-        expect_problem(guess, 401).await;
-    }
+    let guessers = spread("203.0.113.", 0..2, &admin.email);
+    sign_ins(&server, guessers, "guess", Some(401)).await;
 
     // Before the fix, 40 wrong passwords in a row were answered 401 every time.
     let mut limited = 0;
@@ -267,25 +238,14 @@ async fn failed_logins_lock_the_account_with_backoff(database_url: String) {
 }
 
 async fn failed_logins_lock_the_address_behind_a_trusted_proxy(database_url: String) {
-    let limits = LoginLimits {
-        per_ip: backoff(4, Duration::from_secs(60)),
-        per_account: backoff(1000, Duration::from_secs(1)),
-        ..LoginLimits::default()
-    };
+    let limits = login_limits((4, 60), (1000, 1));
     let server = behind_proxy(&database_url, limits).await;
     let admin = server.first_admin.clone().unwrap();
     // One machine trying many accounts.
-    for i in 0..4 {
-        let guess = login_from(
-            &server,
-            "198.51.100.7",
-            &format!("user{i}@example.com"),
-            "x",
-            None,
-        )
-        .await;
-        expect_problem(guess, 401).await;
-    }
+    let accounts = (0..4)
+        .map(|i| ("198.51.100.7".to_owned(), format!("user{i}@example.com")))
+        .collect();
+    sign_ins(&server, accounts, "x", Some(401)).await;
     let locked = login_from(&server, "198.51.100.7", &admin.email, &admin.password, None).await;
     assert!(retry_after(&locked) >= 50);
     expect_problem(locked, 429).await;
@@ -306,36 +266,20 @@ async fn failed_logins_lock_the_address_behind_a_trusted_proxy(database_url: Str
 
     // Without trusted proxies, X-Forwarded-For is ignored: changing it does not escape the lock.
     let server = TestServer::start_with(Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: database_url.clone(),
         login_limits: limits,
-        ..Config::default()
+        ..common::config(&database_url)
     })
     .await;
-    for i in 0..4 {
-        let guess = login_from(
-            &server,
-            &format!("192.0.2.{i}"),
-            "someone@example.com",
-            "x",
-            None,
-        )
-        .await;
-        expect_problem(guess, 401).await;
-    }
+    let spoofers = spread("192.0.2.", 0..4, "someone@example.com");
+    sign_ins(&server, spoofers, "x", Some(401)).await;
     let spoofed = login_from(&server, "192.0.2.200", "someone@example.com", "x", None).await;
     expect_problem(spoofed, 429).await;
     server.stop().await;
 }
 
 async fn a_known_browser_gets_past_a_locked_account(database_url: String) {
-    let limits = LoginLimits {
-        per_ip: backoff(1000, Duration::from_secs(1)),
-        // Long enough that only the device cookie can explain a success.
-        per_account: backoff(3, Duration::from_secs(600)),
-        ..LoginLimits::default()
-    };
-    let server = behind_proxy(&database_url, limits).await;
+    // The account stays locked long enough that only the device cookie can explain a success.
+    let server = behind_proxy(&database_url, login_limits((1000, 1), (3, 600))).await;
     let admin = server.first_admin.clone().unwrap();
     // The admin's usual browser signs in once and keeps its device cookie.
     let first = login_from(&server, "198.51.100.1", &admin.email, &admin.password, None).await;
@@ -355,16 +299,8 @@ async fn a_known_browser_gets_past_a_locked_account(database_url: String) {
     let device = device.split(';').next().unwrap().to_owned();
 
     // Someone else locks the account.
-    for i in 0..3 {
-        login_from(
-            &server,
-            &format!("203.0.113.{i}"),
-            &admin.email,
-            "guess",
-            None,
-        )
-        .await;
-    }
+    let guessers = spread("203.0.113.", 0..3, &admin.email);
+    sign_ins(&server, guessers, "guess", None).await;
     let stranger = login_from(&server, "203.0.113.9", &admin.email, &admin.password, None).await;
     expect_problem(stranger, 429).await;
     // A forged device cookie does not help.
@@ -405,13 +341,12 @@ async fn password_hashing_is_bounded(database_url: String) {
     };
     let server = behind_proxy(&database_url, limits).await;
     let attempts = (0..8).map(|i| {
-        let request = server
-            .client
-            .post(server.url("/api/v1/session"))
-            .header("x-forwarded-for", format!("203.0.113.{i}"))
-            .json(&json!({ "email": format!("user{i}@example.com"), "password": "guess" }))
-            .send();
-        async move { request.await.unwrap() }
+        let body = json!({ "email": format!("user{i}@example.com"), "password": "guess" });
+        send(
+            server
+                .post("/api/v1/session", body)
+                .header("x-forwarded-for", format!("203.0.113.{i}")),
+        )
     });
     let responses = futures_util::future::join_all(attempts).await;
     let mut busy = 0;
@@ -435,23 +370,15 @@ async fn password_hashing_is_bounded(database_url: String) {
 }
 
 async fn visitor_limits_key_on_the_forwarded_client_behind_a_trusted_proxy(database_url: String) {
-    let limits = RateLimits {
-        per_ip: tight(2),
-        ..RateLimits::default()
-    };
     let config = |trusted: Vec<String>| Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: database_url.clone(),
-        rate_limits: limits,
+        rate_limits: limits(Some(2), None),
         trusted_proxies: trusted,
-        ..Config::default()
+        ..common::config(&database_url)
     };
     let escalate = |server: &TestServer, client: &str| {
-        server
-            .client
-            .post(server.url("/api/v1/escalations"))
-            .header("x-forwarded-for", client)
-            .json(&json!({ "site": "demo", "message": "hello" }))
+        Escalation::new("hello")
+            .with_header("x-forwarded-for", client)
+            .request(server)
             .send()
     };
     // Behind the proxy each visitor has their own bucket.

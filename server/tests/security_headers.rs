@@ -42,15 +42,18 @@ fn dist(dir: &tempfile::TempDir) {
 
 fn config(dir: &tempfile::TempDir) -> Config {
     Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("db.sqlite").display()
-        ),
         snapshot: Some(dir.path().join("kb.snapshot")),
         dist_dir: Some(dir.path().join("dist")),
-        ..Config::default()
+        ..common::config(&common::sqlite_in(dir))
     }
+}
+
+/// A server of the built app (see [`dist`]) on SQLite, and the folder it serves from.
+async fn serve_dist() -> (tempfile::TempDir, TestServer) {
+    let dir = tempfile::tempdir().unwrap();
+    dist(&dir);
+    let server = TestServer::start_with(config(&dir)).await;
+    (dir, server)
 }
 
 fn sha256(text: &str) -> String {
@@ -72,7 +75,7 @@ fn directive(policy: &str, name: &str) -> String {
 }
 
 async fn policy_of(server: &TestServer, path: &str) -> String {
-    let response = server.client.get(server.url(path)).send().await.unwrap();
+    let response = common::send(server.get(path)).await;
     assert_eq!(response.status(), 200, "{path}");
     assert!(
         response.headers()["content-type"]
@@ -92,9 +95,7 @@ async fn policy_of(server: &TestServer, path: &str) -> String {
 
 #[tokio::test]
 async fn every_response_says_nosniff_and_keeps_its_referrer() {
-    let dir = tempfile::tempdir().unwrap();
-    dist(&dir);
-    let server = TestServer::start_with(config(&dir)).await;
+    let (_dir, server) = serve_dist().await;
     for (method, path) in [
         ("GET", "/"),
         ("GET", "/widget?site=demo"),
@@ -109,12 +110,7 @@ async fn every_response_says_nosniff_and_keeps_its_referrer() {
         ("POST", "/api/v1/escalations"),
         ("GET", "/no/such/file"),
     ] {
-        let response = server
-            .client
-            .request(method.parse().unwrap(), server.url(path))
-            .send()
-            .await
-            .unwrap();
+        let response = common::send(server.request(method.parse().unwrap(), path)).await;
         let headers = response.headers();
         assert_eq!(
             headers
@@ -135,9 +131,7 @@ async fn every_response_says_nosniff_and_keeps_its_referrer() {
 
 #[tokio::test]
 async fn every_page_runs_only_its_own_scripts() {
-    let dir = tempfile::tempdir().unwrap();
-    dist(&dir);
-    let server = TestServer::start_with(config(&dir)).await;
+    let (_dir, server) = serve_dist().await;
 
     for path in ["/", "/widget?site=demo"] {
         let policy = policy_of(&server, path).await;
@@ -271,19 +265,12 @@ async fn the_workbench_answers_only_on_its_own_origin() {
         "/api/v1/desk/tickets",
         "/api/v1/admin/agents",
     ] {
-        let response = server.client.get(server.url(path)).send().await.unwrap();
-        expect_problem(response, 404).await;
+        common::refused(server.get(path), 404).await;
     }
-    let login = server
-        .client
-        .post(server.url("/api/v1/session"))
-        .json(&serde_json::json!({"email": "admin@answerdesk.local", "password": "x"}))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(login, 404).await;
+    let login = serde_json::json!({"email": "admin@answerdesk.local", "password": "x"});
+    common::refused(server.post("/api/v1/session", login), 404).await;
     for path in ["/", "/widget?site=demo", "/demo.html", "/kb.snapshot"] {
-        let response = server.client.get(server.url(path)).send().await.unwrap();
+        let response = common::send(server.get(path)).await;
         assert_eq!(response.status(), 200, "{path} on the visitors' origin");
     }
 

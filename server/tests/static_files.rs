@@ -2,19 +2,14 @@
 
 mod common;
 
-use common::{expect_problem, TestServer};
+use common::{refused, send, TestServer};
 use server::Config;
 
 async fn start(dir: &tempfile::TempDir, dist: bool) -> TestServer {
     TestServer::start_with(Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("db.sqlite").display()
-        ),
         snapshot: Some(dir.path().join("kb.snapshot")),
         dist_dir: dist.then(|| dir.path().join("dist")),
-        ..Config::default()
+        ..common::config(&common::sqlite_in(dir))
     })
     .await
 }
@@ -24,9 +19,9 @@ async fn snapshot_is_revalidated_by_etag() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("kb.snapshot"), b"snapshot v1").unwrap();
     let server = start(&dir, false).await;
-    let url = server.url("/kb.snapshot");
+    let snapshot = || server.get("/kb.snapshot");
 
-    let first = server.client.get(&url).send().await.unwrap();
+    let first = send(snapshot()).await;
     assert_eq!(first.status(), 200);
     assert_eq!(first.headers()["content-type"], "application/octet-stream");
     assert_eq!(first.headers()["cache-control"], "no-cache");
@@ -34,23 +29,11 @@ async fn snapshot_is_revalidated_by_etag() {
     assert!(etag.starts_with('"') && etag.ends_with('"'));
     assert_eq!(first.bytes().await.unwrap().as_ref(), b"snapshot v1");
 
-    let unchanged = server
-        .client
-        .get(&url)
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let unchanged = send(snapshot().header("If-None-Match", &etag)).await;
     assert_eq!(unchanged.status(), 304);
 
     std::fs::write(dir.path().join("kb.snapshot"), b"snapshot v2, longer").unwrap();
-    let changed = server
-        .client
-        .get(&url)
-        .header("If-None-Match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let changed = send(snapshot().header("If-None-Match", &etag)).await;
     assert_eq!(changed.status(), 200);
     assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
     assert_eq!(
@@ -59,7 +42,7 @@ async fn snapshot_is_revalidated_by_etag() {
     );
 
     std::fs::remove_file(dir.path().join("kb.snapshot")).unwrap();
-    expect_problem(server.client.get(&url).send().await.unwrap(), 503).await;
+    refused(snapshot(), 503).await;
     server.stop().await;
 }
 
@@ -92,61 +75,24 @@ async fn app_routes_fall_back_to_index_html() {
         ("/admin/sites", "workbench"),
     ];
     for (path, app) in pages {
-        let response = server.client.get(server.url(path)).send().await.unwrap();
+        let response = send(server.get(path)).await;
         assert_eq!(response.status(), 200, "{path}");
         assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");
         let title = format!("<title>{app}</title>");
         assert!(response.text().await.unwrap().contains(&title), "{path}");
     }
 
-    let hashed = server
-        .client
-        .get(server.url("/app-0123456789abcdef.js"))
-        .send()
-        .await
-        .unwrap();
+    let hashed = send(server.get("/app-0123456789abcdef.js")).await;
     assert_eq!(hashed.status(), 200);
     assert_eq!(
         hashed.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
-    let worker = server
-        .client
-        .get(server.url("/sw.js"))
-        .send()
-        .await
-        .unwrap();
+    let worker = send(server.get("/sw.js")).await;
     assert_eq!(worker.headers()["cache-control"], "no-cache");
 
-    expect_problem(
-        server
-            .client
-            .get(server.url("/missing.js"))
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
-    expect_problem(
-        server
-            .client
-            .get(server.url("/api/v1/unknown"))
-            .send()
-            .await
-            .unwrap(),
-        404,
-    )
-    .await;
-    assert_eq!(
-        server
-            .client
-            .get(server.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    refused(server.get("/missing.js"), 404).await;
+    refused(server.get("/api/v1/unknown"), 404).await;
+    assert_eq!(send(server.get("/healthz")).await.status(), 200);
     server.stop().await;
 }

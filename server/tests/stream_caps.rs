@@ -6,7 +6,7 @@ mod desk_support;
 
 use std::time::Duration;
 
-use common::{expect_problem, TestServer};
+use common::{expect_problem, send, TestServer};
 use desk_support::Agent;
 use server::{Config, StreamLimits};
 
@@ -16,8 +16,6 @@ on_both_databases! {
 
 async fn streams_are_capped_per_address_and_in_total(db: String) {
     let server = TestServer::start_with(Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: db.clone(),
         trusted_proxies: vec!["127.0.0.1".to_owned()],
         metrics_token: Some("s3cret".to_owned()),
         stream_limits: StreamLimits {
@@ -25,14 +23,13 @@ async fn streams_are_capped_per_address_and_in_total(db: String) {
             total: 3,
             ..StreamLimits::default()
         },
-        ..Config::default()
+        ..common::config(&db)
     })
     .await;
     let (ticket, token) = server.escalate("hello?").await;
     let visitor_stream = |client: &str| {
         server
-            .client
-            .get(server.url(&format!("/api/v1/tickets/{ticket}/events?token={token}")))
+            .events(&ticket, &token)
             .header("x-forwarded-for", client)
             .send()
     };
@@ -51,24 +48,19 @@ async fn streams_are_capped_per_address_and_in_total(db: String) {
     assert!(c1.headers().contains_key("retry-after"));
     expect_problem(c1, 503).await;
     let admin = Agent::admin(&server).await;
-    let desk = admin
-        .get(&server, "/api/v1/desk/events")
-        .header("x-forwarded-for", "192.0.2.4")
-        .send()
-        .await
-        .unwrap();
-    expect_problem(desk, 503).await;
+    let desk_stream = || {
+        admin
+            .get(&server, "/api/v1/desk/events")
+            .header("x-forwarded-for", "192.0.2.4")
+            .send()
+    };
+    expect_problem(desk_stream().await.unwrap(), 503).await;
 
     // A closed stream frees its place.
     drop(a1);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     let desk = loop {
-        let desk = admin
-            .get(&server, "/api/v1/desk/events")
-            .header("x-forwarded-for", "192.0.2.4")
-            .send()
-            .await
-            .unwrap();
+        let desk = desk_stream().await.unwrap();
         if desk.status() == 200 || tokio::time::Instant::now() > deadline {
             break desk;
         }
@@ -78,24 +70,11 @@ async fn streams_are_capped_per_address_and_in_total(db: String) {
 
     // A refused request holds no place: a failed sign-in to the stream does not count either.
     let anonymous = server
-        .client
-        .get(server.url("/api/v1/desk/events"))
-        .header("x-forwarded-for", "192.0.2.5")
-        .send()
-        .await
-        .unwrap();
-    expect_problem(anonymous, 503).await;
+        .get("/api/v1/desk/events")
+        .header("x-forwarded-for", "192.0.2.5");
+    expect_problem(send(anonymous).await, 503).await;
 
-    let metrics = server
-        .client
-        .get(server.url("/metrics"))
-        .bearer_auth("s3cret")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = common::text(server.get("/metrics").bearer_auth("s3cret")).await;
     for needle in [
         "answerdesk_sse_refused_total{reason=\"per_ip\"} 1",
         "answerdesk_sse_clients 3",

@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::{expect_problem, TestServer};
+use common::{expect_problem, refused, send, Escalation, TestServer};
+use reqwest::Method;
 use serde_json::{json, Value};
 use server::domain::Status;
 use server::store::{Store, TicketFilter};
@@ -21,10 +22,7 @@ on_both_databases! {
 
 async fn escalation_is_stored_and_listed(db: String) {
     let server = TestServer::start(&db).await;
-    let response = server
-        .client
-        .post(server.url("/api/v1/escalations"))
-        .json(&json!({
+    let response = Escalation::raw(json!({
             "site": "demo",
             "message": "I was charged twice for order 1042\nPlease refund one.",
             "transcript": [
@@ -35,10 +33,9 @@ async fn escalation_is_stored_and_listed(db: String) {
             "page_url": "http://localhost:8080/shop",
             "locale": "en",
             "bot": {"decision": "clarify", "candidates": [{"id": "refunds", "score": 0.41}]},
-        }))
-        .send()
-        .await
-        .unwrap();
+    }))
+    .send(&server)
+    .await;
     assert_eq!(response.status(), 201);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let body: Value = response.json().await.unwrap();
@@ -74,29 +71,11 @@ async fn escalation_is_stored_and_listed(db: String) {
     assert!(store.list_tickets(&other).await.unwrap().is_empty());
     store.close().await;
 
-    let ticket: Value = server
-        .client
-        .get(server.url(&format!("/api/v1/tickets/{ticket_id}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ticket = common::body(server.visitor(Method::GET, ticket_id, token, "")).await;
     assert_eq!(ticket["ticket_id"], ticket_id);
     assert_eq!(ticket["status"], "open");
 
-    let messages: Value = server
-        .client
-        .get(server.url(&format!("/api/v1/tickets/{ticket_id}/messages")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let messages = common::body(server.visitor(Method::GET, ticket_id, token, "/messages")).await;
     let messages = messages["messages"].as_array().unwrap();
     let conversation: Vec<(&str, &str)> = messages
         .iter()
@@ -124,11 +103,9 @@ async fn escalation_is_stored_and_listed(db: String) {
 async fn idempotent_retry_returns_the_same_ticket(db: String) {
     let server = TestServer::start(&db).await;
     let send = |message: &'static str| {
-        server
-            .client
-            .post(server.url("/api/v1/escalations"))
-            .header("Idempotency-Key", "retry-1")
-            .json(&json!({ "site": "demo", "message": message }))
+        Escalation::new(message)
+            .with_key("retry-1")
+            .request(&server)
             .send()
     };
     let first = send("where is my parcel?").await.unwrap();
@@ -144,17 +121,10 @@ async fn idempotent_retry_returns_the_same_ticket(db: String) {
     );
 
     // The token opens the ticket.
+    let ticket = first["ticket_id"].as_str().unwrap();
     for token in [&first["token"], &retry["token"]] {
-        let response = server
-            .client
-            .get(server.url(&format!(
-                "/api/v1/tickets/{}",
-                first["ticket_id"].as_str().unwrap()
-            )))
-            .bearer_auth(token.as_str().unwrap())
-            .send()
-            .await
-            .unwrap();
+        let token = token.as_str().unwrap();
+        let response = common::send(server.visitor(Method::GET, ticket, token, "")).await;
         assert_eq!(response.status(), 200);
     }
 
@@ -168,11 +138,9 @@ async fn idempotent_retry_returns_the_same_ticket(db: String) {
 
     // Concurrent retries all land on one ticket.
     let racing = (0..6).map(|_| {
-        server
-            .client
-            .post(server.url("/api/v1/escalations"))
-            .header("Idempotency-Key", "race")
-            .json(&json!({ "site": "demo", "message": "race" }))
+        Escalation::new("race")
+            .with_key("race")
+            .request(&server)
             .send()
     });
     let mut ids = Vec::new();
@@ -185,9 +153,7 @@ async fn idempotent_retry_returns_the_same_ticket(db: String) {
     ids.dedup();
     assert_eq!(ids.len(), 1, "{ids:?}");
 
-    let store = Store::connect(&server.database_url).await.unwrap();
-    assert_eq!(ticket_count(&store).await, 2);
-    store.close().await;
+    assert_eq!(tickets_stored(&server).await, 2);
     server.stop().await;
 }
 
@@ -197,14 +163,13 @@ async fn idempotent_retry_returns_the_same_ticket(db: String) {
 async fn concurrent_escalations_keep_their_own_rows(db: String) {
     let server = TestServer::start(&db).await;
     let post = |body: Value, key: Option<&'static str>| {
-        let mut request = server
-            .client
-            .post(server.url("/api/v1/escalations"))
-            .json(&body);
-        if let Some(key) = key {
-            request = request.header("Idempotency-Key", key);
+        let escalation = Escalation::raw(body);
+        match key {
+            Some(key) => escalation.with_key(key),
+            None => escalation,
         }
-        request.send()
+        .request(&server)
+        .send()
     };
     let distinct = (0..24).map(|i| {
         let mut body = json!({
@@ -297,9 +262,7 @@ async fn token_reads_only_its_own_ticket(db: String) {
     let (ticket_a, token_a) = server.escalate("first").await;
     let (ticket_b, token_b) = server.escalate("second").await;
     let get = |ticket: &str, token: Option<&str>| {
-        let request = server
-            .client
-            .get(server.url(&format!("/api/v1/tickets/{ticket}/messages")));
+        let request = server.get(&format!("/api/v1/tickets/{ticket}/messages"));
         match token {
             Some(token) => request.bearer_auth(token),
             None => request,
@@ -313,69 +276,28 @@ async fn token_reads_only_its_own_ticket(db: String) {
     expect_problem(get("T-NOPENOPE", Some(&token_a)).await.unwrap(), 404).await;
     expect_problem(get(&ticket_a, Some("forged")).await.unwrap(), 404).await;
     expect_problem(get(&ticket_a, None).await.unwrap(), 401).await;
-    let posted = server
-        .client
-        .post(server.url(&format!("/api/v1/tickets/{ticket_b}/messages")))
-        .bearer_auth(&token_a)
-        .json(&json!({ "text": "let me in" }))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(posted, 404).await;
+    refused(server.reply(&ticket_b, &token_a, "let me in"), 404).await;
     server.stop().await;
 }
 
 async fn visitor_writes_to_their_ticket(db: String) {
     let server = TestServer::start(&db).await;
     let (ticket, token) = server.escalate("hello").await;
-    let messages_url = server.url(&format!("/api/v1/tickets/{ticket}/messages"));
-    let posted = server
-        .client
-        .post(&messages_url)
-        .bearer_auth(&token)
-        .json(&json!({ "text": "  one more thing  " }))
-        .send()
-        .await
-        .unwrap();
+    let posted = send(server.reply(&ticket, &token, "  one more thing  ")).await;
     assert_eq!(posted.status(), 201);
     let posted: Value = posted.json().await.unwrap();
     assert_eq!(posted["author"], "visitor");
     assert_eq!(posted["body_text"], "one more thing");
 
-    let all: Value = server
-        .client
-        .get(&messages_url)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let all = common::body(server.visitor(Method::GET, &ticket, &token, "/messages")).await;
     assert_eq!(all["messages"].as_array().unwrap().len(), 2);
     let first_id = all["messages"][0]["id"].as_i64().unwrap();
-    let newer: Value = server
-        .client
-        .get(format!("{messages_url}?after={first_id}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let after = format!("/messages?after={first_id}");
+    let newer = common::body(server.visitor(Method::GET, &ticket, &token, &after)).await;
     assert_eq!(newer["messages"].as_array().unwrap().len(), 1);
     assert_eq!(newer["messages"][0]["body_text"], "one more thing");
 
-    let empty = server
-        .client
-        .post(&messages_url)
-        .bearer_auth(&token)
-        .json(&json!({ "text": "   " }))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(empty, 422).await;
+    refused(server.reply(&ticket, &token, "   "), 422).await;
     server.stop().await;
 }
 
@@ -431,48 +353,18 @@ async fn bad_input_is_a_problem(db: String) {
         .unwrap();
     expect_problem(huge, 413).await;
 
-    let no_content_type = server
-        .client
-        .post(&url)
-        .body(json!({"site": "demo", "message": "hi"}).to_string())
-        .send()
-        .await
-        .unwrap();
-    expect_problem(no_content_type, 415).await;
+    let no_content_type = json!({"site": "demo", "message": "hi"}).to_string();
+    refused(server.client.post(&url).body(no_content_type), 415).await;
 
-    let bad_key = server
-        .client
-        .post(&url)
-        .header("Idempotency-Key", "")
-        .json(&json!({"site": "demo", "message": "hi"}))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(bad_key, 400).await;
+    let bad_key = Escalation::new("hi").with_key("");
+    expect_problem(bad_key.send(&server).await, 400).await;
 
-    let unknown_route = server
-        .client
-        .get(server.url("/api/v1/nothing-here"))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(unknown_route, 404).await;
-
-    let wrong_method = server.client.delete(&url).send().await.unwrap();
-    expect_problem(wrong_method, 405).await;
-
-    let no_snapshot = server
-        .client
-        .get(server.url("/kb.snapshot"))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(no_snapshot, 404).await;
+    refused(server.get("/api/v1/nothing-here"), 404).await;
+    refused(server.client.delete(&url), 405).await;
+    refused(server.get("/kb.snapshot"), 404).await;
 
     // None of that created anything.
-    let store = Store::connect(&server.database_url).await.unwrap();
-    assert_eq!(ticket_count(&store).await, 0);
-    store.close().await;
+    assert_eq!(tickets_stored(&server).await, 0);
     server.stop().await;
 }
 
@@ -480,8 +372,7 @@ async fn cors_follows_the_site_allow_list(db: String) {
     let server = TestServer::start(&db).await;
     let preflight = |origin: &'static str| {
         server
-            .client
-            .request(reqwest::Method::OPTIONS, server.url("/api/v1/escalations"))
+            .request(Method::OPTIONS, "/api/v1/escalations")
             .header("Origin", origin)
             .header("Access-Control-Request-Method", "POST")
             .header(
@@ -502,24 +393,10 @@ async fn cors_follows_the_site_allow_list(db: String) {
         .get("access-control-allow-origin")
         .is_none());
 
-    let from_evil = server
-        .client
-        .post(server.url("/api/v1/escalations"))
-        .header("Origin", "https://evil.example")
-        .json(&json!({"site": "demo", "message": "hi"}))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(from_evil, 403).await;
+    let from = |origin: &str| Escalation::new("hi").with_origin(origin);
+    expect_problem(from("https://evil.example").send(&server).await, 403).await;
 
-    let from_demo = server
-        .client
-        .post(server.url("/api/v1/escalations"))
-        .header("Origin", "http://127.0.0.1:8080")
-        .json(&json!({"site": "demo", "message": "hi"}))
-        .send()
-        .await
-        .unwrap();
+    let from_demo = from("http://127.0.0.1:8080").send(&server).await;
     assert_eq!(from_demo.status(), 201);
     assert_eq!(
         from_demo.headers()["access-control-allow-origin"],
@@ -587,10 +464,18 @@ async fn first_start_bootstraps_once(db: String) {
 async fn health_and_readiness(db: String) {
     let server = TestServer::start(&db).await;
     for path in ["/healthz", "/readyz"] {
-        let response = server.client.get(server.url(path)).send().await.unwrap();
+        let response = send(server.get(path)).await;
         assert_eq!(response.status(), 200, "{path}");
     }
     server.stop().await;
+}
+
+/// How many tickets the server's database holds.
+async fn tickets_stored(server: &TestServer) -> usize {
+    let store = Store::connect(&server.database_url).await.unwrap();
+    let count = ticket_count(&store).await;
+    store.close().await;
+    count
 }
 
 /// How many tickets the database holds.

@@ -8,8 +8,9 @@ mod desk_support;
 
 use std::time::Duration;
 
-use common::{expect_problem, TestServer};
-use desk_support::{json_of, offer_groups, Agent, Escalation};
+use common::{database, expect_problem, refused, Escalation, TestServer};
+use desk_support::{json_of, offer_groups, Agent};
+use reqwest::Method;
 use serde_json::{json, Value};
 use server::http::VisitorPolicy;
 use server::store::{Store, TicketFilter};
@@ -25,14 +26,9 @@ on_both_databases! {
     feedback_needs_a_served_knowledge_base => sqlite_feedback_needs_a_served_knowledge_base, postgres_feedback_needs_a_served_knowledge_base;
 }
 
-/// A connection to the test's database, to look at or age rows as time would.
-async fn database(url: &str) -> sqlx::AnyPool {
-    sqlx::any::install_default_drivers();
-    sqlx::AnyPool::connect(url).await.unwrap()
-}
-
 async fn page_url_must_be_a_web_page(db: String) {
     let server = TestServer::start(&db).await;
+    let from_page = |url: &str| Escalation::new("help").with("page_url", url);
     for url in [
         "javascript:alert(1)",
         "  JavaScript:alert(document.domain)",
@@ -44,11 +40,7 @@ async fn page_url_must_be_a_web_page(db: String) {
         "https://shop.example/\u{0}x",
         "https://shop.example/a b",
     ] {
-        let response = Escalation::new("help")
-            .with("page_url", url)
-            .send(&server)
-            .await;
-        let problem = expect_problem(response, 422).await;
+        let problem = expect_problem(from_page(url).send(&server).await, 422).await;
         assert!(
             problem["detail"].as_str().unwrap().contains("page_url"),
             "{url}: {problem}"
@@ -58,10 +50,7 @@ async fn page_url_must_be_a_web_page(db: String) {
         "https://shop.example/cart?x=1#top",
         "HTTP://localhost:8080/",
     ] {
-        let response = Escalation::new("help")
-            .with("page_url", url)
-            .send(&server)
-            .await;
+        let response = from_page(url).send(&server).await;
         assert_eq!(response.status(), 201, "{url}");
     }
     server.stop().await;
@@ -69,13 +58,11 @@ async fn page_url_must_be_a_web_page(db: String) {
 
 async fn messages_per_ticket_are_capped(db: String) {
     let server = TestServer::start_with(Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: db.clone(),
         visitor: VisitorPolicy {
             max_messages_per_ticket: 5,
             ..VisitorPolicy::default()
         },
-        ..Config::default()
+        ..common::config(&db)
     })
     .await;
     // Two transcript turns and the escalation message: three of five.
@@ -86,13 +73,8 @@ async fn messages_per_ticket_are_capped(db: String) {
         )
         .create(&server)
         .await;
-    let url = server.url(&format!("/api/v1/tickets/{ticket}/messages"));
     let reply = |text: &str, key: Option<&str>| {
-        let mut request = server
-            .client
-            .post(&url)
-            .bearer_auth(&token)
-            .json(&json!({ "text": text }));
+        let mut request = server.reply(&ticket, &token, text);
         if let Some(key) = key {
             request = request.header("Idempotency-Key", key);
         }
@@ -109,25 +91,12 @@ async fn messages_per_ticket_are_capped(db: String) {
     }
     // The retry of an accepted reply still gets its message back.
     assert_eq!(reply("fifth", Some("k5")).await.unwrap().status(), 200);
-    let messages: Value = server
-        .client
-        .get(&url)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let messages = common::body(server.visitor(Method::GET, &ticket, &token, "/messages")).await;
     assert_eq!(messages["messages"].as_array().unwrap().len(), 5);
     // Agents are not capped by what the visitor sent.
     let admin = Agent::admin(&server).await;
-    json_of(admin.post(
-        &server,
-        &format!("/api/v1/desk/tickets/{ticket}/messages"),
-        json!({ "body": "We are on it." }),
-    ))
-    .await;
+    let body = json!({ "body": "We are on it." });
+    admin.message(&server, &ticket, body).await;
     server.stop().await;
 }
 
@@ -135,13 +104,7 @@ async fn tokens_expire_after_inactivity(db: String) {
     let server = TestServer::start(&db).await;
     let (ticket, token) = server.escalate("where is my parcel?").await;
     let (fresh, fresh_token) = server.escalate("another question").await;
-    let get = |ticket: &str, token: &str| {
-        server
-            .client
-            .get(server.url(&format!("/api/v1/tickets/{ticket}")))
-            .bearer_auth(token)
-            .send()
-    };
+    let get = |ticket: &str, token: &str| server.visitor(Method::GET, ticket, token, "").send();
     assert_eq!(get(&ticket, &token).await.unwrap().status(), 200);
 
     // 91 days without activity: past the default of 90.
@@ -157,22 +120,8 @@ async fn tokens_expire_after_inactivity(db: String) {
 
     let problem = expect_problem(get(&ticket, &token).await.unwrap(), 401).await;
     assert_eq!(problem["type"], "/problems/token-expired");
-    let events = server
-        .client
-        .get(server.url(&format!("/api/v1/tickets/{ticket}/events?token={token}")))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(events, 401).await;
-    let reply = server
-        .client
-        .post(server.url(&format!("/api/v1/tickets/{ticket}/messages")))
-        .bearer_auth(&token)
-        .json(&json!({ "text": "hello?" }))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(reply, 401).await;
+    refused(server.events(&ticket, &token), 401).await;
+    refused(server.reply(&ticket, &token, "hello?"), 401).await;
     // Only the token's holder learns it expired: another token gets the usual 404.
     expect_problem(get(&ticket, &fresh_token).await.unwrap(), 404).await;
     // A ticket with recent activity is unaffected.
@@ -187,8 +136,7 @@ async fn tokens_are_read_from_the_header_only(db: String) {
         format!("/api/v1/tickets/{ticket}?token={token}"),
         format!("/api/v1/tickets/{ticket}/messages?token={token}"),
     ] {
-        let response = server.client.get(server.url(&path)).send().await.unwrap();
-        let problem = expect_problem(response, 401).await;
+        let problem = refused(server.get(&path), 401).await;
         assert!(
             problem["detail"]
                 .as_str()
@@ -197,21 +145,10 @@ async fn tokens_are_read_from_the_header_only(db: String) {
             "{path}: {problem}"
         );
     }
-    let reply = server
-        .client
-        .post(server.url(&format!("/api/v1/tickets/{ticket}/messages?token={token}")))
-        .json(&json!({ "text": "hi" }))
-        .send()
-        .await
-        .unwrap();
-    expect_problem(reply, 401).await;
+    let path = format!("/api/v1/tickets/{ticket}/messages?token={token}");
+    refused(server.post(&path, json!({ "text": "hi" })), 401).await;
     // The event stream is the exception: EventSource cannot send headers.
-    let events = server
-        .client
-        .get(server.url(&format!("/api/v1/tickets/{ticket}/events?token={token}")))
-        .send()
-        .await
-        .unwrap();
+    let events = common::send(server.events(&ticket, &token)).await;
     assert_eq!(events.status(), 200);
     drop(events);
     server.stop().await;
@@ -219,14 +156,8 @@ async fn tokens_are_read_from_the_header_only(db: String) {
 
 async fn replays_mint_no_token(db: String) {
     let server = TestServer::start(&db).await;
-    let send = || {
-        server
-            .client
-            .post(server.url("/api/v1/escalations"))
-            .header("Idempotency-Key", "client-key-7f3a")
-            .json(&json!({ "site": "demo", "message": "where is my parcel?" }))
-            .send()
-    };
+    let parcel = |key: &str| Escalation::new("where is my parcel?").with_key(key);
+    let send = || parcel("client-key-7f3a").request(&server).send();
     let first: Value = send().await.unwrap().json().await.unwrap();
     let pool = database(&db).await;
     let tokens = || async {
@@ -262,14 +193,7 @@ async fn replays_mint_no_token(db: String) {
 
     // Another key with the same body is another escalation; the same key on another body is
     // refused, and neither gets the first token.
-    let other = server
-        .client
-        .post(server.url("/api/v1/escalations"))
-        .header("Idempotency-Key", "client-key-other")
-        .json(&json!({ "site": "demo", "message": "where is my parcel?" }))
-        .send()
-        .await
-        .unwrap();
+    let other = parcel("client-key-other").send(&server).await;
     assert_eq!(other.status(), 201);
     let other: Value = other.json().await.unwrap();
     assert_ne!(other["token"], first["token"]);
@@ -280,12 +204,7 @@ async fn visitors_choose_only_offered_groups(db: String) {
     let server = TestServer::start(&db).await;
     let admin = Agent::admin(&server).await;
     for (id, name) in [("vip", "VIP"), ("billing", "Billing")] {
-        json_of(admin.post(
-            &server,
-            "/api/v1/admin/groups",
-            json!({ "id": id, "name": name }),
-        ))
-        .await;
+        admin.create_group(&server, id, name).await;
     }
     let group_of = |ticket: String| {
         let db = db.clone();
@@ -321,13 +240,7 @@ async fn visitors_choose_only_offered_groups(db: String) {
     assert_eq!(group_of(vip).await.as_deref(), Some("general"));
     // An admin page that does not know the field leaves the offer alone.
     let sites = json_of(admin.get(&server, "/api/v1/admin/sites")).await;
-    let demo = sites["sites"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == "demo")
-        .unwrap()
-        .clone();
+    let demo = common::item(&sites, "sites", "id", "demo");
     let kept = json_of(admin.put(
         &server,
         "/api/v1/admin/sites/demo",
@@ -336,29 +249,15 @@ async fn visitors_choose_only_offered_groups(db: String) {
     .await;
     assert_eq!(kept["visitor_groups"], json!(["billing"]));
     // Offering a group that does not exist is refused.
-    let unknown = admin
-        .put(
-            &server,
-            "/api/v1/admin/sites/demo",
-            json!({ "name": "Demo", "visitor_groups": ["nope"] }),
-        )
-        .send()
-        .await
-        .unwrap();
-    expect_problem(unknown, 422).await;
+    let unknown = json!({ "name": "Demo", "visitor_groups": ["nope"] });
+    refused(admin.put(&server, "/api/v1/admin/sites/demo", unknown), 422).await;
     server.stop().await;
 }
 
 async fn feedback_needs_a_served_knowledge_base(db: String) {
     let server = TestServer::start(&db).await;
-    let response = server
-        .client
-        .post(server.url("/api/v1/feedback"))
-        .json(&json!({ "site": "demo", "entry_id": "anything", "helpful": true }))
-        .send()
-        .await
-        .unwrap();
-    let problem = expect_problem(response, 422).await;
+    let feedback = json!({ "site": "demo", "entry_id": "anything", "helpful": true });
+    let problem = refused(server.post("/api/v1/feedback", feedback), 422).await;
     assert_eq!(problem["type"], "/problems/unknown-entry");
     server.stop().await;
 }

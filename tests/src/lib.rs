@@ -8,16 +8,79 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
+use serde_json::{json, Value};
 use thirtyfour::prelude::*;
 
 /// How long a test waits for something a person would see happen.
 pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Asks `check` again and again (every 50 ms) until it says `Break(value)`; fails with the
+/// reason of its last `Continue(reason)` when [`PATIENCE`] runs out first.
+pub async fn wait_until<T>(
+    mut check: impl AsyncFnMut() -> Result<ControlFlow<T, String>>,
+) -> Result<T> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match check().await? {
+            ControlFlow::Break(value) => return Ok(value),
+            ControlFlow::Continue(reason) => ensure!(Instant::now() < deadline, "{reason}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Runs `scenario` on a fresh server with `browser`. The browser quits afterwards whatever
+/// happened; a failure first prints what the page showed and what the server logged.
+pub async fn run_with(
+    browser: Browser,
+    scenario: impl AsyncFnOnce(&mut Server, &Browser) -> Result<()>,
+) -> Result<()> {
+    let mut server = Server::start()?;
+    let result = scenario(&mut server, &browser).await;
+    if result.is_err() {
+        eprintln!("page:\n{}", browser.page_text().await);
+        eprintln!("server log:\n{}", server.log_lines().join("\n"));
+    }
+    let quit = browser.quit().await;
+    result.and(quit)
+}
+
+/// [`run_with`] in a browser started with [`Browser::start`].
+pub async fn run(scenario: impl AsyncFnOnce(&mut Server, &Browser) -> Result<()>) -> Result<()> {
+    run_with(Browser::start().await?, scenario).await
+}
+
+/// The password `answerdesk agent add` or `agent reset-password` printed.
+pub fn password_line(out: &str) -> Result<String> {
+    Ok(out
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .with_context(|| format!("no password in the output: {out}"))?
+        .trim()
+        .to_owned())
+}
+
+/// Counts, in every document of the browser, the `fetch` calls started and settled (answered or
+/// failed), so a test can wait until none is in flight: [`Browser::wait_for_network_idle`].
+const REQUEST_COUNTER: &str = "if (!window.__answerdeskRequests) {
+  const counter = { started: 0, settled: 0 };
+  window.__answerdeskRequests = counter;
+  const fetch = window.fetch;
+  window.fetch = function (...args) {
+    counter.started += 1;
+    const sent = fetch.apply(this, args);
+    const settle = () => { counter.settled += 1; };
+    sent.then(settle, settle);
+    return sent;
+  };
+}";
 
 fn env_path(name: &str) -> Result<PathBuf> {
     let value = std::env::var_os(name).with_context(|| {
@@ -326,11 +389,19 @@ impl Browser {
                 Err(e) => return Err(e).context("chromedriver did not start a browser session"),
             }
         };
-        Ok(Browser {
+        let browser = Browser {
             driver,
             chromedriver,
             _profile: temporary,
-        })
+        };
+        browser
+            .driver
+            .cdp()
+            .page()
+            .add_script_to_evaluate_on_new_document(REQUEST_COUNTER)
+            .await
+            .context("cannot install the request counter")?;
+        Ok(browser)
     }
 
     /// Ends the session; the process group is killed on drop either way.
@@ -375,7 +446,242 @@ impl Browser {
         }
     }
 
-    /// Saves a screenshot for the README when `ANSWERDESK_SCREENSHOTS` names a folder.
+    /// Waits until `css` matches a visible element, and clicks it.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.find(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// Waits until `css` matches a visible element, and types `keys` into it.
+    pub async fn type_into(&self, css: &str, keys: impl Into<TypingData>) -> Result<()> {
+        self.find(css).await?.send_keys(keys).await?;
+        Ok(())
+    }
+
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> Result<usize> {
+        Ok(self.driver.find_all(By::Css(css)).await?.len())
+    }
+
+    /// The text of every element matching `css`, read in one script call: the page re-renders
+    /// while messages arrive, so element handles found first and read later can go stale.
+    pub async fn texts(&self, css: &str) -> Result<Vec<String>> {
+        let ret = self
+            .driver
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText);",
+                vec![json!(css)],
+            )
+            .await?;
+        Ok(ret.convert()?)
+    }
+
+    /// Waits until an element matching `css` contains `needle`; returns its text.
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> Result<String> {
+        wait_until(async || {
+            let seen = self.texts(css).await?;
+            Ok(match seen.iter().find(|t| t.contains(needle)) {
+                Some(text) => ControlFlow::Break(text.clone()),
+                None => ControlFlow::Continue(format!(
+                    "no `{css}` contained {needle:?} within {PATIENCE:?}; saw {seen:?}"
+                )),
+            })
+        })
+        .await
+    }
+
+    /// Waits until nothing matches `css`; fails with `what` when something still does.
+    pub async fn wait_gone(&self, css: &str, what: &str) -> Result<()> {
+        wait_until(async || {
+            Ok(match self.count(css).await? {
+                0 => ControlFlow::Break(()),
+                _ => ControlFlow::Continue(what.to_owned()),
+            })
+        })
+        .await
+    }
+
+    /// Waits until no `fetch` of this document is in flight: every request it started has been
+    /// answered (or has failed). What such an answer could still change has been decided then,
+    /// which is what a check that something did *not* happen has to wait for.
+    pub async fn wait_for_network_idle(&self) -> Result<()> {
+        self.wait_for_none(
+            "const r = window.__answerdeskRequests;
+             if (!r) throw new Error('this document does not count its requests');
+             return r.started - r.settled;",
+            "request(s) still in flight",
+        )
+        .await
+    }
+
+    /// Waits until this document has settled after insertions: loaded, every image loaded or
+    /// failed (so its `onerror` ran), no request in flight, and the tasks queued meanwhile (load,
+    /// error and toggle events) run. Then a handler that was going to fire has fired.
+    pub async fn wait_for_page_settled(&self) -> Result<()> {
+        self.wait_for_none(
+            "const r = window.__answerdeskRequests;
+             return (document.readyState === 'complete' ? 0 : 1)
+               + Array.from(document.images).filter(i => !i.complete).length
+               + (r ? r.started - r.settled : 0);",
+            "load(s) still pending",
+        )
+        .await?;
+        self.after_queued_tasks().await
+    }
+
+    /// Waits until `script` counts nothing pending (returns 0); `what` names what it counts.
+    async fn wait_for_none(&self, script: &str, what: &str) -> Result<()> {
+        wait_until(async || {
+            let pending: i64 = self.driver.execute(script, vec![]).await?.convert()?;
+            Ok(match pending {
+                0 => ControlFlow::Break(()),
+                _ => ControlFlow::Continue(format!("{pending} {what} after {PATIENCE:?}")),
+            })
+        })
+        .await
+    }
+
+    /// Returns once the tasks this document has queued so far have run: a message it posts to
+    /// itself now arrives after them, and a timer set then fires after the timers they set.
+    async fn after_queued_tasks(&self) -> Result<()> {
+        self.driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const marker = 'answerdesk-e2e-' + Math.random();
+                 window.addEventListener('message', function seen(e) {
+                   if (e.data !== marker) return;
+                   window.removeEventListener('message', seen);
+                   setTimeout(() => done(true), 0);
+                 });
+                 window.postMessage(marker, '*');",
+                vec![],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Posts `message` to this document's window (as `window.postMessage(message, '*')` in the
+    /// page would) and returns once every listener has handled it and what they queued has run:
+    /// a second message posted right after it arrives only then.
+    pub async fn post_message(&self, message: Value) -> Result<()> {
+        self.driver
+            .execute("window.postMessage(arguments[0], '*');", vec![message])
+            .await?;
+        self.after_queued_tasks().await
+    }
+
+    /// What the page shows (its address and text), for a failure report.
+    pub async fn page_text(&self) -> String {
+        match self
+            .driver
+            .execute(
+                "return location.href + '\\n' + document.body.innerText;",
+                vec![],
+            )
+            .await
+        {
+            Ok(ret) => ret.convert().unwrap_or_default(),
+            Err(e) => format!("(cannot read the page: {e})"),
+        }
+    }
+
+    /// Signs in on the workbench (`/agent`) and waits for the inbox.
+    pub async fn sign_in(&self, server: &Server, email: &str, password: &str) -> Result<()> {
+        self.driver.goto(server.url("/agent")).await?;
+        self.type_into("[data-testid=login-email]", email).await?;
+        self.type_into("[data-testid=login-password]", password)
+            .await?;
+        self.click("[data-testid=login-submit]").await?;
+        self.find("[data-testid=inbox]").await?;
+        Ok(())
+    }
+
+    /// Creates an agent with `answerdesk agent add` (see [`Server::add_agent`]) and signs in as
+    /// it; returns its password.
+    pub async fn sign_in_new(
+        &self,
+        server: &Server,
+        email: &str,
+        name: &str,
+        role: &str,
+        group: &str,
+    ) -> Result<String> {
+        let password = server.add_agent(email, name, role, group)?;
+        self.sign_in(server, email, &password).await?;
+        Ok(password)
+    }
+
+    /// Signs out of the workbench, then in again as `email`.
+    pub async fn sign_in_as(&self, server: &Server, email: &str, password: &str) -> Result<()> {
+        self.sign_out().await?;
+        self.sign_in(server, email, password).await
+    }
+
+    /// Signs out of the workbench and waits for the sign-in form.
+    pub async fn sign_out(&self) -> Result<()> {
+        self.click("[data-testid=logout]").await?;
+        self.find("[data-testid=login-email]").await?;
+        Ok(())
+    }
+
+    /// Opens the embedded widget on the demo page and switches into its frame.
+    pub async fn open_demo_widget(&self, server: &Server) -> Result<()> {
+        self.driver.goto(server.url("/demo.html")).await?;
+        self.open_widget().await
+    }
+
+    /// Waits for the embed's launcher on this page, opens the widget with it and switches into
+    /// the widget's frame.
+    pub async fn open_widget(&self) -> Result<()> {
+        self.launcher().await?;
+        self.open_widget_timed().await?;
+        self.enter_widget().await
+    }
+
+    /// Types `question` into the widget's input and sends it.
+    pub async fn ask(&self, question: &str) -> Result<()> {
+        self.type_into("[data-testid=ask-input]", question.to_owned() + Key::Enter)
+            .await
+    }
+
+    /// "Talk to a person": opens the escalation form, types `name` and submits it.
+    pub async fn escalate(&self, name: &str) -> Result<()> {
+        self.click("[data-testid=escalate]").await?;
+        self.type_into(".ad-escalate input[autocomplete=name]", name)
+            .await?;
+        self.click("[data-testid=escalate-submit]").await
+    }
+
+    /// What the widget's outbox holds: the requests it has not had answered yet.
+    pub async fn outbox(&self) -> Result<Vec<Value>> {
+        let json: String = self
+            .driver
+            .execute(
+                "return localStorage.getItem('answerdesk.outbox') || '[]';",
+                vec![],
+            )
+            .await?
+            .convert()?;
+        Ok(serde_json::from_str(&json)?)
+    }
+
+    /// Waits until the widget has delivered its outbox and no request is in flight: what it
+    /// sent has been answered, and nothing more is on its way. `what` is the failure message.
+    pub async fn wait_until_delivered(&self, what: &str) -> Result<()> {
+        wait_until(async || {
+            Ok(match self.outbox().await?.len() {
+                0 => ControlFlow::Break(()),
+                _ => ControlFlow::Continue(what.to_owned()),
+            })
+        })
+        .await?;
+        self.wait_for_network_idle().await
+    }
+
+    /// Saves a screenshot `name.png` for the README when `ANSWERDESK_SCREENSHOTS` names a folder,
+    /// and only there: `cargo xtask test` points it into the target folder and `cargo xtask
+    /// screenshots` copies the pictures to `docs/screenshots`, so a test run leaves the tracked
+    /// files alone. Unset, nothing is written.
     pub async fn screenshot(&self, name: &str) -> Result<()> {
         if let Some(dir) = std::env::var_os("ANSWERDESK_SCREENSHOTS") {
             let dir = PathBuf::from(dir);
@@ -507,14 +813,26 @@ impl Server {
         self.sign_in_with_role(email, name, "admin").await
     }
 
+    /// Asserts that the database holds exactly one ticket (`what` says which, for the failure
+    /// message); signs in a new agent `email` to read it. Returns the agent and the ticket's id.
+    pub async fn only_ticket(&self, what: &str, email: &str) -> Result<(AgentClient, String)> {
+        let tickets = self.tickets()?;
+        ensure!(tickets.len() == 1, "exactly one ticket {what}: {tickets:?}");
+        let id = tickets[0]["id"].as_str().unwrap_or_default().to_string();
+        Ok((self.sign_in_agent(email, "Desk Agent").await?, id))
+    }
+
+    /// Creates an agent with `answerdesk agent add` (`role` is `agent` or `admin`); returns its
+    /// one-time password.
+    pub fn add_agent(&self, email: &str, name: &str, role: &str, group: &str) -> Result<String> {
+        password_line(&self.answerdesk(&[
+            "agent", "add", email, "--name", name, "--role", role, "--group", group,
+        ])?)
+    }
+
     async fn sign_in_with_role(&self, email: &str, name: &str, role: &str) -> Result<AgentClient> {
         let out = self.answerdesk(&["agent", "add", email, "--name", name, "--role", role])?;
-        let password = out
-            .lines()
-            .find_map(|l| l.strip_prefix("password: "))
-            .with_context(|| format!("no password in `agent add` output: {out}"))?
-            .trim()
-            .to_string();
+        let password = password_line(&out)?;
         let http = reqwest::Client::new();
         let response = http
             .post(self.url("/api/v1/session"))
@@ -584,23 +902,13 @@ impl AgentClient {
     /// Replies to the visitor (Markdown).
     pub async fn reply(&self, ticket: &str, body: &str) -> Result<serde_json::Value> {
         let path = format!("/api/v1/desk/tickets/{ticket}/messages");
-        self.send(
-            reqwest::Method::POST,
-            &path,
-            serde_json::json!({ "body": body }),
-        )
-        .await
+        self.post(&path, json!({ "body": body })).await
     }
 
     /// Moves the ticket to `status` (`open`, `pending`, `resolved`, `closed`).
     pub async fn set_status(&self, ticket: &str, status: &str) -> Result<serde_json::Value> {
         let path = format!("/api/v1/desk/tickets/{ticket}");
-        self.send(
-            reqwest::Method::PATCH,
-            &path,
-            serde_json::json!({ "status": status }),
-        )
-        .await
+        self.patch(&path, json!({ "status": status })).await
     }
 
     /// `GET` an API path (e.g. `/api/v1/admin/feedback`) as this agent.
@@ -617,13 +925,6 @@ impl AgentClient {
 
     /// The ticket as the desk sees it: messages, context, rating.
     pub async fn ticket(&self, ticket: &str) -> Result<serde_json::Value> {
-        let response = self
-            .http
-            .get(format!("{}/api/v1/desk/tickets/{ticket}", self.base_url))
-            .header(reqwest::header::COOKIE, &self.cookie)
-            .send()
-            .await?
-            .error_for_status()?;
-        Ok(response.json().await?)
+        self.get(&format!("/api/v1/desk/tickets/{ticket}")).await
     }
 }

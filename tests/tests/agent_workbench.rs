@@ -6,73 +6,21 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use e2e::{Browser, Server, PATIENCE};
 use thirtyfour::prelude::*;
 
-/// Creates an agent with `answerdesk agent add`; returns its one-time password.
-fn add_agent(server: &Server, email: &str, name: &str, role: &str, group: &str) -> Result<String> {
-    let out = server.answerdesk(&[
-        "agent", "add", email, "--name", name, "--role", role, "--group", group,
-    ])?;
-    Ok(out
-        .lines()
-        .find_map(|l| l.strip_prefix("password: "))
-        .with_context(|| format!("no password in `agent add` output: {out}"))?
-        .trim()
-        .to_owned())
-}
-
-async fn sign_in(browser: &Browser, server: &Server, email: &str, password: &str) -> Result<()> {
-    browser.driver.goto(server.url("/agent")).await?;
-    browser
-        .find("[data-testid=login-email]")
-        .await?
-        .send_keys(email)
-        .await?;
-    browser
-        .find("[data-testid=login-password]")
-        .await?
-        .send_keys(password)
-        .await?;
-    browser
-        .find("[data-testid=login-submit]")
-        .await?
-        .click()
-        .await?;
-    browser.find("[data-testid=inbox]").await?;
-    Ok(())
-}
-
-async fn sign_out(browser: &Browser) -> Result<()> {
-    browser.find("[data-testid=logout]").await?.click().await?;
-    browser.find("[data-testid=login-email]").await?;
-    Ok(())
-}
-
 /// Creates a skill group on the admin page, as the signed-in admin; then back to the inbox.
 async fn create_group(browser: &Browser, server: &Server, id: &str, name: &str) -> Result<()> {
+    browser.click("[data-testid=admin-link]").await?;
+    browser.click("[data-testid=admin-nav-groups]").await?;
+    browser.type_into("[data-testid=group-id]", id).await?;
     browser
-        .find("[data-testid=admin-link]")
-        .await?
-        .click()
+        .type_into("[data-testid=group-name]", name.to_owned() + Key::Enter)
         .await?;
     browser
-        .find("[data-testid=admin-nav-groups]")
-        .await?
-        .click()
+        .wait_for_text("[data-testid=admin-groups]", id)
         .await?;
-    browser
-        .find("[data-testid=group-id]")
-        .await?
-        .send_keys(id)
-        .await?;
-    browser
-        .find("[data-testid=group-name]")
-        .await?
-        .send_keys(name.to_owned() + Key::Enter)
-        .await?;
-    wait_for_text(browser, "[data-testid=admin-groups]", id).await?;
     browser.driver.goto(server.url("/agent")).await?;
     browser.find("[data-testid=inbox]").await?;
     Ok(())
@@ -80,33 +28,20 @@ async fn create_group(browser: &Browser, server: &Server, id: &str, name: &str) 
 
 /// Transfers the open case to `group` with `note`, as the signed-in agent.
 async fn transfer_open_case(browser: &Browser, group: &str, note: &str) -> Result<()> {
-    browser
-        .find("[data-testid=transfer]")
-        .await?
-        .click()
-        .await?;
+    browser.click("[data-testid=transfer]").await?;
     choose(browser, "[data-testid=transfer-group]", group).await?;
     browser
-        .find("[data-testid=transfer-note]")
-        .await?
-        .send_keys(note)
+        .type_into("[data-testid=transfer-note]", note)
         .await?;
-    browser
-        .find("[data-testid=transfer-submit]")
-        .await?
-        .click()
-        .await?;
-    wait_for_text(browser, "[data-testid=case-group]", group).await?;
-    Ok(())
+    submit_transfer(browser, group).await
 }
 
-/// Waits until no element matches `css`.
-async fn wait_gone(browser: &Browser, css: &str, what: &str) -> Result<()> {
-    let deadline = Instant::now() + PATIENCE;
-    while !browser.driver.find_all(By::Css(css)).await?.is_empty() {
-        ensure!(Instant::now() < deadline, "{what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+/// Submits the transfer form and waits until the case shows its new `group`.
+async fn submit_transfer(browser: &Browser, group: &str) -> Result<()> {
+    browser.click("[data-testid=transfer-submit]").await?;
+    browser
+        .wait_for_text("[data-testid=case-group]", group)
+        .await?;
     Ok(())
 }
 
@@ -114,14 +49,13 @@ async fn wait_gone(browser: &Browser, css: &str, what: &str) -> Result<()> {
 /// instead, the visitor picks the first (the engine's best candidate). Returns the id of the
 /// entry that answered.
 async fn ask(visitor: &Browser, question: &str, n: usize) -> Result<String> {
-    let count = |css: &'static str| async move {
-        Ok::<_, anyhow::Error>(visitor.driver.find_all(By::Css(css)).await?.len())
-    };
+    let count = |css: &'static str| visitor.count(css);
     let choices_before = count(".ad-log .ad-chips").await?;
     visitor
-        .find("[data-testid=ask-input]:enabled")
-        .await?
-        .send_keys(question.to_owned() + Key::Enter)
+        .type_into(
+            "[data-testid=ask-input]:enabled",
+            question.to_owned() + Key::Enter,
+        )
         .await?;
     let deadline = Instant::now() + PATIENCE;
     loop {
@@ -149,22 +83,13 @@ async fn ask(visitor: &Browser, question: &str, n: usize) -> Result<String> {
     Ok(answered[n - 1].clone())
 }
 
-/// Waits until an element matching `css` contains `needle`; returns its text.
-async fn wait_for_text(browser: &Browser, css: &str, needle: &str) -> Result<String> {
-    let deadline = Instant::now() + PATIENCE;
-    let mut seen = Vec::new();
-    while Instant::now() < deadline {
-        seen.clear();
-        for element in browser.driver.find_all(By::Css(css)).await? {
-            let text = element.text().await.unwrap_or_default();
-            if text.contains(needle) {
-                return Ok(text);
-            }
-            seen.push(text);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    bail!("no `{css}` contained {needle:?} within {PATIENCE:?}; saw {seen:?}")
+/// Opens `ticket` from the inbox.
+async fn open_case(agent: &Browser, ticket: &str) -> Result<()> {
+    agent
+        .click(&format!(
+            "[data-testid=inbox-item][data-ticket='{ticket}'] a"
+        ))
+        .await
 }
 
 /// Sets a `<select>` the way a person picking an option does (value, then `change`).
@@ -196,21 +121,6 @@ async fn page_fetch_status(browser: &Browser, method: &str, path: &str) -> Resul
     Ok(status.convert()?)
 }
 
-/// What the page shows, for the failure report.
-async fn page_text(browser: &Browser) -> String {
-    match browser
-        .driver
-        .execute(
-            "return location.href + '\\n' + document.body.innerText;",
-            vec![],
-        )
-        .await
-    {
-        Ok(ret) => ret.convert().unwrap_or_default(),
-        Err(e) => format!("(cannot read the page: {e})"),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn escalated_case_arrives_live_is_answered_with_assist_and_rated() -> Result<()> {
     let server = Server::start()?;
@@ -224,8 +134,8 @@ async fn escalated_case_arrives_live_is_answered_with_assist_and_rated() -> Resu
     };
     let result = acceptance(&server, &visitor, &agent).await;
     if result.is_err() {
-        eprintln!("agent page:\n{}", page_text(&agent).await);
-        eprintln!("visitor page:\n{}", page_text(&visitor).await);
+        eprintln!("agent page:\n{}", agent.page_text().await);
+        eprintln!("visitor page:\n{}", visitor.page_text().await);
     }
     let _ = visitor.quit().await;
     let _ = agent.quit().await;
@@ -237,19 +147,18 @@ async fn escalated_case_arrives_live_is_answered_with_assist_and_rated() -> Resu
 
 async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Result<()> {
     // The team lead (an admin, in the general group) opens a billing group; Ming works in it.
-    let lead_password = add_agent(server, "lead@example.com", "Lin Lead", "admin", "general")?;
-    sign_in(agent, server, "lead@example.com", &lead_password).await?;
+    agent
+        .sign_in_new(server, "lead@example.com", "Lin Lead", "admin", "general")
+        .await?;
     create_group(agent, server, "billing", "Billing").await?;
-    let ming_password = add_agent(server, "ming@example.com", "Ming", "agent", "billing")?;
+    let ming_password = server.add_agent("ming@example.com", "Ming", "agent", "billing")?;
 
     // The first agent waits at an empty inbox, live.
-    wait_for_text(agent, "[data-testid=live-status]", "live").await?;
+    agent
+        .wait_for_text("[data-testid=live-status]", "live")
+        .await?;
     ensure!(
-        agent
-            .driver
-            .find_all(By::Css("[data-testid=inbox-item]"))
-            .await?
-            .is_empty(),
+        agent.count("[data-testid=inbox-item]").await? == 0,
         "the inbox starts empty"
     );
 
@@ -257,22 +166,8 @@ async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Resu
     visitor.driver.goto(server.url("/?locale=zh-CN")).await?;
     ask(visitor, "我想退货，怎么申请", 1).await?;
     let last_answer = ask(visitor, "退款多久能到账", 2).await?;
-    visitor
-        .find("[data-testid=escalate]")
-        .await?
-        .click()
-        .await?;
-    visitor
-        .find(".ad-escalate input[autocomplete=name]")
-        .await?
-        .send_keys("王小明")
-        .await?;
-    visitor
-        .find("[data-testid=escalate-submit]")
-        .await?
-        .click()
-        .await?;
-    let notice = wait_for_text(visitor, ".ad-notice", "T-").await?;
+    visitor.escalate("王小明").await?;
+    let notice = visitor.wait_for_text(".ad-notice", "T-").await?;
     let ticket = notice
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
         .find(|w| w.starts_with("T-"))
@@ -291,7 +186,9 @@ async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Resu
     item.find(By::Css("a")).await?.click().await?;
 
     // The bot's transcript, set apart, with its candidates and the page.
-    let transcript = wait_for_text(agent, "[data-testid=bot-transcript]", "我想退货").await?;
+    let transcript = agent
+        .wait_for_text("[data-testid=bot-transcript]", "我想退货")
+        .await?;
     ensure!(
         transcript.contains("退款多久能到账"),
         "both questions are in the bot transcript: {transcript}"
@@ -305,7 +202,9 @@ async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Resu
         summary.contains("退款多久能到账") && summary.contains("王小明"),
         "the summary quotes the request and the name: {summary}"
     );
-    wait_for_text(agent, "[data-testid=contact]", "王小明").await?;
+    agent
+        .wait_for_text("[data-testid=contact]", "王小明")
+        .await?;
 
     // Smart assist: the same entry the bot answered the visitor's last question with.
     let suggestions = agent.find_n("[data-testid=assist-suggestion]", 1).await?;
@@ -326,8 +225,10 @@ async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Resu
     composer
         .send_keys(Key::End + "\n如有其他问题，请随时告诉我们。")
         .await?;
-    agent.find("[data-testid=send]").await?.click().await?;
-    wait_for_text(agent, "[data-testid=agent-message]", "如有其他问题").await?;
+    agent.click("[data-testid=send]").await?;
+    agent
+        .wait_for_text("[data-testid=agent-message]", "如有其他问题")
+        .await?;
     // The case as an agent first sees it: summary and transcript at the top.
     agent
         .driver
@@ -340,37 +241,30 @@ async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Resu
     agent.screenshot("case").await?;
 
     // The visitor's page shows the reply live.
-    wait_for_text(visitor, "[data-testid=agent-message]", "如有其他问题").await?;
+    visitor
+        .wait_for_text("[data-testid=agent-message]", "如有其他问题")
+        .await?;
 
     // An internal note stays internal.
-    agent.find("[data-testid=mode-note]").await?.click().await?;
+    agent.click("[data-testid=mode-note]").await?;
     agent
-        .find("[data-testid=composer]")
-        .await?
-        .send_keys("客户是老顾客，优先处理。")
+        .type_into("[data-testid=composer]", "客户是老顾客，优先处理。")
         .await?;
-    agent.find("[data-testid=send]").await?.click().await?;
-    wait_for_text(agent, "[data-testid=note]", "老顾客").await?;
+    agent.click("[data-testid=send]").await?;
+    agent.wait_for_text("[data-testid=note]", "老顾客").await?;
 
     // The refund itself is billing's: transferred there with a note.
     transfer_open_case(agent, "billing", "退款需财务确认，请核对订单后回复客户。").await?;
-    sign_out(agent).await?;
+    agent.sign_out().await?;
 
     // Ming, in billing, finds the case with the note on top of it.
-    sign_in(agent, server, "ming@example.com", &ming_password).await?;
     agent
-        .find(&format!(
-            "[data-testid=inbox-item][data-ticket='{ticket}'] a"
-        ))
-        .await?
-        .click()
+        .sign_in(server, "ming@example.com", &ming_password)
         .await?;
-    wait_for_text(
-        agent,
-        "[data-testid=transfer-note-banner]",
-        "请核对订单后回复客户",
-    )
-    .await?;
+    open_case(agent, &ticket).await?;
+    agent
+        .wait_for_text("[data-testid=transfer-note-banner]", "请核对订单后回复客户")
+        .await?;
     let on_top: bool = agent
         .driver
         .execute(
@@ -385,16 +279,18 @@ async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Resu
 
     // Resolved; the visitor rates the conversation and Ming sees it without a reload.
     choose(agent, "[data-testid=status]", "resolved").await?;
-    wait_gone(
-        agent,
-        &format!("[data-testid=inbox-item][data-ticket='{ticket}']"),
-        "the resolved case stays in the Open view",
-    )
-    .await?;
-    visitor.find("[data-testid=rate-5]").await?.click().await?;
+    agent
+        .wait_gone(
+            &format!("[data-testid=inbox-item][data-ticket='{ticket}']"),
+            "the resolved case stays in the Open view",
+        )
+        .await?;
+    visitor.click("[data-testid=rate-5]").await?;
     // The rating's own update re-renders the widget: look the thanks up afresh each time.
-    wait_for_text(visitor, "[data-testid=rating-thanks]", "感谢").await?;
-    wait_for_text(agent, "[data-testid=rating]", "5 / 5").await?;
+    visitor
+        .wait_for_text("[data-testid=rating-thanks]", "感谢")
+        .await?;
+    agent.wait_for_text("[data-testid=rating]", "5 / 5").await?;
 
     // Nothing internal leaked to the visitor.
     let visitor_page = visitor.find("[data-testid=log]").await?.text().await?;
@@ -407,36 +303,21 @@ async fn acceptance(server: &Server, visitor: &Browser, agent: &Browser) -> Resu
 
 #[tokio::test(flavor = "multi_thread")]
 async fn admin_pages_are_for_admins_only() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::start().await?;
-    let result = admins_only(&server, &browser).await;
-    if result.is_err() {
-        eprintln!("page:\n{}", page_text(&browser).await);
-        eprintln!("server log:\n{}", server.log_lines().join("\n"));
-    }
-    let _ = browser.quit().await;
-    result
+    e2e::run(admins_only).await
 }
 
-async fn admins_only(server: &Server, browser: &Browser) -> Result<()> {
-    let password = add_agent(server, "grace@example.com", "Grace", "agent", "general")?;
-    sign_in(browser, server, "grace@example.com", &password).await?;
+async fn admins_only(server: &mut Server, browser: &Browser) -> Result<()> {
+    browser
+        .sign_in_new(server, "grace@example.com", "Grace", "agent", "general")
+        .await?;
     ensure!(
-        browser
-            .driver
-            .find_all(By::Css("[data-testid=admin-link]"))
-            .await?
-            .is_empty(),
+        browser.count("[data-testid=admin-link]").await? == 0,
         "an agent sees no admin link"
     );
     browser.driver.goto(server.url("/admin")).await?;
     browser.find("[data-testid=admin-refused]").await?;
     ensure!(
-        browser
-            .driver
-            .find_all(By::Css("[data-testid=admin]"))
-            .await?
-            .is_empty(),
+        browser.count("[data-testid=admin]").await? == 0,
         "an agent gets no admin page"
     );
     let status = page_fetch_status(browser, "GET", "/api/v1/admin/agents").await?;
@@ -448,62 +329,58 @@ async fn admins_only(server: &Server, browser: &Browser) -> Result<()> {
     );
 
     // An admin invites an agent from the admin page; the invitation's password signs in.
-    sign_out(browser).await?;
-    let admin_password = add_agent(server, "lead@example.com", "Lin Lead", "admin", "general")?;
-    sign_in(browser, server, "lead@example.com", &admin_password).await?;
+    browser.sign_out().await?;
     browser
-        .find("[data-testid=admin-link]")
-        .await?
-        .click()
+        .sign_in_new(server, "lead@example.com", "Lin Lead", "admin", "general")
+        .await?;
+    browser.click("[data-testid=admin-link]").await?;
+    browser
+        .type_into("[data-testid=invite-email]", "new@example.com")
         .await?;
     browser
-        .find("[data-testid=invite-email]")
-        .await?
-        .send_keys("new@example.com")
+        .type_into("[data-testid=invite-name]", "New Agent" + Key::Enter)
         .await?;
-    browser
-        .find("[data-testid=invite-name]")
-        .await?
-        .send_keys("New Agent" + Key::Enter)
+    let result = browser
+        .wait_for_text("[data-testid=invite-result]", "password")
         .await?;
-    let result = wait_for_text(browser, "[data-testid=invite-result]", "password").await?;
     let invited_password = result
         .split("password ")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .context("no password in the invitation")?
         .to_owned();
-    wait_for_text(browser, "[data-testid=admin-agents]", "new@example.com").await?;
-    sign_out(browser).await?;
-    sign_in(browser, server, "new@example.com", &invited_password).await?;
-    wait_for_text(browser, "[data-testid=me]", "New Agent").await?;
+    browser
+        .wait_for_text("[data-testid=admin-agents]", "new@example.com")
+        .await?;
+    browser
+        .sign_in_as(server, "new@example.com", &invited_password)
+        .await?;
+    browser
+        .wait_for_text("[data-testid=me]", "New Agent")
+        .await?;
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn transfer_note_reaches_the_other_groups_agent() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::start().await?;
-    let result = transfer(&server, &browser).await;
-    if result.is_err() {
-        eprintln!("page:\n{}", page_text(&browser).await);
-    }
-    let _ = browser.quit().await;
-    result
+    e2e::run(transfer).await
 }
 
-async fn transfer(server: &Server, agent: &Browser) -> Result<()> {
+async fn transfer(server: &mut Server, agent: &Browser) -> Result<()> {
     // The admin creates a second skill group; an agent works in it.
-    let admin_password = add_agent(server, "lead@example.com", "Lin Lead", "admin", "general")?;
-    sign_in(agent, server, "lead@example.com", &admin_password).await?;
+    agent
+        .sign_in_new(server, "lead@example.com", "Lin Lead", "admin", "general")
+        .await?;
     create_group(agent, server, "billing", "Billing").await?;
-    sign_out(agent).await?;
-    let first_password = add_agent(server, "grace@example.com", "Grace", "agent", "general")?;
-    let second_password = add_agent(server, "ming@example.com", "Ming", "agent", "billing")?;
+    agent.sign_out().await?;
+    let first_password = server.add_agent("grace@example.com", "Grace", "agent", "general")?;
+    let second_password = server.add_agent("ming@example.com", "Ming", "agent", "billing")?;
 
+    let escalation =
+        serde_json::json!({ "site": "demo", "message": "支付宝付款了两次", "locale": "zh-CN" });
     let created: serde_json::Value = reqwest::Client::new()
         .post(server.url("/api/v1/escalations"))
-        .json(&serde_json::json!({ "site": "demo", "message": "支付宝付款了两次", "locale": "zh-CN" }))
+        .json(&escalation)
         .send()
         .await?
         .error_for_status()?
@@ -515,100 +392,68 @@ async fn transfer(server: &Server, agent: &Browser) -> Result<()> {
         .to_owned();
 
     // Grace hands it to billing: she no longer sees it, but her screen says where it went.
-    sign_in(agent, server, "grace@example.com", &first_password).await?;
     agent
-        .find(&format!(
-            "[data-testid=inbox-item][data-ticket='{ticket}'] a"
-        ))
-        .await?
-        .click()
+        .sign_in(server, "grace@example.com", &first_password)
         .await?;
+    open_case(agent, &ticket).await?;
     transfer_open_case(agent, "billing", "重复扣款，请核对支付宝流水后退款。").await?;
-    wait_gone(
-        agent,
-        &format!("[data-testid=inbox-item][data-ticket='{ticket}']"),
-        "a case transferred out of the agent's groups leaves her inbox",
-    )
-    .await?;
-    sign_out(agent).await?;
+    agent
+        .wait_gone(
+            &format!("[data-testid=inbox-item][data-ticket='{ticket}']"),
+            "a case transferred out of the agent's groups leaves her inbox",
+        )
+        .await?;
+    agent.sign_out().await?;
 
     // Ming reads the note first, then hands the case straight back to Grace as an agent.
-    sign_in(agent, server, "ming@example.com", &second_password).await?;
     agent
-        .find(&format!(
-            "[data-testid=inbox-item][data-ticket='{ticket}'] a"
-        ))
-        .await?
-        .click()
+        .sign_in(server, "ming@example.com", &second_password)
         .await?;
-    wait_for_text(
-        agent,
-        "[data-testid=transfer-note-banner]",
-        "请核对支付宝流水",
-    )
-    .await?;
-    agent.find("[data-testid=transfer]").await?.click().await?;
+    open_case(agent, &ticket).await?;
+    agent
+        .wait_for_text("[data-testid=transfer-note-banner]", "请核对支付宝流水")
+        .await?;
+    agent.click("[data-testid=transfer]").await?;
     choose(agent, "[data-testid=transfer-group]", "general").await?;
     choose(agent, "[data-testid=transfer-agent]", "grace@example.com").await?;
     // No note, no transfer.
+    agent.click("[data-testid=transfer-submit]").await?;
     agent
-        .find("[data-testid=transfer-submit]")
-        .await?
-        .click()
-        .await?;
-    wait_for_text(agent, "[data-testid=transfer-form] [role=alert]", "note").await?;
-    agent
-        .find("[data-testid=transfer-note]")
-        .await?
-        .send_keys("已退款，请通知客户。")
+        .wait_for_text("[data-testid=transfer-form] [role=alert]", "note")
         .await?;
     agent
-        .find("[data-testid=transfer-submit]")
-        .await?
-        .click()
+        .type_into("[data-testid=transfer-note]", "已退款，请通知客户。")
         .await?;
-    wait_for_text(agent, "[data-testid=case-group]", "general").await?;
-    sign_out(agent).await?;
-
-    sign_in(agent, server, "grace@example.com", &first_password).await?;
-    agent.find("[data-testid=view-mine]").await?.click().await?;
+    submit_transfer(agent, "general").await?;
     agent
-        .find(&format!(
-            "[data-testid=inbox-item][data-ticket='{ticket}'] a"
-        ))
-        .await?
-        .click()
+        .sign_in_as(server, "grace@example.com", &first_password)
         .await?;
-    wait_for_text(agent, "[data-testid=transfer-note-banner]", "请通知客户").await?;
+    agent.click("[data-testid=view-mine]").await?;
+    open_case(agent, &ticket).await?;
+    agent
+        .wait_for_text("[data-testid=transfer-note-banner]", "请通知客户")
+        .await?;
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn workbench_speaks_the_browsers_language_or_the_agents_choice() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::start_in_language("zh-CN").await?;
-    let result = languages(&server, &browser).await;
-    if result.is_err() {
-        eprintln!("page:\n{}", page_text(&browser).await);
-    }
-    let _ = browser.quit().await;
-    result
+    e2e::run_with(Browser::start_in_language("zh-CN").await?, languages).await
 }
 
-async fn languages(server: &Server, browser: &Browser) -> Result<()> {
-    let password = add_agent(server, "ming@example.com", "Ming", "agent", "general")?;
+async fn languages(server: &mut Server, browser: &Browser) -> Result<()> {
+    let password = server.add_agent("ming@example.com", "Ming", "agent", "general")?;
+    let shows = |css, text| browser.wait_for_text(css, text);
     browser.driver.goto(server.url("/agent")).await?;
-    wait_for_text(browser, "[data-testid=login-submit]", "登录").await?;
-    sign_in(browser, server, "ming@example.com", &password).await?;
-    wait_for_text(browser, "[data-testid=view-open]", "未解决").await?;
-    // The toggle names the other language; the choice outlives the page.
+    shows("[data-testid=login-submit]", "登录").await?;
     browser
-        .find("[data-testid=language-toggle]")
-        .await?
-        .click()
+        .sign_in(server, "ming@example.com", &password)
         .await?;
-    wait_for_text(browser, "[data-testid=logout]", "Sign out").await?;
+    shows("[data-testid=view-open]", "未解决").await?;
+    // The toggle names the other language; the choice outlives the page.
+    browser.click("[data-testid=language-toggle]").await?;
+    shows("[data-testid=logout]", "Sign out").await?;
     browser.driver.goto(server.url("/agent")).await?;
-    wait_for_text(browser, "[data-testid=view-open]", "Open").await?;
+    shows("[data-testid=view-open]", "Open").await?;
     Ok(())
 }

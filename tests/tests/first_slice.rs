@@ -8,14 +8,10 @@ use thirtyfour::prelude::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn visitor_is_answered_in_the_browser_then_escalates_to_a_ticket() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::start().await?;
-    let result = scenario(&server, &browser).await;
-    browser.quit().await?;
-    result
+    e2e::run(scenario).await
 }
 
-async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
+async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
     browser.driver.goto(server.url("/?locale=en")).await?;
     let input = browser.find("[data-testid=ask-input]:enabled").await?;
 
@@ -53,20 +49,7 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
         "snapshot fetched once: {requests:?}"
     );
 
-    browser
-        .find("[data-testid=escalate]")
-        .await?
-        .click()
-        .await?;
-    let name = browser
-        .find(".ad-escalate input[autocomplete=name]")
-        .await?;
-    name.send_keys("Ada Visitor").await?;
-    browser
-        .find("[data-testid=escalate-submit]")
-        .await?
-        .click()
-        .await?;
+    browser.escalate("Ada Visitor").await?;
     let notice = browser.find(".ad-notice").await?.text().await?;
     ensure!(
         notice.contains("T-"),

@@ -195,8 +195,9 @@ fn attacker_origin(body: Vec<u8>) -> Result<(String, Arc<AtomicUsize>)> {
 
 /// Fails if a dialog is open or any payload ran, in this document or the top one.
 async fn assert_inert(browser: &Browser, surface: &str) -> Result<()> {
-    // Handlers of broken images, toggles and loads fire a moment after insertion.
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // Handlers of broken images, toggles and loads fire a moment after insertion: read once
+    // the images have loaded or failed, no request is in flight and the queued events have run.
+    browser.wait_for_page_settled().await?;
     if let Ok(text) = browser.driver.get_alert_text().await {
         bail!("{surface}: a dialog opened: {text:?}");
     }
@@ -257,27 +258,13 @@ async fn click_links(browser: &Browser, css: &str) -> Result<()> {
     Ok(())
 }
 
-async fn ask(browser: &Browser, text: &str) -> Result<()> {
-    browser
-        .find("[data-testid=ask-input]")
-        .await?
-        .send_keys(text.to_owned() + Key::Enter)
-        .await?;
-    Ok(())
-}
-
 /// Asks until the answer from `entry` is shown (picking it when the bot offers choices).
 async fn ask_for_entry(browser: &Browser, question: &str, entry: &str) -> Result<()> {
-    ask(browser, question).await?;
+    browser.ask(question).await?;
     let selector = format!("[data-testid=answer][data-entry='{entry}']");
     let deadline = Instant::now() + PATIENCE;
     loop {
-        if !browser
-            .driver
-            .find_all(By::Css(&selector))
-            .await?
-            .is_empty()
-        {
+        if browser.count(&selector).await? > 0 {
             return Ok(());
         }
         for chip in browser
@@ -294,28 +281,6 @@ async fn ask_for_entry(browser: &Browser, question: &str, entry: &str) -> Result
             "no answer from {entry} to {question:?} within {PATIENCE:?}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn wait_for_text(browser: &Browser, css: &str, needle: &str) -> Result<()> {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let texts: Vec<String> = browser
-            .driver
-            .execute(
-                "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText);",
-                vec![json!(css)],
-            )
-            .await?
-            .convert()?;
-        if texts.iter().any(|t| t.contains(needle)) {
-            return Ok(());
-        }
-        ensure!(
-            Instant::now() < deadline,
-            "no `{css}` containing {needle:?} within {PATIENCE:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
@@ -419,29 +384,17 @@ async fn scenario(
     assert_inert(visitor, "widget: KB answer").await?;
     tally.checked("widget KB answer");
     for message in corpus_messages() {
-        ask(visitor, &message).await?;
+        visitor.ask(&message).await?;
     }
-    wait_for_text(visitor, ".ad-visitor", "form-action").await?;
+    visitor.wait_for_text(".ad-visitor", "form-action").await?;
     assert_inert(visitor, "widget: visitor messages").await?;
     tally.checked("widget visitor messages");
 
     // The visitor escalates under a hostile name.
     visitor
-        .find("[data-testid=escalate]")
-        .await?
-        .click()
+        .escalate("<img src=x onerror=\"window.__pwned='name'\">")
         .await?;
-    visitor
-        .find(".ad-escalate input[autocomplete=name]")
-        .await?
-        .send_keys("<img src=x onerror=\"window.__pwned='name'\">")
-        .await?;
-    visitor
-        .find("[data-testid=escalate-submit]")
-        .await?
-        .click()
-        .await?;
-    wait_for_text(visitor, ".ad-notice", "T-").await?;
+    visitor.wait_for_text(".ad-notice", "T-").await?;
     let widget_ticket = server
         .tickets()?
         .into_iter()
@@ -533,7 +486,9 @@ async fn scenario(
 
     // The team answers the widget's visitor with the corpus (Markdown and raw HTML).
     admin.reply(&widget_ticket, &all_payloads()).await?;
-    wait_for_text(visitor, "[data-testid=agent-message]", "js link").await?;
+    visitor
+        .wait_for_text("[data-testid=agent-message]", "js link")
+        .await?;
     let bad = dangerous_markup(visitor, "[data-testid=agent-message] .ad-answer-body").await?;
     ensure!(
         bad.is_empty(),
@@ -561,7 +516,9 @@ async fn scenario(
             hits.load(Ordering::SeqCst) == 0,
             "the widget fetched the snapshot from another origin"
         );
-        wait_for_text(&agent_opens, "[data-testid=answer]", "ZZZZ").await
+        agent_opens
+            .wait_for_text("[data-testid=answer]", "ZZZZ")
+            .await
     }
     .await;
     let _ = agent_opens.quit().await;
@@ -576,7 +533,7 @@ async fn scenario(
     let outcome = async {
         fresh.driver.goto(server.url("/?locale=en")).await?;
         ask_for_entry(&fresh, "patched answer marker", "patched-answer").await?;
-        wait_for_text(&fresh, "[data-testid=answer]", "safe link").await?;
+        fresh.wait_for_text("[data-testid=answer]", "safe link").await?;
         let bad = dangerous_markup(&fresh, ".ad-answer-body, .ad-links").await?;
         ensure!(bad.is_empty(), "the patched answer carries {bad:?}");
         let links: Vec<String> = fresh
@@ -623,26 +580,9 @@ async fn workbench(
         "--role",
         "admin",
     ])?;
-    let password = out
-        .lines()
-        .find_map(|l| l.strip_prefix("password: "))
-        .context("no password")?
-        .trim()
-        .to_owned();
-    desk.driver.goto(server.url("/agent")).await?;
-    desk.find("[data-testid=login-email]")
-        .await?
-        .send_keys("desk-xss@example.com")
+    let password = e2e::password_line(&out)?;
+    desk.sign_in(server, "desk-xss@example.com", &password)
         .await?;
-    desk.find("[data-testid=login-password]")
-        .await?
-        .send_keys(&password)
-        .await?;
-    desk.find("[data-testid=login-submit]")
-        .await?
-        .click()
-        .await?;
-    desk.find("[data-testid=inbox]").await?;
     desk.find_n("[data-testid=inbox-item]", tickets.len())
         .await?;
     assert_inert(desk, "workbench: inbox").await?;
@@ -670,7 +610,8 @@ async fn workbench(
             .await?;
         desk.find(&format!("[data-testid=admin-nav-{page}]"))
             .await?;
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // The page has loaded what it lists once its requests are answered.
+        desk.wait_for_network_idle().await?;
         assert_inert(desk, "admin pages").await?;
     }
     tally.checked("admin agents/groups/canned/sites");

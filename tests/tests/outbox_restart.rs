@@ -2,12 +2,12 @@
 //! unreachable waits in the widget's outbox (localStorage), survives the browser being closed
 //! and started again on the same profile, and reaches the server exactly once when it is back.
 
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
 use e2e::{Browser, Server, PATIENCE};
-use thirtyfour::prelude::*;
 
 const QUESTION: &str = "how long does delivery take to arrive?";
 const NAME: &str = "Rita Restart";
@@ -49,47 +49,17 @@ async fn close(browser: Browser, profile: &Path) -> Result<()> {
     Ok(())
 }
 
-async fn outbox(browser: &Browser) -> Result<Vec<serde_json::Value>> {
-    let json: String = browser
-        .driver
-        .execute(
-            "return localStorage.getItem('answerdesk.outbox') || '[]';",
-            vec![],
-        )
-        .await?
-        .convert()?;
-    Ok(serde_json::from_str(&json)?)
-}
-
 /// Returns the idempotency key of the queued escalation.
 async fn first_session(server: &mut Server, browser: &Browser) -> Result<String> {
-    browser.driver.goto(server.url("/demo.html")).await?;
-    browser.launcher().await?;
-    browser.open_widget_timed().await?;
-    browser.enter_widget().await?;
+    browser.open_demo_widget(server).await?;
     // Answered while the server is up: the answer proves the snapshot has arrived, which a
     // server stopped earlier could cut off. Then the server goes, and the escalation is queued.
-    let input = browser.find("[data-testid=ask-input]").await?;
-    input.send_keys(QUESTION.to_string() + Key::Enter).await?;
+    browser.ask(QUESTION).await?;
     browser.answer_entries(1).await?;
     server.stop()?;
-    browser
-        .find("[data-testid=escalate]")
-        .await?
-        .click()
-        .await?;
-    browser
-        .find(".ad-escalate input[autocomplete=name]")
-        .await?
-        .send_keys(NAME)
-        .await?;
-    browser
-        .find("[data-testid=escalate-submit]")
-        .await?
-        .click()
-        .await?;
+    browser.escalate(NAME).await?;
     browser.find("[data-testid=queued]").await?;
-    let queued = outbox(browser).await?;
+    let queued = browser.outbox().await?;
     ensure!(queued.len() == 1, "one escalation waits: {queued:?}");
     ensure!(
         queued[0]["kind"] == "escalation",
@@ -102,52 +72,40 @@ async fn first_session(server: &mut Server, browser: &Browser) -> Result<String>
 }
 
 async fn second_session(server: &Server, browser: &Browser, key: &str) -> Result<()> {
-    browser.driver.goto(server.url("/demo.html")).await?;
-    browser.launcher().await?;
-    browser.open_widget_timed().await?;
-    browser.enter_widget().await?;
+    browser.open_demo_widget(server).await?;
     // The restarted browser still has the item: it was not lost with the first session.
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let left = outbox(browser).await?;
-        if left.is_empty() {
-            break;
-        }
+    e2e::wait_until(async || {
+        let left = browser.outbox().await?;
         ensure!(
             left.iter().all(|q| q["key"] == key),
             "only the escalation from before the restart is queued: {left:?}"
         );
-        ensure!(
-            Instant::now() < deadline,
-            "the escalation queued before the restart was not delivered within {PATIENCE:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let mut notices = Vec::new();
-        for notice in browser.driver.find_all(By::Css(".ad-notice")).await? {
-            notices.push(notice.text().await.unwrap_or_default());
-        }
-        if notices.iter().any(|n| n.contains("T-")) {
-            break;
-        }
-        ensure!(
-            Instant::now() < deadline,
-            "the visitor was not shown the ticket: {notices:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    // Time for a duplicate attempt to land, if the widget made one.
-    tokio::time::sleep(Duration::from_secs(4)).await;
-    let tickets = server.tickets()?;
-    ensure!(
-        tickets.len() == 1,
-        "exactly one ticket from the escalation queued before the browser restart: {tickets:?}"
-    );
-    let id = tickets[0]["id"].as_str().unwrap_or_default().to_string();
-    let agent = server
-        .sign_in_agent("rita.agent@example.com", "Desk Agent")
+        Ok(match left.is_empty() {
+            true => ControlFlow::Break(()),
+            false => ControlFlow::Continue(format!(
+                "the escalation queued before the restart was not delivered within {PATIENCE:?}"
+            )),
+        })
+    })
+    .await?;
+    e2e::wait_until(async || {
+        let notices = browser.texts(".ad-notice").await?;
+        Ok(match notices.iter().any(|n| n.contains("T-")) {
+            true => ControlFlow::Break(()),
+            false => {
+                ControlFlow::Continue(format!("the visitor was not shown the ticket: {notices:?}"))
+            }
+        })
+    })
+    .await?;
+    // Counted once no request of the widget is in flight: a duplicate attempt would have had
+    // to be one of them, so it has landed by now if the widget made one.
+    browser.wait_for_network_idle().await?;
+    let (agent, id) = server
+        .only_ticket(
+            "from the escalation queued before the browser restart",
+            "rita.agent@example.com",
+        )
         .await?;
     let detail = agent.ticket(&id).await?.to_string();
     ensure!(

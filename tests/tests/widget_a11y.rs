@@ -1,6 +1,8 @@
 //! Accessibility of the open widget: keyboard-only use, the focus trap, Escape back to the
 //! launcher, and an axe-core audit with no serious or critical violations.
 
+use std::ops::ControlFlow;
+
 use anyhow::{ensure, Context, Result};
 use e2e::{Browser, Server};
 use thirtyfour::prelude::*;
@@ -12,11 +14,18 @@ const AXE: &str = concat!(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn open_widget_is_keyboard_usable_and_passes_axe() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::start().await?;
-    let result = scenario(&server, &browser).await;
-    browser.quit().await?;
-    result
+    e2e::run(scenario).await
+}
+
+/// Presses `key` on whatever has the focus, as a person at the keyboard does.
+async fn press(browser: &Browser, key: Key) -> Result<()> {
+    browser
+        .driver
+        .action_chain()
+        .send_keys(key)
+        .perform()
+        .await?;
+    Ok(())
 }
 
 /// Runs axe-core in the current frame; returns the serious and critical violations.
@@ -56,7 +65,7 @@ async fn focus_inside_widget(browser: &Browser) -> Result<bool> {
         .convert()?)
 }
 
-async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
+async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
     let axe = std::fs::read_to_string(AXE)
         .with_context(|| format!("{AXE}: run `npm ci` for axe-core"))?;
     browser.driver.goto(server.url("/demo.html")).await?;
@@ -67,14 +76,15 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
     launcher.send_keys(Key::Enter).await?;
     browser.enter_widget().await?;
     let input = browser.find("[data-testid=ask-input]").await?;
-    let deadline = std::time::Instant::now() + e2e::PATIENCE;
-    while !focus_inside_widget(browser).await? {
-        ensure!(
-            std::time::Instant::now() < deadline,
-            "Enter on the launcher must put focus in the widget"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    e2e::wait_until(async || {
+        Ok(match focus_inside_widget(browser).await? {
+            true => ControlFlow::Break(()),
+            false => ControlFlow::Continue(
+                "Enter on the launcher must put focus in the widget".to_owned(),
+            ),
+        })
+    })
+    .await?;
     input
         .send_keys("how long does delivery take to arrive?" + Key::Enter)
         .await?;
@@ -98,12 +108,7 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
         .len();
     let mut visited = std::collections::BTreeSet::new();
     for _ in 0..stops + 3 {
-        browser
-            .driver
-            .action_chain()
-            .send_keys(Key::Tab)
-            .perform()
-            .await?;
+        press(browser, Key::Tab).await?;
         ensure!(
             focus_inside_widget(browser).await?,
             "Tab moved focus out of the open widget"
@@ -132,9 +137,7 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
 
     // The escalation form, opened from the keyboard, passes too.
     browser
-        .find("[data-testid=escalate]")
-        .await?
-        .send_keys(Key::Enter)
+        .type_into("[data-testid=escalate]", Key::Enter)
         .await?;
     browser.find(".ad-escalate").await?;
     let serious = axe_violations(browser, &axe).await?;
@@ -144,29 +147,14 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
     );
 
     // Escape closes the form, then the widget, and focus returns to the launcher.
-    browser
-        .driver
-        .action_chain()
-        .send_keys(Key::Escape)
-        .perform()
-        .await?;
+    press(browser, Key::Escape).await?;
     ensure!(
-        browser
-            .driver
-            .find_all(By::Css(".ad-escalate"))
-            .await?
-            .is_empty(),
+        browser.count(".ad-escalate").await? == 0,
         "Escape closes the escalation form first"
     );
-    browser
-        .driver
-        .action_chain()
-        .send_keys(Key::Escape)
-        .perform()
-        .await?;
+    press(browser, Key::Escape).await?;
     browser.driver.enter_default_frame().await?;
-    let deadline = std::time::Instant::now() + e2e::PATIENCE;
-    loop {
+    e2e::wait_until(async || {
         let back: bool = browser
             .driver
             .execute(
@@ -177,14 +165,12 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
             )
             .await?
             .convert()?;
-        if back {
-            break;
-        }
-        ensure!(
-            std::time::Instant::now() < deadline,
-            "Escape must close the widget and return focus to the launcher"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    Ok(())
+        Ok(match back {
+            true => ControlFlow::Break(()),
+            false => ControlFlow::Continue(
+                "Escape must close the widget and return focus to the launcher".to_owned(),
+            ),
+        })
+    })
+    .await
 }

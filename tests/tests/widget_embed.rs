@@ -2,35 +2,28 @@
 //! the lazily loaded widget, answers in English and Chinese, "did you mean", thumbs (recorded on
 //! the server), the JS API and the postMessage checks.
 
-use std::time::Duration;
+use std::ops::ControlFlow;
 
 use anyhow::{ensure, Result};
 use e2e::{Browser, Server};
+use serde_json::json;
 use thirtyfour::prelude::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn embed_answers_english_and_chinese_on_a_static_page() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::start().await?;
-    let result = english(&server, &browser).await;
-    browser.quit().await?;
-    result
+    e2e::run(english).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn embed_speaks_chinese_to_a_chinese_browser() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::start_in_language("zh-CN").await?;
-    let result = chinese(&server, &browser).await;
-    browser.quit().await?;
-    result
+    e2e::run_with(Browser::start_in_language("zh-CN").await?, chinese).await
 }
 
 async fn count(browser: &Browser, script: &str) -> Result<u64> {
     Ok(browser.driver.execute(script, vec![]).await?.convert()?)
 }
 
-async fn english(server: &Server, browser: &Browser) -> Result<()> {
+async fn english(server: &mut Server, browser: &Browser) -> Result<()> {
     browser.driver.goto(server.url("/demo.html")).await?;
     let launcher = browser.launcher().await?;
     ensure!(
@@ -117,11 +110,7 @@ async fn english(server: &Server, browser: &Browser) -> Result<()> {
     );
 
     // Thumbs up: kept in the browser, and sent anonymously to the server.
-    browser
-        .find("[data-testid=helpful-yes]")
-        .await?
-        .click()
-        .await?;
+    browser.click("[data-testid=helpful-yes]").await?;
     browser.find("[data-testid=helpful-thanks]").await?;
     let feedback: String = browser
         .driver
@@ -139,21 +128,19 @@ async fn english(server: &Server, browser: &Browser) -> Result<()> {
     let admin = server
         .sign_in_admin("erin.admin@example.com", "Erin Admin")
         .await?;
-    let deadline = std::time::Instant::now() + e2e::PATIENCE;
-    loop {
+    e2e::wait_until(async || {
         let summary = admin.get("/api/v1/admin/feedback").await?;
-        let expected = serde_json::json!([
+        let expected = json!([
             {"site": "demo", "entry_id": "delivery-time", "up": 1, "down": 0}
         ]);
-        if summary["entries"] == expected {
-            break;
-        }
-        ensure!(
-            std::time::Instant::now() < deadline,
-            "the thumbs-up did not reach the server: {summary}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        Ok(match summary["entries"] == expected {
+            true => ControlFlow::Break(()),
+            false => {
+                ControlFlow::Continue(format!("the thumbs-up did not reach the server: {summary}"))
+            }
+        })
+    })
+    .await?;
 
     input.send_keys("我想退货，怎么申请" + Key::Enter).await?;
     let ids = browser.answer_entries(2).await?;
@@ -236,20 +223,13 @@ async fn english(server: &Server, browser: &Browser) -> Result<()> {
     );
 
     // postMessage checks. The widget ignores a message that is not from its parent window…
+    // (each check reads the page once the message has been handled: see `post_message`)
     browser
-        .driver
-        .execute(
-            "window.postMessage({answerdesk: 'ask', text: 'How do I cancel my order?'}, '*');",
-            vec![],
-        )
+        .post_message(json!({"answerdesk": "ask", "text": "How do I cancel my order?"}))
         .await?;
     // …and the embed ignores a "close" that does not come from the widget's frame.
     browser.driver.enter_default_frame().await?;
-    browser
-        .driver
-        .execute("window.postMessage({answerdesk: 'close'}, '*');", vec![])
-        .await?;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    browser.post_message(json!({"answerdesk": "close"})).await?;
     ensure!(
         launcher.attr("aria-expanded").await?.as_deref() == Some("true"),
         "a forged close message must not close the widget"
@@ -267,19 +247,16 @@ async fn english(server: &Server, browser: &Browser) -> Result<()> {
 
     // Escape closes the widget and gives focus back to the launcher.
     browser
-        .find("[data-testid=ask-input]")
-        .await?
-        .send_keys(Key::Escape)
+        .type_into("[data-testid=ask-input]", Key::Escape)
         .await?;
     browser.driver.enter_default_frame().await?;
-    let deadline = std::time::Instant::now() + e2e::PATIENCE;
-    while launcher.attr("aria-expanded").await?.as_deref() != Some("false") {
-        ensure!(
-            std::time::Instant::now() < deadline,
-            "Escape did not close the widget"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    e2e::wait_until(async || {
+        Ok(match launcher.attr("aria-expanded").await?.as_deref() {
+            Some("false") => ControlFlow::Break(()),
+            _ => ControlFlow::Continue("Escape did not close the widget".to_owned()),
+        })
+    })
+    .await?;
 
     // Opening again is warm: the widget is already loaded.
     let ms = browser.open_widget_timed().await?;
@@ -287,7 +264,7 @@ async fn english(server: &Server, browser: &Browser) -> Result<()> {
     Ok(())
 }
 
-async fn chinese(server: &Server, browser: &Browser) -> Result<()> {
+async fn chinese(server: &mut Server, browser: &Browser) -> Result<()> {
     browser.driver.goto(server.url("/demo.html")).await?;
     let language: String = browser
         .driver
@@ -324,14 +301,10 @@ async fn chinese(server: &Server, browser: &Browser) -> Result<()> {
 /// origin checks both ways, and the widget knows its host page only by origin.
 #[tokio::test(flavor = "multi_thread")]
 async fn embed_works_from_another_origin() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::start().await?;
-    let result = cross_origin(&server, &browser).await;
-    browser.quit().await?;
-    result
+    e2e::run(cross_origin).await
 }
 
-async fn cross_origin(server: &Server, browser: &Browser) -> Result<()> {
+async fn cross_origin(server: &mut Server, browser: &Browser) -> Result<()> {
     // Same server, different origin: `localhost` hosts the page, `127.0.0.1` serves Answerdesk.
     let host_page = server.url("/healthz").replace("127.0.0.1", "localhost");
     browser.driver.goto(&host_page).await?;

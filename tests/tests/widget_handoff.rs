@@ -2,80 +2,26 @@
 //! visitor answers them, the bot stays quiet until the visitor goes back to it, the conversation
 //! survives a reload, and the visitor rates it once it is resolved.
 
-use std::time::{Duration, Instant};
+use std::ops::ControlFlow;
+use std::time::Instant;
 
 use anyhow::{ensure, Context, Result};
-use e2e::{Browser, Server, PATIENCE};
-use thirtyfour::prelude::*;
+use e2e::{Browser, Server};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn agent_reply_reaches_the_open_widget_and_the_visitor_answers() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::start().await?;
-    let result = scenario(&server, &browser).await;
-    browser.quit().await?;
-    result
+    e2e::run(scenario).await
 }
 
-/// The text of every element matching `css`, read in one script call: the conversation
-/// re-renders while messages arrive (stream and poll), so element handles found first and read
-/// later can go stale in between.
-async fn text_of_all(browser: &Browser, css: &str) -> Result<Vec<String>> {
-    let ret = browser
-        .driver
-        .execute(
-            "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText);",
-            vec![serde_json::json!(css)],
-        )
-        .await?;
-    Ok(ret.convert()?)
-}
-
-async fn wait_for_text(browser: &Browser, css: &str, needle: &str) -> Result<()> {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        if text_of_all(browser, css)
-            .await?
-            .iter()
-            .any(|t| t.contains(needle))
-        {
-            return Ok(());
-        }
-        ensure!(
-            Instant::now() < deadline,
-            "no `{css}` containing {needle:?} within {PATIENCE:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
-    browser.driver.goto(server.url("/demo.html")).await?;
-    browser.launcher().await?;
-    browser.open_widget_timed().await?;
-    browser.enter_widget().await?;
-    let input = browser.find("[data-testid=ask-input]").await?;
-    input
-        .send_keys("how long does delivery take to arrive?" + Key::Enter)
+async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
+    browser.open_demo_widget(server).await?;
+    browser
+        .ask("how long does delivery take to arrive?")
         .await?;
     browser.answer_entries(1).await?;
 
-    browser
-        .find("[data-testid=escalate]")
-        .await?
-        .click()
-        .await?;
-    browser
-        .find(".ad-escalate input[autocomplete=name]")
-        .await?
-        .send_keys("Ada Visitor")
-        .await?;
-    browser
-        .find("[data-testid=escalate-submit]")
-        .await?
-        .click()
-        .await?;
-    wait_for_text(browser, ".ad-notice", "T-").await?;
+    browser.escalate("Ada Visitor").await?;
+    browser.wait_for_text(".ad-notice", "T-").await?;
     let tickets = server.tickets()?;
     ensure!(tickets.len() == 1, "one ticket: {tickets:?}");
     let ticket = tickets[0]["id"].as_str().context("ticket id")?.to_string();
@@ -88,44 +34,36 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
     agent
         .reply(&ticket, "Hi Ada, your parcel left our warehouse **today**.")
         .await?;
-    wait_for_text(browser, "[data-testid=agent-message]", "left our warehouse").await?;
+    browser
+        .wait_for_text("[data-testid=agent-message]", "left our warehouse")
+        .await?;
     println!(
         "agent reply shown in the widget {} ms after it was posted",
         started.elapsed().as_millis()
     );
-    let shown = text_of_all(browser, "[data-testid=agent-message]").await?;
+    let shown = browser.texts("[data-testid=agent-message]").await?;
     ensure!(
         shown[0].contains("Grace Agent"),
         "the reply names its author: {shown:?}"
     );
     // Markdown rendered by the server, not by the widget.
     ensure!(
-        !browser
-            .driver
-            .find_all(By::Css("[data-testid=agent-message] strong"))
-            .await?
-            .is_empty(),
+        browser.count("[data-testid=agent-message] strong").await? > 0,
         "the agent's Markdown arrives as (sanitized) HTML"
     );
 
     // The visitor answers; it goes to the team and the bot keeps quiet.
-    let answers_before = browser
-        .driver
-        .find_all(By::Css("[data-testid=answer]"))
-        .await?
-        .len();
+    let answers_before = browser.count("[data-testid=answer]").await?;
     browser
-        .find("[data-testid=ask-input]")
-        .await?
-        .send_keys("Thanks! How do I reset my password, by the way?" + Key::Enter)
+        .ask("Thanks! How do I reset my password, by the way?")
         .await?;
-    wait_for_text(browser, ".ad-visitor", "by the way").await?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let answers_after = browser
-        .driver
-        .find_all(By::Css("[data-testid=answer]"))
-        .await?
-        .len();
+    browser.wait_for_text(".ad-visitor", "by the way").await?;
+    // The bot would have answered as the message was sent; counted once the widget has sent it
+    // to the team and had the answer, with no request of its own still in flight.
+    browser
+        .wait_until_delivered("the visitor's reply to the team was not sent")
+        .await?;
+    let answers_after = browser.count("[data-testid=answer]").await?;
     ensure!(
         answers_after == answers_before,
         "the bot must not answer over a person ({answers_before} → {answers_after} answers)"
@@ -139,29 +77,24 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
     // A reload keeps the conversation and who it is with.
     browser.driver.enter_default_frame().await?;
     browser.driver.refresh().await?;
-    browser.launcher().await?;
-    browser.open_widget_timed().await?;
-    browser.enter_widget().await?;
-    wait_for_text(browser, "[data-testid=agent-message]", "left our warehouse").await?;
-    wait_for_text(browser, ".ad-visitor", "by the way").await?;
+    browser.open_widget().await?;
+    browser
+        .wait_for_text("[data-testid=agent-message]", "left our warehouse")
+        .await?;
+    browser.wait_for_text(".ad-visitor", "by the way").await?;
     browser.find("[data-testid=back-to-bot]").await?;
 
     // A second reply while the widget is open after the reload.
     agent
         .reply(&ticket, "You can reset it from the sign-in page.")
         .await?;
-    wait_for_text(browser, "[data-testid=agent-message]", "sign-in page").await?;
+    browser
+        .wait_for_text("[data-testid=agent-message]", "sign-in page")
+        .await?;
 
     // Back to the assistant: the bot answers again.
-    browser
-        .find("[data-testid=back-to-bot]")
-        .await?
-        .click()
-        .await?;
-    let input = browser.find("[data-testid=ask-input]").await?;
-    input
-        .send_keys("How do I reset my password?" + Key::Enter)
-        .await?;
+    browser.click("[data-testid=back-to-bot]").await?;
+    browser.ask("How do I reset my password?").await?;
     let ids = browser.answer_entries(1).await?;
     ensure!(
         ids.last().map(String::as_str) == Some("reset-password"),
@@ -170,21 +103,18 @@ async fn scenario(server: &Server, browser: &Browser) -> Result<()> {
 
     // The team resolves the case; the visitor rates it.
     agent.set_status(&ticket, "resolved").await?;
-    browser.find("[data-testid=rate-5]").await?.click().await?;
+    browser.click("[data-testid=rate-5]").await?;
     browser.find("[data-testid=rating-thanks]").await?;
-    let deadline = Instant::now() + PATIENCE;
-    loop {
+    e2e::wait_until(async || {
         let detail = agent.ticket(&ticket).await?;
-        if detail["rating"]["score"] == 5 {
-            break;
-        }
-        ensure!(
-            Instant::now() < deadline,
-            "the rating did not reach the ticket: {detail}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(())
+        Ok(match detail["rating"]["score"] == 5 {
+            true => ControlFlow::Break(()),
+            false => {
+                ControlFlow::Continue(format!("the rating did not reach the ticket: {detail}"))
+            }
+        })
+    })
+    .await
 }
 
 /// `answerdesk('identify', {id, hmac, name, email})` from the host page: the form is prefilled
@@ -248,16 +178,10 @@ async fn identified(server: &Server, browser: &Browser, db: &str) -> Result<()> 
     browser.open_widget_timed().await?;
     browser.enter_widget().await?;
     browser
-        .find("[data-testid=ask-input]")
-        .await?
-        .send_keys("how long does delivery take to arrive?" + Key::Enter)
+        .ask("how long does delivery take to arrive?")
         .await?;
     browser.answer_entries(1).await?;
-    browser
-        .find("[data-testid=escalate]")
-        .await?
-        .click()
-        .await?;
+    browser.click("[data-testid=escalate]").await?;
     let name = browser
         .find(".ad-escalate input[autocomplete=name]")
         .await?
@@ -267,12 +191,8 @@ async fn identified(server: &Server, browser: &Browser, db: &str) -> Result<()> 
         name.as_deref() == Some("Ida Identified"),
         "the host's name prefills the form: {name:?}"
     );
-    browser
-        .find("[data-testid=escalate-submit]")
-        .await?
-        .click()
-        .await?;
-    wait_for_text(browser, ".ad-notice", "T-").await?;
+    browser.click("[data-testid=escalate-submit]").await?;
+    browser.wait_for_text(".ad-notice", "T-").await?;
     let contact = sqlite(
         db,
         "SELECT c.external_id || '|' || c.verified FROM contacts c JOIN tickets t ON t.contact_id = c.id;",

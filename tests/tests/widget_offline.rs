@@ -3,7 +3,7 @@
 //! queued and reaches the server exactly once when it is back, and so does a reply to the team
 //! typed during a second outage.
 
-use std::time::{Duration, Instant};
+use std::ops::ControlFlow;
 
 use anyhow::{ensure, Result};
 use e2e::{Browser, Server, PATIENCE};
@@ -11,17 +11,12 @@ use thirtyfour::prelude::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn widget_answers_offline_and_sends_a_queued_escalation_once() -> Result<()> {
-    let mut server = Server::start()?;
-    let browser = Browser::start().await?;
-    let result = scenario(&mut server, &browser).await;
-    browser.quit().await?;
-    result
+    e2e::run(scenario).await
 }
 
 /// Waits until the service worker controls the page and has cached what answering needs.
 async fn wait_for_offline_cache(browser: &Browser) -> Result<Vec<String>> {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
+    e2e::wait_until(async || {
         let cached: Vec<String> = browser
             .driver
             .execute_async(
@@ -36,36 +31,26 @@ async fn wait_for_offline_cache(browser: &Browser) -> Result<Vec<String>> {
             .await?
             .convert()?;
         let has = |suffix: &str| cached.iter().any(|p| p.ends_with(suffix));
-        if has(".wasm") && has("/kb.snapshot") && has("/index.html") && has("/embed.js") {
-            return Ok(cached);
-        }
-        ensure!(
-            Instant::now() < deadline,
-            "the service worker did not cache the app within {PATIENCE:?}: {cached:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        Ok(
+            if has(".wasm") && has("/kb.snapshot") && has("/index.html") && has("/embed.js") {
+                ControlFlow::Break(cached)
+            } else {
+                ControlFlow::Continue(format!(
+                    "the service worker did not cache the app within {PATIENCE:?}: {cached:?}"
+                ))
+            },
+        )
+    })
+    .await
 }
 
 async fn outbox_len(browser: &Browser) -> Result<usize> {
-    let json: String = browser
-        .driver
-        .execute(
-            "return localStorage.getItem('answerdesk.outbox') || '[]';",
-            vec![],
-        )
-        .await?
-        .convert()?;
-    let queued: Vec<serde_json::Value> = serde_json::from_str(&json)?;
-    Ok(queued.len())
+    Ok(browser.outbox().await?.len())
 }
 
 async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
     // First visit, online: the widget loads and its service worker caches the app.
-    browser.driver.goto(server.url("/demo.html")).await?;
-    browser.launcher().await?;
-    browser.open_widget_timed().await?;
-    browser.enter_widget().await?;
+    browser.open_demo_widget(server).await?;
     browser.find("[data-testid=ask-input]").await?;
     let cached = wait_for_offline_cache(browser).await?;
     println!("cached for offline use: {cached:?}");
@@ -80,9 +65,8 @@ async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
     browser.launcher().await?;
     browser.open_widget_timed().await?;
     browser.enter_widget().await?;
-    let input = browser.find("[data-testid=ask-input]").await?;
-    input
-        .send_keys("how long does delivery take to arrive?" + Key::Enter)
+    browser
+        .ask("how long does delivery take to arrive?")
         .await?;
     let ids = browser.answer_entries(1).await?;
     ensure!(
@@ -91,21 +75,7 @@ async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
     );
 
     // Escalate while offline: queued, not lost.
-    browser
-        .find("[data-testid=escalate]")
-        .await?
-        .click()
-        .await?;
-    browser
-        .find(".ad-escalate input[autocomplete=name]")
-        .await?
-        .send_keys("Olga Offline")
-        .await?;
-    browser
-        .find("[data-testid=escalate-submit]")
-        .await?
-        .click()
-        .await?;
+    browser.escalate("Olga Offline").await?;
     browser.find("[data-testid=queued]").await?;
     ensure!(
         outbox_len(browser).await? == 1,
@@ -114,27 +84,18 @@ async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
 
     // The network is back: the widget sends it by itself, once.
     server.restart()?;
-    let deadline = Instant::now() + PATIENCE;
-    while outbox_len(browser).await? > 0 {
-        ensure!(
-            Instant::now() < deadline,
+    browser
+        .wait_until_delivered(&format!(
             "the queued escalation was not sent within {PATIENCE:?} of the server's return"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        ))
+        .await?;
     let notices = browser.find_n(".ad-notice", 2).await?;
     let last = notices.last().expect("two notices").text().await?;
     ensure!(last.contains("T-"), "the visitor sees the ticket: {last}");
-    // Give any duplicate attempt time to land before counting.
-    tokio::time::sleep(Duration::from_secs(4)).await;
-    let tickets = server.tickets()?;
-    ensure!(
-        tickets.len() == 1,
-        "exactly one ticket after the offline escalation: {tickets:?}"
-    );
-    let id = tickets[0]["id"].as_str().unwrap_or_default().to_string();
-    let agent = server
-        .sign_in_agent("olga.agent@example.com", "Desk Agent")
+    // Counted once the outbox is empty and no request of the widget is in flight: a duplicate
+    // attempt would have had to be one of those requests, so it has landed by now if it was made.
+    let (agent, id) = server
+        .only_ticket("after the offline escalation", "olga.agent@example.com")
         .await?;
     let detail = agent.ticket(&id).await?.to_string();
     ensure!(
@@ -146,11 +107,7 @@ async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
     // Offline again, the visitor writes to the team: the reply waits in the outbox, on screen.
     server.stop()?;
     let reply = "It is order 1042, still not here";
-    browser
-        .find("[data-testid=ask-input]")
-        .await?
-        .send_keys(reply.to_string() + Key::Enter)
-        .await?;
+    browser.ask(reply).await?;
     browser.find("[data-testid=pending-reply]").await?;
     ensure!(
         outbox_len(browser).await? == 1,
@@ -158,15 +115,12 @@ async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
     );
     // Back online: sent once, and shown as the stored message.
     server.restart()?;
-    let deadline = Instant::now() + PATIENCE;
-    while outbox_len(browser).await? > 0 {
-        ensure!(
-            Instant::now() < deadline,
+    // Delivered: the server's answer has come back, and with it the stored message.
+    browser
+        .wait_until_delivered(&format!(
             "the queued reply was not sent within {PATIENCE:?} of the server's return"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    tokio::time::sleep(Duration::from_secs(4)).await;
+        ))
+        .await?;
     let pending = browser
         .driver
         .find_all(By::Css("[data-testid=pending-reply]"))

@@ -2,13 +2,12 @@
 //! cached snapshot at once and revalidates it with the server; after the server starts serving a
 //! knowledge base with one more entry, the next load answers that entry's question.
 
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
-use e2e::{Browser, Server, PATIENCE};
-use thirtyfour::prelude::*;
+use e2e::{Browser, Server};
 
 const NEW_ENTRY: &str = "\
 locale: en
@@ -30,11 +29,10 @@ entries:
 async fn a_new_snapshot_is_used_on_the_next_load() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let updated = build_updated_snapshot(dir.path())?;
-    let mut server = Server::start()?;
-    let browser = Browser::start().await?;
-    let result = scenario(&mut server, &browser, &updated).await;
-    browser.quit().await?;
-    result
+    e2e::run(async |server: &mut Server, browser: &Browser| {
+        scenario(server, browser, &updated).await
+    })
+    .await
 }
 
 /// The demo knowledge base plus one entry, compiled with `answerdesk kb build`.
@@ -91,31 +89,22 @@ async fn served_etag(server: &Server) -> Result<String> {
 }
 
 async fn wait_for_cached(browser: &Browser, etag: &str) -> Result<()> {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
+    e2e::wait_until(async || {
         let cached = cached_etag(browser).await?;
-        if cached == etag {
-            return Ok(());
-        }
-        ensure!(
-            Instant::now() < deadline,
-            "the worker still caches snapshot {cached:?}, the server serves {etag:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        Ok(match cached == etag {
+            true => ControlFlow::Break(()),
+            false => ControlFlow::Continue(format!(
+                "the worker still caches snapshot {cached:?}, the server serves {etag:?}"
+            )),
+        })
+    })
+    .await
 }
 
 async fn open_and_ask(browser: &Browser, question: &str) -> Result<()> {
     browser.driver.enter_default_frame().await?;
-    browser.launcher().await?;
-    browser.open_widget_timed().await?;
-    browser.enter_widget().await?;
-    browser
-        .find("[data-testid=ask-input]")
-        .await?
-        .send_keys(question.to_string() + Key::Enter)
-        .await?;
-    Ok(())
+    browser.open_widget().await?;
+    browser.ask(question).await
 }
 
 async fn scenario(server: &mut Server, browser: &Browser, updated: &Path) -> Result<()> {

@@ -10,7 +10,8 @@ use std::future::Future;
 use std::path::PathBuf;
 
 use rand::Rng;
-use serde_json::Value;
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::{json, Value};
 use server::{Config, FirstAdmin, Server};
 use sqlx::{Connection, Executor, PgConnection};
 use tokio::sync::oneshot;
@@ -92,6 +93,16 @@ fn with_database(url: &str, name: &str) -> String {
     out
 }
 
+/// A test server's configuration on `database_url`: loopback, a free port, defaults otherwise.
+/// Change what a test needs with `Config { field, ..common::config(url) }`.
+pub fn config(database_url: &str) -> Config {
+    Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database_url: database_url.to_owned(),
+        ..Config::default()
+    }
+}
+
 /// A running server and a client for it.
 pub struct TestServer {
     pub base: String,
@@ -104,12 +115,7 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(database_url: &str) -> TestServer {
-        Self::start_with(Config {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            database_url: database_url.to_owned(),
-            ..Config::default()
-        })
-        .await
+        Self::start_with(config(database_url)).await
     }
 
     pub async fn start_with(config: Config) -> TestServer {
@@ -135,16 +141,47 @@ impl TestServer {
         format!("{}{path}", self.base)
     }
 
+    /// A request to `path`, without credentials.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    /// A `POST` of `body` as JSON, without credentials.
+    pub fn post(&self, path: &str, body: Value) -> RequestBuilder {
+        self.client.post(self.url(path)).json(&body)
+    }
+
+    /// A request of the visitor holding `token`, to `below` (`""`, `/messages`, …) of the
+    /// ticket's path.
+    pub fn visitor(
+        &self,
+        method: Method,
+        ticket: &str,
+        token: &str,
+        below: &str,
+    ) -> RequestBuilder {
+        self.request(method, &format!("/api/v1/tickets/{ticket}{below}"))
+            .bearer_auth(token)
+    }
+
+    /// The visitor's reply `text` to their ticket.
+    pub fn reply(&self, ticket: &str, token: &str, text: &str) -> RequestBuilder {
+        self.visitor(Method::POST, ticket, token, "/messages")
+            .json(&json!({ "text": text }))
+    }
+
+    /// The ticket's event stream, with the token in the query as `EventSource` sends it.
+    pub fn events(&self, ticket: &str, token: &str) -> RequestBuilder {
+        self.get(&format!("/api/v1/tickets/{ticket}/events?token={token}"))
+    }
+
     /// Posts an escalation for the demo site; returns `(ticket_id, token)`.
     pub async fn escalate(&self, message: &str) -> (String, String) {
-        let response = self
-            .client
-            .post(self.url("/api/v1/escalations"))
-            .json(&serde_json::json!({ "site": "demo", "message": message }))
-            .send()
-            .await
-            .unwrap();
-        ticket_of(response).await
+        Escalation::new(message).create(self).await
     }
 
     /// Stops the server gracefully and waits for it.
@@ -156,6 +193,128 @@ impl TestServer {
             task.await
                 .expect("server task")
                 .expect("server ran cleanly");
+        }
+    }
+}
+
+/// Sends `request`; the response, whatever its status.
+pub async fn send(request: RequestBuilder) -> Response {
+    request.send().await.unwrap()
+}
+
+/// The JSON body of `request`'s response, whatever its status.
+pub async fn body(request: RequestBuilder) -> Value {
+    send(request).await.json().await.unwrap()
+}
+
+/// The text of `request`'s response, whatever its status.
+pub async fn text(request: RequestBuilder) -> String {
+    send(request).await.text().await.unwrap()
+}
+
+/// Sends `request` and asserts a problem+json answer with `status` (see [`expect_problem`]).
+pub async fn refused(request: RequestBuilder, status: u16) -> Value {
+    expect_problem(send(request).await, status).await
+}
+
+/// An escalation as the widget posts it: to the demo site, with only a message, unless a test
+/// says otherwise.
+pub struct Escalation {
+    body: Value,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Escalation {
+    pub fn new(message: &str) -> Escalation {
+        Escalation {
+            body: json!({ "site": "demo", "message": message }),
+            headers: Vec::new(),
+        }
+    }
+
+    /// This body instead of the demo site's message.
+    pub fn raw(body: Value) -> Escalation {
+        Escalation {
+            body,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Sets a field of the body: `site`, `group`, `identity_token`, `contact`, …
+    pub fn with(mut self, field: &str, value: impl Into<Value>) -> Escalation {
+        self.body[field] = value.into();
+        self
+    }
+
+    /// Sent with this header too.
+    pub fn with_header(mut self, name: &'static str, value: &str) -> Escalation {
+        self.headers.push((name, value.to_owned()));
+        self
+    }
+
+    /// Sent by a page of `origin`, as a browser would send it.
+    pub fn with_origin(self, origin: &str) -> Escalation {
+        self.with_header("origin", origin)
+    }
+
+    /// Sent with this `Idempotency-Key`, as the widget retries.
+    pub fn with_key(self, key: &str) -> Escalation {
+        self.with_header("Idempotency-Key", key)
+    }
+
+    /// The request, to send now or from another task.
+    pub fn request(&self, server: &TestServer) -> RequestBuilder {
+        let mut request = server.client.post(server.url("/api/v1/escalations"));
+        for (name, value) in &self.headers {
+            request = request.header(*name, value);
+        }
+        request.json(&self.body)
+    }
+
+    pub async fn send(&self, server: &TestServer) -> Response {
+        send(self.request(server)).await
+    }
+
+    /// Sends it and expects a new ticket: `(ticket_id, token)`.
+    pub async fn create(&self, server: &TestServer) -> (String, String) {
+        ticket_of(self.send(server).await).await
+    }
+}
+
+/// Reads an event stream until what it read satisfies `done`; panics when the stream ends or
+/// 10 s pass first (`what` says what was awaited). Returns everything read.
+pub async fn read_until_with(
+    stream: &mut Response,
+    what: &str,
+    done: impl Fn(&str) -> bool,
+) -> String {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !done(&seen) {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("no {what} within 10 s; got {seen:?}"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("the stream ended before {what}; got {seen:?}"));
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    seen
+}
+
+/// Reads an event stream until `needle` appears (see [`read_until_with`]).
+pub async fn read_until(stream: &mut Response, needle: &str) -> String {
+    read_until_with(stream, &format!("{needle:?}"), |seen| seen.contains(needle)).await
+}
+
+/// Reads until the stream ends; panics if it is still open after 10 s. Answers what it carried.
+pub async fn read_to_end(stream: &mut Response) -> String {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match tokio::time::timeout_at(deadline, stream.chunk()).await {
+            Err(_) => panic!("the stream is still open after 10 s; it carried {seen:?}"),
+            Ok(Ok(Some(chunk))) => seen.push_str(&String::from_utf8_lossy(&chunk)),
+            Ok(Ok(None)) | Ok(Err(_)) => return seen,
         }
     }
 }
@@ -213,15 +372,56 @@ pub async fn start_with_snapshot(
     dir: &tempfile::TempDir,
     entry_ids: &[&str],
 ) -> TestServer {
+    TestServer::start_with(with_snapshot(config(database_url), dir, entry_ids)).await
+}
+
+/// `config` serving a snapshot of `entry_ids` (kept in `dir`).
+pub fn with_snapshot(config: Config, dir: &tempfile::TempDir, entry_ids: &[&str]) -> Config {
     let path = dir.path().join("kb.snapshot");
     write_snapshot(&path, entry_ids);
-    TestServer::start_with(Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: database_url.to_owned(),
+    Config {
         snapshot: Some(path),
-        ..Config::default()
-    })
-    .await
+        ..config
+    }
+}
+
+/// The item of the array `value[list]` whose `key` is `wanted` (panics when none is).
+pub fn item<'a>(value: &'a Value, list: &str, key: &str, wanted: &str) -> &'a Value {
+    value[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no array {list} in {value}"))
+        .iter()
+        .find(|item| item[key] == wanted)
+        .unwrap_or_else(|| panic!("no {key} {wanted} in {list}"))
+}
+
+/// The string `key` of every item of the array `value[list]`, in order.
+pub fn strings<'a>(value: &'a Value, list: &str, key: &str) -> Vec<&'a str> {
+    value[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("no array {list} in {value}"))
+        .iter()
+        .map(|item| item[key].as_str().unwrap())
+        .collect()
+}
+
+/// A SQLite database in `dir`, for a test that runs on SQLite only.
+pub fn sqlite_in(dir: &tempfile::TempDir) -> String {
+    format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("db.sqlite").display()
+    )
+}
+
+/// A connection to the test's database, to look at or age rows as time would.
+pub async fn database(url: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyPool::connect(url).await.unwrap()
+}
+
+/// The OpenAPI document the server serves.
+pub async fn openapi(server: &TestServer) -> Value {
+    body(server.get("/api/openapi.json")).await
 }
 
 pub fn temp_path(dir: &tempfile::TempDir, name: &str) -> PathBuf {

@@ -7,7 +7,7 @@
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 
-use crate::common::{ticket_of, TestServer};
+use crate::common::{send, Escalation, TestServer};
 
 /// A signed-in agent's credentials for requests.
 pub struct Agent {
@@ -56,13 +56,59 @@ impl Agent {
 
     /// Has this admin create an agent in `groups` and signs that agent in.
     pub async fn invite(&self, server: &TestServer, email: &str, groups: &[&str]) -> Agent {
-        let created = json_of(self.post(
-            server,
-            "/api/v1/admin/agents",
-            json!({ "email": email, "name": email.split('@').next().unwrap(), "groups": groups }),
-        ))
-        .await;
+        let name = email.split('@').next().unwrap();
+        let created = self
+            .create_agent(
+                server,
+                json!({ "email": email, "name": name, "groups": groups }),
+            )
+            .await;
         Agent::login(server, email, created["password"].as_str().unwrap()).await
+    }
+
+    /// Has this admin create the agent `body` describes; the answer: `agent` and `password`.
+    pub async fn create_agent(&self, server: &TestServer, body: Value) -> Value {
+        json_of(self.post(server, "/api/v1/admin/agents", body)).await
+    }
+
+    /// Has this admin change agent `id` as `body` says; the agent as changed.
+    pub async fn update_agent(&self, server: &TestServer, id: i64, body: Value) -> Value {
+        json_of(self.put(server, &format!("/api/v1/admin/agents/{id}"), body)).await
+    }
+
+    /// Has this admin create the group `id` named `name`.
+    pub async fn create_group(&self, server: &TestServer, id: &str, name: &str) -> Value {
+        let body = json!({ "id": id, "name": name });
+        json_of(self.post(server, "/api/v1/admin/groups", body)).await
+    }
+
+    /// Has this admin give `site` a new identity secret; the secret, shown this once.
+    pub async fn identity_secret(&self, server: &TestServer, site: &str) -> String {
+        let path = format!("/api/v1/admin/sites/{site}/identity-secret");
+        let created = json_of(self.post(server, &path, json!({}))).await;
+        created["identity_secret"].as_str().unwrap().to_owned()
+    }
+
+    /// The ticket as the desk shows it to this agent: ticket, messages, audit, contact, rating.
+    pub async fn ticket(&self, server: &TestServer, id: &str) -> Value {
+        json_of(self.get(server, &format!("/api/v1/desk/tickets/{id}"))).await
+    }
+
+    /// Posts `body` (`{"body": …, "internal": …}`) to the ticket as this agent; the message.
+    pub async fn message(&self, server: &TestServer, ticket: &str, body: Value) -> Value {
+        let path = format!("/api/v1/desk/tickets/{ticket}/messages");
+        json_of(self.post(server, &path, body)).await
+    }
+
+    /// Posts an internal note to the ticket; the message.
+    pub async fn note(&self, server: &TestServer, ticket: &str, text: &str) -> Value {
+        let body = json!({ "body": text, "internal": true });
+        self.message(server, ticket, body).await
+    }
+
+    /// Opens this agent's event stream (the inbox); the response, whatever its status.
+    pub async fn events(&self, server: &TestServer) -> reqwest::Response {
+        send(self.get(server, "/api/v1/desk/events")).await
     }
 
     pub fn get(&self, server: &TestServer, path: &str) -> reqwest::RequestBuilder {
@@ -135,53 +181,6 @@ pub async fn json_of(request: reqwest::RequestBuilder) -> Value {
     }
 }
 
-/// An escalation as the widget posts it: to the demo site, with only a message, unless a test
-/// says otherwise.
-pub struct Escalation {
-    body: Value,
-    origin: Option<String>,
-}
-
-impl Escalation {
-    pub fn new(message: &str) -> Escalation {
-        Escalation {
-            body: json!({ "site": "demo", "message": message }),
-            origin: None,
-        }
-    }
-
-    /// Sets a field of the body: `site`, `group`, `identity_token`, `contact`, …
-    pub fn with(mut self, field: &str, value: impl Into<Value>) -> Escalation {
-        self.body[field] = value.into();
-        self
-    }
-
-    /// Sent by a page of `origin`, as a browser would send it.
-    pub fn with_origin(mut self, origin: &str) -> Escalation {
-        self.origin = Some(origin.to_owned());
-        self
-    }
-
-    /// The request, to send now or from another task.
-    pub fn request(&self, server: &TestServer) -> reqwest::RequestBuilder {
-        let request = server.client.post(server.url("/api/v1/escalations"));
-        match &self.origin {
-            Some(origin) => request.header("origin", origin),
-            None => request,
-        }
-        .json(&self.body)
-    }
-
-    pub async fn send(&self, server: &TestServer) -> reqwest::Response {
-        self.request(server).send().await.unwrap()
-    }
-
-    /// Sends it and expects a new ticket: `(ticket_id, token)`.
-    pub async fn create(&self, server: &TestServer) -> (String, String) {
-        ticket_of(self.send(server).await).await
-    }
-}
-
 /// A visitor identity signed by the host site with `secret` (an HS256 JWT).
 pub fn jwt(claims: Value, secret: &str) -> String {
     encode(
@@ -201,17 +200,35 @@ pub fn in_seconds(seconds: i64) -> i64 {
     now + seconds
 }
 
+/// Asserts each `(field, value)` of the last entry of a ticket detail's audit log.
+pub fn assert_last_audit(detail: &Value, expected: &[(&str, &str)]) {
+    let last = detail["audit"].as_array().unwrap().last().unwrap();
+    for (field, value) in expected {
+        assert_eq!(last[*field], *value, "{field} of {last}");
+    }
+}
+
+/// The admin, who has created a `billing` group; ann, an agent of `general`, and bo, of `billing`.
+pub async fn billing_team(server: &TestServer) -> (Agent, Agent, Agent) {
+    let admin = Agent::admin(server).await;
+    admin.create_group(server, "billing", "Billing").await;
+    let ann = admin.invite(server, "ann@example.com", &["general"]).await;
+    let bo = admin.invite(server, "bo@example.com", &["billing"]).await;
+    (admin, ann, bo)
+}
+
+/// An escalation from the host site's user `claims` describe (`sub`, `name`, …; `exp` is set to
+/// five minutes ahead), signed with the site's identity `secret`.
+pub fn signed_escalation(message: &str, secret: &str, mut claims: Value) -> Escalation {
+    claims["exp"] = json!(in_seconds(300));
+    Escalation::new(message).with("identity_token", jwt(claims, secret))
+}
+
 /// Has `admin` let escalations to `site` name `groups` (its `visitor_groups`), keeping the rest of
 /// the site as it is.
 pub async fn offer_groups(server: &TestServer, admin: &Agent, site: &str, groups: &[&str]) {
     let sites = json_of(admin.get(server, "/api/v1/admin/sites")).await;
-    let current = sites["sites"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == site)
-        .unwrap_or_else(|| panic!("no site {site}"))
-        .clone();
+    let current = crate::common::item(&sites, "sites", "id", site);
     let updated = json_of(admin.put(
         server,
         &format!("/api/v1/admin/sites/{site}"),
