@@ -442,7 +442,7 @@ fn larger_knowledge_bases_calibrate_their_thresholds() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 fn typo_lookups_find_the_nearest_vocabulary_word() {
     use crate::analysis::Analyzer;
-    use crate::index::lexical::AnalyzedEntry;
+    use crate::build::lexical::AnalyzedEntry;
     use crate::index::{LexicalIndex, TypoTable};
 
     let analyzer = Analyzer::new();
