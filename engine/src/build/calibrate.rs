@@ -608,4 +608,60 @@ mod tests {
         assert!(c.confidence(&f(0.1)) < 0.2, "{c:?}");
         assert_eq!(c, Calibration::fit(&obs));
     }
+
+    /// A calibration option with the given learned parts and fused utility.
+    fn option(utility: f32, projection: bool, classifier: bool) -> (f32, Calibrated) {
+        let calibrated = Calibrated {
+            shares: Shares {
+                dense: 0.5,
+                classifier: if classifier { 0.3 } else { 0.0 },
+            },
+            projection_shrinkage: projection.then_some(0.1),
+            rankers: PerRanker::default(),
+        };
+        (utility, calibrated)
+    }
+
+    /// Which learned parts the rule keeps: (projection, classifier).
+    fn kept(options: Vec<(f32, Calibrated)>) -> Option<(bool, bool)> {
+        keep_what_pays(options)
+            .map(|c| (c.projection_shrinkage.is_some(), c.shares.classifier > 0.0))
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn a_learned_part_is_kept_only_when_it_gains_its_minimum() {
+        // (projection?, classifier?) of the part tried, and its minimum gain.
+        for (part, minimum) in [
+            ((false, true), MIN_CLASSIFIER_GAIN),
+            ((true, false), MIN_PROJECTION_GAIN),
+        ] {
+            let without = option(0.8, false, false);
+            let with = |utility: f32| option(utility, part.0, part.1);
+            let gained = |gain: f32| kept(vec![without, with(0.8 + gain)]);
+            assert_eq!(gained(minimum / 2.0), Some((false, false)), "{part:?}");
+            assert_eq!(gained(minimum * 2.0), Some(part), "{part:?}");
+            // A part that loses is never kept.
+            assert_eq!(gained(-0.1), Some((false, false)), "{part:?}");
+        }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn each_learned_part_pays_for_itself_when_both_are_tried() {
+        // Each part gains 1.5 minima alone; together they gain 3: both kept.
+        let (c, p) = (MIN_CLASSIFIER_GAIN, MIN_PROJECTION_GAIN);
+        let four = |both: f32| {
+            vec![
+                option(0.8, false, false),
+                option(0.8 + 1.5 * c, false, true),
+                option(0.8 + 1.5 * p, true, false),
+                option(0.8 + both, true, true),
+            ]
+        };
+        assert_eq!(kept(four(3.0 * c.max(p))), Some((true, true)));
+        // Together no better than the classifier alone: the projection must go.
+        assert_eq!(kept(four(1.5 * c + 0.5 * p)), Some((false, true)));
+        assert_eq!(kept(Vec::new()), None);
+    }
 }
