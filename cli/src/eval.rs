@@ -54,30 +54,52 @@ pub struct Report {
 
 pub fn run(engine: &Engine, queries: &[Query]) -> Report {
     let entries = engine.entries();
-    let (mut in_scope, mut top1, mut at5, mut rr) = (0usize, 0usize, 0usize, 0f64);
-    let (mut answered_right, mut oos, mut oos_escalated, mut escalated) =
-        (0usize, 0usize, 0usize, 0usize);
+    let mut outcomes = Vec::with_capacity(queries.len());
     let mut latencies = Vec::with_capacity(queries.len());
-
     for q in queries {
         let started = Instant::now();
         let reply = engine.ask(&q.query);
         latencies.push(started.elapsed().as_secs_f64() * 1e6);
         let ranked = engine.search(&q.query, 10);
-        let is_escalation = matches!(reply.decision, Decision::Escalate { .. });
-        escalated += usize::from(is_escalation);
-        match &q.expected {
-            Some(expected) => {
+        outcomes.push(Outcome {
+            expected_rank: q
+                .expected
+                .as_ref()
+                .map(|expected| ranked.iter().position(|c| &entries[c.entry].id == expected)),
+            escalated: matches!(reply.decision, Decision::Escalate { .. }),
+        });
+    }
+    report(&outcomes, latencies)
+}
+
+/// What the engine did with one query.
+#[derive(Debug, Clone, Copy)]
+struct Outcome {
+    /// In scope: where the expected entry ranked among the first ten, if at all.
+    /// `None` for an out-of-scope query.
+    expected_rank: Option<Option<usize>>,
+    /// Whether the decision was to hand the visitor to a person.
+    escalated: bool,
+}
+
+/// The figures over `outcomes`, and the latency percentiles of `latencies` (µs).
+fn report(outcomes: &[Outcome], mut latencies: Vec<f64>) -> Report {
+    let (mut in_scope, mut top1, mut at5, mut rr) = (0usize, 0usize, 0usize, 0f64);
+    let (mut answered_right, mut oos, mut oos_escalated, mut escalated) =
+        (0usize, 0usize, 0usize, 0usize);
+    for o in outcomes {
+        escalated += usize::from(o.escalated);
+        match o.expected_rank {
+            Some(rank) => {
                 in_scope += 1;
-                let rank = ranked.iter().position(|c| &entries[c.entry].id == expected);
                 top1 += usize::from(rank == Some(0));
                 at5 += usize::from(rank.is_some_and(|r| r < 5));
                 rr += rank.map_or(0.0, |r| 1.0 / (r + 1) as f64);
-                answered_right += usize::from(rank == Some(0) && !is_escalation);
+                answered_right += usize::from(rank == Some(0) && !o.escalated);
             }
             None => {
                 oos += 1;
-                oos_escalated += usize::from(is_escalation);
+                oos_escalated += usize::from(o.escalated);
             }
         }
     }
@@ -88,7 +110,7 @@ pub fn run(engine: &Engine, queries: &[Query]) -> Report {
     let escalation_recall = has_oos.then(|| ratio(oos_escalated, oos));
     latencies.sort_by(f64::total_cmp);
     Report {
-        queries: queries.len(),
+        queries: outcomes.len(),
         in_scope,
         top1: ratio(top1, in_scope),
         recall_at_5: ratio(at5, in_scope),
@@ -159,5 +181,68 @@ mod tests {
         assert_eq!(percentile(&v, 0.5), 50.0);
         assert_eq!(percentile(&v, 0.99), 99.0);
         assert_eq!(percentile(&[], 0.5), 0.0);
+    }
+
+    fn in_scope(rank: Option<usize>, escalated: bool) -> Outcome {
+        Outcome {
+            expected_rank: Some(rank),
+            escalated,
+        }
+    }
+
+    fn out_of_scope(escalated: bool) -> Outcome {
+        Outcome {
+            expected_rank: None,
+            escalated,
+        }
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn figures_match_a_hand_count() {
+        let outcomes = [
+            in_scope(Some(0), false), // top-1, answered right
+            in_scope(Some(2), false), // in the top 5, reciprocal rank 1/3
+            in_scope(None, true),     // not in the top 10, escalated
+            in_scope(Some(0), true),  // top-1 but escalated: not answered right
+            in_scope(Some(6), false), // past the top 5, reciprocal rank 1/7
+            out_of_scope(true),       // escalated, rightly
+            out_of_scope(false),      // answered or clarified: missed
+        ];
+        let r = report(&outcomes, vec![30.0, 10.0, 20.0]);
+        assert_eq!((r.queries, r.in_scope), (7, 5));
+        assert!(close(r.top1, 2.0 / 5.0), "{r:?}");
+        assert!(close(r.recall_at_5, 3.0 / 5.0), "{r:?}");
+        assert!(
+            close(r.mrr_at_10, (1.0 + 1.0 / 3.0 + 1.0 + 1.0 / 7.0) / 5.0),
+            "{r:?}"
+        );
+        assert_eq!(r.in_scope_accuracy, Some(1.0 / 5.0));
+        // Three escalations, one of them of an out-of-scope query; two out of scope.
+        assert_eq!(r.escalation_recall, Some(1.0 / 2.0));
+        assert_eq!(r.escalation_precision, Some(1.0 / 3.0));
+        assert!(close(r.balanced.unwrap(), (0.2 + 0.5) / 2.0), "{r:?}");
+        assert_eq!((r.latency_p50_us, r.latency_p99_us), (20.0, 30.0));
+    }
+
+    #[test]
+    fn escalation_figures_need_out_of_scope_queries() {
+        let r = report(&[in_scope(Some(1), true), in_scope(Some(0), false)], vec![]);
+        assert_eq!(r.escalation_recall, None);
+        assert_eq!(r.escalation_precision, None);
+        assert_eq!(r.balanced, None);
+        assert_eq!(r.in_scope_accuracy, Some(0.5));
+        assert!(close(r.mrr_at_10, (0.5 + 1.0) / 2.0));
+        // Out of scope only: retrieval figures are 0, not NaN; no escalation is precision 0.
+        let r = report(&[out_of_scope(false)], vec![]);
+        assert_eq!((r.top1, r.recall_at_5, r.mrr_at_10), (0.0, 0.0, 0.0));
+        assert_eq!(r.escalation_recall, Some(0.0));
+        assert_eq!(r.escalation_precision, Some(0.0));
+        assert_eq!(r.balanced, Some(0.0));
+        let r = report(&[], vec![]);
+        assert_eq!((r.queries, r.in_scope, r.top1), (0, 0, 0.0));
     }
 }

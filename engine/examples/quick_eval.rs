@@ -4,7 +4,7 @@
 //! cargo run --release -p engine --example quick_eval -- KB.jsonl QUERIES.jsonl [param=value ...]
 //! ```
 //!
-//! `param` is a field of `engine::index::Scoring` (`k1`, `b`, `phrasing_share`,
+//! `param` is a field of `engine::Scoring` (`k1`, `b`, `phrasing_share`,
 //! `vote_k`, `vote_share`, `typo_discount`, `w0`..`w3` for field weights, `fb0`..`fb3`
 //! for field length normalization), for experiments. Prints top-1/top-3 accuracy over
 //! in-scope queries, how the decisions split over in-scope and out-of-scope queries,
@@ -17,9 +17,9 @@
 
 use std::time::Instant;
 
-use engine::build::build_with_scoring;
-use engine::index::Scoring;
-use engine::{BuildOptions, Decision, Engine, Entry, Ranker, TokenTable};
+use engine::{
+    build_with_scoring, BuildOptions, Decision, Engine, Entry, Ranker, Scoring, TokenTable,
+};
 use serde::Deserialize;
 
 #[derive(Deserialize)]

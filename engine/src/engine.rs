@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{normalize, Analyzer};
+use crate::analysis::{normalize, Analyzer, Query};
 use crate::decision::{asks_for_human, decide, Decision, EscalateReason, Thresholds};
 use crate::index::{DensePhrasings, TokenWeights, TypoTable};
 use crate::kb::Entry;
@@ -121,19 +121,21 @@ impl Engine {
     }
 
     /// Answers a visitor's question: honours requests for a person, otherwise
-    /// ranks the entries and decides on their calibrated confidence.
+    /// ranks the entries and decides on their calibrated confidence. The
+    /// question is cut to [`MAX_QUERY_CHARS`] and normalized once, for every
+    /// rule and index that reads it.
     pub fn ask(&self, query: &str) -> Reply {
-        let query = truncate_chars(query, MAX_QUERY_CHARS);
-        let text = normalize(query);
+        let text = normalize(truncate_chars(query, MAX_QUERY_CHARS));
         if !text.chars().any(char::is_alphanumeric) {
             return escalate(EscalateReason::EmptyQuery, Vec::new());
         }
-        if asks_for_human(query) {
+        if asks_for_human(&text) {
             return escalate(EscalateReason::AskedForHuman, Vec::new());
         }
-        let candidates = self.search(query, REPLY_CANDIDATES);
+        let query = Query::new(&Analyzer::new(), text);
+        let candidates = self.rank(&query, REPLY_CANDIDATES);
         let mut decision = decide(&candidates, &self.thresholds);
-        if matches!(decision, Decision::Answer { .. }) && names_a_topic(&text) {
+        if matches!(decision, Decision::Answer { .. }) && names_a_topic(&query.text) {
             if let [top, runner_up, ..] = candidates.as_slice() {
                 if runner_up.score >= top.score * TOPIC_RUNNER_UP {
                     // Offer the close entries instead of guessing which one the visitor meant.
@@ -154,7 +156,12 @@ impl Engine {
     /// The `k` best entries for `query`, best first, with calibrated confidence;
     /// entries that share no term with the query are left out.
     pub fn search(&self, query: &str, k: usize) -> Vec<Candidate> {
-        let query = truncate_chars(query, MAX_QUERY_CHARS);
+        let text = normalize(truncate_chars(query, MAX_QUERY_CHARS));
+        self.rank(&Query::new(&Analyzer::new(), text), k)
+    }
+
+    /// [`Engine::search`] of an analysed query.
+    fn rank(&self, query: &Query, k: usize) -> Vec<Candidate> {
         let body = &self.snapshot.body;
         let searcher = Searcher {
             lexical: &body.index,
@@ -170,7 +177,7 @@ impl Engine {
             ),
         };
         let need_dense = self.ranker != Ranker::Lexical;
-        let evidence = searcher.evidence(&Analyzer::new(), query, None, need_dense);
+        let evidence = searcher.evidence(query, None, need_dense);
         let scores = evidence.fused(self.ranker, self.snapshot.shares());
         let calibration = &body.rankers.get(self.ranker).calibration;
         rank(&scores, calibration, k)

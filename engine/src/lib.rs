@@ -26,35 +26,55 @@
 //! assert_eq!(reply.candidates[0].entry, 0);
 //! ```
 
-//! Modules, in the order a question meets them: [`analysis`] turns text into
-//! terms, [`index`] scores entries (lexically, and by meaning through a table
-//! of static token embeddings), [`rank`] turns scores into calibrated
-//! confidences, [`decision`] picks what to show. [`build()`] and [`calibrate`] make
-//! a [`Snapshot`]; [`snapshot`] is its file format.
+//! Modules, in the order a question meets them: `analysis` turns text into
+//! terms, `index` scores entries (lexically, and by meaning through a table of
+//! static token embeddings), `rank` turns scores into calibrated confidences,
+//! `decision` picks what to show; `snapshot` is the file format. That is the
+//! query side, all the visitor's browser runs.
+//!
+//! The build side, `build` (indexing, training, calibration, the token table
+//! file format and the snapshot encoder), is compiled only with the feature
+//! `build`: the cli and tools turn it on, the visitor's app does not, and no
+//! module of the query side imports it.
+//!
+//! The public API is what this page lists: [`Engine`] and its [`Reply`],
+//! [`Decision`], the [`Snapshot`] and its decoding, [`build()`] and its options.
+//! Everything else is internal.
 
 #![warn(missing_docs)]
 
-pub mod analysis;
-pub mod build;
-pub mod calibrate;
-pub mod decision;
+mod analysis;
+#[cfg(feature = "build")]
+mod build;
+mod decision;
 mod engine;
-pub mod index;
-pub mod kb;
-pub mod rank;
+mod index;
+mod kb;
+mod rank;
 mod search;
 pub mod snapshot;
 
 #[cfg(test)]
 mod tests;
 
-pub use build::{build, BuildError, BuildOptions};
+#[cfg(feature = "build")]
+pub use build::{build, build_with_scoring, BuildError, BuildOptions, TableError};
 pub use decision::{Decision, EscalateReason, Thresholds};
 pub use engine::{Engine, Reply, MAX_QUERY_CHARS, REPLY_CANDIDATES};
-pub use index::dense::{TableError, TokenTable};
+pub use index::{Scoring, TokenTable};
 pub use kb::{Entry, Link};
 pub use rank::{Candidate, Ranker};
 pub use snapshot::{Header, Snapshot, SnapshotError};
+
+/// Internals that `benches/dense_graph.rs` measures phrasing by phrasing (the
+/// HNSW graph against the exact scan). Not an API: only with feature `hnsw`,
+/// which the visitor's wasm never has.
+#[cfg(feature = "hnsw")]
+#[doc(hidden)]
+pub mod bench_internals {
+    pub use crate::analysis::normalize;
+    pub use crate::index::dense::{DenseIndex, DensePhrasings, DenseScores};
+}
 
 #[cfg(all(test, target_arch = "wasm32"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

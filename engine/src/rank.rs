@@ -19,11 +19,13 @@
 //! [`Ranker`]: a weighted sum whose weight the build picks on held-out phrasings.
 //!
 //! The weights are fitted at build time on phrasings held out of the knowledge base
-//! (see [`crate::calibrate`]), so the confidence means the same thing for every
-//! snapshot; small knowledge bases use [`Calibration::default`].
+//! (`crate::build::calibrate`), so the confidence means the same thing for every
+//! snapshot; small knowledge bases use [`Calibration::default`]. The snapshot
+//! stores them, with the decision thresholds, per ranker ([`PerRanker`]).
 
 use serde::{Deserialize, Serialize};
 
+use crate::decision::Thresholds;
 use crate::index::dense::DenseScores;
 use crate::index::EntryScores;
 
@@ -37,7 +39,7 @@ pub struct Candidate {
 }
 
 /// Number of features the calibration uses.
-const FEATURES: usize = 5;
+pub(crate) const FEATURES: usize = 5;
 
 /// What calibration looks at for one entry and one query.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -55,7 +57,7 @@ pub struct Features {
 }
 
 impl Features {
-    fn as_array(&self) -> [f32; FEATURES] {
+    pub(crate) fn as_array(&self) -> [f32; FEATURES] {
         [
             self.score,
             self.margin,
@@ -88,17 +90,6 @@ impl Default for Calibration {
     }
 }
 
-/// One observation for fitting: features and whether the entry was right.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Observation {
-    /// The top entry's features.
-    pub features: Features,
-    /// Whether the top entry was the right one.
-    pub correct: bool,
-    /// Importance of this observation in the fit.
-    pub weight: f32,
-}
-
 impl Calibration {
     /// Probability that an entry with these features is the right answer.
     pub fn confidence(&self, f: &Features) -> f32 {
@@ -109,54 +100,11 @@ impl Calibration {
             .fold(self.bias, |z, (w, x)| z + w * x);
         1.0 / (1.0 + (-z).exp())
     }
-
-    /// Weighted logistic regression by full-batch gradient descent: a fixed number
-    /// of steps from a fixed start, so the same observations always give the same
-    /// weights. Weights are kept non-negative, so ranking by confidence is ranking
-    /// by evidence.
-    pub fn fit(observations: &[Observation]) -> Calibration {
-        const STEPS: usize = 3000;
-        const RATE: f64 = 2.0;
-        const L2: f64 = 1e-3;
-        let total: f64 = observations.iter().map(|o| o.weight as f64).sum();
-        if total <= 0.0 {
-            return Calibration::default();
-        }
-        let mut w = [0.0f64; FEATURES + 1]; // bias first
-        for _ in 0..STEPS {
-            let mut grad = [0.0f64; FEATURES + 1];
-            for o in observations {
-                let x = o.features.as_array();
-                let z = x
-                    .iter()
-                    .zip(&w[1..])
-                    .fold(w[0], |z, (&x, w)| z + w * x as f64);
-                let p = 1.0 / (1.0 + (-z).exp());
-                let err = (p - if o.correct { 1.0 } else { 0.0 }) * o.weight as f64;
-                grad[0] += err;
-                for k in 0..FEATURES {
-                    grad[k + 1] += err * x[k] as f64;
-                }
-            }
-            w[0] -= RATE * grad[0] / total;
-            for k in 1..=FEATURES {
-                w[k] = (w[k] - RATE * (grad[k] / total + L2 * w[k])).max(0.0);
-            }
-        }
-        let mut weights = [0.0f32; FEATURES];
-        for (k, out) in weights.iter_mut().enumerate() {
-            *out = w[k + 1] as f32;
-        }
-        Calibration {
-            bias: w[0] as f32,
-            weights,
-        }
-    }
 }
 
 /// The `k` entries with the highest positive scores, best first (ties by entry
 /// order), with the calibration features of each.
-fn ordered(scores: &EntryScores, k: usize) -> Vec<(usize, Features)> {
+pub(crate) fn ordered(scores: &EntryScores, k: usize) -> Vec<(usize, Features)> {
     let s = &scores.fused;
     let by_score = |a: &usize, b: &usize| s[*b].total_cmp(&s[*a]).then(a.cmp(b));
     let mut order: Vec<usize> = (0..s.len()).filter(|&e| s[e] > 0.0).collect();
@@ -206,6 +154,37 @@ pub enum Ranker {
 impl Ranker {
     /// All rankers, in a fixed order.
     pub const ALL: [Ranker; 3] = [Ranker::Lexical, Ranker::Dense, Ranker::Fused];
+}
+
+/// Confidence calibration and thresholds for one ranker.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Tuned {
+    /// Score features → probability of being right.
+    pub calibration: Calibration,
+    /// The utility-maximizing cut-offs on that probability.
+    pub thresholds: Thresholds,
+}
+
+/// One [`Tuned`] per [`Ranker`], so every ranker decides on its own evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct PerRanker {
+    /// For [`Ranker::Lexical`].
+    pub lexical: Tuned,
+    /// For [`Ranker::Dense`].
+    pub dense: Tuned,
+    /// For [`Ranker::Fused`].
+    pub fused: Tuned,
+}
+
+impl PerRanker {
+    /// The settings of `ranker`.
+    pub fn get(&self, ranker: Ranker) -> &Tuned {
+        match ranker {
+            Ranker::Lexical => &self.lexical,
+            Ranker::Dense => &self.dense,
+            Ranker::Fused => &self.fused,
+        }
+    }
 }
 
 /// Combines lexical and dense evidence for `ranker`. The fused score is
@@ -282,14 +261,10 @@ pub fn rank(scores: &EntryScores, calibration: &Calibration, k: usize) -> Vec<Ca
     candidates
 }
 
-/// The top entry and its features, if anything matched.
-pub fn top(scores: &EntryScores) -> Option<(usize, Features)> {
-    ordered(scores, 1).into_iter().next()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::build::calibrate::top;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -313,35 +288,5 @@ mod tests {
         assert_eq!(entry, 2);
         assert!((f.margin - 0.7).abs() < 1e-6);
         assert_eq!(top(&scores(&[0.0, 0.0])), None);
-    }
-
-    #[cfg_attr(not(target_arch = "wasm32"), test)]
-    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
-    fn fit_learns_that_high_scores_are_right() {
-        let obs: Vec<Observation> = (0..100)
-            .map(|i| {
-                let score = i as f32 / 100.0;
-                Observation {
-                    features: Features {
-                        score,
-                        margin: score / 2.0,
-                        agreement: 0.5,
-                        ..Features::default()
-                    },
-                    correct: score > 0.5,
-                    weight: 1.0,
-                }
-            })
-            .collect();
-        let c = Calibration::fit(&obs);
-        let f = |score: f32| Features {
-            score,
-            margin: score / 2.0,
-            agreement: 0.5,
-            ..Features::default()
-        };
-        assert!(c.confidence(&f(0.9)) > 0.8, "{c:?}");
-        assert!(c.confidence(&f(0.1)) < 0.2, "{c:?}");
-        assert_eq!(c, Calibration::fit(&obs));
     }
 }

@@ -1,7 +1,7 @@
 //! One question against the indexes of a knowledge base: lexical and dense
 //! evidence, gathered once and then fused for a [`Ranker`].
 
-use crate::analysis::Analyzer;
+use crate::analysis::Query;
 use crate::index::dense::DenseScores;
 use crate::index::{DenseIndex, DensePhrasings, EntryScores, LexicalIndex, Scoring, TokenWeights};
 use crate::index::{TermClassifier, TypoTable};
@@ -22,7 +22,7 @@ pub(crate) struct Searcher<'a> {
 }
 
 /// How much of the ranking score each learned component gets, chosen at build
-/// time on held-out phrasings (see [`crate::calibrate`]).
+/// time on held-out phrasings (`crate::build::calibrate`).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Shares {
     /// Share of the dense score in the fused score (see [`fuse`]).
@@ -66,24 +66,17 @@ impl Evidence {
 }
 
 impl Searcher<'_> {
-    /// Scores every entry for `text` with both indexes, ignoring `exclude`.
+    /// Scores every entry for `query` with both indexes, ignoring `exclude`.
     /// `need_dense` is false when the ranker does not look at dense evidence.
-    pub fn evidence(
-        &self,
-        analyzer: &Analyzer,
-        text: &str,
-        exclude: Option<u32>,
-        need_dense: bool,
-    ) -> Evidence {
-        let terms = analyzer.analyze(text);
-        let prepared = self.lexical.prepare(&terms, self.typos, self.scoring);
+    pub fn evidence(&self, query: &Query, exclude: Option<u32>, need_dense: bool) -> Evidence {
+        let prepared = self.lexical.prepare(&query.terms, self.typos, self.scoring);
         let lexical = self.lexical.score(&prepared, self.scoring, exclude);
         let classifier = self
             .classifier
             .filter(|_| prepared.matches_anything())
             .map(|c| c.score(self.lexical, &prepared, exclude));
         let dense = self.dense.as_ref().filter(|_| need_dense).map(|d| {
-            match d.index.embed(d.weights, text) {
+            match d.index.embed(d.weights, &query.text) {
                 Some(q) => {
                     let also = if d.phrasings.has_graph() {
                         best_entries(&lexical.fused, LEXICAL_RESCORED)

@@ -16,15 +16,18 @@
 //! from another engine version, a truncated download and a corrupted one apart
 //! before decoding anything, and say so in words a site owner can act on. The body
 //! holds only `Vec`s and structs, so the same input always encodes to the same bytes.
-//! Any change to the body's types must bump [`FORMAT_VERSION`].
+//! Any change to the body's types must bump [`FORMAT_VERSION`]; `engine/tests/golden.rs`
+//! fails when the bytes of a fixed build change while the version stays.
+//!
+//! Decoding is the query side's; encoding (`Snapshot::to_bytes`) is compiled only
+//! with the feature `build`.
 
 use serde::{Deserialize, Serialize};
 
-use crate::calibrate::PerRanker;
 use crate::decision::Thresholds;
 use crate::index::{DenseIndex, LexicalIndex, Scoring, TermClassifier};
 use crate::kb::Entry;
-use crate::rank::Ranker;
+use crate::rank::{PerRanker, Ranker};
 use crate::search::Shares;
 
 /// Identifies an Answerdesk snapshot file.
@@ -42,7 +45,7 @@ pub struct Header {
     pub format_version: u32,
     /// Version of the engine crate that built it.
     pub engine_version: String,
-    /// When it was built, in unix seconds, as given in [`crate::BuildOptions`].
+    /// When it was built, in unix seconds, as given in the build options.
     pub build_time: u64,
     /// FNV-1a 64 of the body; changes whenever anything in the snapshot changes,
     /// so it doubles as a cache key.
@@ -108,6 +111,8 @@ fn config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<DECODE_LIMIT>()
 }
 
+/// The encoder: build-side, so the visitor's engine only decodes.
+#[cfg(feature = "build")]
 impl Snapshot {
     /// Assembles a snapshot, computing the header from the body.
     pub(crate) fn from_body(body: Body) -> Snapshot {
@@ -134,7 +139,9 @@ impl Snapshot {
         out.extend_from_slice(&body);
         out
     }
+}
 
+impl Snapshot {
     /// Reads a snapshot, refusing anything that is not exactly what an engine of
     /// this format version wrote. Never panics, whatever the input.
     pub fn from_bytes(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
@@ -280,6 +287,7 @@ impl Body {
     }
 }
 
+#[cfg(feature = "build")]
 fn encode_body(body: &Body) -> Vec<u8> {
     bincode::serde::encode_to_vec(body, config()).expect("snapshot bodies always encode")
 }

@@ -3,7 +3,9 @@
 //! The pipeline is [`normalize()`] → [`segment()`] → per segment: English stop words
 //! dropped and stems taken for words, codes kept verbatim, CJK runs expanded to
 //! character unigrams and bigrams. Knowledge-base text and visitor queries go
-//! through the same pipeline, so they meet on the same terms.
+//! through the same pipeline, so they meet on the same terms. A visitor's
+//! question is normalized once and analysed once into a [`Query`], which every
+//! index and rule then reads.
 
 pub mod normalize;
 pub mod segment;
@@ -37,6 +39,28 @@ pub struct Term {
     pub kind: TermKind,
 }
 
+/// A question analysed once for everything that reads it: the decision rules
+/// and the dense index read its normalized text, the lexical index and the
+/// classifier its terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// The text after [`normalize()`].
+    pub text: String,
+    /// Its terms, as [`Analyzer::analyze`] gives them.
+    pub terms: Vec<Term>,
+}
+
+impl Query {
+    /// Analyses `normalized`, text already through [`normalize()`].
+    pub fn new(analyzer: &Analyzer, normalized: String) -> Query {
+        let terms = analyzer.terms(&normalized);
+        Query {
+            text: normalized,
+            terms,
+        }
+    }
+}
+
 /// Turns text into terms. Holds the stemmer so that callers analysing many texts
 /// create it once.
 #[derive(Default)]
@@ -50,10 +74,17 @@ impl Analyzer {
         Self::default()
     }
 
-    /// All terms of `text` in order, repeats included (term frequency matters).
+    /// All terms of `text` in order, repeats included (term frequency matters):
+    /// knowledge-base text, at build time. A question is analysed as a [`Query`].
+    #[cfg(feature = "build")]
     pub fn analyze(&self, text: &str) -> Vec<Term> {
+        self.terms(&normalize(text))
+    }
+
+    /// [`Analyzer::analyze`] of text already through [`normalize()`].
+    fn terms(&self, normalized: &str) -> Vec<Term> {
         let mut terms = Vec::new();
-        for seg in segment(&normalize(text)) {
+        for seg in segment(normalized) {
             match seg {
                 Segment::Word(w) => {
                     if !is_stop_word(&w) {

@@ -1,15 +1,15 @@
-//! Indexes over the knowledge base.
+//! Indexes over the knowledge base, as the query side reads them.
 //!
 //! [`lexical`] matches the words a visitor typed against every phrasing of every
-//! entry; [`dense`] compares meanings through static token embeddings. The lexical index is built once by [`crate::build()`], serialized in the snapshot,
-//! and only read afterwards.
+//! entry, and [`classifier`] weighs those words as a linear model learned from
+//! the phrasings; [`dense`] compares meanings through static token embeddings,
+//! optionally mapped by a learned [`projection`]. Each is built once by the
+//! build side (`crate::build`), serialized in the snapshot, and only read here.
 
-pub mod classifier;
-pub mod dense;
-#[cfg(feature = "hnsw")]
-pub mod graph;
-pub mod lexical;
-pub mod projection;
+pub(crate) mod classifier;
+pub(crate) mod dense;
+pub(crate) mod lexical;
+pub(crate) mod projection;
 
 pub use classifier::TermClassifier;
 pub use dense::{DenseIndex, DensePhrasings, TokenTable, TokenWeights};

@@ -1,6 +1,6 @@
 //! An HNSW graph over phrasing vectors (`instant-distance`), for knowledge bases
 //! past [`EXACT_SEARCH_LIMIT`] phrasings, where a graph search beats the exact
-//! scan of [`crate::index::dense`].
+//! scan of [`super::phrasings`].
 //!
 //! Behind the engine feature `hnsw`: the graph brings rand, rayon and getrandom,
 //! which the visitor's wasm has no room for (see `docs/QUALITY.md`, "The dense
@@ -16,9 +16,9 @@ use std::sync::Arc;
 
 use instant_distance::{Builder, Hnsw, Point, Search};
 
-use super::dense::dot;
+use super::kernels::dot;
 #[cfg(doc)]
-use super::dense::EXACT_SEARCH_LIMIT;
+use super::phrasings::EXACT_SEARCH_LIMIT;
 
 /// How many nearest phrasings a graph search keeps (`ef` of HNSW): the vote
 /// needs `Scoring::vote_k` (20), and more candidates keep the recall of the
@@ -92,15 +92,5 @@ impl PhrasingGraph {
                 )
             })
             .collect()
-    }
-
-    /// Number of phrasings in the graph.
-    pub fn len(&self) -> usize {
-        self.phrasing.len()
-    }
-
-    /// Whether the graph is empty.
-    pub fn is_empty(&self) -> bool {
-        self.phrasing.is_empty()
     }
 }

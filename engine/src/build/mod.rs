@@ -1,13 +1,33 @@
-//! Building a [`Snapshot`] from knowledge-base entries.
+//! The build side: from knowledge-base entries to a [`Snapshot`]. Compiled only
+//! with the feature `build` (cli, tools, tests), never into the visitor's wasm:
+//! the query side never imports this module, so what a browser downloads holds
+//! no indexing, training, calibration or file parsing.
+//!
+//! [`build()`] validates the entries, builds the indexes ([`lexical`],
+//! [`dense`]), trains the classifier ([`classifier`]) and the projection
+//! ([`projection`]), and chooses what to keep and the thresholds on held-out
+//! alternates ([`calibrate`]); [`token_table`] reads the token tables the dense
+//! index is made from. The snapshot is encoded by `Snapshot::to_bytes`, next to
+//! its decoder in `crate::snapshot`.
+
+pub(crate) mod calibrate;
+pub(crate) mod classifier;
+pub(crate) mod dense;
+pub(crate) mod lexical;
+pub(crate) mod projection;
+pub(crate) mod token_table;
+
+pub use token_table::TableError;
 
 use crate::analysis::Analyzer;
-use crate::calibrate::{calibrate, fit_projection, PerRanker};
 use crate::decision::Thresholds;
-use crate::index::lexical::AnalyzedEntry;
 use crate::index::{DenseIndex, LexicalIndex, Scoring, TermClassifier, TokenTable};
 use crate::kb::Entry;
+use crate::rank::PerRanker;
 use crate::search::Shares;
 use crate::snapshot::{Body, Snapshot};
+use calibrate::{calibrate, fit_projection};
+use lexical::AnalyzedEntry;
 
 /// Inputs to a build besides the entries. Everything that would otherwise come
 /// from the environment (the clock) is passed in, so builds are reproducible.
@@ -54,14 +74,14 @@ pub enum BuildError {
 }
 
 /// Validates the entries, indexes them, calibrates confidence and thresholds on
-/// held-out phrasings (see [`crate::calibrate`]) and returns the snapshot.
+/// held-out phrasings (see [`calibrate`]) and returns the snapshot.
 /// Deterministic: the same entries and options give a byte-identical snapshot.
 pub fn build(entries: Vec<Entry>, options: &BuildOptions) -> Result<Snapshot, BuildError> {
     build_with_scoring(entries, options, Scoring::default())
 }
 
-/// [`build`] with explicit scoring parameters; for experiments and evaluation.
-#[doc(hidden)]
+/// [`build()`] with explicit scoring parameters; for experiments and evaluation
+/// (`examples/quick_eval.rs`).
 pub fn build_with_scoring(
     entries: Vec<Entry>,
     options: &BuildOptions,

@@ -38,16 +38,16 @@
 //! With fewer than [`MIN_HELD_OUT`] held-out phrasings (tiny or alternate-less
 //! knowledge bases) there is nothing to learn from and the build uses the defaults.
 
-use serde::{Deserialize, Serialize};
-
-use crate::analysis::Analyzer;
+use super::lexical::AnalyzedEntry;
+use super::projection::SHRINKAGES;
+use crate::analysis::{normalize, Analyzer, Query};
 use crate::decision::{decide, Decision, Thresholds};
-use crate::index::lexical::AnalyzedEntry;
-use crate::index::projection::{Projection, SHRINKAGES};
+use crate::index::projection::Projection;
 use crate::index::{DenseIndex, EntryScores};
 use crate::index::{LexicalIndex, Scoring, TermClassifier, TypoTable};
 use crate::kb::Entry;
-use crate::rank::{rank, top, Calibration, Candidate, Features, Observation, Ranker};
+use crate::rank::FEATURES;
+use crate::rank::{ordered, rank, Calibration, Candidate, Features, PerRanker, Ranker, Tuned};
 use crate::search::{DenseSearch, Evidence, Searcher, Shares};
 use crate::snapshot::fnv1a64;
 
@@ -76,45 +76,6 @@ pub const WRONG_ANSWER_COST: f32 = -0.5;
 
 /// Classifier and dense shares tried, in tenths.
 const SHARES: std::ops::RangeInclusive<u32> = 0..=9;
-
-/// Confidence calibration and thresholds for one ranker.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct Tuned {
-    /// Score features → probability of being right.
-    pub calibration: Calibration,
-    /// The utility-maximizing cut-offs on that probability.
-    pub thresholds: Thresholds,
-}
-
-/// One [`Tuned`] per [`Ranker`], so every ranker decides on its own evidence.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct PerRanker {
-    /// For [`Ranker::Lexical`].
-    pub lexical: Tuned,
-    /// For [`Ranker::Dense`].
-    pub dense: Tuned,
-    /// For [`Ranker::Fused`].
-    pub fused: Tuned,
-}
-
-impl PerRanker {
-    /// The settings of `ranker`.
-    pub fn get(&self, ranker: Ranker) -> &Tuned {
-        match ranker {
-            Ranker::Lexical => &self.lexical,
-            Ranker::Dense => &self.dense,
-            Ranker::Fused => &self.fused,
-        }
-    }
-
-    fn get_mut(&mut self, ranker: Ranker) -> &mut Tuned {
-        match ranker {
-            Ranker::Lexical => &mut self.lexical,
-            Ranker::Dense => &mut self.dense,
-            Ranker::Fused => &mut self.fused,
-        }
-    }
-}
 
 /// What calibration produced.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -166,10 +127,6 @@ pub fn calibrate(
         scoring,
         analyzer,
     };
-    // Learned components must pay for themselves in the decisions they lead to,
-    // not only in top-1: a learned space can blur how far a question that the
-    // knowledge base does not cover lies from everything. Each candidate's
-    // utility is charged the minimum gain of every learned part it uses.
     let classifier = TermClassifier::train(&index);
     // Without the classifier is the same evidence with its share held at 0.
     let with_classifier = match classifier {
@@ -180,7 +137,7 @@ pub fn calibrate(
         Some(alpha) => vec![None, Some(alpha)],
         None => vec![None],
     };
-    let mut best: Option<(f32, Calibrated)> = None;
+    let mut options = Vec::with_capacity(4);
     for shrinkage in shrinkages {
         let projected = dense.map(|d| {
             let p = shrinkage.and_then(|alpha| fit_projection(d, entries, &held_out, alpha));
@@ -190,17 +147,32 @@ pub fn calibrate(
         for &use_classifier in &with_classifier {
             let (shares, rankers, utility) =
                 held.tune_rankers(&runs, use_classifier, projected.is_some());
-            let charged = utility
-                - MIN_PROJECTION_GAIN * f32::from(u8::from(shrinkage.is_some()))
-                - MIN_CLASSIFIER_GAIN * f32::from(u8::from(shares.classifier > 0.0));
-            if best.as_ref().is_none_or(|b| charged > b.0) {
-                let calibrated = Calibrated {
-                    shares,
-                    projection_shrinkage: shrinkage,
-                    rankers,
-                };
-                best = Some((charged, calibrated));
-            }
+            let calibrated = Calibrated {
+                shares,
+                projection_shrinkage: shrinkage,
+                rankers,
+            };
+            options.push((utility, calibrated));
+        }
+    }
+    keep_what_pays(options)
+}
+
+/// Of `(fused utility, calibration)` options, the best once each is charged the
+/// minimum gain of every learned part it uses ([`MIN_PROJECTION_GAIN`],
+/// [`MIN_CLASSIFIER_GAIN`]); the first of equals. Learned components must pay
+/// for themselves in the decisions they lead to, not only in top-1: a learned
+/// space can blur how far a question that the knowledge base does not cover
+/// lies from everything. Options come without learned parts first, so a part
+/// is kept only when it gains more than its minimum.
+fn keep_what_pays(options: impl IntoIterator<Item = (f32, Calibrated)>) -> Option<Calibrated> {
+    let mut best: Option<(f32, Calibrated)> = None;
+    for (utility, calibrated) in options {
+        let charged = utility
+            - MIN_PROJECTION_GAIN * f32::from(u8::from(calibrated.projection_shrinkage.is_some()))
+            - MIN_CLASSIFIER_GAIN * f32::from(u8::from(calibrated.shares.classifier > 0.0));
+        if best.as_ref().is_none_or(|b| charged > b.0) {
+            best = Some((charged, calibrated));
         }
     }
     best.map(|b| b.1)
@@ -245,16 +217,12 @@ impl HeldOut<'_> {
         };
 
         // Evidence for each held-out phrasing: (expected entry or None, evidence).
-        let analyzer = self.analyzer;
         let mut runs: Vec<(Option<usize>, Evidence)> = Vec::with_capacity(2 * self.total);
         for (e, skip) in held_out.iter().enumerate() {
             for &alt in skip {
-                let text = &entries[e].alternates[alt];
-                runs.push((Some(e), searcher.evidence(analyzer, text, None, true)));
-                runs.push((
-                    None,
-                    searcher.evidence(analyzer, text, Some(e as u32), true),
-                ));
+                let query = Query::new(self.analyzer, normalize(&entries[e].alternates[alt]));
+                runs.push((Some(e), searcher.evidence(&query, None, true)));
+                runs.push((None, searcher.evidence(&query, Some(e as u32), true)));
             }
         }
         runs
@@ -280,7 +248,7 @@ impl HeldOut<'_> {
                 .map(|(expected, evidence)| (*expected, evidence.fused(ranker, shares)))
                 .collect();
             let (tuned, utility) = tune(&scored, answerable_weight, unanswerable_weight);
-            *rankers.get_mut(ranker) = tuned;
+            *tuned_mut(&mut rankers, ranker) = tuned;
             if ranker == Ranker::Fused {
                 fused_utility = utility;
             }
@@ -314,20 +282,25 @@ fn choose_projection(
     held_out: &[Vec<usize>],
     scoring: &Scoring,
 ) -> Option<f32> {
+    let questions: Vec<(usize, String)> = held_out
+        .iter()
+        .enumerate()
+        .flat_map(|(e, skip)| {
+            skip.iter()
+                .map(move |&alt| (e, normalize(&entries[e].alternates[alt])))
+        })
+        .collect();
     let right = |index: &DenseIndex| -> usize {
         let weights = index.weights();
         let phrasings = index.phrasings(&weights, entries, held_out);
         let mut right = 0;
-        for (e, skip) in held_out.iter().enumerate() {
-            for &alt in skip {
-                let Some(q) = index.embed(&weights, &entries[e].alternates[alt]) else {
-                    continue;
-                };
-                let scores = phrasings.score(&q, scoring, None, &[]).score;
-                let best =
-                    (0..scores.len()).fold(0, |b, i| if scores[i] > scores[b] { i } else { b });
-                right += usize::from(best == e && scores[e] > 0.0);
-            }
+        for (e, text) in &questions {
+            let Some(q) = index.embed(&weights, text) else {
+                continue;
+            };
+            let scores = phrasings.score(&q, scoring, None, &[]).score;
+            let best = (0..scores.len()).fold(0, |b, i| if scores[i] > scores[b] { i } else { b });
+            right += usize::from(best == *e && scores[*e] > 0.0);
         }
         right
     };
@@ -495,6 +468,75 @@ fn choose_thresholds(trials: &[Trial], answerable: f32, unanswerable: f32) -> (f
     best
 }
 
+/// One observation for fitting: features and whether the entry was right.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Observation {
+    /// The top entry's features.
+    pub features: Features,
+    /// Whether the top entry was the right one.
+    pub correct: bool,
+    /// Importance of this observation in the fit.
+    pub weight: f32,
+}
+
+impl Calibration {
+    /// Weighted logistic regression by full-batch gradient descent: a fixed number
+    /// of steps from a fixed start, so the same observations always give the same
+    /// weights. Weights are kept non-negative, so ranking by confidence is ranking
+    /// by evidence.
+    pub fn fit(observations: &[Observation]) -> Calibration {
+        const STEPS: usize = 3000;
+        const RATE: f64 = 2.0;
+        const L2: f64 = 1e-3;
+        let total: f64 = observations.iter().map(|o| o.weight as f64).sum();
+        if total <= 0.0 {
+            return Calibration::default();
+        }
+        let mut w = [0.0f64; FEATURES + 1]; // bias first
+        for _ in 0..STEPS {
+            let mut grad = [0.0f64; FEATURES + 1];
+            for o in observations {
+                let x = o.features.as_array();
+                let z = x
+                    .iter()
+                    .zip(&w[1..])
+                    .fold(w[0], |z, (&x, w)| z + w * x as f64);
+                let p = 1.0 / (1.0 + (-z).exp());
+                let err = (p - if o.correct { 1.0 } else { 0.0 }) * o.weight as f64;
+                grad[0] += err;
+                for k in 0..FEATURES {
+                    grad[k + 1] += err * x[k] as f64;
+                }
+            }
+            w[0] -= RATE * grad[0] / total;
+            for k in 1..=FEATURES {
+                w[k] = (w[k] - RATE * (grad[k] / total + L2 * w[k])).max(0.0);
+            }
+        }
+        let mut weights = [0.0f32; FEATURES];
+        for (k, out) in weights.iter_mut().enumerate() {
+            *out = w[k + 1] as f32;
+        }
+        Calibration {
+            bias: w[0] as f32,
+            weights,
+        }
+    }
+}
+
+/// The top entry and its features, if anything matched.
+pub(crate) fn top(scores: &EntryScores) -> Option<(usize, Features)> {
+    ordered(scores, 1).into_iter().next()
+}
+
+fn tuned_mut(rankers: &mut PerRanker, ranker: Ranker) -> &mut Tuned {
+    match ranker {
+        Ranker::Lexical => &mut rankers.lexical,
+        Ranker::Dense => &mut rankers.dense,
+        Ranker::Fused => &mut rankers.fused,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,5 +577,91 @@ mod tests {
             held_out_sample(&small).iter().map(Vec::len).sum::<usize>(),
             100
         );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn fit_learns_that_high_scores_are_right() {
+        let obs: Vec<Observation> = (0..100)
+            .map(|i| {
+                let score = i as f32 / 100.0;
+                Observation {
+                    features: Features {
+                        score,
+                        margin: score / 2.0,
+                        agreement: 0.5,
+                        ..Features::default()
+                    },
+                    correct: score > 0.5,
+                    weight: 1.0,
+                }
+            })
+            .collect();
+        let c = Calibration::fit(&obs);
+        let f = |score: f32| Features {
+            score,
+            margin: score / 2.0,
+            agreement: 0.5,
+            ..Features::default()
+        };
+        assert!(c.confidence(&f(0.9)) > 0.8, "{c:?}");
+        assert!(c.confidence(&f(0.1)) < 0.2, "{c:?}");
+        assert_eq!(c, Calibration::fit(&obs));
+    }
+
+    /// A calibration option with the given learned parts and fused utility.
+    fn option(utility: f32, projection: bool, classifier: bool) -> (f32, Calibrated) {
+        let calibrated = Calibrated {
+            shares: Shares {
+                dense: 0.5,
+                classifier: if classifier { 0.3 } else { 0.0 },
+            },
+            projection_shrinkage: projection.then_some(0.1),
+            rankers: PerRanker::default(),
+        };
+        (utility, calibrated)
+    }
+
+    /// Which learned parts the rule keeps: (projection, classifier).
+    fn kept(options: Vec<(f32, Calibrated)>) -> Option<(bool, bool)> {
+        keep_what_pays(options)
+            .map(|c| (c.projection_shrinkage.is_some(), c.shares.classifier > 0.0))
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn a_learned_part_is_kept_only_when_it_gains_its_minimum() {
+        // (projection?, classifier?) of the part tried, and its minimum gain.
+        for (part, minimum) in [
+            ((false, true), MIN_CLASSIFIER_GAIN),
+            ((true, false), MIN_PROJECTION_GAIN),
+        ] {
+            let without = option(0.8, false, false);
+            let with = |utility: f32| option(utility, part.0, part.1);
+            let gained = |gain: f32| kept(vec![without, with(0.8 + gain)]);
+            assert_eq!(gained(minimum / 2.0), Some((false, false)), "{part:?}");
+            assert_eq!(gained(minimum * 2.0), Some(part), "{part:?}");
+            // A part that loses is never kept.
+            assert_eq!(gained(-0.1), Some((false, false)), "{part:?}");
+        }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn each_learned_part_pays_for_itself_when_both_are_tried() {
+        // Each part gains 1.5 minima alone; together they gain 3: both kept.
+        let (c, p) = (MIN_CLASSIFIER_GAIN, MIN_PROJECTION_GAIN);
+        let four = |both: f32| {
+            vec![
+                option(0.8, false, false),
+                option(0.8 + 1.5 * c, false, true),
+                option(0.8 + 1.5 * p, true, false),
+                option(0.8 + both, true, true),
+            ]
+        };
+        assert_eq!(kept(four(3.0 * c.max(p))), Some((true, true)));
+        // Together no better than the classifier alone: the projection must go.
+        assert_eq!(kept(four(1.5 * c + 0.5 * p)), Some((false, true)));
+        assert_eq!(kept(Vec::new()), None);
     }
 }
