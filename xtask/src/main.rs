@@ -39,7 +39,8 @@ commands:
   run [--addr ADDR]        set up, build and start the demo (default 127.0.0.1:8080)
   test                     tidy, fmt, clippy, native tests, OpenAPI, engine tests in Chromium,
                            end-to-end tests
-  tidy                     the architecture invariants that a program can check
+  tidy [--root DIR]        the architecture invariants that a program can check (in DIR, another
+                           checkout, when given)
   openapi                  validate the OpenAPI document (openapi-spec-validator) and compile a
                            TypeScript client generated from it (openapi-typescript, tsc)
   screenshots              run the end-to-end tests that take screenshots, copy them to
@@ -74,7 +75,11 @@ fn dispatch(args: &[String]) -> Result<()> {
     match command.as_str() {
         "run" => run::run(&run::Options::parse(rest)?),
         "test" => test::run(rest),
-        "tidy" => no_arguments(rest).and_then(|()| tidy::run(&project_root())),
+        "tidy" => match rest {
+            [] => tidy::run(&project_root()),
+            [flag, dir] if flag == "--root" => tidy::run(std::path::Path::new(dir)),
+            _ => bail!("usage: cargo xtask tidy [--root DIR]"),
+        },
         "openapi" => no_arguments(rest).and_then(|()| {
             let root = project_root();
             match openapi::check(&root, &mut cmd::Steps::new(3))? {
