@@ -582,8 +582,9 @@ fn handlers_do_not_import_handlers(tree: &Tree) -> Vec<Violation> {
 // ---------------------------------------------------------------------------------------------
 // app: the visitor's wasm carries no workbench.
 
-/// The workbench's modules of the `app` crate, behind its `workbench` feature.
-const WORKBENCH_MODULES: &[&str] = &["agent", "admin"];
+/// The workbench's modules of the `app` crate, behind its `workbench` feature: the agent's
+/// pages, the admin's, and what the two share.
+const WORKBENCH_MODULES: &[&str] = &["agent", "admin", "workbench"];
 
 /// Files of `app` that only the workbench's binary compiles.
 fn is_workbench_file(path: &str) -> bool {

@@ -372,6 +372,12 @@ fn visitor_code_naming_the_workbench_fails() {
     );
     fails_on(
         "visitor-without-workbench",
+        &[("app/src/i18n.rs", "pub use crate::workbench::i18n::Texts;")],
+        "app/src/i18n.rs:1",
+        "`crate::workbench::i18n::Texts` is workbench code",
+    );
+    fails_on(
+        "visitor-without-workbench",
         &[("app/src/main.rs", "fn main() { app::agent::Workbench(); }")],
         "app/src/main.rs:1",
         "`app::agent::Workbench` is workbench code",
