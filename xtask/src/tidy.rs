@@ -123,6 +123,14 @@ impl Tree {
         tree
     }
 
+    fn is_folder(&self, path: &str) -> bool {
+        let inside = format!("{path}/");
+        self.paths
+            .range(inside.clone()..)
+            .next()
+            .is_some_and(|p| p.starts_with(&inside))
+    }
+
     /// The Rust files under `folder` (a prefix ending in `/`).
     fn rust_under<'a>(&'a self, folder: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> {
         self.files
@@ -766,28 +774,55 @@ fn architecture_paths(tree: &Tree) -> Vec<Violation> {
         return vec![violation(doc, 0, "missing")];
     };
     let mut found = Vec::new();
-    for (line, span) in code_spans(text) {
+    // The folder a paragraph is about: its last span naming a folder. As a reader would,
+    // `problem.rs` after `server/src/http/` means `server/src/http/problem.rs`, and
+    // `store/settings.rs` after `server/src/service/` means `server/src/store/settings.rs`.
+    let mut folder: Option<String> = None;
+    let mut paragraph = 0;
+    for (line, span_paragraph, span) in code_spans(text) {
+        if span_paragraph != paragraph {
+            (paragraph, folder) = (span_paragraph, None);
+        }
         for path in named_paths(&span) {
             let first = path.split('/').next().unwrap_or_default();
             if GENERATED.contains(&first) {
                 continue;
             }
-            if !tree.paths.contains(path.trim_end_matches('/')) {
-                found.push(violation(
+            let path = path.trim_end_matches('/');
+            let mut bases: Vec<&str> = vec![""];
+            let mut base = folder.as_deref();
+            while let Some(b) = base {
+                bases.push(b);
+                base = b.rsplit_once('/').map(|(parent, _)| parent);
+            }
+            let exists = bases.iter().find_map(|base| {
+                let full = if base.is_empty() {
+                    path.to_string()
+                } else {
+                    format!("{base}/{path}")
+                };
+                tree.paths.contains(&full).then_some(full)
+            });
+            match exists {
+                Some(full) if tree.is_folder(&full) => folder = Some(full),
+                Some(_) => {}
+                None => found.push(violation(
                     doc,
                     line,
                     format!("names `{path}`, which does not exist: the map must match the tree"),
-                ));
+                )),
             }
         }
     }
     found
 }
 
-/// The `inline code` spans of a Markdown text with their lines (fenced blocks left out).
-fn code_spans(text: &str) -> Vec<(usize, String)> {
+/// The `inline code` spans of a Markdown text with their lines and paragraphs (a blank line or a
+/// heading starts a paragraph); fenced blocks are left out.
+fn code_spans(text: &str) -> Vec<(usize, usize, String)> {
     let mut spans = Vec::new();
     let mut fenced = false;
+    let mut paragraph = 0;
     for (i, line) in text.lines().enumerate() {
         if line.trim_start().starts_with("```") {
             fenced = !fenced;
@@ -796,10 +831,13 @@ fn code_spans(text: &str) -> Vec<(usize, String)> {
         if fenced {
             continue;
         }
+        if line.trim().is_empty() || line.starts_with('#') {
+            paragraph += 1;
+        }
         let mut parts = line.split('`');
         parts.next();
         while let (Some(inside), Some(_)) = (parts.next(), parts.next()) {
-            spans.push((i + 1, inside.to_string()));
+            spans.push((i + 1, paragraph, inside.to_string()));
         }
         // An odd part left over is an unclosed backtick: not a span.
     }

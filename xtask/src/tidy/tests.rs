@@ -454,6 +454,14 @@ fn architecture_naming_a_missing_file_fails() {
         "ARCHITECTURE.md:3",
         "names `server/src/http/visitor.rs`, which does not exist",
     );
+    // A bare name means a file of the folder the paragraph is about.
+    let relative = "`engine/src/` holds `rank.rs` and `lib.rs`\n\nand `tickets.rs`";
+    fails_on(
+        "architecture-paths",
+        &[("ARCHITECTURE.md", relative)],
+        "ARCHITECTURE.md:3",
+        "names `tickets.rs`, which does not exist",
+    );
     let braces = "`server/migrations/{sqlite,mysql}`";
     fails_on(
         "architecture-paths",
