@@ -37,8 +37,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   run [--addr ADDR]        set up, build and start the demo (default 127.0.0.1:8080)
-  test                     tidy, fmt, clippy, native tests, OpenAPI, engine tests in Chromium,
-                           end-to-end tests
+  test [--only STAGE,...]  tidy, fmt, clippy, native tests, hnsw, OpenAPI, fuzz smoke, engine tests
+                           in Chromium, end-to-end tests (--only: some of them, e.g. tidy,hnsw)
   tidy [--root DIR]        the architecture invariants that a program can check (in DIR, another
                            checkout, when given)
   openapi                  validate the OpenAPI document (openapi-spec-validator) and compile a

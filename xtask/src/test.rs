@@ -54,90 +54,143 @@ impl Outcome {
     }
 }
 
+/// The stages, in the order they run; `cargo xtask test --only a,b` runs some of them.
+const STAGES: &[&str] = &[
+    "tidy",
+    "fmt",
+    "clippy",
+    "native",
+    "doc",
+    "workbench",
+    "hnsw",
+    "openapi",
+    "fuzz",
+    "wasm",
+    "e2e",
+];
+
 pub fn run(args: &[String]) -> Result<()> {
-    if let Some(arg) = args.first() {
-        bail!("`cargo xtask test` takes no arguments (got `{arg}`)");
-    }
+    let only: Option<Vec<&str>> = match args {
+        [] => None,
+        [flag, list] if flag == "--only" => {
+            let names: Vec<&str> = list.split(',').collect();
+            if let Some(unknown) = names.iter().find(|n| !STAGES.contains(n)) {
+                bail!("no stage `{unknown}`; the stages: {}", STAGES.join(", "));
+            }
+            Some(names)
+        }
+        _ => bail!(
+            "usage: cargo xtask test [--only STAGE,…] (stages: {})",
+            STAGES.join(", ")
+        ),
+    };
+    let wanted = |stage: &str| only.as_ref().is_none_or(|o| o.contains(&stage));
     let root = project_root();
     let mut steps = Steps::new(19);
     let versions = toolchain::Versions::load(&root)?;
     versions.check_consistency(&root)?;
 
     let mut outcomes = Vec::new();
-    steps.start("Tidy: the architecture invariants (cargo xtask tidy)");
-    outcomes.push(tidy_stage(&root));
+    if wanted("tidy") {
+        steps.start("Tidy: the architecture invariants (cargo xtask tidy)");
+        outcomes.push(tidy_stage(&root));
+    }
 
-    toolchain::ensure_wasm_target(&mut steps)?;
-    toolchain::ensure_wasm_bindgen(&root, &mut steps, &versions)?;
-    toolchain::ensure_trunk(&root, &mut steps, &versions)?;
-    toolchain::ensure_wasm_opt(&root, &mut steps, &versions)?;
-    toolchain::ensure_browser(&mut steps)?;
+    if ["clippy", "fuzz", "wasm", "e2e"].iter().any(|s| wanted(s)) {
+        toolchain::ensure_wasm_target(&mut steps)?;
+        toolchain::ensure_wasm_bindgen(&root, &mut steps, &versions)?;
+        toolchain::ensure_trunk(&root, &mut steps, &versions)?;
+        toolchain::ensure_wasm_opt(&root, &mut steps, &versions)?;
+        toolchain::ensure_browser(&mut steps)?;
+    }
 
-    steps.start("Formatting (cargo fmt --check)");
-    outcomes.push(simple(
-        "fmt",
-        Command::new(env!("CARGO"))
-            .args(["fmt", "--all", "--check"])
-            .current_dir(&root),
-    )?);
+    if wanted("fmt") {
+        steps.start("Formatting (cargo fmt --check)");
+        outcomes.push(simple(
+            "fmt",
+            Command::new(env!("CARGO"))
+                .args(["fmt", "--all", "--check"])
+                .current_dir(&root),
+        )?);
+    }
 
-    steps.start("Lints (cargo clippy -D warnings, native and wasm32)");
-    let native = simple(
-        "clippy",
-        Command::new(env!("CARGO"))
-            .args([
-                "clippy",
-                "--workspace",
-                "--exclude",
-                "app",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ])
-            .current_dir(&root),
-    )?;
-    let wasm = simple(
-        "clippy-wasm",
-        Command::new(env!("CARGO"))
-            .args([
-                "clippy",
-                "-p",
-                "engine",
-                "-p",
-                "app",
-                // The workbench's code sits behind a feature; lint it as well.
-                "--all-features",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-D",
-                "warnings",
-            ])
-            .current_dir(&root),
-    )?;
-    outcomes.push(native);
-    outcomes.push(wasm);
+    if wanted("clippy") {
+        steps.start("Lints (cargo clippy -D warnings, native and wasm32)");
+        let native = simple(
+            "clippy",
+            Command::new(env!("CARGO"))
+                .args([
+                    "clippy",
+                    "--workspace",
+                    "--exclude",
+                    "app",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+                .current_dir(&root),
+        )?;
+        let wasm = simple(
+            "clippy-wasm",
+            Command::new(env!("CARGO"))
+                .args([
+                    "clippy",
+                    "-p",
+                    "engine",
+                    "-p",
+                    "app",
+                    // The workbench's code sits behind a feature; lint it as well.
+                    "--all-features",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+                .current_dir(&root),
+        )?;
+        outcomes.push(native);
+        outcomes.push(wasm);
+    }
 
-    steps.start("Native unit and integration tests");
-    outcomes.push(native_tests(&root)?);
-    outcomes.push(doc_tests(&root)?);
-    outcomes.push(workbench_tests(&root)?);
+    if wanted("native") || wanted("doc") || wanted("workbench") {
+        steps.start("Native unit and integration tests");
+    }
+    if wanted("native") {
+        outcomes.push(native_tests(&root)?);
+    }
+    if wanted("doc") {
+        outcomes.push(doc_tests(&root)?);
+    }
+    if wanted("workbench") {
+        outcomes.push(workbench_tests(&root)?);
+    }
 
-    steps.start("Engine tests with the HNSW graph (feature hnsw)");
-    outcomes.push(hnsw_tests(&root)?);
+    if wanted("hnsw") {
+        steps.start("Engine tests with the HNSW graph (feature hnsw)");
+        outcomes.push(hnsw_tests(&root)?);
+    }
 
-    outcomes.push(openapi_stage(&root, &mut steps));
+    if wanted("openapi") {
+        outcomes.push(openapi_stage(&root, &mut steps));
+    }
 
-    steps.start("Fuzz smoke: every cargo-fuzz target for a few seconds");
-    outcomes.push(fuzz_smoke(&root, &mut steps));
+    if wanted("fuzz") {
+        steps.start("Fuzz smoke: every cargo-fuzz target for a few seconds");
+        outcomes.push(fuzz_smoke(&root, &mut steps));
+    }
 
-    steps.start("Engine tests compiled to wasm32, in headless Chromium");
-    outcomes.push(wasm_tests(&root)?);
+    if wanted("wasm") {
+        steps.start("Engine tests compiled to wasm32, in headless Chromium");
+        outcomes.push(wasm_tests(&root)?);
+    }
 
-    steps.start("End-to-end tests in headless Chromium");
-    outcomes.push(end_to_end(&root)?);
-    outcomes.push(visitor_wasm_stage(&root));
+    if wanted("e2e") {
+        steps.start("End-to-end tests in headless Chromium");
+        outcomes.push(end_to_end(&root)?);
+        outcomes.push(visitor_wasm_stage(&root));
+    }
 
     println!("\n==> Summary");
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
@@ -265,7 +318,9 @@ fn helper_tests(root: &Path, under: &[&str]) -> Vec<String> {
     };
     let mut helpers = Vec::new();
     for (path, text) in &tree.files {
-        if !path.ends_with(".rs") || !under.iter().any(|u| path.starts_with(u)) {
+        // xtask's own tests hold examples of the attribute.
+        let scanned = path.ends_with(".rs") && !path.starts_with("xtask/");
+        if !scanned || !under.iter().any(|u| path.starts_with(u)) {
             continue;
         }
         helpers.extend(helpers_in(text));
