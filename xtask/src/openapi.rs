@@ -52,13 +52,7 @@ pub fn check(root: &Path, steps: &mut Steps) -> Result<(usize, usize)> {
 }
 
 fn dump(root: &Path, out: &Path) -> Result<PathBuf> {
-    cmd::run(
-        Command::new(env!("CARGO"))
-            .args(["build", "--package", "cli"])
-            .current_dir(root),
-        "The answerdesk binary did not compile.",
-    )?;
-    let answerdesk = build::target_dir(root)?.join("debug").join("answerdesk");
+    let answerdesk = build::answerdesk_debug(root)?;
     let printed = Command::new(&answerdesk)
         .arg("openapi")
         .output()

@@ -456,15 +456,7 @@ pub struct E2e {
 pub fn prepare_e2e(root: &Path) -> Result<E2e> {
     build::web_app(root)?;
     bench::size_report(root)?;
-    cmd::run(
-        Command::new(env!("CARGO"))
-            .args(["build", "--package", "cli"])
-            .current_dir(root),
-        "The answerdesk binary did not compile.",
-    )?;
-    let answerdesk = build::target_dir(root)?.join("debug").join("answerdesk");
-    let snapshot = build::target_dir(root)?.join("xtask").join("demo.snapshot");
-    build::demo_snapshot(root, &answerdesk, &snapshot)?;
+    let (answerdesk, snapshot) = build::debug_demo(root)?;
     Ok(E2e {
         answerdesk,
         snapshot,
