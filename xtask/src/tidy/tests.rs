@@ -82,7 +82,8 @@ fn good() -> Vec<(&'static str, String)> {
         ),
         ("app/src/lib.rs", "pub mod visitor;\n#[cfg(feature = \"workbench\")]\npub mod agent;\n".into()),
         ("app/src/main.rs", "use app::visitor::Visitor;\nfn main() {}\n".into()),
-        ("app/src/visitor/mod.rs", "use crate::api;\nuse web_sys::Window;\n".into()),
+        ("app/src/visitor/mod.rs", "use crate::api;\nuse js_sys::JSON;\n".into()),
+        ("app/src/browser/mod.rs", "pub fn window() -> Option<web_sys::Window> { web_sys::window() }\n".into()),
         ("app/src/agent/mod.rs", "use crate::visitor::Visitor;\n".into()),
         ("app/src/bin/agent.rs", "fn main() { app::agent::Workbench(); }\n".into()),
         (
@@ -429,6 +430,15 @@ fn browser_crates_outside_app_fail() {
         )],
         "server/src/http/routes/desk.rs:1",
         "names `gloo_net`",
+    );
+    fails_on(
+        "dom-only-in-app",
+        &[(
+            "app/src/visitor/mod.rs",
+            "fn focus() {\n    web_sys::window();\n}",
+        )],
+        "app/src/visitor/mod.rs:2",
+        "names `web_sys`",
     );
 }
 
