@@ -39,6 +39,8 @@ enum Command {
     /// Manage agents without the web UI (scripted installs, tests).
     #[command(subcommand)]
     Agent(commands::agent::Command),
+    /// Print the REST API's OpenAPI 3.1 document (what `GET /api/openapi.json` serves).
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -107,13 +109,25 @@ fn main() -> std::process::ExitCode {
         Command::Kb(KbCommand::Lint { source }) => commands::kb::lint(&source),
         Command::Tickets(command) => commands::tickets::run(command),
         Command::Agent(command) => commands::agent::run(command),
+        Command::Openapi => commands::openapi::print(),
     };
     match result {
         Ok(code) => code,
+        // `answerdesk kb query … | head`: the reader has all it wanted.
+        Err(error) if is_broken_pipe(&error) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             // Database passwords never reach the terminal, whichever layer quoted the URL.
             eprintln!("error: {}", redact::secrets_in(&format!("{error:#}")));
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Whether the error comes from writing to a pipe whose reader has gone.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

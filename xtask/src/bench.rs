@@ -95,16 +95,7 @@ fn engine(root: &Path) -> Result<()> {
 /// Launcher click → input focused, in headless Chromium through the e2e harness
 /// (`tests/examples/widget_open.rs`), against a debug `answerdesk serve` of the demo.
 fn widget_open(root: &Path) -> Result<()> {
-    cmd::run(
-        Command::new(env!("CARGO"))
-            .args(["build", "--package", "cli"])
-            .current_dir(root),
-        "The answerdesk binary did not compile.",
-    )?;
-    let target = crate::build::target_dir(root)?;
-    let answerdesk = target.join("debug").join("answerdesk");
-    let snapshot = target.join("xtask").join("demo.snapshot");
-    crate::build::demo_snapshot(root, &answerdesk, &snapshot)?;
+    let (answerdesk, snapshot) = crate::build::debug_demo(root)?;
     let chromedriver = cmd::output_of("which", &["chromedriver"])
         .map(|p| p.trim().to_string())
         .unwrap_or_else(|| "chromedriver".into());

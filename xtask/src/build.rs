@@ -73,6 +73,26 @@ pub fn answerdesk_release(root: &Path) -> Result<PathBuf> {
     Ok(target_dir(root)?.join("release").join("answerdesk"))
 }
 
+/// The `answerdesk` binary, debug profile: what the end-to-end tests, the fuzz targets' snapshot
+/// and the OpenAPI checks run.
+pub fn answerdesk_debug(root: &Path) -> Result<PathBuf> {
+    cmd::run(
+        Command::new(env!("CARGO"))
+            .args(["build", "--package", "cli"])
+            .current_dir(root),
+        "The answerdesk binary did not compile.",
+    )?;
+    Ok(target_dir(root)?.join("debug").join("answerdesk"))
+}
+
+/// The debug `answerdesk` and the demo snapshot it compiles (`target/xtask/demo.snapshot`).
+pub fn debug_demo(root: &Path) -> Result<(PathBuf, PathBuf)> {
+    let answerdesk = answerdesk_debug(root)?;
+    let snapshot = target_dir(root)?.join("xtask").join("demo.snapshot");
+    demo_snapshot(root, &answerdesk, &snapshot)?;
+    Ok((answerdesk, snapshot))
+}
+
 /// Compiles the bundled demo knowledge base.
 pub fn demo_snapshot(root: &Path, answerdesk: &Path, output: &Path) -> Result<()> {
     cmd::run(

@@ -134,16 +134,8 @@ pub fn session(root: &Path, options: &Options, steps: &mut Steps) -> Result<Repo
     toolchain::ensure_cargo_fuzz(root, steps, &versions)?;
 
     steps.start("The demo knowledge snapshot the search and request targets use");
-    cmd::run(
-        Command::new(env!("CARGO"))
-            .args(["build", "--package", "cli"])
-            .current_dir(root),
-        "The answerdesk binary did not compile.",
-    )?;
+    let (answerdesk, snapshot) = build::debug_demo(root)?;
     let target_dir = build::target_dir(root)?;
-    let answerdesk = target_dir.join("debug").join("answerdesk");
-    let snapshot = target_dir.join("xtask").join("demo.snapshot");
-    build::demo_snapshot(root, &answerdesk, &snapshot)?;
 
     let fuzz_target_dir = target_dir.join("fuzz");
     let available = list_targets(root)?;

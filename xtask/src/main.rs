@@ -2,6 +2,11 @@
 //!
 //! - `cargo xtask run [--addr ADDR]`: install what is missing, build, start the demo;
 //! - `cargo xtask test`: every check CI runs, with a count of tests per stage;
+//! - `cargo xtask tidy`: the architecture invariants a program can check (the first stage of
+//!   `test`);
+//! - `cargo xtask openapi`: the OpenAPI document validated, and a client generated from it
+//!   compiled (a stage of `test`);
+//! - `cargo xtask screenshots`: the README's screenshots, taken by the end-to-end tests;
 //! - `cargo xtask dist`: release build of the web app (`dist/`) and of `answerdesk`;
 //! - `cargo xtask bench [engine|size|server]`: benchmarks that print figures (`server`: escalations
 //!   per second under `wrk`, on SQLite and, with `DATABASE_URL`, PostgreSQL);
@@ -16,9 +21,11 @@ mod build;
 mod cmd;
 mod distill;
 mod fuzz;
+mod openapi;
 mod reliability;
 mod run;
 mod test;
+mod tidy;
 mod toolchain;
 
 use std::path::PathBuf;
@@ -30,7 +37,14 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   run [--addr ADDR]        set up, build and start the demo (default 127.0.0.1:8080)
-  test                     fmt, clippy, native tests, engine tests in Chromium, end-to-end tests
+  test [--only STAGE,...]  tidy, fmt, clippy, native tests, hnsw, OpenAPI, fuzz smoke, engine tests
+                           in Chromium, end-to-end tests (--only: some of them, e.g. tidy,hnsw)
+  tidy [--root DIR]        the architecture invariants that a program can check (in DIR, another
+                           checkout, when given)
+  openapi                  validate the OpenAPI document (openapi-spec-validator) and compile a
+                           TypeScript client generated from it (openapi-typescript, tsc)
+  screenshots              run the end-to-end tests that take screenshots, copy them to
+                           docs/screenshots/
   dist                     release build of the web app into dist/ and of the answerdesk binary
   bench [engine|size|server]
                            benchmarks that print figures (engine and size when no name is given;
@@ -61,6 +75,19 @@ fn dispatch(args: &[String]) -> Result<()> {
     match command.as_str() {
         "run" => run::run(&run::Options::parse(rest)?),
         "test" => test::run(rest),
+        "tidy" => match rest {
+            [] => tidy::run(&project_root()),
+            [flag, dir] if flag == "--root" => tidy::run(std::path::Path::new(dir)),
+            _ => bail!("usage: cargo xtask tidy [--root DIR]"),
+        },
+        "openapi" => no_arguments(rest).and_then(|()| {
+            let root = project_root();
+            match openapi::check(&root, &mut cmd::Steps::new(3))? {
+                (_, 0) => Ok(()),
+                (_, failed) => bail!("{failed} of the 2 OpenAPI checks failed"),
+            }
+        }),
+        "screenshots" => no_arguments(rest).and_then(|()| test::screenshots(&project_root())),
         "dist" => {
             let root = project_root();
             toolchain::ensure_web_tools(&root, &mut cmd::Steps::new(4))?;
@@ -77,6 +104,13 @@ fn dispatch(args: &[String]) -> Result<()> {
             Ok(())
         }
         other => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
+
+fn no_arguments(rest: &[String]) -> Result<()> {
+    match rest.first() {
+        Some(arg) => bail!("this command takes no arguments (got `{arg}`)"),
+        None => Ok(()),
     }
 }
 

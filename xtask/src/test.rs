@@ -7,96 +7,196 @@ use std::process::Command;
 use anyhow::{bail, Result};
 
 use crate::cmd::{self, Steps};
-use crate::{bench, build, fuzz, project_root, toolchain};
+use crate::{bench, build, fuzz, openapi, project_root, tidy, toolchain};
 
 /// What one stage ran.
 #[derive(Default)]
 struct Outcome {
     name: &'static str,
     ok: bool,
+    /// Whether the stage counts tests; one that counts none has failed, not passed: a runner
+    /// that silently ran nothing proves nothing.
+    counted: bool,
     passed: usize,
     failed: usize,
     skipped: usize,
     note: String,
 }
 
-pub fn run(args: &[String]) -> Result<()> {
-    if let Some(arg) = args.first() {
-        bail!("`cargo xtask test` takes no arguments (got `{arg}`)");
+impl Outcome {
+    fn counted(
+        name: &'static str,
+        ok: bool,
+        (passed, failed, skipped): (usize, usize, usize),
+    ) -> Outcome {
+        Outcome {
+            name,
+            ok,
+            counted: true,
+            passed,
+            failed,
+            skipped,
+            note: String::new(),
+        }
     }
+
+    fn note(mut self, note: impl Into<String>) -> Outcome {
+        self.note = note.into();
+        self
+    }
+
+    /// A stage with counts passes only when it ran at least one test.
+    fn settle(&mut self) {
+        if self.counted && self.ok && self.passed == 0 {
+            self.ok = false;
+            self.note = format!("no test ran; {}", self.note);
+        }
+    }
+}
+
+/// The stages, in the order they run; `cargo xtask test --only a,b` runs some of them.
+const STAGES: &[&str] = &[
+    "tidy",
+    "fmt",
+    "clippy",
+    "native",
+    "doc",
+    "workbench",
+    "hnsw",
+    "openapi",
+    "fuzz",
+    "wasm",
+    "e2e",
+];
+
+pub fn run(args: &[String]) -> Result<()> {
+    let only: Option<Vec<&str>> = match args {
+        [] => None,
+        [flag, list] if flag == "--only" => {
+            let names: Vec<&str> = list.split(',').collect();
+            if let Some(unknown) = names.iter().find(|n| !STAGES.contains(n)) {
+                bail!("no stage `{unknown}`; the stages: {}", STAGES.join(", "));
+            }
+            Some(names)
+        }
+        _ => bail!(
+            "usage: cargo xtask test [--only STAGE,…] (stages: {})",
+            STAGES.join(", ")
+        ),
+    };
+    let wanted = |stage: &str| only.as_ref().is_none_or(|o| o.contains(&stage));
     let root = project_root();
-    let mut steps = Steps::new(16);
+    let mut steps = Steps::new(19);
     let versions = toolchain::Versions::load(&root)?;
     versions.check_consistency(&root)?;
-    toolchain::ensure_wasm_target(&mut steps)?;
-    toolchain::ensure_wasm_bindgen(&root, &mut steps, &versions)?;
-    toolchain::ensure_trunk(&root, &mut steps, &versions)?;
-    toolchain::ensure_wasm_opt(&root, &mut steps, &versions)?;
-    toolchain::ensure_browser(&mut steps)?;
 
     let mut outcomes = Vec::new();
-    steps.start("Formatting (cargo fmt --check)");
-    outcomes.push(simple(
-        "fmt",
-        Command::new(env!("CARGO"))
-            .args(["fmt", "--all", "--check"])
-            .current_dir(&root),
-    )?);
+    if wanted("tidy") {
+        steps.start("Tidy: the architecture invariants (cargo xtask tidy)");
+        outcomes.push(tidy_stage(&root));
+    }
 
-    steps.start("Lints (cargo clippy -D warnings, native and wasm32)");
-    let native = simple(
-        "clippy",
-        Command::new(env!("CARGO"))
-            .args([
-                "clippy",
-                "--workspace",
-                "--exclude",
-                "app",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ])
-            .current_dir(&root),
-    )?;
-    let wasm = simple(
-        "clippy-wasm",
-        Command::new(env!("CARGO"))
-            .args([
-                "clippy",
-                "-p",
-                "engine",
-                "-p",
-                "app",
-                // The workbench's code sits behind a feature; lint it as well.
-                "--all-features",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-D",
-                "warnings",
-            ])
-            .current_dir(&root),
-    )?;
-    outcomes.push(native);
-    outcomes.push(wasm);
+    if ["clippy", "fuzz", "wasm", "e2e"].iter().any(|s| wanted(s)) {
+        toolchain::ensure_wasm_target(&mut steps)?;
+        toolchain::ensure_wasm_bindgen(&root, &mut steps, &versions)?;
+        toolchain::ensure_trunk(&root, &mut steps, &versions)?;
+        toolchain::ensure_wasm_opt(&root, &mut steps, &versions)?;
+        toolchain::ensure_browser(&mut steps)?;
+    }
 
-    steps.start("Native unit and integration tests");
-    outcomes.push(native_tests(&root)?);
-    outcomes.push(doc_tests(&root)?);
-    outcomes.push(workbench_tests(&root)?);
+    if wanted("fmt") {
+        steps.start("Formatting (cargo fmt --check)");
+        outcomes.push(simple(
+            "fmt",
+            Command::new(env!("CARGO"))
+                .args(["fmt", "--all", "--check"])
+                .current_dir(&root),
+        )?);
+    }
 
-    steps.start("Fuzz smoke: every cargo-fuzz target for a few seconds");
-    outcomes.push(fuzz_smoke(&root, &mut steps));
+    if wanted("clippy") {
+        steps.start("Lints (cargo clippy -D warnings, native and wasm32)");
+        let native = simple(
+            "clippy",
+            Command::new(env!("CARGO"))
+                .args([
+                    "clippy",
+                    "--workspace",
+                    "--exclude",
+                    "app",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+                .current_dir(&root),
+        )?;
+        let wasm = simple(
+            "clippy-wasm",
+            Command::new(env!("CARGO"))
+                .args([
+                    "clippy",
+                    "-p",
+                    "engine",
+                    "-p",
+                    "app",
+                    // The workbench's code sits behind a feature; lint it as well.
+                    "--all-features",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+                .current_dir(&root),
+        )?;
+        outcomes.push(native);
+        outcomes.push(wasm);
+    }
 
-    steps.start("Engine tests compiled to wasm32, in headless Chromium");
-    outcomes.push(wasm_tests(&root)?);
+    if wanted("native") || wanted("doc") || wanted("workbench") {
+        steps.start("Native unit and integration tests");
+    }
+    if wanted("native") {
+        outcomes.push(native_tests(&root)?);
+    }
+    if wanted("doc") {
+        outcomes.push(doc_tests(&root)?);
+    }
+    if wanted("workbench") {
+        outcomes.push(workbench_tests(&root)?);
+    }
 
-    steps.start("End-to-end tests in headless Chromium");
-    outcomes.push(end_to_end(&root)?);
+    if wanted("hnsw") {
+        steps.start("Engine tests with the HNSW graph (feature hnsw)");
+        outcomes.push(hnsw_tests(&root)?);
+    }
+
+    if wanted("openapi") {
+        outcomes.push(openapi_stage(&root, &mut steps));
+    }
+
+    if wanted("fuzz") {
+        steps.start("Fuzz smoke: every cargo-fuzz target for a few seconds");
+        outcomes.push(fuzz_smoke(&root, &mut steps));
+    }
+
+    if wanted("wasm") {
+        steps.start("Engine tests compiled to wasm32, in headless Chromium");
+        outcomes.push(wasm_tests(&root)?);
+    }
+
+    if wanted("e2e") {
+        steps.start("End-to-end tests in headless Chromium");
+        outcomes.push(end_to_end(&root)?);
+        outcomes.push(visitor_wasm_stage(&root));
+    }
 
     println!("\n==> Summary");
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for o in &mut outcomes {
+        o.settle();
+    }
     for o in &outcomes {
         let status = if o.ok { "ok" } else { "FAILED" };
         println!(
@@ -134,87 +234,67 @@ pub(crate) fn has_nextest() -> bool {
     cmd::output_of(env!("CARGO"), &["nextest", "--version"]).is_some()
 }
 
-/// Postgres-backed tests are named `postgres_*`; without DATABASE_URL they are listed as skipped.
-fn native_tests(root: &Path) -> Result<Outcome> {
+/// Runs `cargo nextest run` (or `cargo test` without nextest) with `args` (packages, features,
+/// `--workspace` …) and counts what ran. Without `DATABASE_URL` the PostgreSQL tests (named
+/// `postgres_*`) are left out and counted once as skipped; helpers (see [`helper_tests`]) are
+/// not tests and not counted.
+fn cargo_tests(
+    root: &Path,
+    name: &'static str,
+    args: &[&str],
+    helpers: &[String],
+) -> Result<Outcome> {
     let with_postgres = std::env::var_os("DATABASE_URL").is_some();
-    let mut outcome = Outcome {
-        name: "native",
-        ..Default::default()
-    };
-    if !with_postgres {
-        let skipped = postgres_tests(root);
-        println!(
-            "    DATABASE_URL is not set: skipping {} PostgreSQL test(s):",
-            skipped.len()
-        );
-        for name in &skipped {
-            println!("      skipped: {name}");
-        }
-        outcome.skipped = skipped.len();
-        outcome.note = "PostgreSQL tests skipped (DATABASE_URL not set)".into();
-    }
     let mut command = Command::new(env!("CARGO"));
     command.current_dir(root);
-    if has_nextest() {
-        command.args([
-            "nextest",
-            "run",
-            "--workspace",
-            "--exclude",
-            "e2e",
-            "--exclude",
-            "app",
-            "--no-fail-fast",
-        ]);
+    let nextest = has_nextest();
+    let mut postgres = Vec::new();
+    if nextest {
+        command
+            .args(["nextest", "run", "--no-fail-fast"])
+            .args(args);
         if !with_postgres {
+            // nextest counts the tests its filter leaves out as skipped.
             command.args(["-E", "not test(/postgres_/)"]);
         }
-        let (ok, out) = cmd::run_tee(&mut command)?;
-        let (p, f, s) = nextest_counts(&out);
-        // A runner that silently ran nothing is a failure, not a pass.
-        outcome.ok = ok && p > 0;
-        (outcome.passed, outcome.failed, outcome.skipped) = (p, f, s + outcome.skipped);
     } else {
-        command.args([
-            "test",
-            "--workspace",
-            "--exclude",
-            "e2e",
-            "--exclude",
-            "app",
-            "--no-fail-fast",
-        ]);
+        if !with_postgres {
+            // libtest's --skip leaves no trace in its counts: list them to count them.
+            postgres = postgres_tests(root, args);
+        }
+        command.args(["test", "--no-fail-fast"]).args(args);
         if !with_postgres {
             command.args(["--", "--skip", "postgres_"]);
         }
-        let (ok, out) = cmd::run_tee(&mut command)?;
-        let (p, f, s) = libtest_counts(&out);
-        outcome.ok = ok && p > 0;
-        (outcome.passed, outcome.failed) = (p, f);
-        outcome.skipped += s;
     }
-    Ok(outcome)
+    let (ok, out) = cmd::run_tee(&mut command)?;
+    let (passed, failed, skipped) = if nextest {
+        nextest_counts(&out)
+    } else {
+        libtest_counts(&out)
+    };
+    let skipped = (skipped + postgres.len()).saturating_sub(helpers.len());
+    let mut notes = Vec::new();
+    if !with_postgres {
+        notes.push("PostgreSQL tests skipped (DATABASE_URL not set)".to_string());
+    }
+    if !helpers.is_empty() {
+        notes.push(format!("helpers not counted: {}", helpers.join(", ")));
+    }
+    Ok(Outcome::counted(name, ok, (passed, failed, skipped)).note(notes.join("; ")))
 }
 
-fn postgres_tests(root: &Path) -> Vec<String> {
+/// The PostgreSQL tests (`postgres_*`) among `args`' tests, for libtest, which does not count
+/// the tests `--skip` leaves out.
+fn postgres_tests(root: &Path, args: &[&str]) -> Vec<String> {
     let out = Command::new(env!("CARGO"))
-        .args([
-            "test",
-            "--workspace",
-            "--exclude",
-            "e2e",
-            "--exclude",
-            "app",
-            "--quiet",
-            "--",
-            "--list",
-            "--format",
-            "terse",
-        ])
+        .arg("test")
+        .args(args)
+        .args(["--quiet", "--", "--list", "--format", "terse"])
         .current_dir(root)
         .output();
     let Ok(out) = out else { return Vec::new() };
-    String::from_utf8_lossy(&out.stdout)
+    let names: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.strip_suffix(": test"))
         .filter(|name| {
@@ -223,7 +303,64 @@ fn postgres_tests(root: &Path) -> Vec<String> {
                 .is_some_and(|n| n.starts_with("postgres_"))
         })
         .map(String::from)
+        .collect();
+    for name in &names {
+        println!("      skipped: {name}");
+    }
+    names
+}
+
+/// Ignored tests that are not tests but the body of a child process another test starts, known
+/// by their reason: `#[ignore = "run as a child process …"]`. Always ignored, never skipped.
+fn helper_tests(root: &Path, under: &[&str]) -> Vec<String> {
+    let Ok(tree) = tidy::Tree::load(root) else {
+        return Vec::new();
+    };
+    let mut helpers = Vec::new();
+    for (path, text) in &tree.files {
+        // xtask's own tests hold examples of the attribute.
+        let scanned = path.ends_with(".rs") && !path.starts_with("xtask/");
+        if !scanned || !under.iter().any(|u| path.starts_with(u)) {
+            continue;
+        }
+        helpers.extend(helpers_in(text));
+    }
+    helpers
+}
+
+fn helpers_in(text: &str) -> Vec<String> {
+    const MARK: &str = "#[ignore = \"run as a child process";
+    text.match_indices(MARK)
+        .filter_map(|(at, _)| {
+            let rest = &text[at..];
+            let after_fn = &rest[rest.find("fn ")? + 3..];
+            let name: String = after_fn
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            (!name.is_empty()).then_some(name)
+        })
         .collect()
+}
+
+fn native_tests(root: &Path) -> Result<Outcome> {
+    cargo_tests(
+        root,
+        "native",
+        &["--workspace", "--exclude", "e2e", "--exclude", "app"],
+        &helper_tests(root, &[""]),
+    )
+}
+
+/// The engine again, with the HNSW graph compiled in: its tests never build otherwise.
+fn hnsw_tests(root: &Path) -> Result<Outcome> {
+    Ok(cargo_tests(
+        root,
+        "hnsw",
+        &["-p", "engine", "--features", "hnsw"],
+        &helper_tests(root, &["engine/"]),
+    )?
+    .note("engine --features hnsw"))
 }
 
 fn doc_tests(root: &Path) -> Result<Outcome> {
@@ -232,15 +369,7 @@ fn doc_tests(root: &Path) -> Result<Outcome> {
             .args(["test", "--doc", "-p", "engine", "-p", "server"])
             .current_dir(root),
     )?;
-    let (passed, failed, skipped) = libtest_counts(&out);
-    Ok(Outcome {
-        name: "doc",
-        ok,
-        passed,
-        failed,
-        skipped,
-        ..Default::default()
-    })
+    Ok(Outcome::counted("doc", ok, libtest_counts(&out)))
 }
 
 /// The workbench's pure logic (templates, summary, inbox views, model parsing) as native unit
@@ -251,15 +380,8 @@ fn workbench_tests(root: &Path) -> Result<Outcome> {
             .args(["test", "-p", "app", "--features", "workbench", "--lib"])
             .current_dir(root),
     )?;
-    let (passed, failed, skipped) = libtest_counts(&out);
-    Ok(Outcome {
-        name: "workbench",
-        ok: ok && passed > 0,
-        passed,
-        failed,
-        skipped,
-        note: "app --features workbench, native".into(),
-    })
+    Ok(Outcome::counted("workbench", ok, libtest_counts(&out))
+        .note("app --features workbench, native"))
 }
 
 fn wasm_tests(root: &Path) -> Result<Outcome> {
@@ -271,17 +393,56 @@ fn wasm_tests(root: &Path) -> Result<Outcome> {
             .env("CHROMEDRIVER", which("chromedriver"))
             .env("WASM_BINDGEN_TEST_TIMEOUT", "300"),
     )?;
-    let (passed, failed, skipped) = libtest_counts(&out);
-    // A runner that silently ran nothing is a failure, not a pass.
-    let ok = ok && passed > 0;
-    Ok(Outcome {
-        name: "wasm",
-        ok,
-        passed,
-        failed,
-        skipped,
-        note: "engine in Chromium".into(),
-    })
+    Ok(Outcome::counted("wasm", ok, libtest_counts(&out)).note("engine in Chromium"))
+}
+
+/// The tidy checks, one count per check.
+fn tidy_stage(root: &Path) -> Outcome {
+    match tidy::report(root) {
+        Ok((passed, failed)) => Outcome::counted("tidy", failed == 0, (passed, failed, 0)),
+        Err(e) => Outcome {
+            name: "tidy",
+            note: format!("failed: {e:#}"),
+            ..Default::default()
+        },
+    }
+}
+
+/// The OpenAPI document: valid OpenAPI 3.1, and a generated client that compiles.
+fn openapi_stage(root: &Path, steps: &mut Steps) -> Outcome {
+    match openapi::check(root, steps) {
+        Ok((passed, failed)) => Outcome::counted("openapi", failed == 0, (passed, failed, 0))
+            .note("openapi-spec-validator 3.1; openapi-typescript client, tsc"),
+        Err(e) => Outcome::counted("openapi", false, (0, 1, 0)).note(format!("{e:#}")),
+    }
+}
+
+/// The visitor's wasm holds none of the workbench's strings (built just before, for e2e).
+fn visitor_wasm_stage(root: &Path) -> Outcome {
+    let outcome =
+        |ok, counts, note: String| Outcome::counted("visitor-wasm", ok, counts).note(note);
+    match tidy::visitor_wasm(&root.join("dist")) {
+        Ok(Some(found)) if found.is_empty() => outcome(
+            true,
+            (1, 0, 0),
+            format!(
+                "none of {} workbench markers",
+                tidy::WORKBENCH_MARKERS.len()
+            ),
+        ),
+        Ok(Some(found)) => {
+            for v in &found {
+                println!("    {v}");
+            }
+            outcome(
+                false,
+                (0, 1, 0),
+                format!("{} violation(s), see above", found.len()),
+            )
+        }
+        Ok(None) => outcome(false, (0, 1, 0), "no build in dist/ and dist/agent/".into()),
+        Err(e) => outcome(false, (0, 1, 0), format!("{e:#}")),
+    }
 }
 
 /// What the end-to-end tests run against: the debug `answerdesk` and the demo snapshot, with
@@ -295,15 +456,7 @@ pub struct E2e {
 pub fn prepare_e2e(root: &Path) -> Result<E2e> {
     build::web_app(root)?;
     bench::size_report(root)?;
-    cmd::run(
-        Command::new(env!("CARGO"))
-            .args(["build", "--package", "cli"])
-            .current_dir(root),
-        "The answerdesk binary did not compile.",
-    )?;
-    let answerdesk = build::target_dir(root)?.join("debug").join("answerdesk");
-    let snapshot = build::target_dir(root)?.join("xtask").join("demo.snapshot");
-    build::demo_snapshot(root, &answerdesk, &snapshot)?;
+    let (answerdesk, snapshot) = build::debug_demo(root)?;
     Ok(E2e {
         answerdesk,
         snapshot,
@@ -326,7 +479,9 @@ pub fn run_e2e(
         .env("ANSWERDESK_BIN", &e2e.answerdesk)
         .env("ANSWERDESK_DIST", root.join("dist"))
         .env("ANSWERDESK_SNAPSHOT", &e2e.snapshot)
-        .env("ANSWERDESK_SCREENSHOTS", root.join("docs/screenshots"))
+        // Into the target dir: a test run never changes tracked files (`cargo xtask screenshots`
+        // copies them to docs/screenshots/ when asked).
+        .env("ANSWERDESK_SCREENSHOTS", screenshot_dir(root)?)
         .env("CHROMEDRIVER", which("chromedriver"));
     for (name, value) in env {
         command.env(name, value);
@@ -362,6 +517,7 @@ pub fn run_e2e(
 fn end_to_end(root: &Path) -> Result<Outcome> {
     let mut outcome = Outcome {
         name: "e2e",
+        counted: true,
         ..Default::default()
     };
     let e2e = match prepare_e2e(root) {
@@ -376,8 +532,70 @@ fn end_to_end(root: &Path) -> Result<Outcome> {
     }
     let (ok, counts) = run_e2e(root, &e2e, &[], &[])?;
     (outcome.passed, outcome.failed, outcome.skipped) = counts;
-    outcome.ok = ok && outcome.passed > 0;
+    outcome.ok = ok;
     Ok(outcome)
+}
+
+/// Where the end-to-end tests save their screenshots.
+fn screenshot_dir(root: &Path) -> Result<PathBuf> {
+    Ok(build::target_dir(root)?.join("xtask").join("screenshots"))
+}
+
+/// `cargo xtask screenshots`: runs the end-to-end tests that take screenshots (those whose file
+/// calls `.screenshot(`) and copies what they saved to docs/screenshots/, the README's pictures.
+pub fn screenshots(root: &Path) -> Result<()> {
+    let mut steps = Steps::new(9);
+    toolchain::ensure_web_tools(root, &mut steps)?;
+    toolchain::ensure_browser(&mut steps)?;
+    steps.start("Web apps, the debug answerdesk and the demo snapshot");
+    let e2e = prepare_e2e(root)?;
+    let mut tests = Vec::new();
+    for entry in std::fs::read_dir(root.join("tests/tests"))? {
+        let path = entry?.path();
+        let takes_screenshots =
+            std::fs::read_to_string(&path).is_ok_and(|t| t.contains(".screenshot("));
+        if let (true, Some(stem)) = (takes_screenshots, path.file_stem()) {
+            tests.push(stem.to_string_lossy().into_owned());
+        }
+    }
+    tests.sort();
+    if tests.is_empty() {
+        bail!("no end-to-end test in tests/tests/ takes a screenshot");
+    }
+    steps.start(&format!(
+        "End-to-end tests that take screenshots: {}",
+        tests.join(", ")
+    ));
+    let shots = screenshot_dir(root)?;
+    if shots.exists() {
+        std::fs::remove_dir_all(&shots)?;
+    }
+    std::fs::create_dir_all(&shots)?;
+    let selection: Vec<&str> = tests.iter().flat_map(|t| ["--test", t.as_str()]).collect();
+    let (ok, _) = run_e2e(root, &e2e, &selection, &[])?;
+    if !ok {
+        bail!("the end-to-end tests failed: docs/screenshots/ is left as it was");
+    }
+    steps.start("Copying the screenshots to docs/screenshots/");
+    let docs = root.join("docs/screenshots");
+    let mut copied = 0;
+    for entry in std::fs::read_dir(&shots)? {
+        let path = entry?.path();
+        if let (Some("png"), Some(name)) =
+            (path.extension().and_then(|e| e.to_str()), path.file_name())
+        {
+            std::fs::copy(&path, docs.join(name))?;
+            println!("    {}", name.to_string_lossy());
+            copied += 1;
+        }
+    }
+    if copied == 0 {
+        bail!("the tests saved no screenshot in {}", shots.display());
+    }
+    println!(
+        "    {copied} screenshot(s) copied; review them with `git diff --stat docs/screenshots`"
+    );
+    Ok(())
 }
 
 /// A few seconds per fuzz target, after replaying the regression inputs: catches a target that
@@ -385,6 +603,7 @@ fn end_to_end(root: &Path) -> Result<Outcome> {
 fn fuzz_smoke(root: &Path, steps: &mut Steps) -> Outcome {
     let mut outcome = Outcome {
         name: "fuzz",
+        counted: true,
         ..Default::default()
     };
     let options = fuzz::Options {
@@ -471,6 +690,39 @@ mod tests {
             nextest_counts("     Summary [ 0.1s] 7 tests run: 7 passed, 0 skipped"),
             (7, 0, 0)
         );
+    }
+
+    #[test]
+    fn finds_helpers_by_their_ignore_reason() {
+        let source = r#"
+#[tokio::test]
+async fn postgres_instances_deliver_each_others_events() {}
+
+#[tokio::test]
+#[ignore = "run as a child process by postgres_instances_deliver_each_others_events"]
+async fn instance_process() {}
+
+#[test]
+#[ignore = "slow"]
+fn a_slow_test() {}
+"#;
+        assert_eq!(helpers_in(source), ["instance_process"]);
+    }
+
+    #[test]
+    fn a_stage_that_ran_nothing_fails() {
+        let mut empty = Outcome::counted("native", true, (0, 0, 3));
+        empty.settle();
+        assert!(!empty.ok);
+        let mut ran = Outcome::counted("native", true, (1, 0, 0));
+        ran.settle();
+        assert!(ran.ok);
+        let mut unchecked = Outcome {
+            ok: true,
+            ..Default::default()
+        };
+        unchecked.settle();
+        assert!(unchecked.ok, "fmt and clippy count no tests");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub struct Versions {
     pub wasm_bindgen: String,
     pub binaryen: String,
     pub cargo_fuzz: String,
+    pub openapi_spec_validator: String,
 }
 
 impl Versions {
@@ -46,6 +47,7 @@ impl Versions {
             wasm_bindgen: get("wasm-bindgen-cli")?,
             binaryen: get("binaryen-npm")?,
             cargo_fuzz: get("cargo-fuzz")?,
+            openapi_spec_validator: get("openapi-spec-validator")?,
         })
     }
 
@@ -203,6 +205,49 @@ pub fn ensure_wasm_opt(root: &Path, steps: &mut Steps, v: &Versions) -> Result<(
         } else {
             bail!("npm is needed for wasm-opt (npm package `binaryen`): install Node.js and npm, e.g. `sudo apt-get install nodejs npm`");
         }
+    }
+    cmd::run(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(root),
+        "npm could not install package-lock.json's packages.",
+    )
+}
+
+/// package.json's npm tools, at package-lock.json's versions: `npm ci` when one is missing or
+/// of another version than package.json names.
+pub fn ensure_npm_packages(root: &Path) -> Result<()> {
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("package.json")).context("cannot read package.json")?,
+    )
+    .context("package.json is not JSON")?;
+    let wanted = manifest["devDependencies"]
+        .as_object()
+        .context("package.json has no devDependencies")?;
+    let stale: Vec<&String> = wanted
+        .iter()
+        .filter(|(name, version)| {
+            let installed = std::fs::read_to_string(
+                root.join("node_modules")
+                    .join(name.as_str())
+                    .join("package.json"),
+            )
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+            installed.as_ref().and_then(|i| i["version"].as_str()) != version.as_str()
+        })
+        .map(|(name, _)| name)
+        .collect();
+    if stale.is_empty() {
+        println!("    npm packages present");
+        return Ok(());
+    }
+    println!(
+        "    installing npm packages ({} missing or of another version)",
+        stale.len()
+    );
+    if cmd::output_of("npm", &["--version"]).is_none() {
+        bail!("npm is needed: install Node.js and npm, e.g. `sudo apt-get install nodejs npm`");
     }
     cmd::run(
         Command::new("npm")

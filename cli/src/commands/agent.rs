@@ -1,6 +1,7 @@
 //! `answerdesk agent add` and `answerdesk agent reset-password`: manage agents from scripts, and
 //! regain the admin account when its one-time password is lost.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -9,7 +10,9 @@ use server::store::Store;
 
 #[derive(clap::Subcommand)]
 pub enum Command {
-    /// Create an agent and print a one-time password.
+    /// Create an agent and print a one-time password. A database `serve` has not yet set up is
+    /// set up first, as `serve` would: the `general` group, the demo site and the first admin,
+    /// whose one-time password is printed too.
     Add {
         email: String,
         #[arg(long, default_value = "agent", value_parser = ["agent", "admin"])]
@@ -60,14 +63,19 @@ fn reset_password(email: String, database_url: String) -> Result<ExitCode> {
             .await
             .with_context(|| format!("cannot reset the password of {email}"))
     })?;
-    println!(
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
         "new one-time password for {} ({})",
         agent.email,
         agent.role.as_str()
-    );
-    println!("password: {password}");
+    )?;
+    writeln!(out, "password: {password}")?;
     if agent.disabled {
-        println!("note: this agent is disabled and cannot sign in until an admin enables it");
+        writeln!(
+            out,
+            "note: this agent is disabled and cannot sign in until an admin enables it"
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -81,19 +89,30 @@ fn add(
 ) -> Result<ExitCode> {
     let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
     let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
-    let password = super::runtime()?.block_on(async {
+    let (first_admin, password) = super::runtime()?.block_on(async {
         let store = Store::connect(&database_url).await.with_context(|| {
             format!(
                 "cannot open the database {}",
                 crate::redact::database_url(&database_url)
             )
         })?;
-        store
+        // The agent joins `general` unless told otherwise: it must exist even before the
+        // first `serve`, which would create it (and the demo site, and an admin) the same way.
+        let first_admin = store
+            .bootstrap(&[])
+            .await
+            .context("cannot bootstrap the database")?;
+        let password = store
             .create_agent(&email, &name, role, &group)
             .await
-            .context("cannot create the agent")
+            .context("cannot create the agent")?;
+        anyhow::Ok((first_admin, password))
     })?;
-    println!("created {} agent {email}", role.as_str());
-    println!("password: {password}");
+    let mut out = std::io::stdout().lock();
+    if let Some(admin) = &first_admin {
+        super::first_admin(&mut out, admin)?;
+    }
+    writeln!(out, "created {} agent {email}", role.as_str())?;
+    writeln!(out, "password: {password}")?;
     Ok(ExitCode::SUCCESS)
 }

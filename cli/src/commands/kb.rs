@@ -1,5 +1,6 @@
 //! `answerdesk kb build|eval|query|lint`.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -102,15 +103,18 @@ pub fn build(
     spinner.finish_and_clear();
 
     write_atomically(output, &bytes)?;
+    let mut out = std::io::stdout().lock();
     let header = snapshot.header();
     let t = snapshot.thresholds();
-    println!(
+    writeln!(
+        out,
         "built {} from {} file(s) in {:.2?}",
         output.display(),
         files.len(),
         started.elapsed()
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "  entries {}   locales {}   size {} ({} bytes/entry)",
         header.entry_count,
         if header.locales.is_empty() {
@@ -120,13 +124,15 @@ pub fn build(
         },
         human_bytes(bytes.len()),
         bytes.len() / entry_count.max(1)
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "  thresholds: answer {:.3}  clarify {:.3}  margin {:.3}",
         t.answer, t.clarify, t.margin
-    );
+    )?;
     match snapshot.dense_table_bytes() {
-        Some(table_bytes) => println!(
+        Some(table_bytes) => writeln!(
+            out,
             "  dense index: {} of token table, {:.0}% of the fused score{}",
             human_bytes(table_bytes),
             100.0 * snapshot.dense_share(),
@@ -135,19 +141,24 @@ pub fn build(
             } else {
                 ""
             }
-        ),
-        None if no_dense => println!("  dense index: off (--no-dense)"),
-        None => {
-            println!("  dense index: left out (no gain on held-out phrasings, or no known tokens)")
-        }
+        )?,
+        None if no_dense => writeln!(out, "  dense index: off (--no-dense)")?,
+        None => writeln!(
+            out,
+            "  dense index: left out (no gain on held-out phrasings, or no known tokens)"
+        )?,
     }
     match snapshot.classifier_weights() {
-        Some(weights) => println!(
+        Some(weights) => writeln!(
+            out,
             "  term classifier: {weights} weights (≈{}), {:.0}% of the lexical score",
             human_bytes(2 * weights),
             100.0 * snapshot.classifier_share()
-        ),
-        None => println!("  term classifier: left out (no gain on held-out phrasings)"),
+        )?,
+        None => writeln!(
+            out,
+            "  term classifier: left out (no gain on held-out phrasings)"
+        )?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -211,10 +222,11 @@ pub fn eval(snapshot: &Path, queries: &Path, json: bool, ranker: Ranker) -> Resu
     let engine = open(snapshot)?.with_ranker(ranker);
     let queries = eval::read_queries(queries)?;
     let report = eval::run(&engine, &queries);
+    let mut out = std::io::stdout().lock();
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        print!("{}", report.render());
+        write!(out, "{}", report.render())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -224,6 +236,7 @@ pub fn query(snapshot: &Path, text: &str, top: usize) -> Result<ExitCode> {
     let started = Instant::now();
     let reply = engine.ask(text);
     let elapsed = started.elapsed();
+    let mut out = std::io::stdout().lock();
     let entries = engine.entries();
     let name = |i: usize| {
         format!(
@@ -232,20 +245,20 @@ pub fn query(snapshot: &Path, text: &str, top: usize) -> Result<ExitCode> {
         )
     };
     match &reply.decision {
-        Decision::Answer { entry } => println!("decision: answer with {}", name(*entry)),
+        Decision::Answer { entry } => writeln!(out, "decision: answer with {}", name(*entry))?,
         Decision::Clarify { entries: options } => {
-            println!("decision: clarify between");
+            writeln!(out, "decision: clarify between")?;
             for &i in options {
-                println!("  - {}", name(i));
+                writeln!(out, "  - {}", name(i))?;
             }
         }
-        Decision::Escalate { reason } => println!("decision: escalate ({reason:?})"),
+        Decision::Escalate { reason } => writeln!(out, "decision: escalate ({reason:?})")?,
     }
-    println!("candidates:");
+    writeln!(out, "candidates:")?;
     for (rank, c) in engine.search(text, top).iter().enumerate() {
-        println!("  {:>2}. {:.3}  {}", rank + 1, c.score, name(c.entry));
+        writeln!(out, "  {:>2}. {:.3}  {}", rank + 1, c.score, name(c.entry))?;
     }
-    println!("({:.0?})", elapsed);
+    writeln!(out, "({:.0?})", elapsed)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -253,17 +266,19 @@ pub fn query(snapshot: &Path, text: &str, top: usize) -> Result<ExitCode> {
 pub fn lint(source: &Path) -> Result<ExitCode> {
     let loaded = sources::load(source, |_| {})?;
     let findings = lint::check(&loaded)?;
+    let mut out = std::io::stdout().lock();
     let mut errors = 0;
     for f in &findings {
-        println!("{f}");
+        writeln!(out, "{f}")?;
         errors += usize::from(f.is_error());
     }
-    println!(
+    writeln!(
+        out,
         "{} entries, {} error(s), {} warning(s)",
         loaded.len(),
         errors,
         findings.len() - errors
-    );
+    )?;
     Ok(if errors > 0 {
         ExitCode::FAILURE
     } else {

@@ -3,6 +3,7 @@
 mod config;
 mod visitor;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -24,14 +25,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .await
             .context("cannot start the server")?;
         let addr = server.local_addr();
+        let mut out = std::io::stdout();
         if let Some(admin) = server.first_admin() {
-            println!(
-                "First start: created the admin account (the password is shown only this once)."
-            );
-            println!("  email:    {}", admin.email);
-            println!("  password: {}", admin.password);
+            super::first_admin(&mut out, admin)?;
         }
-        println!("Answerdesk is listening on http://{addr}");
+        writeln!(out, "Answerdesk is listening on http://{addr}")?;
         server.serve(shutdown_signal()).await
     })?;
     Ok(ExitCode::SUCCESS)

@@ -1,5 +1,6 @@
 //! `answerdesk tickets list`.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -44,27 +45,30 @@ pub fn run(command: Command) -> Result<ExitCode> {
             .await
             .context("cannot list tickets")
     })?;
+    let mut out = std::io::stdout().lock();
     if json {
         for t in &tickets {
-            println!("{}", serde_json::to_string(t)?);
+            writeln!(out, "{}", serde_json::to_string(t)?)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
     if tickets.is_empty() {
-        println!("no tickets");
+        writeln!(out, "no tickets")?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    writeln!(
+        out,
         "{:<12} {:<9} {:<8} {:<8} {:<17} {:<24} SUBJECT",
         "ID", "STATUS", "PRIORITY", "SITE", "CREATED (UTC)", "CONTACT"
-    );
+    )?;
     for t in &tickets {
         let contact = t
             .contact_email
             .as_deref()
             .or(t.contact_name.as_deref())
             .unwrap_or("-");
-        println!(
+        writeln!(
+            out,
             "{:<12} {:<9} {:<8} {:<8} {:<17} {:<24} {}",
             t.id,
             t.status.as_str(),
@@ -73,7 +77,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
             utc_minutes(t.created_at),
             contact,
             t.subject
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
