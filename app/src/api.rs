@@ -1,12 +1,11 @@
-//! The typed client for the REST endpoint: the only place the app talks to the server.
+//! The typed client for the REST endpoint: the only place the widget talks to the server.
 //!
-//! Plain `fetch` through web-sys rather than an HTTP crate: every byte of this module is
+//! Plain `fetch` ([`browser::http`]) rather than an HTTP crate: every byte of this module is
 //! downloaded by every visitor, and the browser already has an HTTP client.
 
-use wasm_bindgen::{JsCast as _, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsValue;
 
-use crate::browser;
+use crate::browser::{self, http};
 use crate::json::{self, Builder, Json};
 
 /// `POST /api/v1/escalations`: a visitor hands the conversation to a person.
@@ -194,29 +193,15 @@ async fn fetch(
     url: &str,
     headers: &[(&str, &str)],
     body: Option<&str>,
-) -> Result<web_sys::Response, ApiError> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
+) -> Result<http::Response, ApiError> {
     // The visitor's requests carry their token, never a cookie (not even an agent's session
     // cookie on the same origin): feedback in particular is anonymous.
-    init.set_credentials(web_sys::RequestCredentials::Omit);
-    let request_headers = web_sys::Headers::new().map_err(|_| ApiError::Unreachable)?;
-    for (name, value) in headers {
-        let _ = request_headers.set(name, value);
-    }
-    if let Some(body) = body {
-        let _ = request_headers.set("Content-Type", "application/json");
-        init.set_body(&JsValue::from_str(body));
-    }
-    init.set_headers(&request_headers);
-    let window = web_sys::window().ok_or(ApiError::Unreachable)?;
-    // `fetch` rejects only when no response arrived at all.
-    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+    let response = http::fetch(method, url, headers, body)
         .await
-        .map_err(|_| ApiError::Unreachable)?;
-    let response: web_sys::Response = response
-        .dyn_into()
-        .map_err(|_| ApiError::Malformed("fetch gave no Response".into()))?;
+        .map_err(|e| match e {
+            http::FetchError::Unreachable => ApiError::Unreachable,
+            http::FetchError::NotAResponse => ApiError::Malformed("fetch gave no Response".into()),
+        })?;
     if response.ok() {
         return Ok(response);
     }
@@ -229,18 +214,16 @@ async fn fetch(
     Err(ApiError::Refused { status, detail })
 }
 
-async fn text(response: &web_sys::Response) -> Result<String, ApiError> {
-    let promise = response.text().map_err(|_| ApiError::Unreachable)?;
-    JsFuture::from(promise)
-        .await
-        .map_err(|_| ApiError::Unreachable)?
-        .as_string()
-        .ok_or_else(|| ApiError::Malformed("response body is not text".into()))
+async fn text(response: &http::Response) -> Result<String, ApiError> {
+    response.text().await.map_err(|e| match e {
+        http::ReadError::NotText => ApiError::Malformed("response body is not text".into()),
+        http::ReadError::Unreadable | http::ReadError::Interrupted => ApiError::Unreachable,
+    })
 }
 
 /// The response body read as `T`, or why not.
 async fn read<T>(
-    response: web_sys::Response,
+    response: http::Response,
     what: &str,
     from_json: impl Fn(&Json) -> Option<T>,
 ) -> Result<T, ApiError> {
@@ -446,11 +429,8 @@ pub async fn fetch_snapshot() -> Result<Vec<u8>, String> {
     let response = fetch("GET", &url, &[], None)
         .await
         .map_err(|e| format!("{url}: {e}"))?;
-    let buffer = response
-        .array_buffer()
-        .map_err(|_| format!("{url}: unreadable body"))?;
-    let buffer = JsFuture::from(buffer)
-        .await
-        .map_err(|_| format!("{url}: the download was interrupted"))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    response.bytes().await.map_err(|e| match e {
+        http::ReadError::Unreadable | http::ReadError::NotText => format!("{url}: unreadable body"),
+        http::ReadError::Interrupted => format!("{url}: the download was interrupted"),
+    })
 }

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 
 use super::i18n::{t, Texts};
 use super::{status_line, Loaded};
-use crate::agent::client::{AgentInvite, AgentUpdate};
-use crate::agent::model::{AdminAgent, Group};
-use crate::agent::workspace;
+use crate::workbench::client::{AgentInvite, AgentUpdate};
+use crate::workbench::model::{AdminAgent, Group};
+use crate::workbench::workspace;
 
 #[component]
 pub fn Agents() -> impl IntoView {
@@ -54,7 +54,7 @@ pub fn Agents() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match ws.desk.invite_agent(&invite).await {
                 Ok(created) => {
-                    outcome.set(Some(Ok((t().invited)(&invite.email, &created.password))));
+                    outcome.set(Some(Ok(t().invited(&invite.email, &created.password))));
                     email.set(String::new());
                     name.set(String::new());
                     reload();
@@ -127,7 +127,7 @@ fn AgentRow(agent: AdminAgent, on_saved: Callback<()>) -> impl IntoView {
             match ws.desk.reset_password(id).await {
                 Ok(created) => {
                     error.set(None);
-                    reset_result.set(Some((t().password_reset)(&email, &created.password)));
+                    reset_result.set(Some(t().password_reset(&email, &created.password)));
                 }
                 Err(err) => error.set(Some(ws.failed(err))),
             }
@@ -197,7 +197,7 @@ fn agent_update(
     let capacity: i64 = capacity
         .trim()
         .parse()
-        .map_err(|_| (texts.not_a_number)(capacity))?;
+        .map_err(|_| texts.not_a_number(capacity))?;
     let mut groups: Vec<String> = groups
         .split([',', ' ', '，'])
         .map(str::trim)

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 
 use super::i18n::t;
 use super::{status_line, Loaded};
-use crate::agent::client::CannedDraft;
-use crate::agent::model::CannedResponse;
-use crate::agent::workspace;
+use crate::workbench::client::CannedDraft;
+use crate::workbench::model::CannedResponse;
+use crate::workbench::workspace;
 
 #[component]
 pub fn Canned() -> impl IntoView {

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 
 use super::i18n::t;
 use super::{status_line, Loaded};
-use crate::agent::client::SiteDraft;
-use crate::agent::model::Site;
-use crate::agent::workspace;
+use crate::workbench::client::SiteDraft;
+use crate::workbench::model::Site;
+use crate::workbench::workspace;
 
 /// The tag a site pastes before `</body>`.
 pub fn embed_snippet(server_origin: &str, site: &str, locale: Option<&str>) -> String {
@@ -119,9 +119,7 @@ fn SiteEditor(site: Site, on_saved: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(site.name.clone());
     let locale = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, String>>);
-    let server_origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
+    let server_origin = crate::browser::origin();
     let site_id = site.id.clone();
     let snippet_id = site.id.clone();
     let snippet = move || embed_snippet(&server_origin, &snippet_id, Some(&locale.get()));
@@ -152,7 +150,7 @@ fn SiteEditor(site: Site, on_saved: Callback<()>) -> impl IntoView {
         let (ws, id) = (ws.clone(), site_id.clone());
         leptos::task::spawn_local(async move {
             match ws.desk.rotate_identity_secret(&id).await {
-                Ok(secret) => message.set(Some(Ok((t().new_secret)(&secret)))),
+                Ok(secret) => message.set(Some(Ok(t().new_secret(&secret)))),
                 Err(err) => message.set(Some(Err(ws.failed(err)))),
             }
         });

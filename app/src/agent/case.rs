@@ -5,13 +5,14 @@
 use leptos::prelude::*;
 
 use super::assist::{entry_in, Assist};
-use super::client::{TicketUpdate, Transfer};
+use super::clock;
 use super::composer::Composer;
 use super::i18n::t;
-use super::model::{AdminAgent, Author, Case, Group, Message, TicketSummary};
 use super::summary::Summary;
 use super::template::Variables;
-use super::{clock, workspace, Knowledge};
+use crate::workbench::client::{TicketUpdate, Transfer};
+use crate::workbench::model::{AdminAgent, Author, Case, Group, Message, TicketSummary};
+use crate::workbench::{workspace, Knowledge};
 
 #[derive(Clone, PartialEq)]
 enum Loaded {
@@ -485,7 +486,7 @@ fn MessageView(message: Message) -> impl IntoView {
         // anyone can send anything. Say so, so no agent takes a forged "bot" promise as ours.
         (Author::Bot, _) => (
             "wb-msg wb-from-bot",
-            format!("{} · {}", t().bot, visitor_supplied()),
+            format!("{} · {}", t().bot, t().visitor_supplied),
         ),
         (Author::Agent, _) => (
             "wb-msg wb-from-agent",
@@ -665,14 +666,6 @@ fn is_web_url(url: &str) -> bool {
         url.get(..scheme.len())
             .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
     }) && !url.chars().any(char::is_control)
-}
-
-/// The mark on every bot turn: it came from the visitor's browser, not from the server.
-fn visitor_supplied() -> &'static str {
-    match super::i18n::locale() {
-        crate::i18n::Locale::En => "as reported by the visitor's browser",
-        crate::i18n::Locale::ZhCn => "由访客浏览器提供",
-    }
 }
 
 #[cfg(test)]

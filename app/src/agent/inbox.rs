@@ -3,9 +3,10 @@
 use super::i18n::t;
 use leptos::prelude::*;
 
-use super::client::TicketQuery;
-use super::model::{Me, TicketSummary};
-use super::{clock, workspace, Page};
+use super::clock;
+use crate::workbench::client::TicketQuery;
+use crate::workbench::model::{Me, TicketSummary};
+use crate::workbench::{workspace, Page};
 
 /// The inbox's views. `Open` is the default: every open case in the agent's groups, whoever
 /// holds it, so nobody's case is invisible to the team.
@@ -295,7 +296,7 @@ fn Item(ticket: TicketSummary, now: RwSignal<i64>, open: Memo<Option<String>>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agent::model::Role;
+    use crate::workbench::model::Role;
 
     fn ticket(status: &str, group: &str, assignee: Option<&str>) -> TicketSummary {
         TicketSummary {

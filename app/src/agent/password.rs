@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::i18n::{t, Texts};
-use super::workspace;
+use crate::workbench::workspace;
 
 /// Shortest new password the server accepts.
 const MIN_CHARS: usize = 12;

@@ -6,7 +6,7 @@
 
 use engine::Engine;
 
-use super::model::{Author, Case};
+use crate::workbench::model::{Author, Case};
 
 /// The parts of the summary, each shown only when known.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -130,7 +130,7 @@ fn detected_intent(case: &Case, engine: &Engine, request: &str) -> Option<Intent
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agent::model::{Contact, Escalation, Message, TicketSummary};
+    use crate::workbench::model::{Contact, Escalation, Message, TicketSummary};
 
     fn message(id: i64, author: Author, text: &str, at: i64) -> Message {
         Message {

@@ -154,21 +154,19 @@ pub struct TicketQuery {
 
 impl TicketQuery {
     fn to_query_string(&self) -> String {
-        let params = web_sys::UrlSearchParams::new().expect("URLSearchParams exists");
-        for (name, value) in [
+        let pairs: Vec<(&str, &str)> = [
             ("assignee", &self.assignee),
             ("status", &self.status),
             ("priority", &self.priority),
             ("group", &self.group),
             ("tag", &self.tag),
             ("q", &self.text),
-        ] {
-            let value = value.trim();
-            if !value.is_empty() {
-                params.append(name, value);
-            }
-        }
-        String::from(params.to_string())
+        ]
+        .into_iter()
+        .map(|(name, value)| (name, value.trim()))
+        .filter(|(_, value)| !value.is_empty())
+        .collect();
+        crate::browser::desk::query_string(&pairs)
     }
 }
 
