@@ -197,11 +197,11 @@ async fn fetch(
     // The visitor's requests carry their token, never a cookie (not even an agent's session
     // cookie on the same origin): feedback in particular is anonymous.
     let response = http::fetch(method, url, headers, body)
+        .ok_or(ApiError::Unreachable)?
         .await
-        .map_err(|e| match e {
-            http::FetchError::Unreachable => ApiError::Unreachable,
-            http::FetchError::NotAResponse => ApiError::Malformed("fetch gave no Response".into()),
-        })?;
+        .map_err(|_| ApiError::Unreachable)?;
+    let response = http::Response::from_js(response)
+        .ok_or_else(|| ApiError::Malformed("fetch gave no Response".into()))?;
     if response.ok() {
         return Ok(response);
     }
@@ -215,10 +215,13 @@ async fn fetch(
 }
 
 async fn text(response: &http::Response) -> Result<String, ApiError> {
-    response.text().await.map_err(|e| match e {
-        http::ReadError::NotText => ApiError::Malformed("response body is not text".into()),
-        http::ReadError::Unreadable | http::ReadError::Interrupted => ApiError::Unreachable,
-    })
+    response
+        .text()
+        .ok_or(ApiError::Unreachable)?
+        .await
+        .map_err(|_| ApiError::Unreachable)?
+        .as_string()
+        .ok_or_else(|| ApiError::Malformed("response body is not text".into()))
 }
 
 /// The response body read as `T`, or why not.
@@ -429,8 +432,10 @@ pub async fn fetch_snapshot() -> Result<Vec<u8>, String> {
     let response = fetch("GET", &url, &[], None)
         .await
         .map_err(|e| format!("{url}: {e}"))?;
-    response.bytes().await.map_err(|e| match e {
-        http::ReadError::Unreadable | http::ReadError::NotText => format!("{url}: unreadable body"),
-        http::ReadError::Interrupted => format!("{url}: the download was interrupted"),
-    })
+    let buffer = response
+        .array_buffer()
+        .ok_or_else(|| format!("{url}: unreadable body"))?
+        .await
+        .map_err(|_| format!("{url}: the download was interrupted"))?;
+    Ok(http::bytes(&buffer))
 }

@@ -24,7 +24,12 @@ impl EventStream {
     }
 
     /// Calls `handler` with the data of every event named in `names` (`event:` lines).
-    pub fn on(&mut self, names: &[&str], mut handler: impl FnMut(String) + 'static) {
+    pub fn on(&mut self, names: &[&str], handler: impl FnMut(String) + 'static) {
+        self.listen(names, Box::new(handler));
+    }
+
+    // One copy for every handler: every byte here is downloaded by every visitor.
+    fn listen(&mut self, names: &[&str], mut handler: Box<dyn FnMut(String)>) {
         let closure =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
                 handler(ev.data().as_string().unwrap_or_default())

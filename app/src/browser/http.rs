@@ -1,33 +1,21 @@
 //! `fetch`, as the visitor's client uses it: plain web-sys rather than an HTTP crate, since every
 //! byte of it is downloaded by every visitor and the browser already has an HTTP client.
+//!
+//! Promises are handed back as they are ([`JsFuture`]): the client awaits them and says what
+//! each failure means.
 
 use wasm_bindgen::{JsCast as _, JsValue};
 use wasm_bindgen_futures::JsFuture;
-
-/// Why no response arrived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FetchError {
-    /// Offline, server down, or blocked: `fetch` rejected.
-    Unreachable,
-    /// `fetch` resolved to something that is not a `Response`.
-    NotAResponse,
-}
-
-/// Why a response's body could not be read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReadError {
-    /// The browser refused to start reading it.
-    Unreadable,
-    /// The connection broke while it arrived.
-    Interrupted,
-    /// It is not text.
-    NotText,
-}
 
 /// A response as it arrived, body unread.
 pub struct Response(web_sys::Response);
 
 impl Response {
+    /// What a resolved `fetch` gave, when it is a response.
+    pub fn from_js(value: JsValue) -> Option<Response> {
+        value.dyn_into().ok().map(Response)
+    }
+
     pub fn ok(&self) -> bool {
         self.0.ok()
     }
@@ -36,36 +24,35 @@ impl Response {
         self.0.status()
     }
 
-    pub async fn text(&self) -> Result<String, ReadError> {
-        let promise = self.0.text().map_err(|_| ReadError::Unreadable)?;
-        JsFuture::from(promise)
-            .await
-            .map_err(|_| ReadError::Interrupted)?
-            .as_string()
-            .ok_or(ReadError::NotText)
+    /// The body as a string; `None` when the browser refuses to start reading it.
+    pub fn text(&self) -> Option<JsFuture> {
+        self.0.text().ok().map(JsFuture::from)
     }
 
-    pub async fn bytes(&self) -> Result<Vec<u8>, ReadError> {
-        let promise = self.0.array_buffer().map_err(|_| ReadError::Unreadable)?;
-        let buffer = JsFuture::from(promise)
-            .await
-            .map_err(|_| ReadError::Interrupted)?;
-        Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    /// The body as an `ArrayBuffer` (see [`bytes`]); `None` when the browser refuses to start
+    /// reading it.
+    pub fn array_buffer(&self) -> Option<JsFuture> {
+        self.0.array_buffer().ok().map(JsFuture::from)
     }
 }
 
-/// Sends a request without cookies (`credentials: "omit"`); a body goes as `application/json`.
-/// Any response counts, whatever its status: only a request that got none fails.
-pub async fn fetch(
+/// The bytes of an `ArrayBuffer`.
+pub fn bytes(buffer: &JsValue) -> Vec<u8> {
+    js_sys::Uint8Array::new(buffer).to_vec()
+}
+
+/// Starts a request without cookies (`credentials: "omit"`); a body goes as `application/json`.
+/// The future rejects only when no response arrived at all; `None` when there is no window.
+pub fn fetch(
     method: &str,
     url: &str,
     headers: &[(&str, &str)],
     body: Option<&str>,
-) -> Result<Response, FetchError> {
+) -> Option<JsFuture> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::Omit);
-    let request_headers = web_sys::Headers::new().map_err(|_| FetchError::Unreachable)?;
+    let request_headers = web_sys::Headers::new().ok()?;
     for (name, value) in headers {
         let _ = request_headers.set(name, value);
     }
@@ -74,13 +61,6 @@ pub async fn fetch(
         init.set_body(&JsValue::from_str(body));
     }
     init.set_headers(&request_headers);
-    let window = web_sys::window().ok_or(FetchError::Unreachable)?;
-    // `fetch` rejects only when no response arrived at all.
-    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await
-        .map_err(|_| FetchError::Unreachable)?;
-    response
-        .dyn_into()
-        .map(Response)
-        .map_err(|_| FetchError::NotAResponse)
+    let window = web_sys::window()?;
+    Some(JsFuture::from(window.fetch_with_str_and_init(url, &init)))
 }
