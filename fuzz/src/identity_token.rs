@@ -10,7 +10,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use server::identity::IdentityClaim;
+use server::identity::{IdentityClaim, VerifyClaim as _};
 use sha2::Sha256;
 
 const SECRET: &str = "fuzz-site-secret";

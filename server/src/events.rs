@@ -15,53 +15,16 @@ mod postgres;
 
 use std::sync::Arc;
 
-use serde::Serialize;
 use tokio::sync::broadcast;
 
-use crate::store::{Message, Store};
+/// What the streams deliver: the API's event type, so the stream's frames and the workbench's
+/// parser cannot disagree.
+pub use protocol::TicketEvent;
+
+use crate::store::Store;
 
 /// Events buffered per subscriber before the oldest are dropped for it.
 pub const CAPACITY: usize = 1024;
-
-/// A change to a ticket.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum TicketEvent {
-    /// A new ticket (an escalation).
-    Created { ticket_id: String },
-    /// A message was added; internal notes are delivered to agents only.
-    Message { ticket_id: String, message: Message },
-    /// Status, priority, assignee, group, tags or type changed: re-read the ticket.
-    Updated { ticket_id: String },
-}
-
-impl TicketEvent {
-    pub fn ticket_id(&self) -> &str {
-        match self {
-            TicketEvent::Created { ticket_id }
-            | TicketEvent::Message { ticket_id, .. }
-            | TicketEvent::Updated { ticket_id } => ticket_id,
-        }
-    }
-
-    /// Whether the ticket's visitor may see this event.
-    pub fn visible_to_visitor(&self) -> bool {
-        match self {
-            TicketEvent::Message { message, .. } => !message.internal,
-            TicketEvent::Updated { .. } => true,
-            TicketEvent::Created { .. } => false,
-        }
-    }
-
-    /// The SSE event name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            TicketEvent::Created { .. } => "created",
-            TicketEvent::Message { .. } => "message",
-            TicketEvent::Updated { .. } => "updated",
-        }
-    }
-}
 
 /// The event bus; cheap to clone. Events reach this process's subscribers at once, and other
 /// instances' subscribers through PostgreSQL when the hub is [`Hub::relayed`].

@@ -34,19 +34,9 @@ const MAX_ATTRIBUTES: usize = 50;
 /// Registered JWT claims, which describe the token rather than the visitor.
 const REGISTERED_CLAIMS: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
 
-/// What the escalation carries as `identity_token`: a JWT, or the older id and HMAC.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum IdentityClaim {
-    Token(String),
-    /// `ts` (Unix seconds) is part of the signed text; `None` is the original untimed pair.
-    Hmac {
-        id: String,
-        #[serde(default)]
-        ts: Option<i64>,
-        hmac: String,
-    },
-}
+/// What the escalation carries as `identity_token`: a JWT, or the older id and HMAC. The wire
+/// type is the API's; checking it is this module's ([`VerifyClaim`]).
+pub use protocol::IdentityClaim;
 
 /// How old an HMAC identity may be, and whether the untimed pair is still accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,14 +96,25 @@ pub enum IdentityError {
     Untimed,
 }
 
-impl IdentityClaim {
+/// Checking an [`IdentityClaim`]: the claim is a wire type of the `protocol` crate, which knows
+/// no secrets, so its verification is a trait of this crate.
+pub trait VerifyClaim {
     /// Checks the claim against the site's `secret` under the default [`IdentityPolicy`], now.
-    pub fn verify(&self, secret: Option<&str>) -> Result<VerifiedIdentity, IdentityError> {
+    fn verify(&self, secret: Option<&str>) -> Result<VerifiedIdentity, IdentityError> {
         self.verify_with(secret, &IdentityPolicy::default(), unix_now())
     }
 
     /// Checks the claim against the site's `secret` under `policy`, at `now` (Unix seconds).
-    pub fn verify_with(
+    fn verify_with(
+        &self,
+        secret: Option<&str>,
+        policy: &IdentityPolicy,
+        now: i64,
+    ) -> Result<VerifiedIdentity, IdentityError>;
+}
+
+impl VerifyClaim for IdentityClaim {
+    fn verify_with(
         &self,
         secret: Option<&str>,
         policy: &IdentityPolicy,

@@ -28,6 +28,7 @@ mod markdown;
 pub mod origin;
 mod secret;
 mod server;
+pub mod service;
 pub mod store;
 
 pub use http::{Backoff, LoginLimits, Quota, RateLimits, StreamLimits};

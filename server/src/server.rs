@@ -14,6 +14,7 @@ use crate::http::{
     SnapshotFile, StreamCaps, StreamLimits, TrustedProxies,
 };
 use crate::origin::OriginPattern;
+use crate::service::{Desk, DeskParts};
 use crate::store::{Backend, FirstAdmin, Store};
 
 /// How to run a server.
@@ -169,30 +170,43 @@ impl Server {
             Backend::Sqlite => Hub::default(),
         };
         let (begin_shutdown, shutdown) = Shutdown::new();
+        let sites = SiteDirectory::new(store.clone(), own_origin);
+        let snapshot = config.snapshot.clone().map(SnapshotFile::new);
+        let limiter = if config.rate_limit {
+            Limiter::new(config.rate_limits)
+        } else {
+            Limiter::off()
+        };
+        let metrics = Metrics::new(
+            config.metrics_token.clone(),
+            config.metrics_open_on_loopback,
+        );
+        let desk = Desk::new(DeskParts {
+            store: store.clone(),
+            events: events.clone(),
+            metrics: metrics.clone(),
+            sites: sites.clone(),
+            limiter: limiter.clone(),
+            snapshot: snapshot.clone(),
+            max_message_chars: config.max_message_chars,
+            visitor: config.visitor,
+        });
         let state = AppState {
-            sites: SiteDirectory::new(store.clone(), own_origin),
-            snapshot: config.snapshot.clone().map(SnapshotFile::new),
+            desk,
+            sites,
+            snapshot,
             store: store.clone(),
             events,
             shutdown,
             secure_cookies,
-            limiter: if config.rate_limit {
-                Limiter::new(config.rate_limits)
-            } else {
-                Limiter::off()
-            },
+            limiter,
             request_timeout: config.request_timeout,
             body_limit: config.body_limit,
-            max_message_chars: config.max_message_chars,
-            metrics: Metrics::new(
-                config.metrics_token.clone(),
-                config.metrics_open_on_loopback,
-            ),
+            metrics,
             proxies,
             logins: LoginGuard::new(config.login_limits),
             session_ttl: config.session_ttl,
             streams: StreamCaps::new(config.stream_limits),
-            visitor: config.visitor,
             workbench_origin,
         };
         let router = http::router(state, config.dist_dir.as_deref());

@@ -259,6 +259,7 @@ impl Drop for OpenStream {
 #[utoipa::path(
     get,
     path = "/metrics",
+    operation_id = "exportMetrics",
     tag = "operations",
     responses((status = 200, description = "the metrics in OpenMetrics text", content_type = "application/openmetrics-text"), crate::http::openapi::ProblemResponse)
 )]

@@ -1,29 +1,23 @@
 //! The HTTP surface: routes, shared state, and the layers every request passes through.
 
-mod admin;
 mod assets;
-mod assignment;
+pub mod auth;
 mod body_limit;
-mod canned;
 mod client_ip;
-mod contacts;
 mod csp;
-mod desk;
-mod feedback;
-mod health;
+mod headers;
 mod login_guard;
 mod metrics;
 pub mod openapi;
-mod passwords;
 pub mod problem;
 mod rate_limit;
+mod routes;
 mod security;
-mod session;
 mod site_directory;
 mod snapshot;
+mod sse;
 mod stream_caps;
 mod timeout;
-mod visitor;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -38,17 +32,19 @@ use tokio::sync::watch;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
+pub use crate::service::VisitorPolicy;
 pub use client_ip::{BadIpBlock, TrustedProxies};
 pub use login_guard::{Backoff, LoginGuard, LoginLimits};
 pub use metrics::Metrics;
+pub use protocol::MAX_MESSAGE_CHARS;
 pub use rate_limit::{Limiter, Quota, RateLimits};
 pub use security::{InvalidWorkbenchOrigin, WorkbenchOrigin};
 pub use site_directory::SiteDirectory;
 pub use snapshot::SnapshotFile;
 pub use stream_caps::{StreamCaps, StreamLimits};
-pub use visitor::{VisitorPolicy, MAX_MESSAGE_CHARS};
 
 use crate::events::Hub;
+use crate::service::Desk;
 use crate::store::Store;
 
 /// Largest request body accepted anywhere by default; an escalation with a long transcript fits
@@ -57,9 +53,12 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// How long a request may take by default before the server gives up on it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// What handlers share: the store, the caches in front of it, and the event bus.
+/// What handlers share: the use cases, and what the HTTP plumbing itself needs (the store for
+/// sessions and plain reads, the sites for CORS, the event bus for streams, limits, metrics).
 #[derive(Clone)]
 pub struct AppState {
+    /// The use cases every write goes through.
+    pub desk: Desk,
     pub store: Store,
     pub sites: SiteDirectory,
     pub snapshot: Option<Arc<SnapshotFile>>,
@@ -74,8 +73,6 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// Largest request body, in bytes.
     pub body_limit: usize,
-    /// Longest message (escalation, visitor message, agent reply), in characters.
-    pub max_message_chars: usize,
     /// Prometheus metrics, served at `/metrics`.
     pub metrics: Metrics,
     /// Reverse proxies whose forwarding headers name the client, for every per-address limit.
@@ -86,8 +83,6 @@ pub struct AppState {
     pub session_ttl: Duration,
     /// Caps on open event streams, and how often agents' streams re-check their session.
     pub streams: StreamCaps,
-    /// Caps and expiries of what visitors' browsers may do.
-    pub visitor: VisitorPolicy,
     /// The workbench's own origin, when it is not the visitor's (see `security.rs`).
     pub workbench_origin: Option<WorkbenchOrigin>,
 }
@@ -121,21 +116,21 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         state.metrics.clone(),
     );
     let visitor = Router::new()
-        .route("/escalations", post(visitor::create_escalation))
-        .route("/tickets/{id}", get(visitor::ticket))
+        .route("/escalations", post(routes::escalations::create))
+        .route("/tickets/{id}", get(routes::tickets::ticket))
         .route(
             "/tickets/{id}/messages",
-            get(visitor::messages).post(visitor::post_message),
+            get(routes::tickets::messages).post(routes::tickets::post_message),
         )
         .route(
             "/tickets/{id}/events",
-            get(visitor::events).route_layer(axum::middleware::from_fn_with_state(
+            get(routes::tickets::events).route_layer(axum::middleware::from_fn_with_state(
                 stream_caps.clone(),
                 stream_caps::cap_streams,
             )),
         )
-        .route("/tickets/{id}/rating", post(visitor::rate))
-        .route("/feedback", post(feedback::record))
+        .route("/tickets/{id}/rating", post(routes::tickets::rate))
+        .route("/feedback", post(routes::feedback::record))
         .method_not_allowed_fallback(problem::wrong_method)
         // Inside CORS: preflights are not counted, and a 429 still carries CORS headers so the
         // widget can read it.
@@ -149,61 +144,92 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
     let desk = Router::new()
         .route(
             "/session",
-            get(session::current)
-                .post(session::login)
-                .delete(session::logout),
+            get(routes::session::current)
+                .post(routes::session::login)
+                .delete(routes::session::logout),
         )
-        .route("/session/password", post(passwords::change))
-        .route("/desk/tickets", get(desk::list))
-        .route("/desk/tickets/{id}", get(desk::detail).patch(desk::change))
-        .route("/desk/tickets/{id}/messages", post(desk::post_message))
-        .route("/desk/tickets/{id}/claim", post(desk::claim))
-        .route("/desk/tickets/{id}/assign", post(desk::assign))
-        .route("/desk/tickets/{id}/transfer", post(desk::transfer))
-        .route("/desk/tickets/{id}/merge", post(desk::merge))
+        .route("/session/password", post(routes::session::change_password))
+        .route("/desk/tickets", get(routes::desk_tickets::list))
+        .route(
+            "/desk/tickets/{id}",
+            get(routes::desk_tickets::detail).patch(routes::desk_tickets::change),
+        )
+        .route(
+            "/desk/tickets/{id}/messages",
+            post(routes::desk_tickets::post_message),
+        )
+        .route(
+            "/desk/tickets/{id}/claim",
+            post(routes::desk_tickets::claim),
+        )
+        .route(
+            "/desk/tickets/{id}/assign",
+            post(routes::desk_tickets::assign),
+        )
+        .route(
+            "/desk/tickets/{id}/transfer",
+            post(routes::desk_tickets::transfer),
+        )
+        .route(
+            "/desk/tickets/{id}/merge",
+            post(routes::desk_tickets::merge),
+        )
         .route(
             "/desk/events",
-            get(desk::events).route_layer(axum::middleware::from_fn_with_state(
+            get(routes::desk_events::events).route_layer(axum::middleware::from_fn_with_state(
                 stream_caps.clone(),
                 stream_caps::cap_streams,
             )),
         )
-        .route("/desk/me", get(assignment::me).patch(assignment::change_me))
-        .route("/desk/groups", get(admin::groups))
+        .route(
+            "/desk/me",
+            get(routes::desk_me::me).patch(routes::desk_me::change_me),
+        )
+        .route("/desk/groups", get(routes::desk_groups::groups))
         .route(
             "/desk/canned-responses",
-            get(canned::list).post(canned::create),
+            get(routes::desk_canned_responses::list).post(routes::desk_canned_responses::create),
         )
         .route(
             "/desk/canned-responses/{id}",
-            put(canned::update).delete(canned::delete),
+            put(routes::desk_canned_responses::update)
+                .delete(routes::desk_canned_responses::delete),
         )
-        .route("/desk/contacts", get(contacts::search))
+        .route("/desk/contacts", get(routes::desk_contacts::search))
         .route(
             "/desk/contacts/{id}",
-            get(contacts::detail).patch(contacts::change),
+            get(routes::desk_contacts::detail).patch(routes::desk_contacts::change),
         )
         .route(
             "/admin/agents",
-            get(desk::list_agents).post(desk::create_agent),
+            get(routes::admin_agents::list_agents).post(routes::admin_agents::create_agent),
         )
-        .route("/admin/agents/{id}", put(admin::update_agent))
-        .route("/admin/agents/{id}/password", post(passwords::reset))
-        .route("/admin/groups", post(admin::create_group))
+        .route(
+            "/admin/agents/{id}",
+            put(routes::admin_agents::update_agent),
+        )
+        .route(
+            "/admin/agents/{id}/password",
+            post(routes::admin_agents::reset_password),
+        )
+        .route("/admin/groups", post(routes::admin_groups::create_group))
         .route(
             "/admin/groups/{id}",
-            put(admin::rename_group).delete(admin::delete_group),
+            put(routes::admin_groups::rename_group).delete(routes::admin_groups::delete_group),
         )
-        .route("/admin/feedback", get(feedback::summary))
-        .route("/admin/sites", get(admin::sites).post(admin::create_site))
-        .route("/admin/sites/{id}", put(admin::update_site))
+        .route("/admin/feedback", get(routes::admin_feedback::summary))
+        .route(
+            "/admin/sites",
+            get(routes::admin_sites::sites).post(routes::admin_sites::create_site),
+        )
+        .route("/admin/sites/{id}", put(routes::admin_sites::update_site))
         .route(
             "/admin/sites/{id}/identity-secret",
-            post(admin::rotate_identity_secret),
+            post(routes::admin_sites::rotate_identity_secret),
         )
         .route(
             "/admin/config",
-            get(admin::config).put(admin::change_config),
+            get(routes::admin_config::config).put(routes::admin_config::change_config),
         )
         .method_not_allowed_fallback(problem::wrong_method);
 
@@ -213,8 +239,8 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         .fallback(problem::no_route);
 
     let app = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+        .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz))
         .route("/metrics", get(metrics::export))
         .route("/kb.snapshot", get(snapshot::snapshot))
         .nest("/api", api)

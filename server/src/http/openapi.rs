@@ -10,20 +10,8 @@ use std::sync::OnceLock;
 
 use axum::http::header;
 use axum::response::IntoResponse;
-use serde::Serialize;
+use protocol::Problem;
 use utoipa::OpenApi;
-
-/// Every error's body, `application/problem+json` (RFC 9457).
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Problem {
-    /// A URI reference naming the kind of problem, e.g. `/problems/validation`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    /// What went wrong with this request, for a person.
-    pub detail: String,
-}
 
 /// The answer any operation may give instead of its success: a 4xx problem document.
 /// Named once here and listed in every handler's `responses(...)`, so the routes cannot
@@ -49,55 +37,55 @@ pub struct ProblemResponse(Problem);
                        endpoints the session cookie and, on writes, X-CSRF-Token."
     ),
     paths(
-        super::admin::change_config,
-        super::admin::config,
-        super::admin::create_group,
-        super::admin::create_site,
-        super::admin::delete_group,
-        super::admin::groups,
-        super::admin::rename_group,
-        super::admin::rotate_identity_secret,
-        super::admin::sites,
-        super::admin::update_agent,
-        super::passwords::reset,
-        super::admin::update_site,
-        super::assignment::change_me,
-        super::assignment::me,
-        super::canned::create,
-        super::canned::delete,
-        super::canned::list,
-        super::canned::update,
-        super::contacts::change,
-        super::contacts::detail,
-        super::contacts::search,
-        super::desk::assign,
-        super::desk::change,
-        super::desk::claim,
-        super::desk::create_agent,
-        super::desk::detail,
-        super::desk::events,
-        super::desk::list,
-        super::desk::list_agents,
-        super::desk::merge,
-        super::desk::post_message,
-        super::desk::transfer,
-        super::feedback::record,
-        super::feedback::summary,
-        super::health::healthz,
-        super::health::readyz,
+        super::routes::admin_agents::create_agent,
+        super::routes::admin_agents::list_agents,
+        super::routes::admin_agents::reset_password,
+        super::routes::admin_agents::update_agent,
+        super::routes::admin_config::change_config,
+        super::routes::admin_config::config,
+        super::routes::admin_feedback::summary,
+        super::routes::admin_groups::create_group,
+        super::routes::admin_groups::delete_group,
+        super::routes::admin_groups::rename_group,
+        super::routes::admin_sites::create_site,
+        super::routes::admin_sites::rotate_identity_secret,
+        super::routes::admin_sites::sites,
+        super::routes::admin_sites::update_site,
+        super::routes::desk_canned_responses::create,
+        super::routes::desk_canned_responses::delete,
+        super::routes::desk_canned_responses::list,
+        super::routes::desk_canned_responses::update,
+        super::routes::desk_contacts::change,
+        super::routes::desk_contacts::detail,
+        super::routes::desk_contacts::search,
+        super::routes::desk_events::events,
+        super::routes::desk_groups::groups,
+        super::routes::desk_me::change_me,
+        super::routes::desk_me::me,
+        super::routes::desk_tickets::assign,
+        super::routes::desk_tickets::change,
+        super::routes::desk_tickets::claim,
+        super::routes::desk_tickets::detail,
+        super::routes::desk_tickets::list,
+        super::routes::desk_tickets::merge,
+        super::routes::desk_tickets::post_message,
+        super::routes::desk_tickets::transfer,
+        super::routes::escalations::create,
+        super::routes::feedback::record,
+        super::routes::health::healthz,
+        super::routes::health::readyz,
+        super::routes::session::change_password,
+        super::routes::session::current,
+        super::routes::session::login,
+        super::routes::session::logout,
+        super::routes::tickets::events,
+        super::routes::tickets::messages,
+        super::routes::tickets::post_message,
+        super::routes::tickets::rate,
+        super::routes::tickets::ticket,
         super::metrics::export,
-        document,
-        super::session::current,
-        super::session::login,
-        super::session::logout,
-        super::passwords::change,
         super::snapshot::snapshot,
-        super::visitor::create_escalation,
-        super::visitor::events,
-        super::visitor::messages,
-        super::visitor::post_message,
-        super::visitor::rate,
-        super::visitor::ticket
+        document
     ),
     components(schemas(Problem)),
     tags(
@@ -114,6 +102,7 @@ pub struct ApiDoc;
 #[utoipa::path(
     get,
     path = "/api/openapi.json",
+    operation_id = "getOpenApiDocument",
     tag = "operations",
     responses((status = 200, description = "this document (OpenAPI 3.1)", body = Object), crate::http::openapi::ProblemResponse)
 )]
@@ -121,4 +110,28 @@ pub async fn document() -> impl IntoResponse {
     static JSON: OnceLock<String> = OnceLock::new();
     let json = JSON.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_else(|_| "{}".into()));
     ([(header::CONTENT_TYPE, "application/json")], json.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Generated clients name a method after each operationId: a repeated one breaks them, and
+    /// OpenAPI validators refuse the document.
+    #[test]
+    fn every_operation_has_its_own_id() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let mut ids = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let id = operation["operationId"].as_str();
+                assert!(id.is_some(), "{method} {path} has no operationId");
+                ids.push(id.unwrap().to_owned());
+            }
+        }
+        let count = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), count, "repeated operationIds among {ids:?}");
+    }
 }

@@ -11,9 +11,10 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use protocol::Problem;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 
+use crate::service::ServiceError;
 use crate::store::StoreError;
 
 /// A failed request: a status, a stable machine-readable kind, and a human-readable detail.
@@ -82,27 +83,18 @@ impl ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
-    #[serde(rename = "type")]
-    kind: String,
-    title: &'a str,
-    status: u16,
-    detail: &'a str,
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Problem {
-            kind: format!("/problems/{}", self.kind),
-            title: self.status.canonical_reason().unwrap_or("Error"),
+            kind: format!("{}{}", Problem::TYPE_PREFIX, self.kind),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
-            detail: &self.detail,
+            detail: self.detail,
         };
         let json = serde_json::to_vec(&body).unwrap_or_default();
         let mut response = (
             self.status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
+            [(header::CONTENT_TYPE, Problem::CONTENT_TYPE)],
             json,
         )
             .into_response();
@@ -136,6 +128,35 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %other, "store failure");
                 ApiError::internal()
             }
+        }
+    }
+}
+
+/// The one place a use case's failure becomes a status and a problem `type`.
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::Invalid(detail) => ApiError::invalid(detail),
+            ServiceError::Forbidden(detail) => ApiError::forbidden(detail),
+            ServiceError::NotFound(detail) => ApiError::not_found(detail),
+            ServiceError::InvalidIdentity(detail) => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "invalid-identity", detail)
+            }
+            ServiceError::TokenExpired(detail) => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "token-expired", detail)
+            }
+            ServiceError::UnknownEntry(detail) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown-entry", detail)
+            }
+            ServiceError::Unavailable(detail) => {
+                tracing::error!(%detail, "a use case could not complete");
+                ApiError::unavailable(detail)
+            }
+            ServiceError::RateLimited {
+                retry_after,
+                detail,
+            } => ApiError::too_many_requests(retry_after, detail),
+            ServiceError::Store(err) => err.into(),
         }
     }
 }

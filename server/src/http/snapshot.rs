@@ -90,6 +90,7 @@ impl SnapshotFile {
 #[utoipa::path(
     get,
     path = "/kb.snapshot",
+    operation_id = "getSnapshot",
     tag = "operations",
     responses((status = 200, description = "the knowledge snapshot the widget loads", content_type = "application/octet-stream"), (status = 304, description = "unchanged since the `If-None-Match` ETag"), crate::http::openapi::ProblemResponse)
 )]

@@ -5,23 +5,7 @@ use sqlx::Row;
 use super::{is_unique_violation, now_ms, Store, StoreError, WriteTx};
 use crate::domain::Role;
 use crate::secret;
-
-/// An agent account as the rest of the server sees it (never with its password hash).
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct Agent {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    /// Away (`false`): no automatic assignment.
-    pub available: bool,
-    /// How many open or pending cases automatic assignment gives the agent at most.
-    pub capacity: i64,
-    /// Ids of the skill groups the agent works in.
-    pub groups: Vec<String>,
-    /// A disabled agent cannot sign in and gets no cases; kept for the history they wrote.
-    pub disabled: bool,
-}
+use protocol::Agent;
 
 /// What it takes to create an agent.
 #[derive(Debug, Clone)]

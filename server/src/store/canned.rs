@@ -4,26 +4,10 @@
 //! (only that group's agents see it). Who may write which is the HTTP layer's rule; here a
 //! shortcut is unique across all responses, so `/refund` means one thing in every composer.
 
-use serde::Serialize;
+use protocol::CannedResponse;
 use sqlx::Row;
 
 use super::{is_unique_violation, now_ms, Store, StoreError};
-
-/// A canned response as agents see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct CannedResponse {
-    pub id: i64,
-    /// Typed after `/` in the composer: lower case, 1–32 of `a-z0-9-_`, unique.
-    pub shortcut: String,
-    pub title: String,
-    /// Markdown, with `{{contact.name}}`-style variables the composer fills in.
-    pub body: String,
-    /// The skill group it belongs to; `None` for everyone.
-    pub group: Option<String>,
-    /// The email of the agent who wrote it.
-    pub created_by: Option<String>,
-    pub updated_at: i64,
-}
 
 /// A canned response as written.
 #[derive(Debug, Clone)]

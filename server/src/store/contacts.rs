@@ -5,52 +5,12 @@
 //! always get a contact of their own: merging them by email would let anyone who types a
 //! customer's address read or pollute that customer's history.
 
-use serde::Serialize;
+use protocol::{Contact, ContactDetail, ContactTicket};
 use sqlx::{Any, Row, Transaction};
 
 use super::sql::{contains_pattern, Sql};
 use super::{now_ms, Store, StoreError, WriteTx};
-use crate::domain::Status;
 use crate::identity::VerifiedIdentity;
-
-/// A contact as agents see it.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Contact {
-    pub id: i64,
-    /// The host site the contact came from; external ids are unique per site.
-    pub site: String,
-    /// The host's user id; only verified contacts have one.
-    pub external_id: Option<String>,
-    pub name: Option<String>,
-    pub email: Option<String>,
-    /// Vouched for by the host site's signed identity.
-    pub verified: bool,
-    /// Free-form facts about the person (`plan`, `order_count`): the host site's for verified
-    /// contacts, the agents' otherwise.
-    #[schema(value_type = Object)]
-    pub attributes: serde_json::Map<String, serde_json::Value>,
-    /// Agents' labels for the person (`vip`, `reseller`), lower case.
-    pub tags: Vec<String>,
-    pub created_at: i64,
-}
-
-/// A ticket in a contact's history.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct ContactTicket {
-    pub id: String,
-    pub subject: String,
-    pub status: Status,
-    pub group: Option<String>,
-    pub created_at: i64,
-}
-
-/// A contact with their tickets, newest first.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct ContactDetail {
-    #[serde(flatten)]
-    pub contact: Contact,
-    pub tickets: Vec<ContactTicket>,
-}
 
 /// An agent's change to a contact; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]

@@ -3,53 +3,16 @@
 //! Every change to a ticket's fields writes an audit event (who, when, old value, new value,
 //! and for transfers the required note) in the same transaction as the change.
 
-use serde::Serialize;
+use protocol::{AuditEvent, EscalationContext, Rating};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use super::tickets::{message_from_row, BotCandidate, Message, TicketSummary, TranscriptTurn};
+use super::tickets::message_from_row;
+use super::Stored;
 use super::{now_ms, Store, StoreError, WriteTx};
 use crate::domain::{AuthorKind, Priority, Status, TicketType};
 use crate::markdown;
-
-/// The escalation context an agent sees beside the conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct EscalationContext {
-    /// The conversation with the bot before the visitor escalated.
-    #[schema(value_type = Vec<TranscriptTurn>)]
-    pub transcript: serde_json::Value,
-    /// What the engine decided before the visitor escalated, as the widget reported it.
-    pub bot_decision: Option<String>,
-    /// The knowledge-base entries the engine ranked, with their scores.
-    #[schema(value_type = Vec<BotCandidate>)]
-    pub bot_candidates: serde_json::Value,
-    pub page_url: Option<String>,
-    pub locale: Option<String>,
-}
-
-/// One entry of a ticket's audit log.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct AuditEvent {
-    pub id: i64,
-    pub actor: AuthorKind,
-    /// The agent who made the change; `None` for the system and visitors.
-    pub agent_email: Option<String>,
-    /// What changed: `status`, `priority`, `type`, `tags`, `assign`, `transfer`, `merge`, …
-    pub action: String,
-    pub old_value: Option<String>,
-    pub new_value: Option<String>,
-    pub note: Option<String>,
-    pub created_at: i64,
-}
-
-/// A visitor's satisfaction rating.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Rating {
-    /// 1 (bad) to 5 (great).
-    pub score: i64,
-    pub comment: Option<String>,
-    pub created_at: i64,
-}
+use protocol::{Message, TicketSummary};
 
 /// A change an agent asks for; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -62,7 +25,10 @@ pub struct TicketChanges {
 
 impl Store {
     /// The ticket with this public id, as agents see it in lists.
-    pub async fn ticket(&self, public_id: &str) -> Result<Option<TicketSummary>, StoreError> {
+    pub async fn ticket(
+        &self,
+        public_id: &str,
+    ) -> Result<Option<Stored<TicketSummary>>, StoreError> {
         Ok(self
             .summaries(Some(public_id), &Default::default())
             .await?
@@ -72,7 +38,7 @@ impl Store {
     /// A ticket's escalation context, if it came from an escalation.
     pub async fn escalation_context(
         &self,
-        ticket: &TicketSummary,
+        ticket: &Stored<TicketSummary>,
     ) -> Result<Option<EscalationContext>, StoreError> {
         let row = sqlx::query(
             "SELECT transcript, bot_decision, bot_candidates, page_url, locale \
@@ -98,7 +64,7 @@ impl Store {
     /// A ticket's audit log, oldest first.
     pub async fn audit_events(
         &self,
-        ticket: &TicketSummary,
+        ticket: &Stored<TicketSummary>,
     ) -> Result<Vec<AuditEvent>, StoreError> {
         sqlx::query(
             "SELECT e.id, e.actor_kind, a.email AS agent_email, e.action, e.old_value, \
@@ -128,7 +94,7 @@ impl Store {
     /// The first public reply sets the ticket's first-response time.
     pub async fn add_agent_message(
         &self,
-        ticket: &TicketSummary,
+        ticket: &Stored<TicketSummary>,
         agent_id: i64,
         markdown_body: &str,
         internal: bool,
@@ -182,7 +148,7 @@ impl Store {
     /// Applies `changes`, each with an audit event. Closed tickets refuse every change.
     pub async fn change_ticket(
         &self,
-        ticket: &TicketSummary,
+        ticket: &Stored<TicketSummary>,
         agent_id: i64,
         changes: &TicketChanges,
     ) -> Result<(), StoreError> {
@@ -308,7 +274,7 @@ impl Store {
     /// Gives the ticket to the agent with `assignee_email`, or to nobody.
     pub async fn assign(
         &self,
-        ticket: &TicketSummary,
+        ticket: &Stored<TicketSummary>,
         agent_id: i64,
         assignee_email: Option<&str>,
     ) -> Result<(), StoreError> {
@@ -354,7 +320,7 @@ impl Store {
     /// another group (both). Each move is one audit event carrying the note.
     pub async fn transfer(
         &self,
-        ticket: &TicketSummary,
+        ticket: &Stored<TicketSummary>,
         agent_id: i64,
         group: Option<&str>,
         assignee_email: Option<&str>,

@@ -652,8 +652,8 @@ mod tests {
         Pending {
             escalation: NewEscalation {
                 transcript: (0..turns)
-                    .map(|_| super::super::TranscriptTurn {
-                        role: super::super::tickets::TranscriptRole::Visitor,
+                    .map(|_| protocol::TranscriptTurn {
+                        role: protocol::TranscriptRole::Visitor,
                         text: "hi".into(),
                         at: None,
                     })

@@ -4,7 +4,7 @@
 //! was offline; the idempotency key it carries makes a resent verdict count once. Nothing here
 //! names the visitor: the site, the entry, the verdict, and (truncated) the question asked.
 
-use serde::Serialize;
+use protocol::FeedbackTally;
 use sqlx::Row;
 
 use super::{now_ms, Store, StoreError};
@@ -20,18 +20,6 @@ pub struct NewFeedback {
     pub query: Option<String>,
     pub locale: Option<String>,
     pub idempotency_key: Option<String>,
-}
-
-/// Thumbs up and down of one knowledge-base entry on one site.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct FeedbackTally {
-    pub site: String,
-    /// The knowledge-base entry the verdicts are about.
-    pub entry_id: String,
-    /// How many found the answer helpful.
-    pub up: i64,
-    /// How many did not.
-    pub down: i64,
 }
 
 impl Store {

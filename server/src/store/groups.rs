@@ -1,20 +1,11 @@
 //! Skill groups and the admin's changes to agents: membership, role, capacity, availability.
 
-use serde::Serialize;
+use protocol::Group;
 use sqlx::Row;
 
 use super::settings::MAX_CAPACITY;
 use super::{now_ms, Agent, Store, StoreError, WriteTx, DEFAULT_GROUP};
 use crate::domain::Role;
-
-/// A skill group and who is in it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Group {
-    pub id: String,
-    pub name: String,
-    /// Emails of the group's enabled agents.
-    pub members: Vec<String>,
-}
 
 /// An admin's change to an agent; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]

@@ -9,16 +9,17 @@
 use sqlx::Row;
 
 use super::desk::{audit, touch};
-use super::tickets::TicketSummary;
+use super::Stored;
 use super::{now_ms, Store, StoreError, WriteTx};
 use crate::domain::{AuthorKind, Status};
+use protocol::TicketSummary;
 
 impl Store {
     /// Merges `duplicate` into `into` on behalf of agent `agent_id`.
     pub async fn merge_tickets(
         &self,
-        duplicate: &TicketSummary,
-        into: &TicketSummary,
+        duplicate: &Stored<TicketSummary>,
+        into: &Stored<TicketSummary>,
         agent_id: i64,
     ) -> Result<(), StoreError> {
         if duplicate.row_id == into.row_id {

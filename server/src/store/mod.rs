@@ -32,20 +32,24 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
-pub use agents::{Agent, NewAgent};
+pub use agents::NewAgent;
 pub use assignment::AutoAssigned;
 pub use bootstrap::{FirstAdmin, DEFAULT_ADMIN_EMAIL, DEFAULT_GROUP, DEMO_SITE};
-pub use canned::{CannedDraft, CannedResponse};
-pub use contacts::{Contact, ContactChange, ContactDetail, ContactTicket};
-pub use desk::{AuditEvent, EscalationContext, Rating, TicketChanges};
-pub use feedback::{FeedbackTally, NewFeedback};
-pub use groups::{AgentChange, Group};
+pub use canned::CannedDraft;
+pub use contacts::ContactChange;
+pub use desk::TicketChanges;
+pub use feedback::NewFeedback;
+pub use groups::AgentChange;
 pub use sessions::{NewSession, SESSION_TTL_MS};
-pub use settings::{ConfigChange, DeskConfig, SlaMinutes, MAX_CAPACITY};
+pub use settings::MAX_CAPACITY;
 pub use sites::{Site, SiteDraft};
-pub use tickets::{
-    Assignee, BotCandidate, BotContext, EscalationOutcome, Message, NewContact, NewEscalation,
-    TicketFilter, TicketSummary, TranscriptTurn, VisitorTicket,
+pub use tickets::{Assignee, EscalationOutcome, NewEscalation, TicketFilter};
+
+// What the store reads is what the API answers: the store returns the wire types themselves
+// (rows are converted once, where they are read), named here too for the store's callers.
+pub use protocol::{
+    Agent, AuditEvent, Contact, ContactDetail, ContactTicket, DeskConfig, EscalationContext,
+    FeedbackTally, Group, Message, Rating, TicketSummary, VisitorTicket,
 };
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -117,6 +121,36 @@ pub enum StoreError {
 impl From<crate::domain::UnknownValue> for StoreError {
     fn from(err: crate::domain::UnknownValue) -> Self {
         StoreError::Corrupt(err.to_string())
+    }
+}
+
+/// A value read from the database, with the row id the store refers to it by.
+///
+/// It reads as the value it holds (`Deref`), so callers use a stored ticket as the ticket it is;
+/// the row id stays beside it and never reaches a response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored<T> {
+    /// The row's id, which store queries take (tests and tools read it too); never answered.
+    pub row_id: i64,
+    value: T,
+}
+
+impl<T> Stored<T> {
+    pub(crate) fn new(row_id: i64, value: T) -> Stored<T> {
+        Stored { row_id, value }
+    }
+
+    /// The value without its row id, e.g. to answer it.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
+impl<T> std::ops::Deref for Stored<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use sqlx::Row;
 
-use super::agents::Agent;
+use super::Agent;
 use super::{now_ms, Store, StoreError};
 use crate::secret;
 

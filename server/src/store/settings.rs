@@ -12,10 +12,13 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+#[cfg(test)]
+use protocol::SlaMinutes;
+pub use protocol::{ConfigChange, DeskConfig};
 use sqlx::Row;
 
 use super::{now_ms, Store, StoreError, WriteTx};
+#[cfg(test)]
 use crate::domain::Priority;
 
 /// Largest capacity an agent can be given: more open cases than anyone can hold is a typo.
@@ -23,93 +26,30 @@ pub const MAX_CAPACITY: i64 = 100;
 /// Longest first-response target, in minutes (30 days).
 const MAX_SLA_MINUTES: i64 = 30 * 24 * 60;
 
-/// The settings that shape how cases are routed and timed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct DeskConfig {
-    /// Whether new and waiting cases are handed to available agents automatically. Off until an
-    /// admin turns it on (as Zendesk's omnichannel routing is opt-in): on a fresh install the only
-    /// agent is the set-up admin, who should not silently receive every case.
-    pub auto_assign: bool,
-    /// The capacity (open cases) a newly created agent starts with.
-    pub default_capacity: i64,
-    /// First-response target per priority, in minutes; sets a new ticket's SLA due time.
-    pub sla_minutes: SlaMinutes,
-}
-
-/// First-response targets in minutes, one per [`Priority`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SlaMinutes {
-    pub low: i64,
-    pub normal: i64,
-    pub high: i64,
-    pub urgent: i64,
-}
-
-impl SlaMinutes {
-    /// The target for `priority` in milliseconds.
-    pub fn target_ms(&self, priority: Priority) -> i64 {
-        let minutes = match priority {
-            Priority::Low => self.low,
-            Priority::Normal => self.normal,
-            Priority::High => self.high,
-            Priority::Urgent => self.urgent,
-        };
-        minutes * 60 * 1000
-    }
-}
-
-impl Default for DeskConfig {
-    fn default() -> Self {
-        let minutes = |p: Priority| p.first_response_target_ms() / 60_000;
-        DeskConfig {
-            auto_assign: false,
-            default_capacity: 5,
-            sla_minutes: SlaMinutes {
-                low: minutes(Priority::Low),
-                normal: minutes(Priority::Normal),
-                high: minutes(Priority::High),
-                urgent: minutes(Priority::Urgent),
-            },
+/// Refuses a change outside the ranges the desk works with.
+fn validate(change: &ConfigChange) -> Result<(), StoreError> {
+    if let Some(capacity) = change.default_capacity {
+        if !(0..=MAX_CAPACITY).contains(&capacity) {
+            return Err(StoreError::Invalid(format!(
+                "default_capacity must be 0 to {MAX_CAPACITY}"
+            )));
         }
     }
-}
-
-/// A change to the settings; absent fields stay as they are. Unknown fields are refused, so a
-/// misspelt setting is an error instead of silently doing nothing.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConfigChange {
-    pub auto_assign: Option<bool>,
-    pub default_capacity: Option<i64>,
-    pub sla_minutes: Option<SlaMinutes>,
-}
-
-impl ConfigChange {
-    fn validate(&self) -> Result<(), StoreError> {
-        if let Some(capacity) = self.default_capacity {
-            if !(0..=MAX_CAPACITY).contains(&capacity) {
+    if let Some(sla) = &change.sla_minutes {
+        for (name, minutes) in [
+            ("low", sla.low),
+            ("normal", sla.normal),
+            ("high", sla.high),
+            ("urgent", sla.urgent),
+        ] {
+            if !(1..=MAX_SLA_MINUTES).contains(&minutes) {
                 return Err(StoreError::Invalid(format!(
-                    "default_capacity must be 0 to {MAX_CAPACITY}"
+                    "sla_minutes.{name} must be 1 to {MAX_SLA_MINUTES}"
                 )));
             }
         }
-        if let Some(sla) = &self.sla_minutes {
-            for (name, minutes) in [
-                ("low", sla.low),
-                ("normal", sla.normal),
-                ("high", sla.high),
-                ("urgent", sla.urgent),
-            ] {
-                if !(1..=MAX_SLA_MINUTES).contains(&minutes) {
-                    return Err(StoreError::Invalid(format!(
-                        "sla_minutes.{name} must be 1 to {MAX_SLA_MINUTES}"
-                    )));
-                }
-            }
-        }
-        Ok(())
     }
+    Ok(())
 }
 
 /// The settings as last read, and when.
@@ -186,7 +126,7 @@ impl Store {
         &self,
         change: &ConfigChange,
     ) -> Result<DeskConfig, StoreError> {
-        change.validate()?;
+        validate(change)?;
         let mut values: Vec<(&str, String)> = Vec::new();
         if let Some(v) = change.auto_assign {
             values.push(("auto_assign", v.to_string()));
@@ -245,7 +185,7 @@ mod tests {
             default_capacity: Some(-1),
             ..Default::default()
         };
-        assert!(change.validate().is_err());
+        assert!(validate(&change).is_err());
         let change = ConfigChange {
             sla_minutes: Some(SlaMinutes {
                 low: 0,
@@ -255,6 +195,6 @@ mod tests {
             }),
             ..Default::default()
         };
-        assert!(change.validate().is_err());
+        assert!(validate(&change).is_err());
     }
 }

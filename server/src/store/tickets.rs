@@ -1,69 +1,19 @@
 //! Tickets, their messages, and the escalations that create them.
 
-use serde::{Deserialize, Serialize};
+use protocol::{BotContext, Message, NewContact, TicketSummary, TranscriptTurn, VisitorTicket};
+use serde::ser::SerializeStruct as _;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::sql::{contains_pattern, Sql};
-use super::{is_unique_violation, now_ms, Store, StoreError, WriteTx};
-use crate::domain::{AuthorKind, Channel, Priority, Status, TicketType};
+use super::{is_unique_violation, now_ms, Store, StoreError, Stored, WriteTx};
+use crate::domain::{AuthorKind, Priority, Status};
 use crate::identity::VerifiedIdentity;
 use crate::secret;
 
-/// One turn of the conversation the visitor had with the bot before escalating.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TranscriptTurn {
-    pub role: TranscriptRole,
-    pub text: String,
-    /// When the browser says the turn happened, as it sent it (unix milliseconds or RFC 3339);
-    /// kept for the record, never trusted for ordering.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub at: Option<serde_json::Value>,
-}
-
-/// Who spoke a transcript turn: only the visitor and the bot take part before escalation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum TranscriptRole {
-    Visitor,
-    Bot,
-}
-
-impl From<TranscriptRole> for AuthorKind {
-    fn from(role: TranscriptRole) -> Self {
-        match role {
-            TranscriptRole::Visitor => AuthorKind::Visitor,
-            TranscriptRole::Bot => AuthorKind::Bot,
-        }
-    }
-}
-
-/// Who the visitor says they are (unverified unless an identity token vouched for it).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct NewContact {
-    pub name: Option<String>,
-    pub email: Option<String>,
-}
-
-/// What the engine decided before the visitor escalated, and what it considered.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct BotContext {
-    pub decision: Option<String>,
-    #[serde(default)]
-    pub candidates: Vec<BotCandidate>,
-}
-
-/// A knowledge-base entry the engine ranked, with its score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct BotCandidate {
-    pub id: String,
-    pub score: f64,
-}
-
 /// A validated escalation, ready to become a ticket.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewEscalation {
     pub site_id: String,
     pub message: String,
@@ -77,8 +27,26 @@ pub struct NewEscalation {
     /// The visitor as verified by the host; the contact is then the verified one, and the
     /// unverified `contact` fields are ignored.
     pub identity: Option<VerifiedIdentity>,
-    #[serde(skip)]
     pub idempotency_key: Option<String>,
+}
+
+/// The escalation's content as JSON, the input of its [`NewEscalation::fingerprint`]: every field
+/// but the idempotency key, in declaration order. Written out rather than derived because these
+/// bytes are stored with the key: they must not change when a field is added for another reason.
+impl serde::Serialize for NewEscalation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut json = serializer.serialize_struct("NewEscalation", 9)?;
+        json.serialize_field("site_id", &self.site_id)?;
+        json.serialize_field("message", &self.message)?;
+        json.serialize_field("transcript", &self.transcript)?;
+        json.serialize_field("contact", &self.contact)?;
+        json.serialize_field("page_url", &self.page_url)?;
+        json.serialize_field("locale", &self.locale)?;
+        json.serialize_field("bot", &self.bot)?;
+        json.serialize_field("group_id", &self.group_id)?;
+        json.serialize_field("identity", &self.identity)?;
+        json.end()
+    }
 }
 
 #[cfg(test)]
@@ -165,61 +133,6 @@ pub enum Assignee {
     Agent(String),
 }
 
-/// A ticket as shown in a list.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct TicketSummary {
-    pub id: String,
-    #[serde(skip)]
-    pub(crate) row_id: i64,
-    /// The site the escalation came from.
-    pub site: String,
-    pub status: Status,
-    pub priority: Priority,
-    #[serde(rename = "type")]
-    pub ticket_type: TicketType,
-    pub channel: Channel,
-    pub subject: String,
-    /// The skill group whose queue holds the case.
-    pub group: Option<String>,
-    pub assignee_email: Option<String>,
-    pub assignee_name: Option<String>,
-    pub contact_name: Option<String>,
-    pub contact_email: Option<String>,
-    pub tags: Vec<String>,
-    /// When the first response is due (Unix milliseconds), from the priority's SLA target.
-    pub sla_due_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-/// A ticket as its visitor sees it.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct VisitorTicket {
-    #[serde(rename = "ticket_id")]
-    pub id: String,
-    #[serde(skip)]
-    pub row_id: i64,
-    pub status: Status,
-    pub subject: String,
-    /// The answering agent's display name, once someone has the case.
-    pub assignee_name: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-/// One message of a ticket's conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Message {
-    pub id: i64,
-    pub author: AuthorKind,
-    /// The agent's display name for agent messages.
-    pub author_name: Option<String>,
-    pub internal: bool,
-    pub body_text: String,
-    pub body_html: Option<String>,
-    pub created_at: i64,
-}
-
 impl Store {
     /// The ticket `public_id` if `token` is one of its capability tokens.
     ///
@@ -229,7 +142,7 @@ impl Store {
         &self,
         public_id: &str,
         token: &str,
-    ) -> Result<Option<VisitorTicket>, StoreError> {
+    ) -> Result<Option<Stored<VisitorTicket>>, StoreError> {
         let row = sqlx::query(
             "SELECT t.id, t.public_id, t.status, t.subject, t.created_at, t.updated_at, \
              a.name AS assignee_name \
@@ -253,15 +166,17 @@ impl Store {
         if !authorized {
             return Ok(None);
         }
-        Ok(Some(VisitorTicket {
-            id: row.try_get("public_id")?,
+        Ok(Some(Stored::new(
             row_id,
-            status: row.try_get::<String, _>("status")?.parse()?,
-            subject: row.try_get("subject")?,
-            assignee_name: row.try_get("assignee_name")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-        }))
+            VisitorTicket {
+                id: row.try_get("public_id")?,
+                status: row.try_get::<String, _>("status")?.parse()?,
+                subject: row.try_get("subject")?,
+                assignee_name: row.try_get("assignee_name")?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            },
+        )))
     }
 
     /// A ticket's messages in order, after message id `after` (0 for all); internal notes only
@@ -312,7 +227,7 @@ impl Store {
     /// (visitor and bot turns): one token must not fill the database or an agent's screen.
     pub async fn add_visitor_message(
         &self,
-        ticket: &VisitorTicket,
+        ticket: &Stored<VisitorTicket>,
         text: &str,
         max_messages: u32,
     ) -> Result<Message, StoreError> {
@@ -327,7 +242,7 @@ impl Store {
     /// A refusal (closed ticket, `max_messages` reached) rolls the claim back with the message.
     pub(super) async fn write_visitor_message(
         &self,
-        ticket: &VisitorTicket,
+        ticket: &Stored<VisitorTicket>,
         text: &str,
         max_messages: u32,
         claim: Option<(&str, &str)>,
@@ -440,7 +355,8 @@ impl Store {
         &self,
         filter: &TicketFilter,
     ) -> Result<Vec<TicketSummary>, StoreError> {
-        self.summaries(None, filter).await
+        let tickets = self.summaries(None, filter).await?;
+        Ok(tickets.into_iter().map(Stored::into_inner).collect())
     }
 
     /// Tickets matching `filter` (and `public_id`, when given).
@@ -448,7 +364,7 @@ impl Store {
         &self,
         public_id: Option<&str>,
         filter: &TicketFilter,
-    ) -> Result<Vec<TicketSummary>, StoreError> {
+    ) -> Result<Vec<Stored<TicketSummary>>, StoreError> {
         let mut sql = Sql::new(
             "SELECT t.id, t.public_id, t.site_id, t.status, t.priority, t.ticket_type, t.channel, \
              t.subject, t.group_id, t.sla_due_at, t.created_at, t.updated_at, \
@@ -517,25 +433,27 @@ impl Store {
         let mut tickets = Vec::with_capacity(rows.len());
         for row in &rows {
             let id: i64 = row.try_get("id")?;
-            tickets.push(TicketSummary {
-                id: row.try_get("public_id")?,
-                row_id: id,
-                site: row.try_get("site_id")?,
-                status: row.try_get::<String, _>("status")?.parse()?,
-                priority: row.try_get::<String, _>("priority")?.parse()?,
-                ticket_type: row.try_get::<String, _>("ticket_type")?.parse()?,
-                channel: row.try_get::<String, _>("channel")?.parse()?,
-                subject: row.try_get("subject")?,
-                group: row.try_get("group_id")?,
-                assignee_email: row.try_get("assignee_email")?,
-                assignee_name: row.try_get("assignee_name")?,
-                contact_name: row.try_get("contact_name")?,
-                contact_email: row.try_get("contact_email")?,
-                tags: self.ticket_tags(id).await?,
-                sla_due_at: row.try_get("sla_due_at")?,
-                created_at: row.try_get("created_at")?,
-                updated_at: row.try_get("updated_at")?,
-            });
+            tickets.push(Stored::new(
+                id,
+                TicketSummary {
+                    id: row.try_get("public_id")?,
+                    site: row.try_get("site_id")?,
+                    status: row.try_get::<String, _>("status")?.parse()?,
+                    priority: row.try_get::<String, _>("priority")?.parse()?,
+                    ticket_type: row.try_get::<String, _>("ticket_type")?.parse()?,
+                    channel: row.try_get::<String, _>("channel")?.parse()?,
+                    subject: row.try_get("subject")?,
+                    group: row.try_get("group_id")?,
+                    assignee_email: row.try_get("assignee_email")?,
+                    assignee_name: row.try_get("assignee_name")?,
+                    contact_name: row.try_get("contact_name")?,
+                    contact_email: row.try_get("contact_email")?,
+                    tags: self.ticket_tags(id).await?,
+                    sla_due_at: row.try_get("sla_due_at")?,
+                    created_at: row.try_get("created_at")?,
+                    updated_at: row.try_get("updated_at")?,
+                },
+            ));
         }
         Ok(tickets)
     }

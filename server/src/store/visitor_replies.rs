@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use sqlx::Row;
 
-use super::tickets::{Message, VisitorTicket};
+use super::Stored;
 use super::{now_ms, Store, StoreError};
 use crate::secret;
+use protocol::{Message, VisitorTicket};
 
 /// A claim this old without its message is taken to be from an attempt that died midway.
 const ABANDONED_AFTER_MS: i64 = 30_000;
@@ -21,7 +22,7 @@ impl Store {
     /// racing a first attempt still in flight waits for it briefly.
     pub async fn add_visitor_message_once(
         &self,
-        ticket: &VisitorTicket,
+        ticket: &Stored<VisitorTicket>,
         text: &str,
         key: &str,
         max_messages: u32,

@@ -1,112 +1,25 @@
-//! Agent sign-in over HTTP: the session cookie, the CSRF token, and the extractors that demand
-//! them.
+//! `/api/v1/session`: agents sign in and out, and change their own password.
 //!
 //! The cookie is `HttpOnly` (page scripts cannot read it) and `SameSite=Strict` (other sites
 //! cannot make the browser send it). Every write additionally carries the session's CSRF token in
-//! `X-CSRF-Token`, which only a page of this origin can have obtained from `/api/v1/session`.
+//! `X-CSRF-Token`, which only a page of this origin can have obtained from `/api/v1/session`
+//! (checked by [`crate::http::auth::AgentSession`]).
+//!
+//! A password change ends the agent's other sessions, and their open event streams with them: it
+//! is what someone does who fears their account is in other hands.
 
-use axum::extract::{FromRequestParts, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
-use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use protocol::{Credentials, PasswordChange, SessionInfo};
 
-use super::client_ip::ClientIp;
-use super::problem::{ApiError, Json};
-use super::AppState;
-use crate::domain::Role;
 use crate::events::Revocation;
+use crate::http::auth::{AgentSession, COOKIE};
+use crate::http::client_ip::ClientIp;
+use crate::http::problem::{ApiError, Json};
+use crate::http::AppState;
 use crate::secret;
-use crate::store::Agent;
-
-/// Name of the session cookie.
-pub const COOKIE: &str = "answerdesk_session";
-/// Header that must carry the CSRF token on writes.
-pub const CSRF_HEADER: &str = "x-csrf-token";
-
-/// A signed-in agent; rejects with 401 without a valid session and 403 on a write without the
-/// CSRF token.
-pub struct AgentSession {
-    pub agent: Agent,
-    token: String,
-}
-
-impl FromRequestParts<AppState> for AgentSession {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = session_cookie(&parts.headers)
-            .ok_or_else(|| ApiError::unauthorized("sign in first"))?
-            .to_owned();
-        let agent = state
-            .store
-            .session_agent(&token)
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("the session has expired; sign in again"))?;
-        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if !safe {
-            let sent = parts
-                .headers
-                .get(CSRF_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            if !secret::same_secret(sent, &secret::csrf_token(&token)) {
-                return Err(ApiError::forbidden(
-                    "writes need the session's CSRF token in X-CSRF-Token",
-                ));
-            }
-        }
-        Ok(AgentSession { agent, token })
-    }
-}
-
-impl AgentSession {
-    /// The session's secret, for re-validating it later (event streams).
-    pub(super) fn token(&self) -> &str {
-        &self.token
-    }
-}
-
-/// A signed-in admin; 403 for other agents.
-pub struct AdminSession(pub AgentSession);
-
-impl FromRequestParts<AppState> for AdminSession {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let session = AgentSession::from_request_parts(parts, state).await?;
-        if session.agent.role != Role::Admin {
-            return Err(ApiError::forbidden("only admins may do this"));
-        }
-        Ok(AdminSession(session))
-    }
-}
-
-fn session_cookie(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value)
-        .filter(|value| !value.is_empty())
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct Credentials {
-    email: String,
-    password: String,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct SessionInfo {
-    agent: Agent,
-    /// Send it as `X-CSRF-Token` with every write.
-    csrf_token: String,
-}
 
 /// `POST /api/v1/session {email, password}`: sets the session cookie; answers the agent and the
 /// CSRF token.
@@ -117,6 +30,7 @@ pub struct SessionInfo {
 #[utoipa::path(
     post,
     path = "/api/v1/session",
+    operation_id = "signIn",
     tag = "session",
     request_body = Credentials,
     responses((status = 200, description = "signed in: the session cookie is set", body = SessionInfo), crate::http::openapi::ProblemResponse)
@@ -169,12 +83,13 @@ pub async fn login(
 #[utoipa::path(
     get,
     path = "/api/v1/session",
+    operation_id = "getSession",
     tag = "session",
     responses((status = 200, description = "the signed-in agent", body = SessionInfo), crate::http::openapi::ProblemResponse)
 )]
 pub async fn current(session: AgentSession) -> axum::Json<SessionInfo> {
     axum::Json(SessionInfo {
-        csrf_token: secret::csrf_token(&session.token),
+        csrf_token: secret::csrf_token(session.token()),
         agent: session.agent,
     })
 }
@@ -183,6 +98,7 @@ pub async fn current(session: AgentSession) -> axum::Json<SessionInfo> {
 #[utoipa::path(
     delete,
     path = "/api/v1/session",
+    operation_id = "signOut",
     tag = "session",
     responses((status = 204, description = "signed out: the cookie is cleared"), crate::http::openapi::ProblemResponse)
 )]
@@ -190,7 +106,7 @@ pub async fn logout(
     State(state): State<AppState>,
     session: AgentSession,
 ) -> Result<Response, ApiError> {
-    state.store.logout(&session.token).await?;
+    state.store.logout(session.token()).await?;
     state.events.revoke(Revocation::Agent(session.agent.id));
     let cookie = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     Ok((
@@ -200,6 +116,51 @@ pub async fn logout(
         .into_response())
 }
 
-pub(super) fn header_value(text: &str) -> Result<HeaderValue, ApiError> {
+/// `POST /api/v1/session/password {current_password, new_password}`: `204`; every other session
+/// of the agent is ended. A wrong current password is `403` and counts as a failed sign-in
+/// (throttled alike: `429` with `Retry-After`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/session/password",
+    operation_id = "changePassword",
+    tag = "session",
+    request_body = PasswordChange,
+    responses((status = 204, description = "changed; the agent's other sessions are ended"), crate::http::openapi::ProblemResponse)
+)]
+pub async fn change_password(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    session: AgentSession,
+    headers: axum::http::HeaderMap,
+    Json(request): Json<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    let email = session.agent.email.clone();
+    if request.current_password.len() > 1024 {
+        return Err(ApiError::forbidden("the current password is wrong"));
+    }
+    let admission = state.logins.admit(ip, &email, &headers)?;
+    let changed = {
+        let _slot = state.logins.hashing_slot().await?;
+        state
+            .store
+            .change_password(
+                session.agent.id,
+                &request.current_password,
+                &request.new_password,
+                session.token(),
+            )
+            .await?
+    };
+    if !changed {
+        state.logins.failed(ip, &email);
+        return Err(ApiError::forbidden("the current password is wrong"));
+    }
+    state.logins.succeeded(&email, admission);
+    state.events.revoke(Revocation::Agent(session.agent.id));
+    tracing::info!(agent = %email, "password changed; other sessions ended");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn header_value(text: &str) -> Result<HeaderValue, ApiError> {
     HeaderValue::from_str(text).map_err(|_| ApiError::internal())
 }

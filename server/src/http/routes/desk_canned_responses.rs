@@ -1,4 +1,4 @@
-//! Canned responses over HTTP.
+//! `/api/v1/desk/canned-responses`: reusable replies agents insert with a `/shortcut`.
 //!
 //! Who may write: admins write every canned response; an agent writes those of their own groups
 //! (a team keeps its own replies up to date without an admin), never the global ones, which every
@@ -6,23 +6,20 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use protocol::{CannedList, CannedRequest};
 
-use super::problem::{ApiError, Json, Path};
-use super::session::AgentSession;
-use super::AppState;
 use crate::domain::Role;
-use crate::store::{Agent, CannedDraft, CannedResponse};
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct CannedList {
-    canned_responses: Vec<CannedResponse>,
-}
+use crate::http::auth::AgentSession;
+use crate::http::problem::{ApiError, Json, Path};
+use crate::http::AppState;
+use crate::store::{Agent, CannedDraft};
+use protocol::CannedResponse;
 
 /// `GET /api/v1/desk/canned-responses`: the ones this agent may insert, by shortcut.
 #[utoipa::path(
     get,
     path = "/api/v1/desk/canned-responses",
+    operation_id = "listCannedResponses",
     tag = "desk",
     responses((status = 200, description = "the responses the agent may use, by shortcut", body = CannedList), crate::http::openapi::ProblemResponse)
 )]
@@ -34,19 +31,6 @@ pub async fn list(
     Ok(axum::Json(CannedList {
         canned_responses: state.store.canned_responses(groups).await?,
     }))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CannedRequest {
-    /// Typed after `/` in the composer: 1–32 of `a-z0-9-_` (a leading `/` and upper case are
-    /// dropped); unique.
-    shortcut: String,
-    title: String,
-    /// Markdown.
-    body: String,
-    /// A skill group; absent or `null` for everyone.
-    group: Option<String>,
 }
 
 impl From<CannedRequest> for CannedDraft {
@@ -79,6 +63,7 @@ fn may_write(agent: &Agent, group: Option<&String>) -> Result<(), ApiError> {
 #[utoipa::path(
     post,
     path = "/api/v1/desk/canned-responses",
+    operation_id = "createCannedResponse",
     tag = "desk",
     request_body = CannedRequest,
     responses((status = 201, description = "the response", body = CannedResponse), crate::http::openapi::ProblemResponse)
@@ -98,6 +83,7 @@ pub async fn create(
 #[utoipa::path(
     put,
     path = "/api/v1/desk/canned-responses/{id}",
+    operation_id = "updateCannedResponse",
     tag = "desk",
     params(("id" = i64, Path, description = "the canned response's id")),
     request_body = CannedRequest,
@@ -120,6 +106,7 @@ pub async fn update(
 #[utoipa::path(
     delete,
     path = "/api/v1/desk/canned-responses/{id}",
+    operation_id = "deleteCannedResponse",
     tag = "desk",
     params(("id" = i64, Path, description = "the canned response's id")),
     responses((status = 204, description = "deleted"), crate::http::openapi::ProblemResponse)

@@ -1,36 +1,20 @@
-//! Contacts over HTTP: find a person, see their history, label them.
+//! `/api/v1/desk/contacts`: find a person, see their history, label them.
 //!
 //! Every agent may read contacts (the person behind a case is needed to answer it); a contact's
 //! ticket list shows an agent only the tickets they could open (their groups' and ungrouped ones).
 
 use axum::extract::State;
-use serde::{Deserialize, Serialize};
+use protocol::{ContactDetail, ContactList, ContactPatch, SearchQuery};
 
-use super::problem::{ApiError, Json, Path, Query};
-use super::session::AgentSession;
-use super::AppState;
-use crate::domain::Role;
-use crate::store::{Agent, Contact, ContactChange, ContactDetail};
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SearchQuery {
-    /// Text in the name, email or external id (case-insensitive), at most 200 characters.
-    #[serde(default)]
-    q: String,
-    /// Most contacts to answer: 50 unless given, at most 200.
-    limit: Option<u32>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ContactList {
-    contacts: Vec<Contact>,
-}
+use crate::http::auth::AgentSession;
+use crate::http::problem::{ApiError, Json, Path, Query};
+use crate::http::AppState;
 
 /// `GET /api/v1/desk/contacts?q=&limit=`: most recently updated first (default 50, at most 200).
 #[utoipa::path(
     get,
     path = "/api/v1/desk/contacts",
+    operation_id = "searchContacts",
     tag = "desk",
     params(SearchQuery),
     responses((status = 200, description = "the matching contacts, most recently updated first", body = ContactList), crate::http::openapi::ProblemResponse)
@@ -54,6 +38,7 @@ pub async fn search(
 #[utoipa::path(
     get,
     path = "/api/v1/desk/contacts/{id}",
+    operation_id = "getContact",
     tag = "desk",
     params(("id" = i64, Path, description = "the contact's id")),
     responses((status = 200, description = "the contact and the tickets the agent may see", body = ContactDetail), crate::http::openapi::ProblemResponse)
@@ -63,25 +48,16 @@ pub async fn detail(
     session: AgentSession,
     Path(id): Path<i64>,
 ) -> Result<axum::Json<ContactDetail>, ApiError> {
-    let detail = state.store.contact(id).await?;
-    Ok(axum::Json(visible_part(detail, &session.agent)))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ContactPatch {
-    /// Replaces the contact's tags.
-    tags: Option<Vec<String>>,
-    /// Merged into the attributes; `null` removes one. A verified contact's attributes come from
-    /// its host, whose next signed identity replaces them.
-    #[schema(value_type = Option<Object>)]
-    attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    Ok(axum::Json(
+        state.desk.contact_for(&session.agent, id).await?,
+    ))
 }
 
 /// `PATCH /api/v1/desk/contacts/{id} {tags?, attributes?}`: answers the contact.
 #[utoipa::path(
     patch,
     path = "/api/v1/desk/contacts/{id}",
+    operation_id = "changeContact",
     tag = "desk",
     params(("id" = i64, Path, description = "the contact's id")),
     request_body = ContactPatch,
@@ -93,26 +69,7 @@ pub async fn change(
     Path(id): Path<i64>,
     Json(patch): Json<ContactPatch>,
 ) -> Result<axum::Json<ContactDetail>, ApiError> {
-    let detail = state
-        .store
-        .change_contact(
-            id,
-            &ContactChange {
-                tags: patch.tags,
-                attributes: patch.attributes,
-            },
-        )
-        .await?;
-    Ok(axum::Json(visible_part(detail, &session.agent)))
-}
-
-fn visible_part(mut detail: ContactDetail, agent: &Agent) -> ContactDetail {
-    if agent.role != Role::Admin {
-        detail.tickets.retain(|t| {
-            t.group
-                .as_ref()
-                .is_none_or(|group| agent.groups.contains(group))
-        });
-    }
-    detail
+    Ok(axum::Json(
+        state.desk.change_contact(&session.agent, id, patch).await?,
+    ))
 }

@@ -1,0 +1,94 @@
+//! The use cases: what the desk does, whichever way a request came in.
+//!
+//! A handler in `http::routes` translates HTTP into one call here and the answer back. A use case
+//! checks its input, does the write through the [`Store`], and once that is committed does
+//! everything that must follow it: events to the open streams ([`Hub`]), automatic assignment
+//! ([`Desk::fill_queues`]), metrics. So the widget's escalation today and an email, WeChat or API
+//! channel tomorrow differ only in how they reach [`Desk`]; the sequence after the write is
+//! written once, here.
+//!
+//! Architecture invariant: nothing here speaks HTTP — no status codes, headers, cookies or
+//! extractors. Failures are a [`ServiceError`], which `http::problem` turns into problem
+//! documents in one place. Reads that are a single store query stay in the handlers; a read with
+//! a rule (who may see which ticket) lives here, so every way in applies the same rule.
+
+mod admin;
+mod agents;
+mod contacts;
+mod conversations;
+mod error;
+mod escalations;
+mod feedback;
+mod policy;
+mod queues;
+mod tickets;
+mod validate;
+
+use std::sync::Arc;
+
+pub use error::ServiceError;
+pub use escalations::Escalated;
+pub use policy::VisitorPolicy;
+
+use crate::events::Hub;
+use crate::http::{Limiter, Metrics, SiteDirectory, SnapshotFile};
+use crate::store::Store;
+
+/// The desk's use cases and what they need; cheap to clone.
+#[derive(Clone)]
+pub struct Desk {
+    store: Store,
+    events: Hub,
+    metrics: Metrics,
+    /// The sites, cached: escalations and feedback look theirs up on every request.
+    sites: SiteDirectory,
+    /// Its per-site quota bounds how fast one site's visitors can escalate.
+    limiter: Limiter,
+    /// The knowledge base served to visitors, whose entries feedback may name.
+    snapshot: Option<Arc<SnapshotFile>>,
+    /// Longest message (escalation, visitor message, agent reply), in characters.
+    max_message_chars: usize,
+    visitor: VisitorPolicy,
+}
+
+/// What a [`Desk`] is made of.
+pub struct DeskParts {
+    pub store: Store,
+    pub events: Hub,
+    pub metrics: Metrics,
+    pub sites: SiteDirectory,
+    pub limiter: Limiter,
+    pub snapshot: Option<Arc<SnapshotFile>>,
+    pub max_message_chars: usize,
+    pub visitor: VisitorPolicy,
+}
+
+impl Desk {
+    pub fn new(parts: DeskParts) -> Desk {
+        let DeskParts {
+            store,
+            events,
+            metrics,
+            sites,
+            limiter,
+            snapshot,
+            max_message_chars,
+            visitor,
+        } = parts;
+        Desk {
+            store,
+            events,
+            metrics,
+            sites,
+            limiter,
+            snapshot,
+            max_message_chars,
+            visitor,
+        }
+    }
+
+    /// What visitors' browsers may do, and for how long.
+    pub fn visitor_policy(&self) -> &VisitorPolicy {
+        &self.visitor
+    }
+}
