@@ -5,7 +5,9 @@ use leptos::prelude::*;
 
 use super::i18n::t;
 use super::{status_line, Loaded};
-use crate::workbench::client::SiteDraft;
+use protocol::{SiteRequest, Slug};
+
+use crate::workbench::client::ApiError;
 use crate::workbench::model::Site;
 use crate::workbench::workspace;
 
@@ -75,15 +77,30 @@ fn NewSite(on_saved: Callback<()>) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let draft = SiteDraft {
-            id: id.get_untracked().trim().to_owned(),
-            name: name.get_untracked().trim().to_owned(),
-            allowed_origins: parse_origins(&origins.get_untracked()),
-            default_group: None,
-        };
+        let site_id = Slug::parse(&id.get_untracked());
+        let (site_name, allowed_origins) = (
+            name.get_untracked().trim().to_owned(),
+            parse_origins(&origins.get_untracked()),
+        );
         let ws = ws.clone();
         leptos::task::spawn_local(async move {
-            match ws.desk.create_site(&draft).await {
+            let created = match site_id {
+                Ok(site_id) => {
+                    let draft = SiteRequest {
+                        id: Some(site_id),
+                        name: site_name,
+                        allowed_origins,
+                        default_group: None,
+                        visitor_groups: None,
+                    };
+                    ws.desk.create_site(&draft).await
+                }
+                Err(invalid) => Err(ApiError {
+                    status: 422,
+                    detail: invalid.to_string(),
+                }),
+            };
+            match created {
                 Ok(()) => {
                     error.set(None);
                     id.set(String::new());
@@ -128,15 +145,16 @@ fn SiteEditor(site: Site, on_saved: Callback<()>) -> impl IntoView {
         let (ws, site) = (ws.clone(), site.clone());
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let draft = SiteDraft {
-                id: site.id.clone(),
+            let draft = SiteRequest {
+                id: Slug::parse(&site.id).ok(),
                 name: name.get_untracked().trim().to_owned(),
                 allowed_origins: parse_origins(&origins.get_untracked()),
                 default_group: site.default_group.clone(),
+                visitor_groups: None,
             };
-            let ws = ws.clone();
+            let (ws, id) = (ws.clone(), site.id.clone());
             leptos::task::spawn_local(async move {
-                match ws.desk.save_site(&draft).await {
+                match ws.desk.save_site(&id, &draft).await {
                     Ok(()) => {
                         message.set(Some(Ok(t().saved.into())));
                         on_saved.run(());

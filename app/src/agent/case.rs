@@ -10,9 +10,12 @@ use super::composer::Composer;
 use super::i18n::t;
 use super::summary::Summary;
 use super::template::Variables;
-use crate::workbench::client::{TicketUpdate, Transfer};
-use crate::workbench::model::{AdminAgent, Author, Case, Group, Message, TicketSummary};
+use crate::workbench::client::transfer_from_form;
+use crate::workbench::model::{
+    is_live, Agent, AgentExt as _, Author, Case, CaseExt as _, Group, Message, TicketSummary,
+};
 use crate::workbench::{workspace, Knowledge};
+use protocol::{ChangeRequest, Priority, Status, TicketType};
 
 #[derive(Clone, PartialEq)]
 enum Loaded {
@@ -29,7 +32,7 @@ pub fn CaseView(id: String) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let canned = RwSignal::new(Vec::new());
     let groups = RwSignal::new(Vec::<Group>::new());
-    let agents = RwSignal::new(Vec::<AdminAgent>::new());
+    let agents = RwSignal::new(Vec::<Agent>::new());
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     live.mark_read(&id);
 
@@ -169,7 +172,7 @@ pub fn CaseView(id: String) -> impl IntoView {
 fn CaseHeader(
     case: Case,
     groups: RwSignal<Vec<Group>>,
-    agents: RwSignal<Vec<AdminAgent>>,
+    agents: RwSignal<Vec<Agent>>,
     on_changed: Callback<()>,
     on_transferred: Callback<TicketSummary>,
 ) -> impl IntoView {
@@ -207,10 +210,10 @@ fn CaseHeader(
         act.clone(),
         act,
     );
-    let select = |options: &'static [&'static str], current: String| {
+    let select = |options: Vec<&'static str>, current: &'static str| {
         options
-            .iter()
-            .map(|o| view! { <option value=*o selected=current == *o>{*o}</option> })
+            .into_iter()
+            .map(|o| view! { <option value=o selected=current == o>{o}</option> })
             .collect_view()
     };
     let tags = ticket.tags.join(", ");
@@ -231,18 +234,18 @@ fn CaseHeader(
             </div>
             <div class="wb-actions">
                 <label>{t().status}
-                    <select data-testid="status" on:change=move |ev| act_status(CaseAction::Update(TicketUpdate { status: Some(event_target_value(&ev)), ..Default::default() }))>
-                        {select(&["open", "pending", "resolved", "closed"], ticket.status.clone())}
+                    <select data-testid="status" on:change=move |ev| act_status(CaseAction::Update(ChangeRequest { status: event_target_value(&ev).parse().ok(), ..Default::default() }))>
+                        {select(Status::ALL.iter().map(|s| s.as_str()).collect(), ticket.status.as_str())}
                     </select>
                 </label>
                 <label>{t().priority}
-                    <select data-testid="priority" on:change=move |ev| act_priority(CaseAction::Update(TicketUpdate { priority: Some(event_target_value(&ev)), ..Default::default() }))>
-                        {select(&["low", "normal", "high", "urgent"], ticket.priority.clone())}
+                    <select data-testid="priority" on:change=move |ev| act_priority(CaseAction::Update(ChangeRequest { priority: event_target_value(&ev).parse().ok(), ..Default::default() }))>
+                        {select(Priority::ALL.iter().map(|p| p.as_str()).collect(), ticket.priority.as_str())}
                     </select>
                 </label>
                 <label>{t().case_type}
-                    <select data-testid="type" on:change=move |ev| act_type(CaseAction::Update(TicketUpdate { ticket_type: Some(event_target_value(&ev)), ..Default::default() }))>
-                        {select(&["question", "incident", "problem", "task"], ticket.ticket_type.clone())}
+                    <select data-testid="type" on:change=move |ev| act_type(CaseAction::Update(ChangeRequest { ticket_type: event_target_value(&ev).parse().ok(), ..Default::default() }))>
+                        {select(TicketType::ALL.iter().map(|t| t.as_str()).collect(), ticket.ticket_type.as_str())}
                     </select>
                 </label>
                 <label>{t().assignee}
@@ -264,7 +267,7 @@ fn CaseHeader(
             </div>
             <label class="wb-tags">{t().tags}
                 <input type="text" data-testid="tags" value=tags placeholder="comma, separated"
-                    on:change=move |ev| act_tags(CaseAction::Update(TicketUpdate { tags: Some(split_tags(&event_target_value(&ev))), ..Default::default() })) />
+                    on:change=move |ev| act_tags(CaseAction::Update(ChangeRequest { tags: Some(split_tags(&event_target_value(&ev))), ..Default::default() })) />
             </label>
             {case.rating.clone().map(|r| view! {
                 <p class="wb-rating" data-testid="rating">{t().rated}<strong>{r.score}" / 5"</strong>
@@ -282,7 +285,7 @@ enum CaseAction {
     Claim,
     /// To the agent with this email, or to nobody.
     Assign(Option<String>),
-    Update(TicketUpdate),
+    Update(ChangeRequest),
 }
 
 fn split_tags(text: &str) -> Vec<String> {
@@ -315,7 +318,7 @@ fn TransferForm(
     let me = ws.desk.me.email.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let transfer = match Transfer::from_form(
+        let transfer = match transfer_from_form(
             &group.get_untracked(),
             &agent.get_untracked(),
             &note.get_untracked(),
@@ -387,7 +390,7 @@ fn transfer_candidates(groups: &[Group], chosen: &str, me: &str) -> Vec<String> 
     emails
 }
 
-fn known_groups(mine: &[String], agents: &[AdminAgent]) -> Vec<Group> {
+fn known_groups(mine: &[String], agents: &[Agent]) -> Vec<Group> {
     let mut ids: Vec<&String> = mine
         .iter()
         .chain(agents.iter().flat_map(|a| &a.groups))
@@ -406,7 +409,7 @@ fn known_groups(mine: &[String], agents: &[AdminAgent]) -> Vec<Group> {
 /// Who a case can be assigned to: the agents the server listed (admins get the list), else at
 /// least the signed-in agent and the current assignee; `(email, name)`, no duplicates.
 fn assignable(
-    agents: &[AdminAgent],
+    agents: &[Agent],
     me: &(String, String),
     current: &Option<(String, String)>,
 ) -> Vec<(String, String)> {
@@ -539,7 +542,7 @@ fn ContactPanel(case: Case, on_merged: Callback<()>) -> impl IntoView {
     // Earlier tickets come with the full contact record only.
     let has_record = case.contact.is_some();
     let previous: Vec<_> = contact
-        .tickets
+        .tickets()
         .iter()
         .filter(|t| t.id != current)
         .cloned()
@@ -556,16 +559,16 @@ fn ContactPanel(case: Case, on_merged: Callback<()>) -> impl IntoView {
                 }}
             </p>
             {contact.email.clone().map(|e| view! { <p><a href=format!("mailto:{e}")>{e.clone()}</a></p> })}
-            {(!contact.attributes.is_empty()).then(|| view! {
+            {contact.record.as_ref().filter(|r| !r.contact.attributes.is_empty()).map(|record| view! {
                 <dl class="wb-attributes">
-                    {contact.attributes.iter().map(|(k, v)| {
+                    {record.contact.attributes.iter().map(|(k, v)| {
                         let value = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
                         view! { <dt>{k.clone()}</dt><dd>{value}</dd> }
                     }).collect_view()}
                 </dl>
             })}
-            {(!contact.tags.is_empty()).then(|| view! {
-                <p>{contact.tags.iter().map(|t| view! { <span class="wb-badge">{t.clone()}</span> }).collect_view()}</p>
+            {contact.record.as_ref().filter(|r| !r.contact.tags.is_empty()).map(|record| view! {
+                <p>{record.contact.tags.iter().map(|t| view! { <span class="wb-badge">{t.clone()}</span> }).collect_view()}</p>
             })}
             {has_record.then(|| view! { <h3>{t().previous_tickets}</h3> })}
             {if !has_record {
@@ -576,11 +579,11 @@ fn ContactPanel(case: Case, on_merged: Callback<()>) -> impl IntoView {
                 view! {
                     <ul class="wb-previous" data-testid="previous-tickets">
                         {previous.into_iter().map(|t| {
-                            let live = t.is_live();
+                            let live = is_live(&t);
                             let (duplicate, into) = (t.id.clone(), current.clone());
                             view! {
                                 <li data-testid="previous-ticket" data-ticket=t.id.clone()>
-                                    <a href=format!("/agent/tickets/{}", t.id)>{t.id.clone()}</a>" "{t.subject.clone()}" · "{t.status.clone()}
+                                    <a href=format!("/agent/tickets/{}", t.id)>{t.id.clone()}</a>" "{t.subject.clone()}" · "{t.status.as_str()}
                                     {live.then(|| view! { <MergeButton duplicate=duplicate into=into on_merged=on_merged /> })}
                                 </li>
                             }
@@ -620,28 +623,34 @@ fn MergeButton(duplicate: String, into: String, on_merged: Callback<()>) -> impl
 #[component]
 fn BotPanel(case: Case) -> impl IntoView {
     let knowledge = workspace().knowledge;
-    let escalation = case.escalation.clone().unwrap_or_default();
-    let candidates = escalation.bot_candidates.clone();
+    let escalation = case.escalation.clone();
+    let candidates = escalation
+        .as_ref()
+        .map(|e| e.candidates())
+        .unwrap_or_default();
+    let decision = escalation.as_ref().and_then(|e| e.bot_decision.clone());
+    let page_url = escalation.as_ref().and_then(|e| e.page_url.clone());
+    let locale = escalation.and_then(|e| e.locale);
     view! {
         <section class="wb-panel" data-testid="bot-context">
             <h2>{t().bot_knew}</h2>
             <dl class="wb-attributes">
-                <dt>{t().decision}</dt><dd>{escalation.bot_decision.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>{t().decision}</dt><dd>{decision.unwrap_or_else(|| "—".into())}</dd>
                 <dt>{t().page}</dt>
-                <dd data-testid="page-url">{match escalation.page_url.clone() {
+                <dd data-testid="page-url">{match page_url {
                     Some(url) if is_web_url(&url) => view! { <a href=url.clone() target="_blank" rel="noopener noreferrer">{url.clone()}</a> }.into_any(),
                     // Stored before the server checked the scheme: shown, never followed.
                     Some(url) => view! { <span class="wb-plain">{url}</span> }.into_any(),
                     None => view! { "—" }.into_any(),
                 }}</dd>
-                <dt>{t().language}</dt><dd>{escalation.locale.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>{t().language}</dt><dd>{locale.clone().unwrap_or_else(|| "—".into())}</dd>
             </dl>
             {(!candidates.is_empty()).then(|| view! {
                 <h3>{t().candidates}</h3>
                 <ol class="wb-candidates" data-testid="bot-candidates">
                     {candidates.into_iter().map(|c| {
                         let id = c.id.clone();
-                        let locale = escalation.locale.clone();
+                        let locale = locale.clone();
                         let question = move || knowledge.with(|k| k.engine().and_then(|e| entry_in(&e, &id, locale.as_deref()).map(|e| e.question.clone())));
                         let fallback = c.id.clone();
                         view! {

@@ -157,6 +157,8 @@ mod tests {
             title: title.into(),
             body: String::new(),
             group: None,
+            created_by: None,
+            updated_at: 0,
         }
     }
 

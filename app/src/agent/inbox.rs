@@ -5,8 +5,9 @@ use leptos::prelude::*;
 
 use super::clock;
 use crate::workbench::client::TicketQuery;
-use crate::workbench::model::{Me, TicketSummary};
+use crate::workbench::model::{Agent as Me, AgentExt as _, TicketSummary};
 use crate::workbench::{workspace, Page};
+use protocol::Status;
 
 /// The inbox's views. `Open` is the default: every open case in the agent's groups, whoever
 /// holds it, so nobody's case is invisible to the team.
@@ -37,7 +38,7 @@ impl View {
     /// cases (open, or pending on the visitor) unless a status filter says otherwise; agents see
     /// their groups' queues and their own cases, admins everything.
     fn shows(self, ticket: &TicketSummary, me: &Me, status_filter: &str) -> bool {
-        let live = matches!(ticket.status.as_str(), "open" | "pending");
+        let live = matches!(ticket.status, Status::Open | Status::Pending);
         let status_ok = !status_filter.is_empty() || live || self == View::All;
         let visible = me.is_admin()
             || self == View::Mine
@@ -282,8 +283,8 @@ fn Item(ticket: TicketSummary, now: RwSignal<i64>, open: Memo<Option<String>>) -
                 </span>
                 <span class="wb-subject">{ticket.subject.clone()}</span>
                 <span class="wb-item-meta">
-                    <span class=priority_class>{ticket.priority.clone()}</span>
-                    <span class="wb-badge">{ticket.status.clone()}</span>
+                    <span class=priority_class>{ticket.priority.as_str()}</span>
+                    <span class="wb-badge">{ticket.status.as_str()}</span>
                     {ticket.group.clone().map(|g| view! { <span class="wb-badge wb-group">{g}</span> })}
                     <span class="wb-assignee">{assignee}</span>
                     {due.map(|due| view! { <span class="wb-sla">{move || clock::due(now.get(), due)}</span> })}
@@ -302,9 +303,10 @@ mod tests {
         TicketSummary {
             id: "T-1".into(),
             site: "demo".into(),
-            status: status.into(),
-            priority: "normal".into(),
-            ticket_type: "question".into(),
+            status: status.parse().unwrap(),
+            priority: protocol::Priority::Normal,
+            ticket_type: protocol::TicketType::Question,
+            channel: protocol::Channel::Widget,
             subject: "s".into(),
             group: Some(group.into()),
             assignee_email: assignee.map(str::to_owned),
@@ -326,6 +328,8 @@ mod tests {
             role,
             groups: vec!["general".into()],
             available: true,
+            capacity: 5,
+            disabled: false,
         }
     }
 

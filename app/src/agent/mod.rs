@@ -27,6 +27,7 @@ use crate::i18n::{fill, Locale};
 use crate::workbench::client::{self, Desk};
 use crate::workbench::i18n::{locale, switch_to};
 use crate::workbench::live::{Live, Mode};
+use crate::workbench::model::AgentExt as _;
 use crate::workbench::{workspace, AdminPage, Knowledge, Page, Session, Workspace};
 use i18n::t;
 
@@ -150,7 +151,7 @@ fn SignedIn(desk: Desk, session: RwSignal<Session>) -> impl IntoView {
                 </span>
                 <NotificationToggle />
                 <AwayToggle available=me.available />
-                <span class="wb-me" data-testid="me">{me.name.clone()}" · "{format!("{:?}", me.role).to_lowercase()}</span>
+                <span class="wb-me" data-testid="me">{me.name.clone()}" · "{me.role.as_str()}</span>
                 <button type="button" class="wb-quiet" data-testid="change-password-toggle"
                     aria-expanded=move || changing_password.get().to_string()
                     on:click=move |_| changing_password.update(|open| *open = !*open)>{t().change_password}</button>

@@ -1,22 +1,21 @@
 //! The typed client for the agent and admin API: the only place the workbench talks to the server.
 //!
 //! Reads carry the HttpOnly session cookie the browser holds; writes also carry the session's
-//! CSRF token in `X-CSRF-Token`, which only this page knows (it came in the login response), so
-//! another site cannot forge a write. Every failure arrives as [`ApiError`], with the server's
-//! problem+json detail when it sent one.
+//! CSRF token in [`protocol::CSRF_HEADER`], which only this page knows (it came in the login
+//! response), so another site cannot forge a write. Every body is a [`protocol`] type; every
+//! failure arrives as [`ApiError`], with the server's problem+json detail when it sent one.
 
 use gloo_net::http::{Request, RequestBuilder};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-
-use super::model::{
-    AdminAgent, CannedResponse, Case, DeskConfig, Group, Me, NewAgentPassword, Site, TicketSummary,
+use protocol::paths::{ADMIN, DESK, SESSION, SESSION_PASSWORD};
+use protocol::{
+    Agent, AgentList, AgentUpdate, AssignRequest, AvailabilityChange, CannedList, CannedRequest,
+    CannedResponse, ChangeRequest, CreatedAgent, Credentials, DeskConfig, Group, GroupList,
+    GroupRename, MergeRequest, NewAgentMessage, NewAgentRequest, NewGroup, NewIdentitySecret,
+    PasswordChange, Problem, ResetPassword, SessionInfo, SiteList, SiteRequest, SiteView, Slug,
+    TicketDetail, TicketList, TicketSummary, TransferRequest, CSRF_HEADER,
 };
-
-const SESSION: &str = "/api/v1/session";
-const API: &str = "/api/v1/desk";
-const ADMIN: &str = "/api/v1/admin";
-const CSRF_HEADER: &str = "X-CSRF-Token";
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 /// A failed call: the HTTP status (0 when the request never completed) and what went wrong.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,28 +44,13 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-#[derive(Deserialize)]
-struct Problem {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    detail: String,
-}
+/// The answer of a call whose body the workbench does not read (the server answers `204`, or
+/// the changed resource, which the next read shows anyway).
+struct Ignored;
 
-/// A list as the server sends it: bare, or wrapped in an object under one key.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum List<T> {
-    Bare(Vec<T>),
-    Wrapped(std::collections::BTreeMap<String, Vec<T>>),
-}
-
-impl<T> List<T> {
-    fn into_vec(self) -> Vec<T> {
-        match self {
-            List::Bare(items) => items,
-            List::Wrapped(map) => map.into_values().next().unwrap_or_default(),
-        }
+impl<'de> serde::Deserialize<'de> for Ignored {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer).map(|_| Ignored)
     }
 }
 
@@ -80,7 +64,7 @@ async fn send<T: DeserializeOwned>(
         .map_err(ApiError::network)?;
     let status = response.status();
     if response.ok() {
-        // 204 and empty bodies decode as JSON `null`, which unit-like results accept.
+        // 204 and empty bodies decode as JSON `null`, which [`Ignored`] accepts.
         let text = response.text().await.map_err(ApiError::network)?;
         let text = if text.trim().is_empty() {
             "null"
@@ -100,6 +84,11 @@ async fn send<T: DeserializeOwned>(
     Err(ApiError { status, detail })
 }
 
+/// A call whose answer is not read.
+async fn done(request: Result<Request, gloo_net::Error>) -> Result<(), ApiError> {
+    send::<Ignored>(request).await.map(drop)
+}
+
 /// The knowledge snapshot smart assist searches: the same file visitors' browsers load.
 pub async fn fetch_snapshot() -> Result<Vec<u8>, ApiError> {
     let response = Request::get("/kb.snapshot")
@@ -115,22 +104,13 @@ pub async fn fetch_snapshot() -> Result<Vec<u8>, ApiError> {
     response.binary().await.map_err(ApiError::network)
 }
 
-/// What `login` and `session` answer: who is signed in and the token that authorizes writes.
-#[derive(Debug, Clone, Deserialize)]
-pub struct SessionInfo {
-    pub agent: Me,
-    pub csrf_token: String,
-}
-
 /// Signs in; the server sets the session cookie.
 pub async fn login(email: &str, password: &str) -> Result<Desk, ApiError> {
-    #[derive(Serialize)]
-    struct Credentials<'a> {
-        email: &'a str,
-        password: &'a str,
-    }
-    let info: SessionInfo =
-        send(Request::post(SESSION).json(&Credentials { email, password })).await?;
+    let credentials = Credentials {
+        email: email.to_owned(),
+        password: password.to_owned(),
+    };
+    let info: SessionInfo = send(Request::post(SESSION).json(&credentials)).await?;
     Ok(Desk::from(info))
 }
 
@@ -170,97 +150,31 @@ impl TicketQuery {
     }
 }
 
-/// A change to a ticket's fields; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct TicketUpdate {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub priority: Option<String>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub ticket_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-}
-
-/// Where a case goes: another skill group's queue, an agent, or an agent within a group; always
-/// with a note, which the receiver reads first.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Transfer {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
-    /// The receiving agent's email.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub agent: Option<String>,
-    pub note: String,
-}
-
-impl Transfer {
-    /// The transfer the form describes (blank fields are absent), or why it cannot be sent.
-    pub fn from_form(group: &str, agent: &str, note: &str) -> Result<Transfer, &'static str> {
-        let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        let transfer = Transfer {
-            group: some(group),
-            agent: some(agent),
-            note: note.trim().to_owned(),
-        };
-        if transfer.group.is_none() && transfer.agent.is_none() {
-            return Err("Choose a group or an agent to transfer to.");
-        }
-        if transfer.note.is_empty() {
-            return Err("A note for the receiving agent is required.");
-        }
-        Ok(transfer)
+/// The transfer a form describes (blank fields are absent), or why it cannot be sent.
+pub fn transfer_from_form(
+    group: &str,
+    agent: &str,
+    note: &str,
+) -> Result<TransferRequest, &'static str> {
+    let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let transfer = TransferRequest {
+        group: some(group),
+        agent: some(agent),
+        note: note.trim().to_owned(),
+    };
+    if transfer.group.is_none() && transfer.agent.is_none() {
+        return Err("Choose a group or an agent to transfer to.");
     }
-}
-
-/// An admin's change to an agent; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct AgentUpdate {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// Replaces the agent's groups.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub groups: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub capacity: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-}
-
-/// A canned response as written by an agent or admin.
-#[derive(Debug, Clone, Serialize)]
-pub struct CannedDraft {
-    pub shortcut: String,
-    pub title: String,
-    pub body: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
-}
-
-/// A site as an admin edits it.
-#[derive(Debug, Clone, Serialize)]
-pub struct SiteDraft {
-    pub id: String,
-    pub name: String,
-    pub allowed_origins: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub default_group: Option<String>,
-}
-
-/// An invitation: the server creates the agent and answers with a one-time password.
-#[derive(Debug, Clone, Serialize)]
-pub struct AgentInvite {
-    pub email: String,
-    pub name: String,
-    pub role: String,
-    pub groups: Vec<String>,
+    if transfer.note.is_empty() {
+        return Err("A note for the receiving agent is required.");
+    }
+    Ok(transfer)
 }
 
 /// A signed-in session: every call the workbench makes goes through it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Desk {
-    pub me: Me,
+    pub me: Agent,
     csrf: String,
 }
 
@@ -286,170 +200,129 @@ impl Desk {
         self.write(Request::patch(path)).json(body)
     }
 
+    fn put<B: Serialize>(&self, path: &str, body: &B) -> Result<Request, gloo_net::Error> {
+        self.write(Request::put(path)).json(body)
+    }
+
+    fn delete(&self, path: &str) -> Result<Request, gloo_net::Error> {
+        self.write(Request::delete(path)).build()
+    }
+
     pub async fn logout(&self) -> Result<(), ApiError> {
-        send(self.write(Request::delete(SESSION)).build()).await
+        done(self.delete(SESSION)).await
     }
 
     /// Changes the signed-in agent's password; the server ends the agent's other sessions.
     pub async fn change_password(&self, current: &str, new: &str) -> Result<(), ApiError> {
-        #[derive(Serialize)]
-        struct Change<'a> {
-            current_password: &'a str,
-            new_password: &'a str,
-        }
-        send(self.post(
-            &format!("{SESSION}/password"),
-            &Change {
-                current_password: current,
-                new_password: new,
-            },
-        ))
-        .await
+        let change = PasswordChange {
+            current_password: current.to_owned(),
+            new_password: new.to_owned(),
+        };
+        done(self.post(SESSION_PASSWORD, &change)).await
     }
 
     pub async fn tickets(&self, query: &TicketQuery) -> Result<Vec<TicketSummary>, ApiError> {
-        let url = format!("{API}/tickets?{}", query.to_query_string());
-        send::<List<_>>(Request::get(&url).build())
-            .await
-            .map(List::into_vec)
+        let url = format!("{DESK}/tickets?{}", query.to_query_string());
+        let list: TicketList = send(Request::get(&url).build()).await?;
+        Ok(list.tickets)
     }
 
-    pub async fn case(&self, id: &str) -> Result<Case, ApiError> {
-        send(Request::get(&format!("{API}/tickets/{id}")).build()).await
+    pub async fn case(&self, id: &str) -> Result<TicketDetail, ApiError> {
+        send(Request::get(&protocol::paths::desk_ticket(id)).build()).await
     }
 
     /// A reply to the visitor, or with `internal` an internal note only agents see.
     pub async fn post_message(&self, id: &str, text: &str, internal: bool) -> Result<(), ApiError> {
-        #[derive(Serialize)]
-        struct NewMessage<'a> {
-            /// Markdown.
-            body: &'a str,
-            internal: bool,
-        }
-        send::<serde_json::Value>(self.post(
-            &format!("{API}/tickets/{id}/messages"),
-            &NewMessage {
-                body: text,
-                internal,
-            },
-        ))
-        .await
-        .map(drop)
+        let message = NewAgentMessage {
+            body: text.to_owned(),
+            internal,
+        };
+        done(self.post(&format!("{DESK}/tickets/{id}/messages"), &message)).await
     }
 
     pub async fn claim(&self, id: &str) -> Result<(), ApiError> {
-        send::<serde_json::Value>(self.post(&format!("{API}/tickets/{id}/claim"), &()))
-            .await
-            .map(drop)
+        done(self.post(&format!("{DESK}/tickets/{id}/claim"), &())).await
     }
 
     /// Gives the case to the agent with this email, or with `None` to nobody.
     pub async fn assign(&self, id: &str, agent_email: Option<&str>) -> Result<(), ApiError> {
-        #[derive(Serialize)]
-        struct Assign<'a> {
-            agent: Option<&'a str>,
-        }
-        send::<serde_json::Value>(self.post(
-            &format!("{API}/tickets/{id}/assign"),
-            &Assign { agent: agent_email },
-        ))
-        .await
-        .map(drop)
+        let assign = AssignRequest {
+            agent: agent_email.map(str::to_owned),
+        };
+        done(self.post(&format!("{DESK}/tickets/{id}/assign"), &assign)).await
     }
 
-    pub async fn update(&self, id: &str, update: &TicketUpdate) -> Result<(), ApiError> {
-        send::<serde_json::Value>(self.patch(&format!("{API}/tickets/{id}"), update))
-            .await
-            .map(drop)
+    pub async fn update(&self, id: &str, change: &ChangeRequest) -> Result<(), ApiError> {
+        done(self.patch(&protocol::paths::desk_ticket(id), change)).await
     }
 
     /// Answers the ticket as it is now: after a transfer out of this agent's groups it can no
     /// longer be read, so the answer is the last look the agent gets.
-    pub async fn transfer(&self, id: &str, transfer: &Transfer) -> Result<TicketSummary, ApiError> {
-        send(self.post(&format!("{API}/tickets/{id}/transfer"), transfer)).await
+    pub async fn transfer(
+        &self,
+        id: &str,
+        transfer: &TransferRequest,
+    ) -> Result<TicketSummary, ApiError> {
+        send(self.post(&format!("{DESK}/tickets/{id}/transfer"), transfer)).await
     }
 
     /// Closes `duplicate` as a duplicate of `into` (same contact only), copying its conversation.
     pub async fn merge(&self, duplicate: &str, into: &str) -> Result<(), ApiError> {
-        #[derive(Serialize)]
-        struct Merge<'a> {
-            into: &'a str,
-        }
-        send::<serde_json::Value>(
-            self.post(&format!("{API}/tickets/{duplicate}/merge"), &Merge { into }),
-        )
-        .await
-        .map(drop)
+        let merge = MergeRequest {
+            into: into.to_owned(),
+        };
+        done(self.post(&format!("{DESK}/tickets/{duplicate}/merge"), &merge)).await
     }
 
     /// Away (`false`: no automatic assignment) or back; answers the agent as now stored.
-    pub async fn set_available(&self, available: bool) -> Result<AdminAgent, ApiError> {
-        #[derive(Serialize)]
-        struct Availability {
-            available: bool,
-        }
-        send(self.patch(&format!("{API}/me"), &Availability { available })).await
+    pub async fn set_available(&self, available: bool) -> Result<Agent, ApiError> {
+        let change = AvailabilityChange {
+            available: Some(available),
+            capacity: None,
+        };
+        send(self.patch(protocol::paths::DESK_ME, &change)).await
     }
 
     /// The signed-in agent as stored now (availability may have changed in another tab).
-    pub async fn me(&self) -> Result<AdminAgent, ApiError> {
-        send(Request::get(&format!("{API}/me")).build()).await
+    pub async fn me(&self) -> Result<Agent, ApiError> {
+        send(Request::get(protocol::paths::DESK_ME).build()).await
     }
 
     pub async fn canned(&self) -> Result<Vec<CannedResponse>, ApiError> {
-        send::<List<_>>(Request::get(&format!("{API}/canned-responses")).build())
-            .await
-            .map(List::into_vec)
+        let list: CannedList =
+            send(Request::get(protocol::paths::DESK_CANNED_RESPONSES).build()).await?;
+        Ok(list.canned_responses)
     }
 
-    pub async fn create_canned(&self, draft: &CannedDraft) -> Result<(), ApiError> {
-        send::<serde_json::Value>(self.post(&format!("{API}/canned-responses"), draft))
-            .await
-            .map(drop)
+    pub async fn create_canned(&self, draft: &CannedRequest) -> Result<(), ApiError> {
+        done(self.post(protocol::paths::DESK_CANNED_RESPONSES, draft)).await
     }
 
-    pub async fn update_canned(&self, id: i64, draft: &CannedDraft) -> Result<(), ApiError> {
-        send::<serde_json::Value>(
-            self.write(Request::put(&format!("{API}/canned-responses/{id}")))
-                .json(draft),
-        )
-        .await
-        .map(drop)
+    pub async fn update_canned(&self, id: i64, draft: &CannedRequest) -> Result<(), ApiError> {
+        done(self.put(&format!("{DESK}/canned-responses/{id}"), draft)).await
     }
 
     pub async fn delete_canned(&self, id: i64) -> Result<(), ApiError> {
-        send::<serde_json::Value>(
-            self.write(Request::delete(&format!("{API}/canned-responses/{id}")))
-                .build(),
-        )
-        .await
-        .map(drop)
+        done(self.delete(&format!("{DESK}/canned-responses/{id}"))).await
     }
 
     /// The skill groups a case can be transferred to.
     pub async fn groups(&self) -> Result<Vec<Group>, ApiError> {
-        send::<List<_>>(Request::get(&format!("{API}/groups")).build())
-            .await
-            .map(List::into_vec)
+        let list: GroupList = send(Request::get(protocol::paths::DESK_GROUPS).build()).await?;
+        Ok(list.groups)
     }
 
-    pub async fn admin_agents(&self) -> Result<Vec<AdminAgent>, ApiError> {
-        send::<List<_>>(Request::get(&format!("{ADMIN}/agents")).build())
-            .await
-            .map(List::into_vec)
+    pub async fn admin_agents(&self) -> Result<Vec<Agent>, ApiError> {
+        let list: AgentList = send(Request::get(protocol::paths::ADMIN_AGENTS).build()).await?;
+        Ok(list.agents)
     }
 
     pub async fn update_agent(&self, id: i64, update: &AgentUpdate) -> Result<(), ApiError> {
-        send::<serde_json::Value>(
-            self.write(Request::put(&format!("{ADMIN}/agents/{id}")))
-                .json(update),
-        )
-        .await
-        .map(drop)
+        done(self.put(&format!("{ADMIN}/agents/{id}"), update)).await
     }
 
     /// A new one-time password for agent `id` (admins only); its sessions end.
-    pub async fn reset_password(&self, id: i64) -> Result<NewAgentPassword, ApiError> {
+    pub async fn reset_password(&self, id: i64) -> Result<ResetPassword, ApiError> {
         send(self.post(
             &format!("{ADMIN}/agents/{id}/password"),
             &serde_json::json!({}),
@@ -457,92 +330,62 @@ impl Desk {
         .await
     }
 
-    pub async fn invite_agent(&self, invite: &AgentInvite) -> Result<NewAgentPassword, ApiError> {
-        send(self.post(&format!("{ADMIN}/agents"), invite)).await
+    pub async fn invite_agent(&self, invite: &NewAgentRequest) -> Result<CreatedAgent, ApiError> {
+        send(self.post(protocol::paths::ADMIN_AGENTS, invite)).await
     }
 
-    pub async fn create_group(&self, id: &str, name: &str) -> Result<(), ApiError> {
-        #[derive(Serialize)]
-        struct NewGroup<'a> {
-            id: &'a str,
-            name: &'a str,
-        }
-        send::<serde_json::Value>(self.post(&format!("{ADMIN}/groups"), &NewGroup { id, name }))
-            .await
-            .map(drop)
+    pub async fn create_group(&self, id: Slug, name: &str) -> Result<(), ApiError> {
+        let group = NewGroup {
+            id,
+            name: name.to_owned(),
+        };
+        done(self.post(protocol::paths::ADMIN_GROUPS, &group)).await
     }
 
     pub async fn rename_group(&self, id: &str, name: &str) -> Result<(), ApiError> {
-        #[derive(Serialize)]
-        struct Rename<'a> {
-            name: &'a str,
-        }
-        send::<serde_json::Value>(
-            self.write(Request::put(&format!("{ADMIN}/groups/{id}")))
-                .json(&Rename { name }),
-        )
-        .await
-        .map(drop)
+        let rename = GroupRename {
+            name: name.to_owned(),
+        };
+        done(self.put(&format!("{ADMIN}/groups/{id}"), &rename)).await
     }
 
     /// Refused (409) for the default group and a site's default group.
     pub async fn delete_group(&self, id: &str) -> Result<(), ApiError> {
-        send::<serde_json::Value>(
-            self.write(Request::delete(&format!("{ADMIN}/groups/{id}")))
-                .build(),
-        )
-        .await
-        .map(drop)
+        done(self.delete(&format!("{ADMIN}/groups/{id}"))).await
     }
 
     pub async fn config(&self) -> Result<DeskConfig, ApiError> {
-        send(Request::get(&format!("{ADMIN}/config")).build()).await
+        send(Request::get(protocol::paths::ADMIN_CONFIG).build()).await
     }
 
     pub async fn save_config(&self, config: &DeskConfig) -> Result<DeskConfig, ApiError> {
-        send(
-            self.write(Request::put(&format!("{ADMIN}/config")))
-                .json(config),
-        )
-        .await
+        send(self.put(protocol::paths::ADMIN_CONFIG, config)).await
     }
 
     /// A new site; its origins may call the visitor API at once.
-    pub async fn create_site(&self, site: &SiteDraft) -> Result<(), ApiError> {
-        send::<serde_json::Value>(self.post(&format!("{ADMIN}/sites"), site))
-            .await
-            .map(drop)
+    pub async fn create_site(&self, site: &SiteRequest) -> Result<(), ApiError> {
+        done(self.post(protocol::paths::ADMIN_SITES, site)).await
     }
 
-    pub async fn sites(&self) -> Result<Vec<Site>, ApiError> {
-        send::<List<_>>(Request::get(&format!("{ADMIN}/sites")).build())
-            .await
-            .map(List::into_vec)
+    pub async fn sites(&self) -> Result<Vec<SiteView>, ApiError> {
+        let list: SiteList = send(Request::get(protocol::paths::ADMIN_SITES).build()).await?;
+        Ok(list.sites)
     }
 
-    pub async fn save_site(&self, site: &SiteDraft) -> Result<(), ApiError> {
-        send::<serde_json::Value>(
-            self.write(Request::put(&format!("{ADMIN}/sites/{}", site.id)))
-                .json(site),
-        )
-        .await
-        .map(drop)
+    pub async fn save_site(&self, id: &str, site: &SiteRequest) -> Result<(), ApiError> {
+        done(self.put(&format!("{ADMIN}/sites/{id}"), site)).await
     }
 
     /// Replaces the site's identity secret; the new one is shown once.
     pub async fn rotate_identity_secret(&self, site: &str) -> Result<String, ApiError> {
-        #[derive(Deserialize)]
-        struct Secret {
-            identity_secret: String,
-        }
-        send::<Secret>(self.post(&format!("{ADMIN}/sites/{site}/identity-secret"), &()))
-            .await
-            .map(|s| s.identity_secret)
+        let secret: NewIdentitySecret =
+            send(self.post(&format!("{ADMIN}/sites/{site}/identity-secret"), &())).await?;
+        Ok(secret.identity_secret)
     }
 
     /// The URL of the inbox's Server-Sent Events stream.
     pub fn events_url(&self) -> String {
-        format!("{API}/events")
+        protocol::paths::DESK_EVENTS.to_owned()
     }
 }
 
@@ -552,14 +395,14 @@ mod tests {
 
     #[test]
     fn a_transfer_needs_a_target_and_a_note() {
-        assert!(Transfer::from_form("", " ", "note").is_err());
-        assert!(Transfer::from_form("billing", "", "  ").is_err());
-        let t = Transfer::from_form("billing", "", " check it ").unwrap();
+        assert!(transfer_from_form("", " ", "note").is_err());
+        assert!(transfer_from_form("billing", "", "  ").is_err());
+        let t = transfer_from_form("billing", "", " check it ").unwrap();
         assert_eq!(
             serde_json::to_value(&t).unwrap(),
-            serde_json::json!({"group": "billing", "note": "check it"})
+            serde_json::json!({"group": "billing", "agent": null, "note": "check it"})
         );
-        let t = Transfer::from_form("", "m@example.com", "n").unwrap();
+        let t = transfer_from_form("", "m@example.com", "n").unwrap();
         assert_eq!(t.agent.as_deref(), Some("m@example.com"));
     }
 }

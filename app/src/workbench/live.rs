@@ -8,16 +8,12 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use serde::Deserialize;
+use protocol::TicketEvent;
 
 use crate::browser::events::EventStream;
 
 /// How often to refetch when the stream is unavailable.
 const POLL_EVERY: Duration = Duration::from_secs(4);
-
-/// Event names the stream uses (`event:` lines): a new case, a new message, a changed case,
-/// and `lagged` when this client fell behind and should re-read everything.
-const EVENT_NAMES: [&str; 4] = ["created", "message", "updated", "lagged"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -36,17 +32,13 @@ pub struct LiveEvent {
 }
 
 impl LiveEvent {
-    /// The event named `name` (the `event:` line) with `data`: the server's ticket event
-    /// (`{"type": …, "ticket_id": …}`), or `{}` for `lagged`.
+    /// The event named `name` (the `event:` line) with `data`: a [`TicketEvent`], or `{}` for
+    /// [`protocol::LAGGED`].
     fn parse(name: &str, data: &str) -> LiveEvent {
-        #[derive(Deserialize, Default)]
-        struct Wire {
-            ticket_id: Option<String>,
-        }
-        let wire: Wire = serde_json::from_str(data).unwrap_or_default();
+        let event = serde_json::from_str::<TicketEvent>(data).ok();
         LiveEvent {
             kind: name.to_owned(),
-            ticket: wire.ticket_id,
+            ticket: event.map(|e| e.ticket_id().to_owned()),
         }
     }
 
@@ -84,7 +76,7 @@ impl Live {
 
     fn listen(self, mut events: EventStream) {
         events.on_open(move || self.mode.set(Mode::Streaming));
-        for name in EVENT_NAMES {
+        for name in TicketEvent::NAMES {
             events.on(&[name], move |data| {
                 self.receive(LiveEvent::parse(name, &data))
             });
@@ -138,7 +130,9 @@ mod tests {
 
         let event = LiveEvent::parse(
             "message",
-            r#"{"type":"message","ticket_id":"T-2","message":{"id":4}}"#,
+            r#"{"type":"message","ticket_id":"T-2","message":{"id":4,"author":"agent",
+                "author_name":"Ana","internal":false,"body_text":"hi","body_html":null,
+                "created_at":1}}"#,
         );
         assert_eq!(event.kind, "message");
         assert_eq!(event.ticket.as_deref(), Some("T-2"));

@@ -1,99 +1,34 @@
-//! What the agent API sends, as the workbench reads it.
+//! What the agent API sends, as the workbench reads it: the [`protocol`] types, and what the pages
+//! ask of them.
 //!
-//! Times are unix milliseconds, as the server stores them. Optional parts default when absent,
-//! so an older server that sends less still renders.
+//! Times are unix milliseconds, as the server stores them.
 
-use serde::{Deserialize, Serialize};
+use protocol::{AuditEvent, ContactDetail, ContactTicket, Status, TicketDetail};
 
-/// The signed-in agent.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Me {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    #[serde(default)]
-    pub groups: Vec<String>,
-    /// `false` is away: automatic assignment passes this agent by.
-    #[serde(default = "yes")]
-    pub available: bool,
-}
+pub use protocol::{
+    Agent, AuthorKind as Author, CannedResponse, DeskConfig, EscalationContext as Escalation,
+    Group, Message, Role, SiteView as Site, TicketDetail as Case, TicketSummary,
+};
 
-fn yes() -> bool {
-    true
-}
-
-impl Me {
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Agent,
-    Admin,
-}
-
-/// A ticket as the inbox lists it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct TicketSummary {
-    pub id: String,
-    #[serde(default)]
-    pub site: String,
-    pub status: String,
-    pub priority: String,
-    #[serde(rename = "type", default)]
-    pub ticket_type: String,
-    pub subject: String,
-    #[serde(default)]
-    pub group: Option<String>,
-    #[serde(default)]
-    pub assignee_email: Option<String>,
-    #[serde(default)]
-    pub assignee_name: Option<String>,
-    #[serde(default)]
-    pub contact_name: Option<String>,
-    #[serde(default)]
-    pub contact_email: Option<String>,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    #[serde(default)]
-    pub sla_due_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-/// One ticket with everything an agent needs to answer it without asking again.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Case {
-    pub ticket: TicketSummary,
-    #[serde(default)]
-    pub messages: Vec<Message>,
-    #[serde(default)]
-    pub escalation: Option<Escalation>,
-    /// The full contact record when the server sends one; otherwise the ticket's name and email.
-    #[serde(default)]
-    pub contact: Option<Contact>,
-    /// The audit log, oldest first.
-    #[serde(default)]
-    pub audit: Vec<AuditEvent>,
-    #[serde(default)]
-    pub rating: Option<Rating>,
-}
-
-impl Case {
+/// What the pages ask of a case.
+pub trait CaseExt {
     /// The note of the latest transfer, shown to the receiving agent above everything else.
-    pub fn transfer_note(&self) -> Option<&AuditEvent> {
+    fn transfer_note(&self) -> Option<&AuditEvent>;
+    /// The visitor's most recent message: what smart assist looks up.
+    fn latest_visitor_message(&self) -> Option<&str>;
+    /// Who the visitor is: the contact record, or what the ticket knows of them.
+    fn contact(&self) -> Option<Visitor>;
+}
+
+impl CaseExt for TicketDetail {
+    fn transfer_note(&self) -> Option<&AuditEvent> {
         self.audit
             .iter()
             .rev()
             .find(|e| e.action == "transfer" && e.note.as_deref().is_some_and(|n| !n.is_empty()))
     }
 
-    /// The visitor's most recent message: what smart assist looks up.
-    pub fn latest_visitor_message(&self) -> Option<&str> {
+    fn latest_visitor_message(&self) -> Option<&str> {
         self.messages
             .iter()
             .rev()
@@ -101,206 +36,60 @@ impl Case {
             .map(|m| m.body_text.as_str())
     }
 
-    /// Who the visitor is: the contact record, or what the ticket knows of them.
-    pub fn contact(&self) -> Option<Contact> {
-        self.contact.clone().or_else(|| {
-            let (name, email) = (
-                self.ticket.contact_name.clone(),
-                self.ticket.contact_email.clone(),
-            );
-            (name.is_some() || email.is_some()).then(|| Contact {
-                name,
-                email,
-                ..Contact::default()
-            })
+    fn contact(&self) -> Option<Visitor> {
+        if let Some(record) = &self.contact {
+            return Some(Visitor {
+                name: record.contact.name.clone(),
+                email: record.contact.email.clone(),
+                verified: Some(record.contact.verified),
+                record: Some(record.clone()),
+            });
+        }
+        let (name, email) = (
+            self.ticket.contact_name.clone(),
+            self.ticket.contact_email.clone(),
+        );
+        (name.is_some() || email.is_some()).then_some(Visitor {
+            name,
+            email,
+            verified: None,
+            record: None,
         })
     }
 }
 
-/// The visitor's satisfaction rating, 1 to 5.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Rating {
-    pub score: i64,
-    #[serde(default)]
-    pub comment: Option<String>,
-}
-
-/// Who wrote a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Author {
-    Visitor,
-    Bot,
-    Agent,
-    System,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Message {
-    pub id: i64,
-    pub author: Author,
-    #[serde(default)]
-    pub author_name: Option<String>,
-    #[serde(default)]
-    pub internal: bool,
-    pub body_text: String,
-    /// Sanitized HTML the server rendered from an agent's Markdown.
-    #[serde(default)]
-    pub body_html: Option<String>,
-    pub created_at: i64,
-}
-
-/// What the visitor's browser knew when it escalated.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub struct Escalation {
-    #[serde(default)]
-    pub page_url: Option<String>,
-    #[serde(default)]
-    pub locale: Option<String>,
-    /// What the bot last decided: `answer`, `clarify` or `escalate`.
-    #[serde(default)]
-    pub bot_decision: Option<String>,
-    /// The entries the bot ranked for the visitor's last question, best first.
-    #[serde(default)]
-    pub bot_candidates: Vec<BotCandidate>,
-}
-
-/// A knowledge-base entry the bot ranked: its id in the snapshot and its confidence.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct BotCandidate {
-    pub id: String,
-    pub score: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-pub struct Contact {
-    /// The contact record's id; `None` when only the ticket's name and email are known.
-    #[serde(default)]
-    pub id: Option<i64>,
-    #[serde(default)]
+/// The visitor of a case as the contact panel shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Visitor {
     pub name: Option<String>,
-    #[serde(default)]
     pub email: Option<String>,
-    /// Whether the site vouched for this identity; `None` when the server did not say.
-    #[serde(default)]
+    /// Whether the site vouched for this identity; `None` without a contact record.
     pub verified: Option<bool>,
-    #[serde(default)]
-    pub external_id: Option<String>,
-    #[serde(default)]
-    pub attributes: serde_json::Map<String, serde_json::Value>,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    /// The contact's other tickets, newest first.
-    #[serde(default)]
-    pub tickets: Vec<PastTicket>,
+    /// The full contact record (attributes, tags, earlier tickets), when there is one.
+    pub record: Option<ContactDetail>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct PastTicket {
-    pub id: String,
-    pub subject: String,
-    pub status: String,
-    #[serde(default)]
-    pub group: Option<String>,
-    #[serde(default)]
-    pub created_at: i64,
-}
-
-impl PastTicket {
-    /// Whether it may still be merged: a closed ticket is already done with.
-    pub fn is_live(&self) -> bool {
-        self.status != "closed"
+impl Visitor {
+    /// The contact's tickets, newest first; none without a record.
+    pub fn tickets(&self) -> &[ContactTicket] {
+        self.record.as_ref().map_or(&[], |r| &r.tickets)
     }
 }
 
-/// One entry of a ticket's audit log: who changed what, when, and why.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct AuditEvent {
-    pub action: String,
-    #[serde(default)]
-    pub old_value: Option<String>,
-    #[serde(default)]
-    pub new_value: Option<String>,
-    #[serde(default)]
-    pub note: Option<String>,
-    /// The agent who did it (none for system and visitor actions).
-    #[serde(default)]
-    pub agent_email: Option<String>,
-    pub created_at: i64,
+/// Whether a contact's earlier ticket may still be merged: a closed ticket is already done with.
+pub fn is_live(ticket: &ContactTicket) -> bool {
+    ticket.status != Status::Closed
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct CannedResponse {
-    pub id: i64,
-    pub shortcut: String,
-    pub title: String,
-    pub body: String,
-    #[serde(default)]
-    pub group: Option<String>,
+/// What the pages ask of an agent.
+pub trait AgentExt {
+    fn is_admin(&self) -> bool;
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Group {
-    pub id: String,
-    pub name: String,
-    /// The emails of its enabled agents: whom a case can be transferred to within the group.
-    #[serde(default)]
-    pub members: Vec<String>,
-}
-
-/// An agent as colleagues and admins see it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct AdminAgent {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    #[serde(default)]
-    pub groups: Vec<String>,
-    #[serde(default = "yes")]
-    pub available: bool,
-    /// Open cases before automatic assignment skips this agent.
-    #[serde(default)]
-    pub capacity: i64,
-    /// A disabled agent cannot sign in and gets no cases.
-    #[serde(default)]
-    pub disabled: bool,
-}
-
-/// The answer to an invitation: the new agent's one-time password.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct NewAgentPassword {
-    pub password: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Site {
-    pub id: String,
-    pub name: String,
-    #[serde(default)]
-    pub allowed_origins: Vec<String>,
-    #[serde(default)]
-    pub default_group: Option<String>,
-    /// Whether an identity secret is set; the secret itself is only shown when created.
-    #[serde(default)]
-    pub has_identity_secret: bool,
-}
-
-/// The desk's settings, as `GET /api/v1/admin/config` sends them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeskConfig {
-    pub auto_assign: bool,
-    pub default_capacity: i64,
-    pub sla_minutes: SlaMinutes,
-}
-
-/// Minutes to the first answer, by priority: where a case's SLA due time comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SlaMinutes {
-    pub low: i64,
-    pub normal: i64,
-    pub high: i64,
-    pub urgent: i64,
+impl AgentExt for Agent {
+    fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
 }
 
 #[cfg(test)]
@@ -311,7 +100,7 @@ mod tests {
     fn reads_the_servers_ticket_detail() {
         let detail = r#"{
             "ticket": {"id": "T-1", "site": "demo", "status": "open", "priority": "normal",
-                "type": "question", "channel": "chat", "subject": "退货", "group": "general",
+                "type": "question", "channel": "widget", "subject": "退货", "group": "general",
                 "assignee_email": null, "assignee_name": null, "contact_name": "王小明",
                 "contact_email": null, "tags": [], "sla_due_at": null,
                 "created_at": 1, "updated_at": 2},
@@ -337,25 +126,39 @@ mod tests {
         );
         assert_eq!(case.latest_visitor_message(), Some("我想退货"));
         let contact = case.contact().unwrap();
-        assert_eq!((contact.id, contact.verified), (Some(7), Some(true)));
-        assert!(contact.tickets[0].is_live());
+        assert_eq!(
+            (
+                contact.record.as_ref().map(|r| r.contact.id),
+                contact.verified
+            ),
+            (Some(7), Some(true))
+        );
+        assert!(is_live(&contact.tickets()[0]));
         assert_eq!(case.rating.unwrap().score, 5);
     }
 
     #[test]
     fn without_a_contact_record_the_ticket_names_the_visitor() {
         let case: Case = serde_json::from_str(
-            r#"{"ticket": {"id": "T-1", "status": "open", "priority": "low", "subject": "s",
-                "contact_name": "Ann", "created_at": 1, "updated_at": 1}}"#,
+            r#"{"ticket": {"id": "T-1", "site": "demo", "status": "open", "priority": "low",
+                "type": "question", "channel": "widget", "subject": "s", "group": "general",
+                "assignee_email": null, "assignee_name": null, "contact_name": "Ann",
+                "contact_email": null, "tags": [], "sla_due_at": null, "created_at": 1,
+                "updated_at": 1},
+                "escalation": null, "messages": [], "audit": [], "rating": null,
+                "contact": null}"#,
         )
         .unwrap();
         let contact = case.contact().unwrap();
-        assert_eq!((contact.name.as_deref(), contact.id), (Some("Ann"), None));
+        assert_eq!(
+            (contact.name.as_deref(), contact.record.is_none()),
+            (Some("Ann"), true)
+        );
     }
 
     #[test]
     fn reads_agents_and_groups() {
-        let agent: AdminAgent = serde_json::from_str(
+        let agent: Agent = serde_json::from_str(
             r#"{"id": 2, "email": "m@example.com", "name": "Ming", "role": "agent",
                 "available": false, "capacity": 5, "groups": ["billing"], "disabled": false}"#,
         )
