@@ -127,6 +127,7 @@ pub struct Strings {
     pub matching: &'static str,
 }
 
+/// The visitor's strings, each language complete: a missing one is a compile error.
 static STRINGS: Translations<Strings> = Translations {
     en: Strings {
         title: "Help",

@@ -333,13 +333,13 @@ fn GroupRow(
 #[cfg(test)]
 mod tests {
     use super::agent_update;
-    use crate::admin::i18n::texts;
+    use crate::admin::i18n::TEXTS;
     use crate::i18n::Locale;
 
     #[test]
     fn an_agent_row_becomes_an_update() {
         let update = agent_update(
-            texts(Locale::En),
+            TEXTS.get(Locale::En),
             "admin",
             "general, billing，billing",
             " 3 ",
@@ -349,7 +349,7 @@ mod tests {
         assert_eq!(update.groups.unwrap(), ["general", "billing"]);
         assert_eq!((update.capacity, update.disabled), (Some(3), Some(true)));
         assert_eq!(
-            agent_update(texts(Locale::En), "agent", "", "many", true).unwrap_err(),
+            agent_update(TEXTS.get(Locale::En), "agent", "", "many", true).unwrap_err(),
             "capacity \"many\" is not a number"
         );
     }

@@ -1,8 +1,6 @@
 //! The admin pages' own strings, in the languages of [`crate::i18n::Locale`]; the page's language
 //! is the workbench's ([`crate::workbench::i18n::locale`]).
 
-#[cfg(test)]
-use crate::i18n::Locale;
 use crate::i18n::{fill, Translations};
 use crate::workbench::i18n::pick;
 use crate::workbench::AdminPage;
@@ -10,11 +8,6 @@ use crate::workbench::AdminPage;
 /// The strings of this page's language.
 pub fn t() -> &'static Texts {
     pick(&TEXTS)
-}
-
-#[cfg(test)]
-pub fn texts(locale: Locale) -> &'static Texts {
-    TEXTS.get(locale)
 }
 
 /// What an admin reads around the desk's data (names, ids and origins stay as entered).
@@ -120,7 +113,7 @@ impl Texts {
     }
 }
 
-static TEXTS: Translations<Texts> = Translations {
+pub(crate) static TEXTS: Translations<Texts> = Translations {
     en: Texts {
         page_titles: ["Agents", "Groups", "Canned responses", "Sites", "Settings"],
     nav: "Admin",
@@ -241,20 +234,25 @@ static TEXTS: Translations<Texts> = Translations {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Locale;
 
     #[test]
     fn both_languages_fill_in_the_messages() {
         assert_eq!(
-            texts(Locale::En).not_a_number("many"),
+            TEXTS.get(Locale::En).not_a_number("many"),
             "capacity \"many\" is not a number"
         );
-        assert!(texts(Locale::ZhCn)
+        assert!(TEXTS
+            .get(Locale::ZhCn)
             .invited("a@b.example", "pw")
             .contains("pw"));
         assert_eq!(
-            texts(Locale::ZhCn).page_title(AdminPage::Canned),
+            TEXTS.get(Locale::ZhCn).page_title(AdminPage::Canned),
             "快捷回复"
         );
-        assert_eq!(texts(Locale::En).page_title(AdminPage::Config), "Settings");
+        assert_eq!(
+            TEXTS.get(Locale::En).page_title(AdminPage::Config),
+            "Settings"
+        );
     }
 }

@@ -103,8 +103,8 @@ pub fn CaseView(id: String) -> impl IntoView {
         case.with(|c| {
             let c = c.as_ref();
             Variables {
-                contact_name: c.and_then(|c| c.contact()?.name),
-                contact_email: c.and_then(|c| c.contact()?.email),
+                contact_name: c.and_then(|c| c.visitor_name().map(str::to_owned)),
+                contact_email: c.and_then(|c| c.visitor_email().map(str::to_owned)),
                 agent_name: me.name.clone(),
                 ticket_id: c.map(|c| c.ticket.id.clone()).unwrap_or_default(),
             }
@@ -532,7 +532,7 @@ fn MessageView(message: Message) -> impl IntoView {
 /// Who the visitor is: name, email, verification, attributes, tags, earlier tickets.
 #[component]
 fn ContactPanel(case: Case, on_merged: Callback<()>) -> impl IntoView {
-    let Some(contact) = case.contact() else {
+    if !case.knows_visitor() {
         return view! {
             <section class="wb-panel" data-testid="contact"><h2>{t().contact}</h2><p class="wb-muted">{t().anonymous}</p></section>
         }
@@ -540,10 +540,16 @@ fn ContactPanel(case: Case, on_merged: Callback<()>) -> impl IntoView {
     };
     let current = case.ticket.id.clone();
     // Earlier tickets come with the full contact record only.
-    let has_record = case.contact.is_some();
-    let previous: Vec<_> = contact
-        .tickets()
+    let record = case.contact.clone();
+    let has_record = record.is_some();
+    let verified = record.as_ref().map(|r| r.contact.verified);
+    let (name, email) = (
+        case.visitor_name().map(str::to_owned),
+        case.visitor_email().map(str::to_owned),
+    );
+    let previous: Vec<_> = record
         .iter()
+        .flat_map(|r| &r.tickets)
         .filter(|t| t.id != current)
         .cloned()
         .collect();
@@ -551,15 +557,15 @@ fn ContactPanel(case: Case, on_merged: Callback<()>) -> impl IntoView {
         <section class="wb-panel" data-testid="contact">
             <h2>{t().contact}</h2>
             <p class="wb-contact-name">
-                <strong>{contact.name.clone().unwrap_or_else(|| t().no_name.into())}</strong>
-                {match contact.verified {
+                <strong>{name.unwrap_or_else(|| t().no_name.into())}</strong>
+                {match verified {
                     Some(true) => Some(view! { <span class="wb-badge wb-verified" data-testid="verified" title="Identity verified by the site">{t().verified}</span> }.into_any()),
                     Some(false) => Some(view! { <span class="wb-badge" title="Not verified: the visitor typed this">{t().unverified}</span> }.into_any()),
                     None => None,
                 }}
             </p>
-            {contact.email.clone().map(|e| view! { <p><a href=format!("mailto:{e}")>{e.clone()}</a></p> })}
-            {contact.record.as_ref().filter(|r| !r.contact.attributes.is_empty()).map(|record| view! {
+            {email.map(|e| view! { <p><a href=format!("mailto:{e}")>{e.clone()}</a></p> })}
+            {record.as_ref().filter(|r| !r.contact.attributes.is_empty()).map(|record| view! {
                 <dl class="wb-attributes">
                     {record.contact.attributes.iter().map(|(k, v)| {
                         let value = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
@@ -567,7 +573,7 @@ fn ContactPanel(case: Case, on_merged: Callback<()>) -> impl IntoView {
                     }).collect_view()}
                 </dl>
             })}
-            {contact.record.as_ref().filter(|r| !r.contact.tags.is_empty()).map(|record| view! {
+            {record.as_ref().filter(|r| !r.contact.tags.is_empty()).map(|record| view! {
                 <p>{record.contact.tags.iter().map(|t| view! { <span class="wb-badge">{t.clone()}</span> }).collect_view()}</p>
             })}
             {has_record.then(|| view! { <h3>{t().previous_tickets}</h3> })}

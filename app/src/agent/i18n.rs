@@ -1,19 +1,12 @@
 //! The workbench's own strings, in the languages of [`crate::i18n::Locale`]; the page's language
 //! is [`crate::workbench::i18n::locale`].
 
-#[cfg(test)]
-use crate::i18n::Locale;
 use crate::i18n::Translations;
 use crate::workbench::i18n::pick;
 
 /// The strings of this page's language.
 pub fn t() -> &'static Texts {
     pick(&TEXTS)
-}
-
-#[cfg(test)]
-pub fn texts(locale: Locale) -> &'static Texts {
-    TEXTS.get(locale)
 }
 
 /// What an agent reads around the cases (the cases themselves are in the visitor's words).
@@ -129,7 +122,7 @@ pub struct Texts {
     pub confidence: &'static str,
 }
 
-static TEXTS: Translations<Texts> = Translations {
+pub(crate) static TEXTS: Translations<Texts> = Translations {
     en: Texts {
         loading: "Loading…",
         workbench: "Workbench",
@@ -337,12 +330,13 @@ static TEXTS: Translations<Texts> = Translations {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Locale;
 
     #[test]
     fn chinese_browsers_get_chinese_and_the_toggle_names_the_other_language() {
         assert_eq!(Locale::detect(None, "zh-TW"), Locale::ZhCn);
-        assert_eq!(texts(Locale::ZhCn).other_language, "English");
-        assert_eq!(texts(Locale::En).other_language, "中文");
-        assert_eq!(texts(Locale::ZhCn).sign_in, "登录");
+        assert_eq!(TEXTS.get(Locale::ZhCn).other_language, "English");
+        assert_eq!(TEXTS.get(Locale::En).other_language, "中文");
+        assert_eq!(TEXTS.get(Locale::ZhCn).sign_in, "登录");
     }
 }

@@ -51,13 +51,11 @@ impl Summary {
         let intent = engine.and_then(|engine| detected_intent(case, engine, &request));
 
         let mut slots = Vec::new();
-        if let Some(contact) = &case.contact() {
-            if let Some(name) = contact.name.as_deref().filter(|n| !n.is_empty()) {
-                slots.push(("name", name.to_owned()));
-            }
-            if let Some(email) = contact.email.as_deref().filter(|e| !e.is_empty()) {
-                slots.push(("email", email.to_owned()));
-            }
+        if let Some(name) = case.visitor_name().filter(|n| !n.is_empty()) {
+            slots.push(("name", name.to_owned()));
+        }
+        if let Some(email) = case.visitor_email().filter(|e| !e.is_empty()) {
+            slots.push(("email", email.to_owned()));
         }
         if let Some(escalation) = &case.escalation {
             if let Some(locale) = escalation.locale.as_deref().filter(|l| !l.is_empty()) {

@@ -3,7 +3,7 @@
 //!
 //! Times are unix milliseconds, as the server stores them.
 
-use protocol::{AuditEvent, ContactDetail, ContactTicket, Status, TicketDetail};
+use protocol::{AuditEvent, ContactTicket, Status, TicketDetail};
 
 pub use protocol::{
     Agent, AuthorKind as Author, CannedResponse, DeskConfig, EscalationContext as Escalation,
@@ -16,8 +16,12 @@ pub trait CaseExt {
     fn transfer_note(&self) -> Option<&AuditEvent>;
     /// The visitor's most recent message: what smart assist looks up.
     fn latest_visitor_message(&self) -> Option<&str>;
-    /// Who the visitor is: the contact record, or what the ticket knows of them.
-    fn contact(&self) -> Option<Visitor>;
+    /// The visitor's name: the contact record's, or what the ticket knows.
+    fn visitor_name(&self) -> Option<&str>;
+    /// The visitor's email: the contact record's, or what the ticket knows.
+    fn visitor_email(&self) -> Option<&str>;
+    /// Whether anything is known of who the visitor is.
+    fn knows_visitor(&self) -> bool;
 }
 
 impl CaseExt for TicketDetail {
@@ -36,43 +40,22 @@ impl CaseExt for TicketDetail {
             .map(|m| m.body_text.as_str())
     }
 
-    fn contact(&self) -> Option<Visitor> {
-        if let Some(record) = &self.contact {
-            return Some(Visitor {
-                name: record.contact.name.clone(),
-                email: record.contact.email.clone(),
-                verified: Some(record.contact.verified),
-                record: Some(record.clone()),
-            });
+    fn visitor_name(&self) -> Option<&str> {
+        match &self.contact {
+            Some(record) => record.contact.name.as_deref(),
+            None => self.ticket.contact_name.as_deref(),
         }
-        let (name, email) = (
-            self.ticket.contact_name.clone(),
-            self.ticket.contact_email.clone(),
-        );
-        (name.is_some() || email.is_some()).then_some(Visitor {
-            name,
-            email,
-            verified: None,
-            record: None,
-        })
     }
-}
 
-/// The visitor of a case as the contact panel shows them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Visitor {
-    pub name: Option<String>,
-    pub email: Option<String>,
-    /// Whether the site vouched for this identity; `None` without a contact record.
-    pub verified: Option<bool>,
-    /// The full contact record (attributes, tags, earlier tickets), when there is one.
-    pub record: Option<ContactDetail>,
-}
+    fn visitor_email(&self) -> Option<&str> {
+        match &self.contact {
+            Some(record) => record.contact.email.as_deref(),
+            None => self.ticket.contact_email.as_deref(),
+        }
+    }
 
-impl Visitor {
-    /// The contact's tickets, newest first; none without a record.
-    pub fn tickets(&self) -> &[ContactTicket] {
-        self.record.as_ref().map_or(&[], |r| &r.tickets)
+    fn knows_visitor(&self) -> bool {
+        self.contact.is_some() || self.visitor_name().is_some() || self.visitor_email().is_some()
     }
 }
 
@@ -125,15 +108,10 @@ mod tests {
             Some("请核对")
         );
         assert_eq!(case.latest_visitor_message(), Some("我想退货"));
-        let contact = case.contact().unwrap();
-        assert_eq!(
-            (
-                contact.record.as_ref().map(|r| r.contact.id),
-                contact.verified
-            ),
-            (Some(7), Some(true))
-        );
-        assert!(is_live(&contact.tickets()[0]));
+        let contact = case.contact.as_ref().unwrap();
+        assert_eq!((contact.contact.id, contact.contact.verified), (7, true));
+        assert_eq!(case.visitor_email(), Some("wang@example.com"));
+        assert!(is_live(&contact.tickets[0]));
         assert_eq!(case.rating.unwrap().score, 5);
     }
 
@@ -149,9 +127,9 @@ mod tests {
                 "contact": null}"#,
         )
         .unwrap();
-        let contact = case.contact().unwrap();
+        assert!(case.knows_visitor());
         assert_eq!(
-            (contact.name.as_deref(), contact.record.is_none()),
+            (case.visitor_name(), case.contact.is_none()),
             (Some("Ann"), true)
         );
     }
