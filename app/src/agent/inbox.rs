@@ -237,7 +237,7 @@ pub fn Inbox(open: Memo<Option<String>>) -> impl IntoView {
                 Listing::Ready(_) => ().into_any(),
             }}
             <ul class="wb-list">
-                <For each=move || sorted.get() key=|t| (t.id.clone(), t.updated_at, t.status.clone(), t.assignee_email.clone())
+                <For each=move || sorted.get() key=|t| (t.id.clone(), t.updated_at, t.status, t.assignee_email.clone())
                     children=move |ticket| view! { <Item ticket=ticket now=now open=open /> } />
             </ul>
             {move || (matches!(listing.get(), Listing::Ready(_)) && sorted.with(Vec::is_empty))
