@@ -14,3 +14,5 @@ pub mod visitor;
 pub mod admin;
 #[cfg(feature = "workbench")]
 pub mod agent;
+#[cfg(feature = "workbench")]
+pub mod workbench;

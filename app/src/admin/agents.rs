@@ -4,14 +4,14 @@ use leptos::prelude::*;
 
 use super::i18n::{t, Texts};
 use super::{status_line, Loaded};
-use crate::agent::client::{AgentInvite, AgentUpdate};
-use crate::agent::model::{AdminAgent, Group};
-use crate::agent::workspace;
+use crate::workbench::model::{Agent, Group};
+use crate::workbench::workspace;
+use protocol::{AgentUpdate, NewAgentRequest, Slug};
 
 #[component]
 pub fn Agents() -> impl IntoView {
     let ws = workspace();
-    let agents = RwSignal::new(Loaded::<AdminAgent>::Loading);
+    let agents = RwSignal::new(Loaded::<Agent>::Loading);
     let groups = RwSignal::new(Vec::<Group>::new());
     let reload = {
         let ws = ws.clone();
@@ -41,10 +41,13 @@ pub fn Agents() -> impl IntoView {
     let outcome = RwSignal::new(None::<Result<String, String>>);
     let invite = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let invite = AgentInvite {
+        let invite = NewAgentRequest {
             email: email.get_untracked().trim().to_owned(),
             name: name.get_untracked().trim().to_owned(),
-            role: role.get_untracked(),
+            role: role
+                .get_untracked()
+                .parse()
+                .unwrap_or(protocol::Role::Agent),
             groups: Some(group.get_untracked())
                 .filter(|g| !g.is_empty())
                 .into_iter()
@@ -54,7 +57,7 @@ pub fn Agents() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match ws.desk.invite_agent(&invite).await {
                 Ok(created) => {
-                    outcome.set(Some(Ok((t().invited)(&invite.email, &created.password))));
+                    outcome.set(Some(Ok(t().invited(&invite.email, &created.password))));
                     email.set(String::new());
                     name.set(String::new());
                     reload();
@@ -103,9 +106,9 @@ pub fn Agents() -> impl IntoView {
 
 /// One agent, editable in place: role, groups (comma-separated ids), capacity, enabled.
 #[component]
-fn AgentRow(agent: AdminAgent, on_saved: Callback<()>) -> impl IntoView {
+fn AgentRow(agent: Agent, on_saved: Callback<()>) -> impl IntoView {
     let ws = workspace();
-    let role = RwSignal::new(format!("{:?}", agent.role).to_lowercase());
+    let role = RwSignal::new(agent.role.as_str().to_owned());
     let groups = RwSignal::new(agent.groups.join(", "));
     let capacity = RwSignal::new(agent.capacity.to_string());
     let enabled = RwSignal::new(!agent.disabled);
@@ -127,7 +130,7 @@ fn AgentRow(agent: AdminAgent, on_saved: Callback<()>) -> impl IntoView {
             match ws.desk.reset_password(id).await {
                 Ok(created) => {
                     error.set(None);
-                    reset_result.set(Some((t().password_reset)(&email, &created.password)));
+                    reset_result.set(Some(t().password_reset(&email, &created.password)));
                 }
                 Err(err) => error.set(Some(ws.failed(err))),
             }
@@ -197,7 +200,7 @@ fn agent_update(
     let capacity: i64 = capacity
         .trim()
         .parse()
-        .map_err(|_| (texts.not_a_number)(capacity))?;
+        .map_err(|_| texts.not_a_number(capacity))?;
     let mut groups: Vec<String> = groups
         .split([',', ' ', '，'])
         .map(str::trim)
@@ -206,10 +209,11 @@ fn agent_update(
         .collect();
     groups.dedup();
     Ok(AgentUpdate {
-        role: Some(role.to_owned()),
+        role: role.parse().ok(),
         groups: Some(groups),
         capacity: Some(capacity),
         disabled: Some(!enabled),
+        ..AgentUpdate::default()
     })
 }
 
@@ -242,7 +246,14 @@ pub fn Groups() -> impl IntoView {
         let (ws, reload) = (ws.clone(), reload.clone());
         let (new_id, new_name) = (id.get_untracked(), name.get_untracked());
         leptos::task::spawn_local(async move {
-            match ws.desk.create_group(new_id.trim(), new_name.trim()).await {
+            let created = match Slug::parse(&new_id) {
+                Ok(id) => ws.desk.create_group(id, new_name.trim()).await,
+                Err(invalid) => Err(crate::workbench::client::ApiError {
+                    status: 422,
+                    detail: invalid.to_string(),
+                }),
+            };
+            match created {
                 Ok(()) => {
                     error.set(None);
                     id.set(String::new());
@@ -322,13 +333,13 @@ fn GroupRow(
 #[cfg(test)]
 mod tests {
     use super::agent_update;
-    use crate::admin::i18n::texts;
+    use crate::admin::i18n::TEXTS;
     use crate::i18n::Locale;
 
     #[test]
     fn an_agent_row_becomes_an_update() {
         let update = agent_update(
-            texts(Locale::En),
+            TEXTS.get(Locale::En),
             "admin",
             "general, billing，billing",
             " 3 ",
@@ -338,7 +349,7 @@ mod tests {
         assert_eq!(update.groups.unwrap(), ["general", "billing"]);
         assert_eq!((update.capacity, update.disabled), (Some(3), Some(true)));
         assert_eq!(
-            agent_update(texts(Locale::En), "agent", "", "many", true).unwrap_err(),
+            agent_update(TEXTS.get(Locale::En), "agent", "", "many", true).unwrap_err(),
             "capacity \"many\" is not a number"
         );
     }

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 
 use super::i18n::t;
 use super::{status_line, Loaded};
-use crate::agent::client::CannedDraft;
-use crate::agent::model::CannedResponse;
-use crate::agent::workspace;
+use crate::workbench::model::CannedResponse;
+use crate::workbench::workspace;
+use protocol::CannedRequest;
 
 #[component]
 pub fn Canned() -> impl IntoView {
@@ -34,7 +34,7 @@ pub fn Canned() -> impl IntoView {
     let (ws_create, reload_create) = (ws.clone(), reload.clone());
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let draft = CannedDraft {
+        let draft = CannedRequest {
             shortcut: shortcut
                 .get_untracked()
                 .trim()

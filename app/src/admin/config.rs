@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::i18n::t;
-use crate::agent::model::DeskConfig;
-use crate::agent::workspace;
+use crate::workbench::model::DeskConfig;
+use crate::workbench::workspace;
 
 #[component]
 pub fn Config() -> impl IntoView {

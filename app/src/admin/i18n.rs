@@ -1,26 +1,19 @@
-//! The admin pages' own strings, in the languages of [`crate::i18n::Locale`].
-//!
-//! The same choice as the workbench's ([`crate::agent::i18n::locale`]): one language per page.
+//! The admin pages' own strings, in the languages of [`crate::i18n::Locale`]; the page's language
+//! is the workbench's ([`crate::workbench::i18n::locale`]).
 
-use crate::agent::i18n::locale;
-use crate::agent::AdminPage;
-use crate::i18n::Locale;
+use crate::i18n::{fill, Translations};
+use crate::workbench::i18n::pick;
+use crate::workbench::AdminPage;
 
 /// The strings of this page's language.
 pub fn t() -> &'static Texts {
-    texts(locale())
-}
-
-pub fn texts(locale: Locale) -> &'static Texts {
-    match locale {
-        Locale::En => &EN,
-        Locale::ZhCn => &ZH_CN,
-    }
+    pick(&TEXTS)
 }
 
 /// What an admin reads around the desk's data (names, ids and origins stay as entered).
 pub struct Texts {
-    pub locale: Locale,
+    /// The admin pages' names, in the order of [`AdminPage::ALL`].
+    page_titles: [&'static str; 5],
     pub nav: &'static str,
     pub loading: &'static str,
     pub saved: &'static str,
@@ -42,13 +35,16 @@ pub struct Texts {
     pub role_admin: &'static str,
     pub default_group: &'static str,
     pub invite: &'static str,
-    pub invited: fn(&str, &str) -> String,
+    /// With `{email}` and `{password}`.
+    invited: &'static str,
     pub yes: &'static str,
     pub away: &'static str,
-    pub not_a_number: fn(&str) -> String,
+    /// With `{capacity}`, quoted.
+    not_a_number: &'static str,
     pub reset_password: &'static str,
     pub confirm_reset: &'static str,
-    pub password_reset: fn(&str, &str) -> String,
+    /// With `{email}` and `{password}`.
+    password_reset: &'static str,
     // Groups.
     pub id: &'static str,
     pub members: &'static str,
@@ -68,7 +64,8 @@ pub struct Texts {
     pub secret_set: &'static str,
     pub secret_not_set: &'static str,
     pub rotate: &'static str,
-    pub new_secret: fn(&str) -> String,
+    /// With `{secret}`.
+    new_secret: &'static str,
     pub widget_language: &'static str,
     pub visitors_browser: &'static str,
     pub embed_snippet: &'static str,
@@ -85,21 +82,40 @@ pub struct Texts {
 impl Texts {
     /// An admin page's name, in the nav and its heading.
     pub fn page_title(&self, page: AdminPage) -> &'static str {
-        match self.locale {
-            Locale::En => page.title(),
-            Locale::ZhCn => match page {
-                AdminPage::Agents => "坐席",
-                AdminPage::Groups => "技能组",
-                AdminPage::Canned => "快捷回复",
-                AdminPage::Sites => "站点",
-                AdminPage::Config => "设置",
-            },
+        let [agents, groups, canned, sites, config] = self.page_titles;
+        match page {
+            AdminPage::Agents => agents,
+            AdminPage::Groups => groups,
+            AdminPage::Canned => canned,
+            AdminPage::Sites => sites,
+            AdminPage::Config => config,
         }
+    }
+
+    pub fn invited(&self, email: &str, password: &str) -> String {
+        fill(self.invited, &[("email", email), ("password", password)])
+    }
+
+    pub fn password_reset(&self, email: &str, password: &str) -> String {
+        fill(
+            self.password_reset,
+            &[("email", email), ("password", password)],
+        )
+    }
+
+    /// `capacity` as typed, quoted as Rust quotes a string.
+    pub fn not_a_number(&self, capacity: &str) -> String {
+        fill(self.not_a_number, &[("capacity", &format!("{capacity:?}"))])
+    }
+
+    pub fn new_secret(&self, secret: &str) -> String {
+        fill(self.new_secret, &[("secret", secret)])
     }
 }
 
-static EN: Texts = Texts {
-    locale: Locale::En,
+pub(crate) static TEXTS: Translations<Texts> = Translations {
+    en: Texts {
+        page_titles: ["Agents", "Groups", "Canned responses", "Sites", "Settings"],
     nav: "Admin",
     loading: "Loading…",
     saved: "Saved.",
@@ -120,17 +136,13 @@ static EN: Texts = Texts {
     role_admin: "admin",
     default_group: "default",
     invite: "Invite",
-    invited: |email, password| {
-        format!("{email} can now sign in with the one-time password {password} (shown only now).")
-    },
+    invited: "{email} can now sign in with the one-time password {password} (shown only now).",
     yes: "yes",
     away: "away",
-    not_a_number: |capacity| format!("capacity {capacity:?} is not a number"),
+    not_a_number: "capacity {capacity} is not a number",
     reset_password: "Reset password",
     confirm_reset: "Click again: signs the agent out everywhere",
-    password_reset: |email, password| {
-        format!("New one-time password for {email}: {password} (shown once; they should change it)")
-    },
+    password_reset: "New one-time password for {email}: {password} (shown once; they should change it)",
     id: "Id",
     members: "Members",
     new_group: "New group",
@@ -148,11 +160,7 @@ static EN: Texts = Texts {
     secret_set: "set",
     secret_not_set: "not set",
     rotate: "Rotate",
-    new_secret: |secret| {
-        format!(
-            "New identity secret (shown only now; put it in your backend's configuration): {secret}"
-        )
-    },
+    new_secret: "New identity secret (shown only now; put it in your backend's configuration): {secret}",
     widget_language: "Widget language for the snippet (optional)",
     visitors_browser: "visitor's browser",
     embed_snippet: "Embed snippet (paste before </body>)",
@@ -163,10 +171,9 @@ static EN: Texts = Texts {
     normal: "Normal",
     high: "High",
     urgent: "Urgent",
-};
-
-static ZH_CN: Texts = Texts {
-    locale: Locale::ZhCn,
+    },
+    zh_cn: Texts {
+        page_titles: ["坐席", "技能组", "快捷回复", "站点", "设置"],
     nav: "管理",
     loading: "加载中…",
     saved: "已保存。",
@@ -187,17 +194,13 @@ static ZH_CN: Texts = Texts {
     role_admin: "管理员",
     default_group: "默认",
     invite: "邀请",
-    invited: |email, password| {
-        format!("{email} 现在可以使用一次性密码 {password} 登录（仅显示这一次）。")
-    },
+    invited: "{email} 现在可以使用一次性密码 {password} 登录（仅显示这一次）。",
     yes: "是",
     away: "离开",
-    not_a_number: |capacity| format!("容量 {capacity:?} 不是有效的数字"),
+    not_a_number: "容量 {capacity} 不是有效的数字",
     reset_password: "重置密码",
     confirm_reset: "再点一次：该坐席将在所有设备上退出登录",
-    password_reset: |email, password| {
-        format!("{email} 的新一次性密码：{password}（仅显示一次，请提醒对方修改）")
-    },
+    password_reset: "{email} 的新一次性密码：{password}（仅显示一次，请提醒对方修改）",
     id: "ID",
     members: "成员",
     new_group: "新建技能组",
@@ -214,7 +217,7 @@ static ZH_CN: Texts = Texts {
     secret_set: "已设置",
     secret_not_set: "未设置",
     rotate: "轮换",
-    new_secret: |secret| format!("新的身份密钥（仅显示这一次，请填入您后端的配置中）：{secret}"),
+    new_secret: "新的身份密钥（仅显示这一次，请填入您后端的配置中）：{secret}",
     widget_language: "嵌入代码中的挂件语言（可选）",
     visitors_browser: "跟随访客浏览器",
     embed_snippet: "嵌入代码（粘贴到 </body> 之前）",
@@ -225,23 +228,31 @@ static ZH_CN: Texts = Texts {
     normal: "普通",
     high: "高",
     urgent: "紧急",
+    },
 };
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Locale;
 
     #[test]
     fn both_languages_fill_in_the_messages() {
         assert_eq!(
-            (texts(Locale::En).not_a_number)("many"),
+            TEXTS.get(Locale::En).not_a_number("many"),
             "capacity \"many\" is not a number"
         );
-        assert!((texts(Locale::ZhCn).invited)("a@b.example", "pw").contains("pw"));
+        assert!(TEXTS
+            .get(Locale::ZhCn)
+            .invited("a@b.example", "pw")
+            .contains("pw"));
         assert_eq!(
-            texts(Locale::ZhCn).page_title(AdminPage::Canned),
+            TEXTS.get(Locale::ZhCn).page_title(AdminPage::Canned),
             "快捷回复"
         );
-        assert_eq!(texts(Locale::En).page_title(AdminPage::Config), "Settings");
+        assert_eq!(
+            TEXTS.get(Locale::En).page_title(AdminPage::Config),
+            "Settings"
+        );
     }
 }

@@ -13,7 +13,7 @@ mod sites;
 use leptos::prelude::*;
 
 use self::i18n::t;
-use crate::agent::{workspace, AdminPage, Page};
+use crate::workbench::{workspace, AdminPage, Page};
 
 #[component]
 pub fn Admin(page: AdminPage) -> impl IntoView {

@@ -5,9 +5,11 @@ use leptos::prelude::*;
 
 use super::i18n::t;
 use super::{status_line, Loaded};
-use crate::agent::client::SiteDraft;
-use crate::agent::model::Site;
-use crate::agent::workspace;
+use protocol::{SiteRequest, Slug};
+
+use crate::workbench::client::ApiError;
+use crate::workbench::model::Site;
+use crate::workbench::workspace;
 
 /// The tag a site pastes before `</body>`.
 pub fn embed_snippet(server_origin: &str, site: &str, locale: Option<&str>) -> String {
@@ -75,15 +77,30 @@ fn NewSite(on_saved: Callback<()>) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let draft = SiteDraft {
-            id: id.get_untracked().trim().to_owned(),
-            name: name.get_untracked().trim().to_owned(),
-            allowed_origins: parse_origins(&origins.get_untracked()),
-            default_group: None,
-        };
+        let site_id = Slug::parse(&id.get_untracked());
+        let (site_name, allowed_origins) = (
+            name.get_untracked().trim().to_owned(),
+            parse_origins(&origins.get_untracked()),
+        );
         let ws = ws.clone();
         leptos::task::spawn_local(async move {
-            match ws.desk.create_site(&draft).await {
+            let created = match site_id {
+                Ok(site_id) => {
+                    let draft = SiteRequest {
+                        id: Some(site_id),
+                        name: site_name,
+                        allowed_origins,
+                        default_group: None,
+                        visitor_groups: None,
+                    };
+                    ws.desk.create_site(&draft).await
+                }
+                Err(invalid) => Err(ApiError {
+                    status: 422,
+                    detail: invalid.to_string(),
+                }),
+            };
+            match created {
                 Ok(()) => {
                     error.set(None);
                     id.set(String::new());
@@ -119,9 +136,7 @@ fn SiteEditor(site: Site, on_saved: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(site.name.clone());
     let locale = RwSignal::new(String::new());
     let message = RwSignal::new(None::<Result<String, String>>);
-    let server_origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
+    let server_origin = crate::browser::origin();
     let site_id = site.id.clone();
     let snippet_id = site.id.clone();
     let snippet = move || embed_snippet(&server_origin, &snippet_id, Some(&locale.get()));
@@ -130,15 +145,16 @@ fn SiteEditor(site: Site, on_saved: Callback<()>) -> impl IntoView {
         let (ws, site) = (ws.clone(), site.clone());
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let draft = SiteDraft {
-                id: site.id.clone(),
+            let draft = SiteRequest {
+                id: Slug::parse(&site.id).ok(),
                 name: name.get_untracked().trim().to_owned(),
                 allowed_origins: parse_origins(&origins.get_untracked()),
                 default_group: site.default_group.clone(),
+                visitor_groups: None,
             };
-            let ws = ws.clone();
+            let (ws, id) = (ws.clone(), site.id.clone());
             leptos::task::spawn_local(async move {
-                match ws.desk.save_site(&draft).await {
+                match ws.desk.save_site(&id, &draft).await {
                     Ok(()) => {
                         message.set(Some(Ok(t().saved.into())));
                         on_saved.run(());
@@ -152,7 +168,7 @@ fn SiteEditor(site: Site, on_saved: Callback<()>) -> impl IntoView {
         let (ws, id) = (ws.clone(), site_id.clone());
         leptos::task::spawn_local(async move {
             match ws.desk.rotate_identity_secret(&id).await {
-                Ok(secret) => message.set(Some(Ok((t().new_secret)(&secret)))),
+                Ok(secret) => message.set(Some(Ok(t().new_secret(&secret)))),
                 Err(err) => message.set(Some(Err(ws.failed(err)))),
             }
         });

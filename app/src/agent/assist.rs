@@ -6,7 +6,7 @@ use super::i18n::t;
 use engine::{Engine, Entry};
 use leptos::prelude::*;
 
-use super::{workspace, Knowledge};
+use crate::workbench::{workspace, Knowledge};
 
 /// How many suggestions the assist panel shows.
 pub const SUGGESTIONS: usize = 3;

@@ -5,13 +5,17 @@
 use leptos::prelude::*;
 
 use super::assist::{entry_in, Assist};
-use super::client::{TicketUpdate, Transfer};
+use super::clock;
 use super::composer::Composer;
 use super::i18n::t;
-use super::model::{AdminAgent, Author, Case, Group, Message, TicketSummary};
 use super::summary::Summary;
 use super::template::Variables;
-use super::{clock, workspace, Knowledge};
+use crate::workbench::client::transfer_from_form;
+use crate::workbench::model::{
+    is_live, Agent, AgentExt as _, Author, Case, CaseExt as _, Group, Message, TicketSummary,
+};
+use crate::workbench::{workspace, Knowledge};
+use protocol::{ChangeRequest, Priority, Status, TicketType};
 
 #[derive(Clone, PartialEq)]
 enum Loaded {
@@ -28,7 +32,7 @@ pub fn CaseView(id: String) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let canned = RwSignal::new(Vec::new());
     let groups = RwSignal::new(Vec::<Group>::new());
-    let agents = RwSignal::new(Vec::<AdminAgent>::new());
+    let agents = RwSignal::new(Vec::<Agent>::new());
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     live.mark_read(&id);
 
@@ -99,8 +103,8 @@ pub fn CaseView(id: String) -> impl IntoView {
         case.with(|c| {
             let c = c.as_ref();
             Variables {
-                contact_name: c.and_then(|c| c.contact()?.name),
-                contact_email: c.and_then(|c| c.contact()?.email),
+                contact_name: c.and_then(|c| c.visitor_name().map(str::to_owned)),
+                contact_email: c.and_then(|c| c.visitor_email().map(str::to_owned)),
                 agent_name: me.name.clone(),
                 ticket_id: c.map(|c| c.ticket.id.clone()).unwrap_or_default(),
             }
@@ -168,7 +172,7 @@ pub fn CaseView(id: String) -> impl IntoView {
 fn CaseHeader(
     case: Case,
     groups: RwSignal<Vec<Group>>,
-    agents: RwSignal<Vec<AdminAgent>>,
+    agents: RwSignal<Vec<Agent>>,
     on_changed: Callback<()>,
     on_transferred: Callback<TicketSummary>,
 ) -> impl IntoView {
@@ -206,10 +210,10 @@ fn CaseHeader(
         act.clone(),
         act,
     );
-    let select = |options: &'static [&'static str], current: String| {
+    let select = |options: Vec<&'static str>, current: &'static str| {
         options
-            .iter()
-            .map(|o| view! { <option value=*o selected=current == *o>{*o}</option> })
+            .into_iter()
+            .map(|o| view! { <option value=o selected=current == o>{o}</option> })
             .collect_view()
     };
     let tags = ticket.tags.join(", ");
@@ -230,18 +234,18 @@ fn CaseHeader(
             </div>
             <div class="wb-actions">
                 <label>{t().status}
-                    <select data-testid="status" on:change=move |ev| act_status(CaseAction::Update(TicketUpdate { status: Some(event_target_value(&ev)), ..Default::default() }))>
-                        {select(&["open", "pending", "resolved", "closed"], ticket.status.clone())}
+                    <select data-testid="status" on:change=move |ev| act_status(CaseAction::Update(ChangeRequest { status: event_target_value(&ev).parse().ok(), ..Default::default() }))>
+                        {select(Status::ALL.iter().map(|s| s.as_str()).collect(), ticket.status.as_str())}
                     </select>
                 </label>
                 <label>{t().priority}
-                    <select data-testid="priority" on:change=move |ev| act_priority(CaseAction::Update(TicketUpdate { priority: Some(event_target_value(&ev)), ..Default::default() }))>
-                        {select(&["low", "normal", "high", "urgent"], ticket.priority.clone())}
+                    <select data-testid="priority" on:change=move |ev| act_priority(CaseAction::Update(ChangeRequest { priority: event_target_value(&ev).parse().ok(), ..Default::default() }))>
+                        {select(Priority::ALL.iter().map(|p| p.as_str()).collect(), ticket.priority.as_str())}
                     </select>
                 </label>
                 <label>{t().case_type}
-                    <select data-testid="type" on:change=move |ev| act_type(CaseAction::Update(TicketUpdate { ticket_type: Some(event_target_value(&ev)), ..Default::default() }))>
-                        {select(&["question", "incident", "problem", "task"], ticket.ticket_type.clone())}
+                    <select data-testid="type" on:change=move |ev| act_type(CaseAction::Update(ChangeRequest { ticket_type: event_target_value(&ev).parse().ok(), ..Default::default() }))>
+                        {select(TicketType::ALL.iter().map(|t| t.as_str()).collect(), ticket.ticket_type.as_str())}
                     </select>
                 </label>
                 <label>{t().assignee}
@@ -263,7 +267,7 @@ fn CaseHeader(
             </div>
             <label class="wb-tags">{t().tags}
                 <input type="text" data-testid="tags" value=tags placeholder="comma, separated"
-                    on:change=move |ev| act_tags(CaseAction::Update(TicketUpdate { tags: Some(split_tags(&event_target_value(&ev))), ..Default::default() })) />
+                    on:change=move |ev| act_tags(CaseAction::Update(ChangeRequest { tags: Some(split_tags(&event_target_value(&ev))), ..Default::default() })) />
             </label>
             {case.rating.clone().map(|r| view! {
                 <p class="wb-rating" data-testid="rating">{t().rated}<strong>{r.score}" / 5"</strong>
@@ -281,7 +285,7 @@ enum CaseAction {
     Claim,
     /// To the agent with this email, or to nobody.
     Assign(Option<String>),
-    Update(TicketUpdate),
+    Update(ChangeRequest),
 }
 
 fn split_tags(text: &str) -> Vec<String> {
@@ -314,7 +318,7 @@ fn TransferForm(
     let me = ws.desk.me.email.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let transfer = match Transfer::from_form(
+        let transfer = match transfer_from_form(
             &group.get_untracked(),
             &agent.get_untracked(),
             &note.get_untracked(),
@@ -386,7 +390,7 @@ fn transfer_candidates(groups: &[Group], chosen: &str, me: &str) -> Vec<String> 
     emails
 }
 
-fn known_groups(mine: &[String], agents: &[AdminAgent]) -> Vec<Group> {
+fn known_groups(mine: &[String], agents: &[Agent]) -> Vec<Group> {
     let mut ids: Vec<&String> = mine
         .iter()
         .chain(agents.iter().flat_map(|a| &a.groups))
@@ -405,7 +409,7 @@ fn known_groups(mine: &[String], agents: &[AdminAgent]) -> Vec<Group> {
 /// Who a case can be assigned to: the agents the server listed (admins get the list), else at
 /// least the signed-in agent and the current assignee; `(email, name)`, no duplicates.
 fn assignable(
-    agents: &[AdminAgent],
+    agents: &[Agent],
     me: &(String, String),
     current: &Option<(String, String)>,
 ) -> Vec<(String, String)> {
@@ -485,7 +489,7 @@ fn MessageView(message: Message) -> impl IntoView {
         // anyone can send anything. Say so, so no agent takes a forged "bot" promise as ours.
         (Author::Bot, _) => (
             "wb-msg wb-from-bot",
-            format!("{} · {}", t().bot, visitor_supplied()),
+            format!("{} · {}", t().bot, t().visitor_supplied),
         ),
         (Author::Agent, _) => (
             "wb-msg wb-from-agent",
@@ -528,7 +532,7 @@ fn MessageView(message: Message) -> impl IntoView {
 /// Who the visitor is: name, email, verification, attributes, tags, earlier tickets.
 #[component]
 fn ContactPanel(case: Case, on_merged: Callback<()>) -> impl IntoView {
-    let Some(contact) = case.contact() else {
+    if !case.knows_visitor() {
         return view! {
             <section class="wb-panel" data-testid="contact"><h2>{t().contact}</h2><p class="wb-muted">{t().anonymous}</p></section>
         }
@@ -536,10 +540,16 @@ fn ContactPanel(case: Case, on_merged: Callback<()>) -> impl IntoView {
     };
     let current = case.ticket.id.clone();
     // Earlier tickets come with the full contact record only.
-    let has_record = case.contact.is_some();
-    let previous: Vec<_> = contact
-        .tickets
+    let record = case.contact.clone();
+    let has_record = record.is_some();
+    let verified = record.as_ref().map(|r| r.contact.verified);
+    let (name, email) = (
+        case.visitor_name().map(str::to_owned),
+        case.visitor_email().map(str::to_owned),
+    );
+    let previous: Vec<_> = record
         .iter()
+        .flat_map(|r| &r.tickets)
         .filter(|t| t.id != current)
         .cloned()
         .collect();
@@ -547,24 +557,24 @@ fn ContactPanel(case: Case, on_merged: Callback<()>) -> impl IntoView {
         <section class="wb-panel" data-testid="contact">
             <h2>{t().contact}</h2>
             <p class="wb-contact-name">
-                <strong>{contact.name.clone().unwrap_or_else(|| t().no_name.into())}</strong>
-                {match contact.verified {
+                <strong>{name.unwrap_or_else(|| t().no_name.into())}</strong>
+                {match verified {
                     Some(true) => Some(view! { <span class="wb-badge wb-verified" data-testid="verified" title="Identity verified by the site">{t().verified}</span> }.into_any()),
                     Some(false) => Some(view! { <span class="wb-badge" title="Not verified: the visitor typed this">{t().unverified}</span> }.into_any()),
                     None => None,
                 }}
             </p>
-            {contact.email.clone().map(|e| view! { <p><a href=format!("mailto:{e}")>{e.clone()}</a></p> })}
-            {(!contact.attributes.is_empty()).then(|| view! {
+            {email.map(|e| view! { <p><a href=format!("mailto:{e}")>{e.clone()}</a></p> })}
+            {record.as_ref().filter(|r| !r.contact.attributes.is_empty()).map(|record| view! {
                 <dl class="wb-attributes">
-                    {contact.attributes.iter().map(|(k, v)| {
+                    {record.contact.attributes.iter().map(|(k, v)| {
                         let value = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
                         view! { <dt>{k.clone()}</dt><dd>{value}</dd> }
                     }).collect_view()}
                 </dl>
             })}
-            {(!contact.tags.is_empty()).then(|| view! {
-                <p>{contact.tags.iter().map(|t| view! { <span class="wb-badge">{t.clone()}</span> }).collect_view()}</p>
+            {record.as_ref().filter(|r| !r.contact.tags.is_empty()).map(|record| view! {
+                <p>{record.contact.tags.iter().map(|t| view! { <span class="wb-badge">{t.clone()}</span> }).collect_view()}</p>
             })}
             {has_record.then(|| view! { <h3>{t().previous_tickets}</h3> })}
             {if !has_record {
@@ -575,11 +585,11 @@ fn ContactPanel(case: Case, on_merged: Callback<()>) -> impl IntoView {
                 view! {
                     <ul class="wb-previous" data-testid="previous-tickets">
                         {previous.into_iter().map(|t| {
-                            let live = t.is_live();
+                            let live = is_live(&t);
                             let (duplicate, into) = (t.id.clone(), current.clone());
                             view! {
                                 <li data-testid="previous-ticket" data-ticket=t.id.clone()>
-                                    <a href=format!("/agent/tickets/{}", t.id)>{t.id.clone()}</a>" "{t.subject.clone()}" · "{t.status.clone()}
+                                    <a href=format!("/agent/tickets/{}", t.id)>{t.id.clone()}</a>" "{t.subject.clone()}" · "{t.status.as_str()}
                                     {live.then(|| view! { <MergeButton duplicate=duplicate into=into on_merged=on_merged /> })}
                                 </li>
                             }
@@ -619,28 +629,34 @@ fn MergeButton(duplicate: String, into: String, on_merged: Callback<()>) -> impl
 #[component]
 fn BotPanel(case: Case) -> impl IntoView {
     let knowledge = workspace().knowledge;
-    let escalation = case.escalation.clone().unwrap_or_default();
-    let candidates = escalation.bot_candidates.clone();
+    let escalation = case.escalation.clone();
+    let candidates = escalation
+        .as_ref()
+        .map(|e| e.candidates())
+        .unwrap_or_default();
+    let decision = escalation.as_ref().and_then(|e| e.bot_decision.clone());
+    let page_url = escalation.as_ref().and_then(|e| e.page_url.clone());
+    let locale = escalation.and_then(|e| e.locale);
     view! {
         <section class="wb-panel" data-testid="bot-context">
             <h2>{t().bot_knew}</h2>
             <dl class="wb-attributes">
-                <dt>{t().decision}</dt><dd>{escalation.bot_decision.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>{t().decision}</dt><dd>{decision.unwrap_or_else(|| "—".into())}</dd>
                 <dt>{t().page}</dt>
-                <dd data-testid="page-url">{match escalation.page_url.clone() {
+                <dd data-testid="page-url">{match page_url {
                     Some(url) if is_web_url(&url) => view! { <a href=url.clone() target="_blank" rel="noopener noreferrer">{url.clone()}</a> }.into_any(),
                     // Stored before the server checked the scheme: shown, never followed.
                     Some(url) => view! { <span class="wb-plain">{url}</span> }.into_any(),
                     None => view! { "—" }.into_any(),
                 }}</dd>
-                <dt>{t().language}</dt><dd>{escalation.locale.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>{t().language}</dt><dd>{locale.clone().unwrap_or_else(|| "—".into())}</dd>
             </dl>
             {(!candidates.is_empty()).then(|| view! {
                 <h3>{t().candidates}</h3>
                 <ol class="wb-candidates" data-testid="bot-candidates">
                     {candidates.into_iter().map(|c| {
                         let id = c.id.clone();
-                        let locale = escalation.locale.clone();
+                        let locale = locale.clone();
                         let question = move || knowledge.with(|k| k.engine().and_then(|e| entry_in(&e, &id, locale.as_deref()).map(|e| e.question.clone())));
                         let fallback = c.id.clone();
                         view! {
@@ -665,14 +681,6 @@ fn is_web_url(url: &str) -> bool {
         url.get(..scheme.len())
             .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
     }) && !url.chars().any(char::is_control)
-}
-
-/// The mark on every bot turn: it came from the visitor's browser, not from the server.
-fn visitor_supplied() -> &'static str {
-    match super::i18n::locale() {
-        crate::i18n::Locale::En => "as reported by the visitor's browser",
-        crate::i18n::Locale::ZhCn => "由访客浏览器提供",
-    }
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@
 use super::i18n::t;
 use leptos::prelude::*;
 
-use super::model::CannedResponse;
 use super::template::{self, Variables};
-use super::workspace;
+use crate::workbench::model::CannedResponse;
+use crate::workbench::workspace;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -157,6 +157,8 @@ mod tests {
             title: title.into(),
             body: String::new(),
             group: None,
+            created_by: None,
+            updated_at: 0,
         }
     }
 

@@ -3,9 +3,11 @@
 use super::i18n::t;
 use leptos::prelude::*;
 
-use super::client::TicketQuery;
-use super::model::{Me, TicketSummary};
-use super::{clock, workspace, Page};
+use super::clock;
+use crate::workbench::client::TicketQuery;
+use crate::workbench::model::{Agent as Me, AgentExt as _, TicketSummary};
+use crate::workbench::{workspace, Page};
+use protocol::Status;
 
 /// The inbox's views. `Open` is the default: every open case in the agent's groups, whoever
 /// holds it, so nobody's case is invisible to the team.
@@ -36,7 +38,7 @@ impl View {
     /// cases (open, or pending on the visitor) unless a status filter says otherwise; agents see
     /// their groups' queues and their own cases, admins everything.
     fn shows(self, ticket: &TicketSummary, me: &Me, status_filter: &str) -> bool {
-        let live = matches!(ticket.status.as_str(), "open" | "pending");
+        let live = matches!(ticket.status, Status::Open | Status::Pending);
         let status_ok = !status_filter.is_empty() || live || self == View::All;
         let visible = me.is_admin()
             || self == View::Mine
@@ -235,7 +237,7 @@ pub fn Inbox(open: Memo<Option<String>>) -> impl IntoView {
                 Listing::Ready(_) => ().into_any(),
             }}
             <ul class="wb-list">
-                <For each=move || sorted.get() key=|t| (t.id.clone(), t.updated_at, t.status.clone(), t.assignee_email.clone())
+                <For each=move || sorted.get() key=|t| (t.id.clone(), t.updated_at, t.status, t.assignee_email.clone())
                     children=move |ticket| view! { <Item ticket=ticket now=now open=open /> } />
             </ul>
             {move || (matches!(listing.get(), Listing::Ready(_)) && sorted.with(Vec::is_empty))
@@ -281,8 +283,8 @@ fn Item(ticket: TicketSummary, now: RwSignal<i64>, open: Memo<Option<String>>) -
                 </span>
                 <span class="wb-subject">{ticket.subject.clone()}</span>
                 <span class="wb-item-meta">
-                    <span class=priority_class>{ticket.priority.clone()}</span>
-                    <span class="wb-badge">{ticket.status.clone()}</span>
+                    <span class=priority_class>{ticket.priority.as_str()}</span>
+                    <span class="wb-badge">{ticket.status.as_str()}</span>
                     {ticket.group.clone().map(|g| view! { <span class="wb-badge wb-group">{g}</span> })}
                     <span class="wb-assignee">{assignee}</span>
                     {due.map(|due| view! { <span class="wb-sla">{move || clock::due(now.get(), due)}</span> })}
@@ -295,15 +297,16 @@ fn Item(ticket: TicketSummary, now: RwSignal<i64>, open: Memo<Option<String>>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agent::model::Role;
+    use crate::workbench::model::Role;
 
     fn ticket(status: &str, group: &str, assignee: Option<&str>) -> TicketSummary {
         TicketSummary {
             id: "T-1".into(),
             site: "demo".into(),
-            status: status.into(),
-            priority: "normal".into(),
-            ticket_type: "question".into(),
+            status: status.parse().unwrap(),
+            priority: protocol::Priority::Normal,
+            ticket_type: protocol::TicketType::Question,
+            channel: protocol::Channel::Widget,
             subject: "s".into(),
             group: Some(group.into()),
             assignee_email: assignee.map(str::to_owned),
@@ -325,6 +328,8 @@ mod tests {
             role,
             groups: vec!["general".into()],
             available: true,
+            capacity: 5,
+            disabled: false,
         }
     }
 

@@ -4,7 +4,7 @@
 use super::i18n::t;
 use leptos::prelude::*;
 
-use super::client::{self, Desk};
+use crate::workbench::client::{self, Desk};
 
 #[component]
 pub fn Login(on_signed_in: Callback<Desk>) -> impl IntoView {

@@ -8,16 +8,12 @@
 
 mod assist;
 mod case;
-pub mod client;
 mod clock;
 mod composer;
-pub mod i18n;
+mod i18n;
 mod inbox;
-mod live;
 mod login;
-pub mod model;
 mod password;
-mod route;
 mod summary;
 mod template;
 
@@ -26,80 +22,22 @@ use std::sync::Arc;
 use engine::Engine;
 use leptos::prelude::*;
 
-use crate::i18n::Locale;
-use client::{ApiError, Desk};
+use crate::browser::desk as browser;
+use crate::i18n::{fill, Locale};
+use crate::workbench::client::{self, Desk};
+use crate::workbench::i18n::{locale, switch_to};
+use crate::workbench::live::{Live, Mode};
+use crate::workbench::model::AgentExt as _;
+use crate::workbench::{workspace, AdminPage, Knowledge, Page, Session, Workspace};
 use i18n::t;
-use live::{Live, Mode};
-pub use route::{AdminPage, Page};
 
 const TITLE: &str = "Answerdesk · Agent";
-
-/// The knowledge snapshot, loaded once per page for smart assist and the KB search.
-#[derive(Clone)]
-pub enum Knowledge {
-    Loading,
-    Ready(Arc<Engine>),
-    Failed(String),
-}
-
-impl Knowledge {
-    pub fn engine(&self) -> Option<Arc<Engine>> {
-        match self {
-            Knowledge::Ready(engine) => Some(engine.clone()),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Clone, PartialEq)]
-enum Session {
-    Checking,
-    SignedOut,
-    SignedIn(Desk),
-}
-
-/// What every page of a signed-in workbench shares.
-#[derive(Clone)]
-pub struct Workspace {
-    pub desk: Desk,
-    pub page: RwSignal<Page>,
-    pub live: Live,
-    pub knowledge: RwSignal<Knowledge>,
-    session: RwSignal<Session>,
-}
-
-impl Workspace {
-    /// Shows `page`, adding a browser history entry.
-    pub fn go(&self, page: Page) {
-        if self.page.get_untracked() != page {
-            page.push();
-            self.page.set(page);
-        }
-    }
-
-    /// A failed call's message; an ended session sends the agent back to the login form.
-    pub fn failed(&self, err: ApiError) -> String {
-        if err.is_unauthorized() {
-            self.session.set(Session::SignedOut);
-        }
-        err.detail
-    }
-}
-
-pub fn workspace() -> Workspace {
-    expect_context::<Workspace>()
-}
 
 /// The whole workbench: the login form until a session exists, then the pages.
 #[component]
 pub fn Workbench() -> impl IntoView {
     let session = RwSignal::new(Session::Checking);
-    if let Some(html) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        let _ = html.set_attribute("lang", i18n::locale().tag());
-    }
+    browser::set_language(locale().tag());
     leptos::task::spawn_local(async move {
         session.set(match client::resume().await {
             Ok(desk) => Session::SignedIn(desk),
@@ -145,12 +83,10 @@ fn SignedIn(desk: Desk, session: RwSignal<Session>) -> impl IntoView {
     // The tab's title counts cases with unread news, so a background tab still says "look".
     Effect::new(move || {
         let unread = live.unread.with(|u| u.len());
-        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            document.set_title(&match unread {
-                0 => TITLE.to_owned(),
-                n => format!("({n}) {TITLE}"),
-            });
-        }
+        browser::set_title(&match unread {
+            0 => TITLE.to_owned(),
+            n => format!("({n}) {TITLE}"),
+        });
     });
     Effect::new(move || {
         if let Some(event) = live.last.get() {
@@ -170,7 +106,7 @@ fn SignedIn(desk: Desk, session: RwSignal<Session>) -> impl IntoView {
         Page::Admin(admin) => Some(admin),
     });
     let is_admin = desk.me.is_admin();
-    let other = match i18n::locale() {
+    let other = match locale() {
         Locale::En => Locale::ZhCn,
         Locale::ZhCn => Locale::En,
     };
@@ -185,9 +121,7 @@ fn SignedIn(desk: Desk, session: RwSignal<Session>) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 let _ = desk.logout().await;
                 // A fresh page: nothing of the session stays in memory, the stream closes.
-                if let Some(w) = web_sys::window() {
-                    let _ = w.location().assign("/agent");
-                }
+                browser::go_to("/agent");
             });
         }
     };
@@ -196,7 +130,7 @@ fn SignedIn(desk: Desk, session: RwSignal<Session>) -> impl IntoView {
         <div class="wb">
             <header class="wb-top">
                 <strong class="wb-brand">"Answerdesk"</strong>
-                <nav aria-label="Workbench">
+                <nav aria-label=t().workbench>
                     <a href="/agent" class:wb-current=move || matches!(page.get(), Page::Inbox { .. })
                         on:click=move |ev| { ev.prevent_default(); ws_nav.go(Page::Inbox { case: None }); }>
                         {t().inbox}
@@ -208,7 +142,7 @@ fn SignedIn(desk: Desk, session: RwSignal<Session>) -> impl IntoView {
                         </a>
                     })}
                 </nav>
-                <span class="wb-live" data-testid="live-status" title="Inbox updates">
+                <span class="wb-live" data-testid="live-status" title=t().live_hint>
                     {move || match live.mode.get() {
                         Mode::Connecting => t().connecting,
                         Mode::Streaming => t().live,
@@ -217,13 +151,13 @@ fn SignedIn(desk: Desk, session: RwSignal<Session>) -> impl IntoView {
                 </span>
                 <NotificationToggle />
                 <AwayToggle available=me.available />
-                <span class="wb-me" data-testid="me">{me.name.clone()}" · "{format!("{:?}", me.role).to_lowercase()}</span>
+                <span class="wb-me" data-testid="me">{me.name.clone()}" · "{me.role.as_str()}</span>
                 <button type="button" class="wb-quiet" data-testid="change-password-toggle"
                     aria-expanded=move || changing_password.get().to_string()
                     on:click=move |_| changing_password.update(|open| *open = !*open)>{t().change_password}</button>
                 <button type="button" class="wb-quiet" data-testid="logout" on:click=sign_out>{t().sign_out}</button>
                 <button type="button" class="wb-quiet" data-testid="language-toggle" lang=other.tag()
-                    on:click=move |_| i18n::switch_to(other)>{t().other_language}</button>
+                    on:click=move |_| switch_to(other)>{t().other_language}</button>
             </header>
             <password::ChangePassword open=changing_password />
             {move || match section.get() {
@@ -279,17 +213,14 @@ fn AwayToggle(available: bool) -> impl IntoView {
 /// "Notify me": asks the browser for permission to show a notification when a case arrives.
 #[component]
 fn NotificationToggle() -> impl IntoView {
-    let permission = RwSignal::new(web_sys::Notification::permission());
+    let permission = RwSignal::new(browser::notification_permission());
     let ask = move |_| {
-        if let Ok(promise) = web_sys::Notification::request_permission() {
-            leptos::task::spawn_local(async move {
-                let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-                permission.set(web_sys::Notification::permission());
-            });
-        }
+        leptos::task::spawn_local(async move {
+            permission.set(browser::request_notification_permission().await);
+        });
     };
     move || {
-        (permission.get() == web_sys::NotificationPermission::Default).then(|| {
+        (permission.get() == browser::Permission::Undecided).then(|| {
             view! { <button type="button" class="wb-quiet" on:click=ask>{t().notify_me}</button> }
         })
     }
@@ -297,14 +228,12 @@ fn NotificationToggle() -> impl IntoView {
 
 /// A browser notification for a new case, only when the agent is looking elsewhere.
 fn notify_new_case(ticket: &str) {
-    let hidden = web_sys::window()
-        .and_then(|w| w.document())
-        .is_some_and(|d| d.hidden());
-    if !hidden || web_sys::Notification::permission() != web_sys::NotificationPermission::Granted {
-        return;
+    if browser::page_hidden() && browser::notification_permission() == browser::Permission::Granted
+    {
+        browser::notify(
+            t().new_case,
+            &fill(t().new_case_waiting, &[("ticket", ticket)]),
+            "answerdesk-new-case",
+        );
     }
-    let options = web_sys::NotificationOptions::new();
-    options.set_body(&format!("{ticket} is waiting in the inbox."));
-    options.set_tag("answerdesk-new-case");
-    let _ = web_sys::Notification::new_with_options("New case", &options);
 }

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::i18n::{t, Texts};
-use super::workspace;
+use crate::workbench::workspace;
 
 /// Shortest new password the server accepts.
 const MIN_CHARS: usize = 12;
@@ -89,12 +89,12 @@ pub fn ChangePassword(open: RwSignal<bool>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::check;
-    use crate::agent::i18n::texts;
+    use crate::agent::i18n::TEXTS;
     use crate::i18n::Locale;
 
     #[test]
     fn the_form_refuses_short_or_mismatched_passwords_before_asking() {
-        let en = texts(Locale::En);
+        let en = TEXTS.get(Locale::En);
         assert_eq!(check(en, "short", "short"), Err(en.password_too_short));
         assert_eq!(
             check(en, "long enough pass", "long enough pasS"),
@@ -102,7 +102,7 @@ mod tests {
         );
         assert_eq!(check(en, "long enough pass", "long enough pass"), Ok(()));
         // Twelve Chinese characters are twelve characters.
-        let zh = texts(Locale::ZhCn);
+        let zh = TEXTS.get(Locale::ZhCn);
         assert_eq!(
             check(
                 zh,

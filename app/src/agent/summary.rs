@@ -6,7 +6,7 @@
 
 use engine::Engine;
 
-use super::model::{Author, Case};
+use crate::workbench::model::{Author, Case, CaseExt as _};
 
 /// The parts of the summary, each shown only when known.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -51,13 +51,11 @@ impl Summary {
         let intent = engine.and_then(|engine| detected_intent(case, engine, &request));
 
         let mut slots = Vec::new();
-        if let Some(contact) = &case.contact() {
-            if let Some(name) = contact.name.as_deref().filter(|n| !n.is_empty()) {
-                slots.push(("name", name.to_owned()));
-            }
-            if let Some(email) = contact.email.as_deref().filter(|e| !e.is_empty()) {
-                slots.push(("email", email.to_owned()));
-            }
+        if let Some(name) = case.visitor_name().filter(|n| !n.is_empty()) {
+            slots.push(("name", name.to_owned()));
+        }
+        if let Some(email) = case.visitor_email().filter(|e| !e.is_empty()) {
+            slots.push(("email", email.to_owned()));
         }
         if let Some(escalation) = &case.escalation {
             if let Some(locale) = escalation.locale.as_deref().filter(|l| !l.is_empty()) {
@@ -111,7 +109,7 @@ fn detected_intent(case: &Case, engine: &Engine, request: &str) -> Option<Intent
     let escalation = case.escalation.as_ref();
     let locale = escalation.and_then(|e| e.locale.as_deref());
     let from_bot = escalation
-        .and_then(|e| e.bot_candidates.first())
+        .and_then(|e| e.candidates().into_iter().next())
         .and_then(|c| Some((super::assist::entry_in(engine, &c.id, locale)?, c.score)));
     let (entry, confidence) = match from_bot {
         Some(found) => found,
@@ -130,7 +128,8 @@ fn detected_intent(case: &Case, engine: &Engine, request: &str) -> Option<Intent
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agent::model::{Contact, Escalation, Message, TicketSummary};
+    use crate::workbench::model::{Escalation, Message, TicketSummary};
+    use protocol::{Channel, Contact, ContactDetail, Priority, Status, TicketType};
 
     fn message(id: i64, author: Author, text: &str, at: i64) -> Message {
         Message {
@@ -149,9 +148,10 @@ mod tests {
             ticket: TicketSummary {
                 id: "T-1".into(),
                 site: "demo".into(),
-                status: "open".into(),
-                priority: "normal".into(),
-                ticket_type: "question".into(),
+                status: Status::Open,
+                priority: Priority::Normal,
+                ticket_type: TicketType::Question,
+                channel: Channel::Widget,
                 subject: "退货".into(),
                 group: None,
                 assignee_email: None,
@@ -165,13 +165,25 @@ mod tests {
             },
             messages,
             escalation: Some(Escalation {
+                transcript: serde_json::json!([]),
+                bot_decision: None,
+                bot_candidates: serde_json::json!([]),
                 page_url: Some("https://shop.example/orders".into()),
                 locale: Some("zh-CN".into()),
-                ..Escalation::default()
             }),
-            contact: Some(Contact {
-                name: Some("Ada".into()),
-                ..Contact::default()
+            contact: Some(ContactDetail {
+                contact: Contact {
+                    id: 1,
+                    site: "demo".into(),
+                    external_id: None,
+                    name: Some("Ada".into()),
+                    email: None,
+                    verified: false,
+                    attributes: serde_json::Map::new(),
+                    tags: vec![],
+                    created_at: 0,
+                },
+                tickets: vec![],
             }),
             audit: vec![],
             rating: None,

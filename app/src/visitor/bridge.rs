@@ -40,12 +40,7 @@ pub fn listen(hooks: Hooks) {
     } = hooks;
     let expected = browser::parent_origin();
     let _ = window_event_listener(leptos::ev::message, move |ev| {
-        let parent = web_sys::window().and_then(|w| w.parent().ok().flatten());
-        let from_parent = match (ev.source(), parent) {
-            (Some(source), Some(parent)) => JsValue::from(source) == JsValue::from(parent),
-            _ => false,
-        };
-        if !from_parent || expected.as_deref() != Some(ev.origin().as_str()) {
+        if !browser::from_parent(&ev) || expected.as_deref() != Some(ev.origin().as_str()) {
             return;
         }
         let data = ev.data();

@@ -7,23 +7,14 @@
 
 use std::cell::RefCell;
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast as _;
-
 use crate::api::{self, TicketMessage, TicketSession};
+use crate::browser::events::EventStream;
 use crate::json::Json;
 
-/// An open event stream and the handlers it calls; dropping it closes the stream.
+/// The followed ticket and its stream.
 struct Stream {
     ticket_id: String,
-    source: web_sys::EventSource,
-    _handlers: [Closure<dyn FnMut(web_sys::MessageEvent)>; 2],
-}
-
-impl Drop for Stream {
-    fn drop(&mut self) {
-        self.source.close();
-    }
+    events: EventStream,
 }
 
 thread_local! {
@@ -33,9 +24,8 @@ thread_local! {
 /// Whether the ticket's stream is open or reconnecting by itself.
 pub fn following(ticket_id: &str) -> bool {
     STREAM.with_borrow(|s| {
-        s.as_ref().is_some_and(|s| {
-            s.ticket_id == ticket_id && s.source.ready_state() != web_sys::EventSource::CLOSED
-        })
+        s.as_ref()
+            .is_some_and(|s| s.ticket_id == ticket_id && !s.events.is_closed())
     })
 }
 
@@ -46,31 +36,22 @@ pub fn follow(
     on_message: impl Fn(TicketMessage) + 'static,
     on_updated: impl Fn() + 'static,
 ) {
-    let url = api::events_url(session, after);
-    let Ok(source) = web_sys::EventSource::new(&url) else {
+    let Some(mut events) = EventStream::open(&api::events_url(session, after)) else {
         return;
     };
-    let message =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            let message = ev
-                .data()
-                .as_string()
-                .and_then(|data| Json::parse(&data))
-                .and_then(|frame| TicketMessage::from_json(&frame.get("message")));
-            if let Some(message) = message {
-                on_message(message);
-            }
-        });
-    let updated = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| on_updated());
-    let _ = source.add_event_listener_with_callback("message", message.as_ref().unchecked_ref());
-    let _ = source.add_event_listener_with_callback("updated", updated.as_ref().unchecked_ref());
-    // Missed events: re-read the ticket, as for a change.
-    let _ = source.add_event_listener_with_callback("lagged", updated.as_ref().unchecked_ref());
+    events.on(&["message"], move |data| {
+        let message =
+            Json::parse(&data).and_then(|frame| TicketMessage::from_json(&frame.get("message")));
+        if let Some(message) = message {
+            on_message(message);
+        }
+    });
+    // Missed events (`lagged`): re-read the ticket, as for a change.
+    events.on(&["updated", "lagged"], move |_| on_updated());
     STREAM.with_borrow_mut(|s| {
         *s = Some(Stream {
             ticket_id: session.ticket_id.clone(),
-            source,
-            _handlers: [message, updated],
+            events,
         })
     });
 }

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 
 use super::conversation::{BotReply, Turn};
 use super::feedback::{self, DeliverOutbox, Verdict};
-use super::safe_html;
 use crate::api::{Author, TicketMessage};
+use crate::browser::safe_html;
 use crate::i18n::{Locale, Strings};
 
 #[component]

@@ -12,7 +12,6 @@ mod live;
 mod message;
 mod outbox;
 mod rating;
-mod safe_html;
 pub mod skeleton;
 mod ticket;
 

@@ -2,7 +2,7 @@
 //! so a visitor who opens the widget can type at once. When the app mounts it takes over what
 //! was typed, whether Enter was already pressed, and the focus, and removes the skeleton.
 
-use wasm_bindgen::JsCast as _;
+use crate::browser;
 
 /// What the visitor did in the skeleton before the app was up.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -16,22 +16,11 @@ pub struct Adopted {
 
 /// Reads and removes the skeleton; `None` when the page has none.
 pub fn take() -> Option<Adopted> {
-    let document = web_sys::window()?.document()?;
-    let shell = document.get_element_by_id("ad-skeleton")?;
-    let input = document.get_element_by_id("ad-skeleton-input")?;
-    // `value` through Reflect: the visitor's wasm does not otherwise need HtmlInputElement.
-    let text = js_sys::Reflect::get(&input, &"value".into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default();
-    let focused = document
-        .active_element()
-        .is_some_and(|active| active == *input.unchecked_ref::<web_sys::Element>());
+    const INPUT: &str = "ad-skeleton-input";
     let adopted = Adopted {
-        text,
-        submitted: input.get_attribute("data-submitted").is_some(),
-        focused,
+        text: browser::field_value(INPUT)?,
+        submitted: browser::has_attribute(INPUT, "data-submitted"),
+        focused: browser::has_focus(INPUT),
     };
-    shell.remove();
-    Some(adopted)
+    browser::remove_element("ad-skeleton").then_some(adopted)
 }

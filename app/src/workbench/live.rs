@@ -8,16 +8,12 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use serde::Deserialize;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast as _;
+use protocol::TicketEvent;
+
+use crate::browser::events::EventStream;
 
 /// How often to refetch when the stream is unavailable.
 const POLL_EVERY: Duration = Duration::from_secs(4);
-
-/// Event names the stream uses (`event:` lines): a new case, a new message, a changed case,
-/// and `lagged` when this client fell behind and should re-read everything.
-const EVENT_NAMES: [&str; 4] = ["created", "message", "updated", "lagged"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -36,26 +32,13 @@ pub struct LiveEvent {
 }
 
 impl LiveEvent {
+    /// The event named `name` (the `event:` line) with `data`: a [`TicketEvent`], or `{}` for
+    /// [`protocol::LAGGED`].
     fn parse(name: &str, data: &str) -> LiveEvent {
-        #[derive(Deserialize, Default)]
-        struct Wire {
-            #[serde(default, alias = "type", alias = "event")]
-            kind: Option<String>,
-            #[serde(default, alias = "ticket")]
-            ticket_id: Option<serde_json::Value>,
-        }
-        let wire: Wire = serde_json::from_str(data).unwrap_or_default();
-        let ticket = match wire.ticket_id {
-            Some(serde_json::Value::String(id)) => Some(id),
-            Some(serde_json::Value::Object(ticket)) => ticket
-                .get("id")
-                .and_then(|id| id.as_str())
-                .map(str::to_owned),
-            _ => None,
-        };
+        let event = serde_json::from_str::<TicketEvent>(data).ok();
         LiveEvent {
-            kind: wire.kind.unwrap_or_else(|| name.to_owned()),
-            ticket,
+            kind: name.to_owned(),
+            ticket: event.map(|e| e.ticket_id().to_owned()),
         }
     }
 
@@ -84,42 +67,28 @@ impl Live {
             last: RwSignal::new(None),
             unread: RwSignal::new(BTreeSet::new()),
         };
-        match web_sys::EventSource::new(url) {
-            Ok(source) => live.listen(source),
-            Err(_) => live.poll(),
+        match EventStream::open(url) {
+            Some(events) => live.listen(events),
+            None => live.poll(),
         }
         live
     }
 
-    fn listen(self, source: web_sys::EventSource) {
-        let on_open = Closure::<dyn FnMut()>::new(move || self.mode.set(Mode::Streaming));
-        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        on_open.forget();
-
-        for name in EVENT_NAMES {
-            let on_event = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-                move |ev: web_sys::MessageEvent| {
-                    let data = ev.data().as_string().unwrap_or_default();
-                    self.receive(LiveEvent::parse(name, &data));
-                },
-            );
-            let _ =
-                source.add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
-            on_event.forget();
+    fn listen(self, mut events: EventStream) {
+        events.on_open(move || self.mode.set(Mode::Streaming));
+        for name in TicketEvent::NAMES {
+            events.on(&[name], move |data| {
+                self.receive(LiveEvent::parse(name, &data))
+            });
         }
-
-        // The browser reconnects by itself after a dropped connection; CLOSED means it gave up
+        // The browser reconnects by itself after a dropped connection; closed means it gave up
         // (the endpoint is missing or refused the session), so fall back to polling.
-        let watched = source.clone();
-        let on_error = Closure::<dyn FnMut()>::new(move || {
-            if watched.ready_state() == web_sys::EventSource::CLOSED
-                && self.mode.get_untracked() != Mode::Polling
-            {
+        events.on_closed(move || {
+            if self.mode.get_untracked() != Mode::Polling {
                 self.poll();
             }
         });
-        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        on_error.forget();
+        events.keep_open();
     }
 
     fn poll(self) {
@@ -153,22 +122,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_the_kind_and_ticket_in_either_shape() {
+    fn reads_the_ticket_of_the_events_the_server_sends() {
         let event = LiveEvent::parse("created", r#"{"type":"created","ticket_id":"T-1"}"#);
         assert_eq!(event.kind, "created");
         assert_eq!(event.ticket.as_deref(), Some("T-1"));
         assert!(event.is_new_case());
 
-        let event = LiveEvent::parse("message", r#"{"ticket":{"id":"T-2"}}"#);
+        let event = LiveEvent::parse(
+            "message",
+            r#"{"type":"message","ticket_id":"T-2","message":{"id":4,"author":"agent",
+                "author_name":"Ana","internal":false,"body_text":"hi","body_html":null,
+                "created_at":1}}"#,
+        );
         assert_eq!(event.kind, "message");
         assert_eq!(event.ticket.as_deref(), Some("T-2"));
         assert!(!event.is_new_case());
 
-        let event = LiveEvent::parse("ping", "not json");
+        let event = LiveEvent::parse("lagged", "{}");
         assert_eq!(
             event,
             LiveEvent {
-                kind: "ping".into(),
+                kind: "lagged".into(),
                 ticket: None
             }
         );

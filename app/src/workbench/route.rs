@@ -3,8 +3,6 @@
 //! The workbench is one single-page app under `/agent` and `/admin`; the server answers every
 //! such path with the same `index.html`, so a reload or a shared link lands on the same page.
 
-use wasm_bindgen::JsValue;
-
 /// A page of the workbench.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
@@ -43,16 +41,6 @@ impl AdminPage {
             AdminPage::Config => "config",
         }
     }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            AdminPage::Agents => "Agents",
-            AdminPage::Groups => "Groups",
-            AdminPage::Canned => "Canned responses",
-            AdminPage::Sites => "Sites",
-            AdminPage::Config => "Settings",
-        }
-    }
 }
 
 impl Page {
@@ -89,9 +77,7 @@ impl Page {
 
     /// Shows `self` in the address bar, adding a history entry.
     pub fn push(&self) {
-        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&self.path()));
-        }
+        crate::browser::desk::push_history(&self.path());
     }
 }
 

@@ -1,4 +1,14 @@
-//! The few browser facts the app needs, in one place.
+//! The few browser facts the app needs, in one place: the only module that names `web_sys`.
+//!
+//! Everything else in the app calls small typed functions here (and in [`http`], [`events`],
+//! [`safe_html`], and for the workbench [`desk`]), so what the app asks of the browser can be
+//! read in one folder.
+
+#[cfg(feature = "workbench")]
+pub mod desk;
+pub mod events;
+pub mod http;
+pub mod safe_html;
 
 use wasm_bindgen::{JsCast as _, JsValue};
 
@@ -10,6 +20,13 @@ fn window() -> Option<web_sys::Window> {
 pub fn path() -> String {
     window()
         .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default()
+}
+
+/// This page's origin, e.g. `https://help.example.com`.
+pub fn origin() -> String {
+    window()
+        .and_then(|w| w.location().origin().ok())
         .unwrap_or_default()
 }
 
@@ -169,6 +186,50 @@ pub fn object(fields: &[(&str, &str)]) -> js_sys::Object {
         let _ = js_sys::Reflect::set(&object, &(*name).into(), &(*value).into());
     }
     object
+}
+
+fn element(id: &str) -> Option<web_sys::Element> {
+    window()?.document()?.get_element_by_id(id)
+}
+
+/// The `value` of the form field with this id; `None` when there is no such element.
+pub fn field_value(id: &str) -> Option<String> {
+    // Through Reflect: the visitor's wasm does not otherwise need HtmlInputElement.
+    let field = element(id)?;
+    Some(
+        js_sys::Reflect::get(&field, &"value".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default(),
+    )
+}
+
+/// Whether the element with this id has the focus.
+pub fn has_focus(id: &str) -> bool {
+    let active = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    active.is_some_and(|active| element(id).is_some_and(|e| e == active))
+}
+
+/// Whether the element with this id carries the attribute `name`.
+pub fn has_attribute(id: &str, name: &str) -> bool {
+    element(id).is_some_and(|e| e.has_attribute(name))
+}
+
+/// Removes the element with this id; `false` when there was none.
+pub fn remove_element(id: &str) -> bool {
+    element(id).map(|e| e.remove()).is_some()
+}
+
+/// Whether a `message` event came from the page embedding this one (its window, not only its
+/// origin: another frame of the same origin is not the parent).
+pub fn from_parent(ev: &web_sys::MessageEvent) -> bool {
+    let parent = window().and_then(|w| w.parent().ok().flatten());
+    match (ev.source(), parent) {
+        (Some(source), Some(parent)) => JsValue::from(source) == JsValue::from(parent),
+        _ => false,
+    }
 }
 
 /// Moves focus to the element with this id, if it exists.
