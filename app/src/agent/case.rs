@@ -10,7 +10,7 @@ use super::composer::Composer;
 use super::i18n::t;
 use super::summary::Summary;
 use super::template::Variables;
-use crate::workbench::client::transfer_from_form;
+use crate::workbench::client::{transfer_from_form, TransferFormError};
 use crate::workbench::model::{
     is_live, Agent, AgentExt as _, Author, Case, CaseExt as _, Group, Message, TicketSummary,
 };
@@ -325,7 +325,13 @@ fn TransferForm(
         ) {
             Ok(t) => t,
             Err(reason) => {
-                error.set(Some(reason.into()));
+                error.set(Some(
+                    match reason {
+                        TransferFormError::NoTarget => t().transfer_no_target,
+                        TransferFormError::NoNote => t().transfer_no_note,
+                    }
+                    .into(),
+                ));
                 return;
             }
         };
@@ -370,7 +376,7 @@ fn TransferForm(
             {move || error.get().map(|e| view! { <p class="wb-error" role="alert">{e}</p> })}
             <div class="wb-row">
                 <button type="button" class="wb-quiet" on:click=move |_| open.set(false)>{t().cancel}</button>
-                <button type="submit" class="wb-primary" data-testid="transfer-submit" disabled=move || busy.get()>"Transfer"</button>
+                <button type="submit" class="wb-primary" data-testid="transfer-submit" disabled=move || busy.get()>{t().transfer_submit}</button>
             </div>
         </form>
     }
@@ -559,8 +565,8 @@ fn ContactPanel(case: Case, on_merged: Callback<()>) -> impl IntoView {
             <p class="wb-contact-name">
                 <strong>{name.unwrap_or_else(|| t().no_name.into())}</strong>
                 {match verified {
-                    Some(true) => Some(view! { <span class="wb-badge wb-verified" data-testid="verified" title="Identity verified by the site">{t().verified}</span> }.into_any()),
-                    Some(false) => Some(view! { <span class="wb-badge" title="Not verified: the visitor typed this">{t().unverified}</span> }.into_any()),
+                    Some(true) => Some(view! { <span class="wb-badge wb-verified" data-testid="verified" title={t().verified_hint}>{t().verified}</span> }.into_any()),
+                    Some(false) => Some(view! { <span class="wb-badge" title={t().unverified_hint}>{t().unverified}</span> }.into_any()),
                     None => None,
                 }}
             </p>

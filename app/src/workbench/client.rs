@@ -150,12 +150,21 @@ impl TicketQuery {
     }
 }
 
+/// Why a transfer form cannot be sent yet; the page words it in the agent's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferFormError {
+    /// Neither a group nor an agent was chosen.
+    NoTarget,
+    /// The receiving agent's note is empty.
+    NoNote,
+}
+
 /// The transfer a form describes (blank fields are absent), or why it cannot be sent.
 pub fn transfer_from_form(
     group: &str,
     agent: &str,
     note: &str,
-) -> Result<TransferRequest, &'static str> {
+) -> Result<TransferRequest, TransferFormError> {
     let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let transfer = TransferRequest {
         group: some(group),
@@ -163,10 +172,10 @@ pub fn transfer_from_form(
         note: note.trim().to_owned(),
     };
     if transfer.group.is_none() && transfer.agent.is_none() {
-        return Err("Choose a group or an agent to transfer to.");
+        return Err(TransferFormError::NoTarget);
     }
     if transfer.note.is_empty() {
-        return Err("A note for the receiving agent is required.");
+        return Err(TransferFormError::NoNote);
     }
     Ok(transfer)
 }
@@ -395,8 +404,14 @@ mod tests {
 
     #[test]
     fn a_transfer_needs_a_target_and_a_note() {
-        assert!(transfer_from_form("", " ", "note").is_err());
-        assert!(transfer_from_form("billing", "", "  ").is_err());
+        assert_eq!(
+            transfer_from_form("", " ", "note"),
+            Err(TransferFormError::NoTarget)
+        );
+        assert_eq!(
+            transfer_from_form("billing", "", "  "),
+            Err(TransferFormError::NoNote)
+        );
         let t = transfer_from_form("billing", "", " check it ").unwrap();
         assert_eq!(
             serde_json::to_value(&t).unwrap(),
