@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use engine::{Decision, Engine};
+use engine::{Decision, Engine, EscalateReason};
 use serde::{Deserialize, Serialize};
 
 /// One scored question: `expected` is an entry id, or `None` when a person should take it.
@@ -48,6 +48,16 @@ pub struct Report {
     pub escalation_recall: Option<f64>,
     pub escalation_precision: Option<f64>,
     pub balanced: Option<f64>,
+    /// What the visitor sees, over in-scope queries: the right entry answered
+    /// directly (or a request for a person handed to one).
+    pub direct_answer_rate: Option<f64>,
+    /// In-scope queries answered with "did you mean" choices.
+    pub clarify_rate: Option<f64>,
+    /// Of those, the share whose choices hold the right entry; `None` when none clarified.
+    pub clarify_hit_rate: Option<f64>,
+    /// Over all queries: an answer with the wrong entry, or any answer to an
+    /// out-of-scope query. The worst outcome: the visitor is told something false.
+    pub wrong_answer_rate: f64,
     pub latency_p50_us: f64,
     pub latency_p99_us: f64,
 }
@@ -61,15 +71,72 @@ pub fn run(engine: &Engine, queries: &[Query]) -> Report {
         let reply = engine.ask(&q.query);
         latencies.push(started.elapsed().as_secs_f64() * 1e6);
         let ranked = engine.search(&q.query, 10);
+        let is_expected = |entry: usize| is_id(&entries[entry].id, q.expected.as_deref());
         outcomes.push(Outcome {
             expected_rank: q
                 .expected
                 .as_ref()
-                .map(|expected| ranked.iter().position(|c| &entries[c.entry].id == expected)),
-            escalated: matches!(reply.decision, Decision::Escalate { .. }),
+                .map(|_| ranked.iter().position(|c| is_expected(c.entry))),
+            seen: match &reply.decision {
+                Decision::Answer { entry } => Seen::Answer {
+                    right: is_expected(*entry),
+                },
+                Decision::Clarify { entries } => Seen::Clarify {
+                    hit: entries.iter().any(|&e| is_expected(e)),
+                },
+                Decision::Escalate { reason } => Seen::Escalate {
+                    asked_for_human: *reason == EscalateReason::AskedForHuman,
+                },
+            },
         });
     }
     report(&outcomes, latencies)
+}
+
+/// Whether an entry `id` is the `expected` one: the same id, or a passage of
+/// the expected article (`returns-guide#refunds` for `returns-guide`).
+fn is_id(id: &str, expected: Option<&str>) -> bool {
+    expected
+        .is_some_and(|e| id == e || id.strip_prefix(e).is_some_and(|rest| rest.starts_with('#')))
+}
+
+/// Each query whose visitor did not get the right answer directly, with what
+/// they got: for finding what to fix, never for choosing thresholds.
+pub fn misses(engine: &Engine, queries: &[Query]) -> String {
+    let entries = engine.entries();
+    let mut out = String::new();
+    for q in queries {
+        let reply = engine.ask(&q.query);
+        let name = |e: usize| entries[e].id.as_str();
+        let seen = match &reply.decision {
+            Decision::Answer { entry } if is_id(name(*entry), q.expected.as_deref()) => continue,
+            Decision::Escalate { .. } if q.expected.is_none() => continue,
+            Decision::Escalate {
+                reason: EscalateReason::AskedForHuman,
+            } => continue,
+            Decision::Answer { entry } => format!("WRONG ANSWER {}", name(*entry)),
+            Decision::Clarify { entries } => {
+                let names: Vec<&str> = entries.iter().map(|&e| name(e)).collect();
+                format!("clarify {}", names.join(" | "))
+            }
+            Decision::Escalate { reason } => format!("escalate ({reason:?})"),
+        };
+        let top: Vec<String> = reply
+            .candidates
+            .iter()
+            .take(3)
+            .map(|c| format!("{} {:.2}", name(c.entry), c.score))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{:<60} expected {:<22} got {}  [{}]",
+            q.query,
+            q.expected.as_deref().unwrap_or("(escalate)"),
+            seen,
+            top.join(", ")
+        );
+    }
+    out
 }
 
 /// What the engine did with one query.
@@ -78,8 +145,22 @@ struct Outcome {
     /// In scope: where the expected entry ranked among the first ten, if at all.
     /// `None` for an out-of-scope query.
     expected_rank: Option<Option<usize>>,
-    /// Whether the decision was to hand the visitor to a person.
-    escalated: bool,
+    /// What the visitor was shown.
+    seen: Seen,
+}
+
+/// The decision as the visitor meets it, judged against the expected entry.
+#[derive(Debug, Clone, Copy)]
+enum Seen {
+    Answer { right: bool },
+    Clarify { hit: bool },
+    Escalate { asked_for_human: bool },
+}
+
+impl Outcome {
+    fn escalated(&self) -> bool {
+        matches!(self.seen, Seen::Escalate { .. })
+    }
 }
 
 /// The figures over `outcomes`, and the latency percentiles of `latencies` (µs).
@@ -87,19 +168,33 @@ fn report(outcomes: &[Outcome], mut latencies: Vec<f64>) -> Report {
     let (mut in_scope, mut top1, mut at5, mut rr) = (0usize, 0usize, 0usize, 0f64);
     let (mut answered_right, mut oos, mut oos_escalated, mut escalated) =
         (0usize, 0usize, 0usize, 0usize);
+    let (mut direct, mut clarified, mut clarify_hits, mut wrong) = (0usize, 0usize, 0usize, 0usize);
     for o in outcomes {
-        escalated += usize::from(o.escalated);
+        escalated += usize::from(o.escalated());
         match o.expected_rank {
             Some(rank) => {
                 in_scope += 1;
                 top1 += usize::from(rank == Some(0));
                 at5 += usize::from(rank.is_some_and(|r| r < 5));
                 rr += rank.map_or(0.0, |r| 1.0 / (r + 1) as f64);
-                answered_right += usize::from(rank == Some(0) && !o.escalated);
+                answered_right += usize::from(rank == Some(0) && !o.escalated());
+                match o.seen {
+                    Seen::Answer { right: true }
+                    | Seen::Escalate {
+                        asked_for_human: true,
+                    } => direct += 1,
+                    Seen::Answer { right: false } => wrong += 1,
+                    Seen::Clarify { hit } => {
+                        clarified += 1;
+                        clarify_hits += usize::from(hit);
+                    }
+                    Seen::Escalate { .. } => {}
+                }
             }
             None => {
                 oos += 1;
-                oos_escalated += usize::from(o.escalated);
+                oos_escalated += usize::from(o.escalated());
+                wrong += usize::from(matches!(o.seen, Seen::Answer { .. }));
             }
         }
     }
@@ -123,6 +218,10 @@ fn report(outcomes: &[Outcome], mut latencies: Vec<f64>) -> Report {
         escalation_recall,
         escalation_precision: has_oos.then(|| ratio(oos_escalated, escalated)),
         balanced: escalation_recall.map(|r| (in_scope_accuracy + r) / 2.0),
+        direct_answer_rate: (in_scope > 0).then(|| ratio(direct, in_scope)),
+        clarify_rate: (in_scope > 0).then(|| ratio(clarified, in_scope)),
+        clarify_hit_rate: (clarified > 0).then(|| ratio(clarify_hits, clarified)),
+        wrong_answer_rate: ratio(wrong, outcomes.len()),
         latency_p50_us: percentile(&latencies, 0.50),
         latency_p99_us: percentile(&latencies, 0.99),
     }
@@ -164,6 +263,22 @@ impl Report {
         );
         let _ = writeln!(
             out,
+            "direct answers     {}   (right entry answered, in scope)",
+            opt(self.direct_answer_rate)
+        );
+        let _ = writeln!(
+            out,
+            "clarified          {}   (of them with the right choice: {})",
+            opt(self.clarify_rate),
+            opt(self.clarify_hit_rate)
+        );
+        let _ = writeln!(
+            out,
+            "wrong answers      {:.4}   (wrong entry, or an answer out of scope; all queries)",
+            self.wrong_answer_rate
+        );
+        let _ = writeln!(
+            out,
             "latency            p50 {:.0} µs   p99 {:.0} µs",
             self.latency_p50_us, self.latency_p99_us
         );
@@ -176,6 +291,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_articles_passages_count_as_the_article() {
+        assert!(is_id("returns-guide#refunds", Some("returns-guide")));
+        assert!(is_id("returns-guide", Some("returns-guide")));
+        assert!(!is_id("returns-guides", Some("returns-guide")));
+        assert!(!is_id("returns-guide", None));
+    }
+
+    #[test]
     fn percentile_picks_nearest_rank() {
         let v: Vec<f64> = (1..=100).map(f64::from).collect();
         assert_eq!(percentile(&v, 0.5), 50.0);
@@ -183,18 +306,80 @@ mod tests {
         assert_eq!(percentile(&[], 0.5), 0.0);
     }
 
+    /// An in-scope query ranked at `rank`, escalated or answered with its first candidate.
     fn in_scope(rank: Option<usize>, escalated: bool) -> Outcome {
+        let seen = if escalated {
+            Seen::Escalate {
+                asked_for_human: false,
+            }
+        } else {
+            Seen::Answer {
+                right: rank == Some(0),
+            }
+        };
         Outcome {
             expected_rank: Some(rank),
-            escalated,
+            seen,
         }
     }
 
     fn out_of_scope(escalated: bool) -> Outcome {
         Outcome {
             expected_rank: None,
-            escalated,
+            seen: if escalated {
+                Seen::Escalate {
+                    asked_for_human: false,
+                }
+            } else {
+                Seen::Clarify { hit: false }
+            },
         }
+    }
+
+    fn seen(rank: Option<usize>, seen: Seen) -> Outcome {
+        Outcome {
+            expected_rank: Some(rank),
+            seen,
+        }
+    }
+
+    #[test]
+    fn what_the_visitor_sees_is_counted() {
+        let outcomes = [
+            seen(Some(0), Seen::Answer { right: true }),  // direct
+            seen(Some(1), Seen::Answer { right: false }), // wrong
+            seen(Some(1), Seen::Clarify { hit: true }),   // clarified, hit
+            seen(None, Seen::Clarify { hit: false }),     // clarified, miss
+            seen(
+                Some(0),
+                Seen::Escalate {
+                    asked_for_human: true,
+                },
+            ), // asked for a person and got one: right
+            seen(
+                Some(0),
+                Seen::Escalate {
+                    asked_for_human: false,
+                },
+            ), // escalated an answerable question
+            Outcome {
+                expected_rank: None,
+                seen: Seen::Answer { right: false },
+            }, // answered out of scope: wrong
+            out_of_scope(true),
+        ];
+        let r = report(&outcomes, vec![]);
+        assert_eq!(r.in_scope, 6);
+        assert_eq!(r.direct_answer_rate, Some(2.0 / 6.0));
+        assert_eq!(r.clarify_rate, Some(2.0 / 6.0));
+        assert_eq!(r.clarify_hit_rate, Some(0.5));
+        assert!(close(r.wrong_answer_rate, 2.0 / 8.0), "{r:?}");
+        assert_eq!(r.escalation_recall, Some(0.5));
+        // Nothing clarified: no hit rate rather than a made-up 0.
+        let r = report(&[in_scope(Some(0), false)], vec![]);
+        assert_eq!(r.clarify_hit_rate, None);
+        assert_eq!(r.direct_answer_rate, Some(1.0));
+        assert_eq!(r.wrong_answer_rate, 0.0);
     }
 
     fn close(a: f64, b: f64) -> bool {

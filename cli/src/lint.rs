@@ -5,6 +5,7 @@ use std::fmt;
 
 use anyhow::Result;
 
+use crate::sources::synonyms::LoadedGroup;
 use crate::sources::{LoadedEntry, Location};
 
 /// One problem, with where it is.
@@ -74,8 +75,50 @@ fn normalized(text: &str) -> String {
         .to_string()
 }
 
-pub fn check(entries: &[LoadedEntry]) -> Result<Vec<Finding>> {
+/// Everything `kb lint` reports: duplicate ids and phrasings, answer markup
+/// that shows as text, phrasings that retrieve another entry; and the site
+/// owner's synonym groups: a word in two groups is an error; a
+/// group whose first word no entry uses rewrites visitors' words to nothing
+/// the knowledge base says, a warning.
+pub fn check(entries: &[LoadedEntry], synonyms: &[LoadedGroup]) -> Result<Vec<Finding>> {
     let mut findings = duplicate_ids(entries);
+    for conflict in crate::sources::synonyms::conflicts(synonyms) {
+        findings.push(Finding {
+            at: conflict.at,
+            level: Level::Error,
+            message: conflict.message,
+        });
+    }
+    let corpus: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let mut text = engine::normalize(&e.entry.question);
+            for t in e
+                .entry
+                .alternates
+                .iter()
+                .chain(std::iter::once(&e.entry.answer_text))
+            {
+                text.push('\n');
+                text.push_str(&engine::normalize(t));
+            }
+            text
+        })
+        .collect();
+    for group in synonyms {
+        let canonical = engine::normalize(&group.words[0]);
+        if !corpus.iter().any(|text| text.contains(&canonical)) {
+            findings.push(Finding {
+                at: group.at.clone(),
+                level: Level::Warning,
+                message: format!(
+                    "no entry says `{}`, the group's first word: visitors' `{}` would be rewritten to a word the knowledge base never uses; put the entries' own word first",
+                    group.words[0],
+                    group.words[1..].join("`, `")
+                ),
+            });
+        }
+    }
 
     // The same phrasing under two entries: whichever wins, half the visitors get the wrong answer.
     let mut owner: BTreeMap<(String, &str), usize> = BTreeMap::new();
@@ -123,7 +166,10 @@ pub fn check(entries: &[LoadedEntry]) -> Result<Vec<Finding>> {
     // Phrasings that retrieve another entry: the entries overlap and need sharper wording.
     let snapshot = engine::build(
         entries.iter().map(|e| e.entry.clone()).collect(),
-        &Default::default(),
+        &engine::BuildOptions {
+            synonyms: synonyms.iter().map(|g| g.words.clone()).collect(),
+            ..Default::default()
+        },
     )?;
     let engine = engine::Engine::new(snapshot);
     for (i, e) in entries.iter().enumerate() {

@@ -72,6 +72,9 @@ enum KbCommand {
         /// Which evidence ranks: both fused (the product), or one half alone.
         #[arg(long, value_enum, default_value_t = commands::kb::RankerArg::Fused)]
         ranker: commands::kb::RankerArg,
+        /// Also list every query whose visitor did not get the right answer directly.
+        #[arg(long)]
+        misses: bool,
     },
     /// Show the ranked candidates and the decision for one question.
     Query {
@@ -100,7 +103,8 @@ fn main() -> std::process::ExitCode {
             queries,
             json,
             ranker,
-        }) => commands::kb::eval(&snapshot, &queries, json, ranker.into()),
+            misses,
+        }) => commands::kb::eval(&snapshot, &queries, json, ranker.into(), misses),
         Command::Kb(KbCommand::Query {
             snapshot,
             text,

@@ -118,6 +118,7 @@ fn options(table: &TokenTable) -> BuildOptions {
         build_time: 0,
         thresholds: None,
         token_table: Some(table.clone()),
+        synonyms: Vec::new(),
     }
 }
 

@@ -57,6 +57,8 @@ pub struct Engine {
     ranker: Ranker,
     thresholds: Thresholds,
     typos: TypoTable,
+    /// Rewrites synonyms as the build did.
+    analyzer: Analyzer,
     /// Token weights and phrasing vectors, derived from the dense index.
     dense: Option<(TokenWeights, DensePhrasings)>,
 }
@@ -67,6 +69,7 @@ impl Engine {
     pub fn new(snapshot: Snapshot) -> Engine {
         let body = &snapshot.body;
         let typos = TypoTable::new(&body.index);
+        let analyzer = Analyzer::with_synonyms(body.synonyms.clone());
         let dense = body.dense.as_ref().map(|d| {
             let weights = d.weights();
             let phrasings = d.phrasings(&weights, &body.entries, &[]);
@@ -77,6 +80,7 @@ impl Engine {
             thresholds: snapshot.thresholds(),
             snapshot,
             typos,
+            analyzer,
             dense,
         }
     }
@@ -132,7 +136,7 @@ impl Engine {
         if asks_for_human(&text) {
             return escalate(EscalateReason::AskedForHuman, Vec::new());
         }
-        let query = Query::new(&Analyzer::new(), text);
+        let query = Query::new(&self.analyzer, text);
         let candidates = self.rank(&query, REPLY_CANDIDATES);
         let mut decision = decide(&candidates, &self.thresholds);
         if matches!(decision, Decision::Answer { .. }) && names_a_topic(&query.text) {
@@ -157,7 +161,7 @@ impl Engine {
     /// entries that share no term with the query are left out.
     pub fn search(&self, query: &str, k: usize) -> Vec<Candidate> {
         let text = normalize(truncate_chars(query, MAX_QUERY_CHARS));
-        self.rank(&Query::new(&Analyzer::new(), text), k)
+        self.rank(&Query::new(&self.analyzer, text), k)
     }
 
     /// [`Engine::search`] of an analysed query.

@@ -56,9 +56,12 @@ pub mod snapshot;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod visitor_questions;
 
+pub use analysis::{normalize, Synonyms};
 #[cfg(feature = "build")]
-pub use build::{build, build_with_scoring, BuildError, BuildOptions, TableError};
+pub use build::{build, build_with_scoring, BuildError, BuildOptions, SynonymGroups, TableError};
 pub use decision::{Decision, EscalateReason, Thresholds};
 pub use engine::{Engine, Reply, MAX_QUERY_CHARS, REPLY_CANDIDATES};
 pub use index::{Scoring, TokenTable};

@@ -39,7 +39,7 @@ pub struct Candidate {
 }
 
 /// Number of features the calibration uses.
-pub(crate) const FEATURES: usize = 5;
+pub(crate) const FEATURES: usize = 6;
 
 /// What calibration looks at for one entry and one query.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -54,6 +54,11 @@ pub struct Features {
     pub dense: f32,
     /// 1 when the lexical and the dense ranker both put this entry first.
     pub accord: f32,
+    /// The margin as a share of the entry's own score, in −1..=1: a visitor's
+    /// long question, full of words the knowledge base never uses, scores low
+    /// on every entry, yet its best entry can stand as far ahead of the rest as
+    /// a short question's; this sees the lead whatever the length.
+    pub lead: f32,
 }
 
 impl Features {
@@ -64,6 +69,7 @@ impl Features {
             self.agreement,
             self.dense,
             self.accord,
+            self.lead,
         ]
     }
 }
@@ -85,7 +91,7 @@ impl Default for Calibration {
     fn default() -> Self {
         Calibration {
             bias: -4.0,
-            weights: [6.0, 4.0, 0.0, 0.0, 0.0],
+            weights: [6.0, 4.0, 0.0, 0.0, 0.0, 0.0],
         }
     }
 }
@@ -125,9 +131,11 @@ pub(crate) fn ordered(scores: &EntryScores, k: usize) -> Vec<(usize, Features)> 
         .enumerate()
         .map(|(i, &e)| {
             let best_other = if i == 0 { second } else { first };
+            let margin = s[e] - best_other;
             let features = Features {
                 score: s[e],
-                margin: s[e] - best_other,
+                margin,
+                lead: (margin / s[e].max(f32::EPSILON)).clamp(-1.0, 1.0),
                 agreement: scores.agreement[e],
                 dense: scores.dense.get(e).copied().unwrap_or(0.0),
                 accord: scores.accord.get(e).copied().unwrap_or(0.0),

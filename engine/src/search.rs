@@ -45,12 +45,19 @@ pub(crate) struct Evidence {
     /// term is known.
     pub classifier: Option<Vec<f32>>,
     pub dense: Option<DenseScores>,
+    /// Whether the question shares only its frame with the knowledge base.
+    pub only_frame: bool,
 }
 
 impl Evidence {
     /// The evidence as `ranker` sees it: the classifier is part of the lexical
     /// half (it reads the same terms), mixed in by its share.
     pub fn fused(&self, ranker: Ranker, shares: Shares) -> EntryScores {
+        // Nothing of the subject is known, only "where is my …": whatever the
+        // frame or the vectors it dominates find, no entry is about this question.
+        if self.only_frame {
+            return EntryScores::zero(self.lexical.fused.len());
+        }
         let s = shares.classifier;
         match &self.classifier {
             Some(c) if s > 0.0 && ranker != Ranker::Dense => {
@@ -95,6 +102,7 @@ impl Searcher<'_> {
             lexical,
             classifier,
             dense,
+            only_frame: prepared.matches_only_frame(),
         }
     }
 }

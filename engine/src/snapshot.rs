@@ -9,7 +9,7 @@
 //! 28      ...   body: bincode 2 (standard config) of header fields, entries,
 //!               lexical index, term classifier (optional), dense index (token
 //!               table and counts; optional), scoring parameters, classifier and
-//!               dense shares, calibration and thresholds per ranker
+//!               dense shares, calibration and thresholds per ranker, synonyms
 //! ```
 //!
 //! The fixed frame lets [`Snapshot::from_bytes`] tell a foreign file, a snapshot
@@ -24,6 +24,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::Synonyms;
 use crate::decision::Thresholds;
 use crate::index::{DenseIndex, LexicalIndex, Scoring, TermClassifier};
 use crate::kb::Entry;
@@ -33,7 +34,7 @@ use crate::search::Shares;
 /// Identifies an Answerdesk snapshot file.
 pub const MAGIC: [u8; 8] = *b"ADSNAP\0\x01";
 /// Version of the body layout this engine reads and writes.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 const FRAME_LEN: usize = 8 + 4 + 8 + 8;
 /// Upper bound on what decoding may allocate, against crafted length prefixes.
 const DECODE_LIMIT: usize = 1 << 30;
@@ -119,6 +120,8 @@ pub(crate) struct Body {
     pub classifier_share: f32,
     pub dense_share: f32,
     pub rankers: PerRanker,
+    /// Applied to questions as they were to the knowledge base (format 5).
+    pub synonyms: Synonyms,
 }
 
 fn config() -> impl bincode::config::Config {
@@ -214,6 +217,11 @@ impl Snapshot {
         })
     }
 
+    /// The synonyms questions are rewritten with (the bundled list and the site owner's).
+    pub fn synonyms(&self) -> &Synonyms {
+        &self.body.synonyms
+    }
+
     /// Facts about the snapshot.
     pub fn header(&self) -> &Header {
         &self.header
@@ -292,6 +300,7 @@ impl Body {
                 SnapshotError::Decode(format!("inconsistent classifier: {problem}"))
             })?;
         }
+        self.synonyms.check().map_err(SnapshotError::Decode)?;
         if let Some(dense) = &self.dense {
             dense.check().map_err(|problem| {
                 SnapshotError::Decode(format!("inconsistent dense index: {problem}"))

@@ -284,6 +284,7 @@ fn threshold_overrides_apply() {
         answer: 0.99,
         clarify: 0.98,
         margin: 0.5,
+        lead: 0.9,
     };
     let options = BuildOptions {
         build_time: 0,
@@ -296,6 +297,7 @@ fn threshold_overrides_apply() {
         answer: 0.0,
         clarify: 0.0,
         margin: 0.0,
+        lead: f32::INFINITY,
     });
     assert!(matches!(
         engine.ask("how do I reset my password").decision,

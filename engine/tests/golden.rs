@@ -71,6 +71,7 @@ fn snapshot_sha256() -> String {
         build_time: 1_700_000_000,
         thresholds: None,
         token_table: Some(table),
+        synonyms: Vec::new(),
     };
     let snapshot = build(entries, &options).expect("the fixture builds");
     assert!(snapshot.has_dense(), "the fixture covers the dense index");

@@ -22,6 +22,7 @@ mod cmd;
 mod distill;
 mod fuzz;
 mod openapi;
+mod quality;
 mod reliability;
 mod run;
 mod test;

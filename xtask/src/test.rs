@@ -7,7 +7,7 @@ use std::process::Command;
 use anyhow::{bail, Result};
 
 use crate::cmd::{self, Steps};
-use crate::{bench, build, fuzz, openapi, project_root, tidy, toolchain};
+use crate::{bench, build, fuzz, openapi, project_root, quality, tidy, toolchain};
 
 /// What one stage ran.
 #[derive(Default)]
@@ -60,6 +60,7 @@ const STAGES: &[&str] = &[
     "fmt",
     "clippy",
     "native",
+    "quality",
     "doc",
     "workbench",
     "hnsw",
@@ -86,7 +87,7 @@ pub fn run(args: &[String]) -> Result<()> {
     };
     let wanted = |stage: &str| only.as_ref().is_none_or(|o| o.contains(&stage));
     let root = project_root();
-    let mut steps = Steps::new(19);
+    let mut steps = Steps::new(20);
     let versions = toolchain::Versions::load(&root)?;
     versions.check_consistency(&root)?;
 
@@ -160,6 +161,10 @@ pub fn run(args: &[String]) -> Result<()> {
     if wanted("native") {
         outcomes.push(native_tests(&root)?);
     }
+    if wanted("quality") {
+        steps.start("Answer quality: kb eval on held-out and validation questions, against floors");
+        outcomes.push(quality_stage(&root));
+    }
     if wanted("doc") {
         outcomes.push(doc_tests(&root)?);
     }
@@ -216,6 +221,19 @@ pub fn run(args: &[String]) -> Result<()> {
 }
 
 /// A check with no test count: it passes or it does not.
+/// Each figure bound of [`quality::gate`] counts as one test.
+fn quality_stage(root: &Path) -> Outcome {
+    match quality::gate(root) {
+        Ok((held, broken)) => Outcome::counted("quality", broken == 0, (held, broken, 0))
+            .note("kb eval floors (docs/QUALITY.md)"),
+        Err(error) => Outcome {
+            name: "quality",
+            note: format!("{error:#}"),
+            ..Default::default()
+        },
+    }
+}
+
 fn simple(name: &'static str, command: &mut Command) -> Result<Outcome> {
     let ok = cmd::run(command, "").is_ok();
     Ok(Outcome {

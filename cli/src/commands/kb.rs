@@ -84,6 +84,10 @@ pub fn build(
     if let Some(duplicate) = lint::duplicate_ids(&loaded).into_iter().next() {
         bail!("{duplicate}");
     }
+    let synonyms = sources::synonyms::load(source)?;
+    if let Some(conflict) = sources::synonyms::conflicts(&synonyms).into_iter().next() {
+        bail!("{conflict}");
+    }
 
     let build_time = build_time(&files)?;
     let entry_count = loaded.len();
@@ -96,6 +100,7 @@ pub fn build(
             build_time,
             thresholds: None,
             token_table,
+            synonyms: synonyms.into_iter().map(|g| g.words).collect(),
         },
     )
     .context("cannot build the snapshot")?;
@@ -127,8 +132,15 @@ pub fn build(
     )?;
     writeln!(
         out,
-        "  thresholds: answer {:.3}  clarify {:.3}  margin {:.3}",
-        t.answer, t.clarify, t.margin
+        "  thresholds: answer {:.3}  clarify {:.3}  margin {:.3}  lead {}",
+        t.answer,
+        t.clarify,
+        t.margin,
+        if t.lead.is_finite() {
+            format!("{:.3}", t.lead)
+        } else {
+            "off".into()
+        }
     )?;
     match snapshot.dense_table_bytes() {
         Some(table_bytes) => writeln!(
@@ -218,11 +230,20 @@ pub fn open(snapshot: &Path) -> Result<Engine> {
     Engine::from_bytes(&bytes).with_context(|| format!("{} was refused", snapshot.display()))
 }
 
-pub fn eval(snapshot: &Path, queries: &Path, json: bool, ranker: Ranker) -> Result<ExitCode> {
+pub fn eval(
+    snapshot: &Path,
+    queries: &Path,
+    json: bool,
+    ranker: Ranker,
+    misses: bool,
+) -> Result<ExitCode> {
     let engine = open(snapshot)?.with_ranker(ranker);
     let queries = eval::read_queries(queries)?;
     let report = eval::run(&engine, &queries);
     let mut out = std::io::stdout().lock();
+    if misses {
+        write!(out, "{}", eval::misses(&engine, &queries))?;
+    }
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
@@ -265,7 +286,8 @@ pub fn query(snapshot: &Path, text: &str, top: usize) -> Result<ExitCode> {
 /// Exit status 1 when an error-level finding exists, so CI can gate on it.
 pub fn lint(source: &Path) -> Result<ExitCode> {
     let loaded = sources::load(source, |_| {})?;
-    let findings = lint::check(&loaded)?;
+    let synonyms = sources::synonyms::load(source)?;
+    let findings = lint::check(&loaded, &synonyms)?;
     let mut out = std::io::stdout().lock();
     let mut errors = 0;
     for f in &findings {

@@ -11,12 +11,14 @@
 //! - `*.md`: one entry, or with `kind: article` a help article split into passages at `## ` headings,
 //!   with YAML front matter between `---` lines;
 //! - `*.jsonl`: one entry per line, the `../shared/datasets/*/kb.jsonl` format;
-//! - `*.csv`: header `id,question,alternates,answer,category,tags,locale`, lists separated by `|`.
+//! - `*.csv`: header `id,question,alternates,answer,category,tags,locale`, lists separated by `|`;
+//! - `synonyms.yaml`: not entries but the site owner's synonym groups ([`synonyms`]).
 
 mod csv;
 mod jsonl;
 mod markdown;
 mod render;
+pub mod synonyms;
 mod yaml;
 
 use std::fmt;
@@ -101,7 +103,8 @@ pub fn source_files(root: &Path) -> Result<Vec<PathBuf>, SourceError> {
         return Ok(vec![root.to_path_buf()]);
     }
     let mut files = Vec::new();
-    walk(root, &mut files)?;
+    walk_all(root, &mut files)?;
+    files.retain(|f| !synonyms::is_synonym_file(f));
     files.sort();
     if files.is_empty() {
         return Err(SourceError::new(
@@ -113,7 +116,8 @@ pub fn source_files(root: &Path) -> Result<Vec<PathBuf>, SourceError> {
     Ok(files)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SourceError> {
+/// Every file of a known format under `dir`, entries and synonym lists alike.
+fn walk_all(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SourceError> {
     let read = std::fs::read_dir(dir)
         .map_err(|e| SourceError::new(dir, None, format!("cannot list: {e}")))?;
     for item in read {
@@ -125,7 +129,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SourceError> {
             continue;
         }
         if path.is_dir() {
-            walk(&path, out)?;
+            walk_all(&path, out)?;
         } else if Format::of(&path).is_some() {
             out.push(path);
         }

@@ -1,21 +1,28 @@
 //! Text analysis: from raw text to the terms the index stores.
 //!
-//! The pipeline is [`normalize()`] → [`segment()`] → per segment: English stop words
-//! dropped and stems taken for words, codes kept verbatim, CJK runs expanded to
-//! character unigrams and bigrams. Knowledge-base text and visitor queries go
+//! The pipeline is [`normalize()`] → [`synonyms`] (phrases) → [`segment()`] → per
+//! segment: English stop words dropped and stems taken for words (then mapped
+//! by synonym), codes kept verbatim, CJK runs expanded to character unigrams and
+//! bigrams; in a question, [`frames`] are marked to weigh less and filler is
+//! dropped (both languages). Knowledge-base text and visitor queries go
 //! through the same pipeline, so they meet on the same terms. A visitor's
 //! question is normalized once and analysed once into a [`Query`], which every
 //! index and rule then reads.
 
+pub mod frames;
 pub mod normalize;
 pub mod segment;
 pub mod stem;
+pub mod synonyms;
 pub mod typo;
 
 pub use normalize::normalize;
 pub use segment::{segment, Segment};
+pub use synonyms::Synonyms;
 
+use frames::Role;
 use stem::{is_stop_word, EnglishStemmer};
+use synonyms::Rewriter;
 
 /// What kind of text a term came from; decides whether typo tolerance applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,6 +35,8 @@ pub enum TermKind {
     CjkUnigram,
     /// Two adjacent CJK characters.
     CjkBigram,
+    /// A question's frame ("how", "怎么办"), see [`frames`]; weighs less than content.
+    Frame,
 }
 
 /// One indexable unit of text.
@@ -44,77 +53,150 @@ pub struct Term {
 /// classifier its terms.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
-    /// The text after [`normalize()`].
+    /// The text after [`normalize()`] and the synonyms' rewriting.
     pub text: String,
     /// Its terms, as [`Analyzer::analyze`] gives them.
     pub terms: Vec<Term>,
 }
 
 impl Query {
-    /// Analyses `normalized`, text already through [`normalize()`].
+    /// Analyses `normalized`, text already through [`normalize()`]; its
+    /// synonyms are rewritten for the indexes that read the text too.
     pub fn new(analyzer: &Analyzer, normalized: String) -> Query {
-        let terms = analyzer.terms(&normalized);
-        Query {
-            text: normalized,
-            terms,
-        }
+        let text = analyzer.rewriter.phrases(&normalized);
+        let terms = analyzer.terms(&text, true);
+        Query { text, terms }
     }
 }
 
-/// Turns text into terms. Holds the stemmer so that callers analysing many texts
-/// create it once.
+/// Turns text into terms. Holds the stemmer and the prepared synonyms so that
+/// callers analysing many texts create them once.
 #[derive(Default)]
 pub struct Analyzer {
     stemmer: EnglishStemmer,
+    synonyms: Synonyms,
+    rewriter: Rewriter,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("synonyms", &self.synonyms.len())
+            .finish()
+    }
+}
+
+impl Clone for Analyzer {
+    fn clone(&self) -> Self {
+        Analyzer::with_synonyms(self.synonyms.clone())
+    }
 }
 
 impl Analyzer {
-    /// An analyzer with an English stemmer.
+    /// An analyzer with an English stemmer and no synonyms.
+    #[cfg(test)]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An analyzer that rewrites `synonyms` to their canonical words.
+    pub fn with_synonyms(synonyms: Synonyms) -> Self {
+        let stemmer = EnglishStemmer::new();
+        let rewriter = Rewriter::new(&synonyms, &stemmer);
+        Analyzer {
+            stemmer,
+            synonyms,
+            rewriter,
+        }
     }
 
     /// All terms of `text` in order, repeats included (term frequency matters):
     /// knowledge-base text, at build time. A question is analysed as a [`Query`].
     #[cfg(feature = "build")]
     pub fn analyze(&self, text: &str) -> Vec<Term> {
-        self.terms(&normalize(text))
+        self.terms(&self.rewriter.phrases(&normalize(text)), false)
     }
 
-    /// [`Analyzer::analyze`] of text already through [`normalize()`].
-    fn terms(&self, normalized: &str) -> Vec<Term> {
+    /// [`Analyzer::analyze`] of text already normalized and rewritten; a
+    /// `question`'s frames are marked and its filler dropped (see [`frames`]).
+    fn terms(&self, rewritten: &str, question: bool) -> Vec<Term> {
+        let segments = segment(rewritten);
         let mut terms = Vec::new();
-        for seg in segment(normalized) {
+        let mut frame_words = 0;
+        for (i, seg) in segments.iter().enumerate() {
             match seg {
                 Segment::Word(w) => {
-                    if !is_stop_word(&w) {
+                    if question && frame_words == 0 {
+                        let next = match segments.get(i + 1) {
+                            Some(Segment::Word(next)) => Some(next.as_str()),
+                            _ => None,
+                        };
+                        if let Some((kind, words)) = frames::latin_frame(w, next) {
+                            if kind.is_empty() {
+                                continue; // filler
+                            }
+                            frame_words = words;
+                        }
+                    }
+                    let in_frame = frame_words > 0;
+                    frame_words = frame_words.saturating_sub(1);
+                    if !is_stop_word(w) {
+                        let stem = self.stemmer.stem(w);
                         terms.push(Term {
-                            text: self.stemmer.stem(&w),
-                            kind: TermKind::Word,
+                            text: self.rewriter.stem(&stem).to_string(),
+                            kind: if in_frame {
+                                TermKind::Frame
+                            } else {
+                                TermKind::Word
+                            },
                         });
                     }
                 }
                 Segment::Code(c) => terms.push(Term {
-                    text: c,
+                    text: c.clone(),
                     kind: TermKind::Code,
                 }),
                 Segment::Cjk(chars) => {
-                    for (i, &c) in chars.iter().enumerate() {
-                        terms.push(Term {
-                            text: c.to_string(),
-                            kind: TermKind::CjkUnigram,
-                        });
-                        if let Some(&next) = chars.get(i + 1) {
-                            terms.push(Term {
-                                text: [c, next].iter().collect(),
-                                kind: TermKind::CjkBigram,
-                            });
-                        }
-                    }
+                    let roles = if question {
+                        frames::cjk_roles(chars)
+                    } else {
+                        vec![Role::Content; chars.len()]
+                    };
+                    push_cjk_ngrams(chars, &roles, &mut terms);
                 }
             }
         }
         terms
+    }
+}
+
+/// Character unigrams and bigrams of a CJK run, in order. A term with a frame
+/// character is a frame term; one with a filler character is left out.
+fn push_cjk_ngrams(chars: &[char], roles: &[Role], terms: &mut Vec<Term>) {
+    let kind_of = |rs: &[Role], content: TermKind| {
+        if rs.contains(&Role::Filler) {
+            None
+        } else if rs.contains(&Role::Frame) {
+            Some(TermKind::Frame)
+        } else {
+            Some(content)
+        }
+    };
+    for (i, &c) in chars.iter().enumerate() {
+        if let Some(kind) = kind_of(&roles[i..=i], TermKind::CjkUnigram) {
+            terms.push(Term {
+                text: c.to_string(),
+                kind,
+            });
+        }
+        if let Some(&next) = chars.get(i + 1) {
+            if let Some(kind) = kind_of(&roles[i..=i + 1], TermKind::CjkBigram) {
+                terms.push(Term {
+                    text: [c, next].iter().collect(),
+                    kind,
+                });
+            }
+        }
     }
 }
 

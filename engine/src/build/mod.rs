@@ -15,8 +15,10 @@ pub(crate) mod classifier;
 pub(crate) mod dense;
 pub(crate) mod lexical;
 pub(crate) mod projection;
+pub mod synonyms;
 pub(crate) mod token_table;
 
+pub use synonyms::SynonymGroups;
 pub use token_table::TableError;
 
 use crate::analysis::Analyzer;
@@ -42,6 +44,9 @@ pub struct BuildOptions {
     /// `models/`); without them the snapshot ranks lexically only. The table is
     /// copied into the snapshot, since queries may use any of its tokens.
     pub token_table: Option<TokenTable>,
+    /// The site owner's synonym groups (canonical word first), merged with the
+    /// bundled list ([`synonyms`]).
+    pub synonyms: SynonymGroups,
 }
 
 /// Why a knowledge base could not be built; each names the entry to fix.
@@ -65,6 +70,9 @@ pub enum BuildError {
         /// Position of the entry in the input, from 1.
         position: usize,
     },
+    /// The site owner's synonym list contradicts itself.
+    #[error("{0}")]
+    Synonyms(String),
     /// The question is the entry's title; without it there is nothing to show.
     #[error("entry `{id}` has no question")]
     MissingQuestion {
@@ -88,7 +96,13 @@ pub fn build_with_scoring(
     scoring: Scoring,
 ) -> Result<Snapshot, BuildError> {
     validate(&entries)?;
-    let analyzer = Analyzer::new();
+    let kb_text = entries.iter().flat_map(|e| {
+        std::iter::once(e.question.as_str())
+            .chain(e.alternates.iter().map(String::as_str))
+            .chain(std::iter::once(e.answer_text.as_str()))
+    });
+    let synonyms = synonyms::merge(&options.synonyms, kb_text)?;
+    let analyzer = Analyzer::with_synonyms(synonyms.clone());
     let analyzed: Vec<AnalyzedEntry> = entries
         .iter()
         .map(|e| AnalyzedEntry::new(e, &analyzer, &[]))
@@ -148,6 +162,7 @@ pub fn build_with_scoring(
         classifier_share,
         dense_share,
         rankers,
+        synonyms,
     }))
 }
 

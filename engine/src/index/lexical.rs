@@ -17,6 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::frames::FRAME_WEIGHT;
 use crate::analysis::typo::{distance_within, max_edits};
 use crate::analysis::{Term, TermKind};
 
@@ -184,8 +185,15 @@ impl LexicalIndex {
         let mut prepared = PreparedQuery::default();
         let mut corrections_left = MAX_CORRECTED_WORDS;
         for term in unique {
+            // A question's frame ("how do I", "怎么办") says how it is asked, not
+            // what about: it separates close entries but must not outweigh the subject.
+            let frame = if term.kind == TermKind::Frame {
+                FRAME_WEIGHT
+            } else {
+                1.0
+            };
             let matches: Vec<(usize, f32)> = match self.term_id(&term.text) {
-                Some(id) => vec![(id, 1.0)],
+                Some(id) => vec![(id, frame)],
                 None if term.kind == TermKind::Word && corrections_left > 0 => {
                     corrections_left -= 1;
                     typos
@@ -213,8 +221,15 @@ impl LexicalIndex {
             let weight = if matches.is_empty() && term.kind == TermKind::CjkBigram {
                 0.5
             } else {
-                1.0
+                frame
             };
+            if !matches.is_empty() {
+                if term.kind == TermKind::Frame {
+                    prepared.frame_matched = true;
+                } else {
+                    prepared.content_matched = true;
+                }
+            }
             prepared.max_phrasing += weight * phr;
             prepared.max_field += weight * ent;
             prepared.terms.push(matches);
@@ -377,12 +392,24 @@ pub struct PreparedQuery {
     max_phrasing: f32,
     /// Score of a perfect entry match, for normalization.
     max_field: f32,
+    /// Whether a term of the question's subject (not its frame) is known.
+    content_matched: bool,
+    /// Whether a term of the question's frame is known.
+    frame_matched: bool,
 }
 
 impl PreparedQuery {
     /// Whether any query term exists in the index.
     pub fn matches_anything(&self) -> bool {
         self.terms.iter().any(|m| !m.is_empty())
+    }
+
+    /// Whether the question shares only its frame ("where is my …", "what's
+    /// the …") with the knowledge base, none of its subject: then it shares
+    /// nothing with it. (A question with no frame and no known word, such as
+    /// one unknown word, is left to the dense index, which may know it.)
+    pub fn matches_only_frame(&self) -> bool {
+        self.frame_matched && !self.content_matched
     }
 }
 
