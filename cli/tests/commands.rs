@@ -111,3 +111,72 @@ fn agent_add_sets_up_a_new_database() {
         "{stdout}"
     );
 }
+
+/// A site owner's `synonyms.yaml`: `kb lint` names a word in two groups and a group whose
+/// first word no entry uses, with file and line; `kb build` refuses the contradiction.
+#[test]
+fn synonym_lists_are_linted_and_a_contradiction_refuses_the_build() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("orders.yaml"), KB).unwrap();
+    let synonyms = dir.path().join("synonyms.yaml");
+    std::fs::write(
+        &synonyms,
+        "synonyms:\n  - [parcel, consignment]\n  - [shipment, Consignment]\n  - [voucher, coupon]\n",
+    )
+    .unwrap();
+    let source = dir.path().to_str().unwrap();
+    let lint = run(&["kb", "lint", source]);
+    let report = text(&lint.stdout);
+    assert!(!lint.status.success(), "{report}");
+    let at = |line: usize| format!("{}:{line}", synonyms.display());
+    assert!(
+        report.contains(&format!(
+            "{}: error: `Consignment` is already in the synonym group at {}",
+            at(3),
+            at(2)
+        )),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("{}: warning: no entry says `voucher`", at(4))),
+        "{report}"
+    );
+    let output = dir.path().join("kb.snapshot");
+    let build = run(&[
+        "kb",
+        "build",
+        source,
+        "-o",
+        output.to_str().unwrap(),
+        "--no-dense",
+    ]);
+    assert!(!build.status.success());
+    assert!(
+        text(&build.stderr).contains("already in the synonym group"),
+        "{}",
+        text(&build.stderr)
+    );
+
+    // Fixed, the list builds and visitors' word reaches the entry.
+    std::fs::write(&synonyms, "synonyms:\n  - [parcel, consignment]\n").unwrap();
+    let build = run(&[
+        "kb",
+        "build",
+        source,
+        "-o",
+        output.to_str().unwrap(),
+        "--no-dense",
+    ]);
+    assert!(build.status.success(), "{}", text(&build.stderr));
+    let query = run(&[
+        "kb",
+        "query",
+        output.to_str().unwrap(),
+        "track my consignment",
+    ]);
+    assert!(
+        text(&query.stdout).contains("1. ") && text(&query.stdout).contains("track-order"),
+        "{}",
+        text(&query.stdout)
+    );
+}
