@@ -22,90 +22,96 @@
 /// how much of a query counts as matched.
 pub const FRAME_WEIGHT: f32 = 0.6;
 
-/// Chinese frames and their kinds, and filler (empty kind: dropped). Longest
-/// match wins, so "怎么办" is one frame and "什么时候" is not read as "什么".
-const CJK: &[(&str, &str)] = &[
-    ("怎么办", "?how"),
-    ("怎么弄", "?how"),
-    ("怎么样才能", "?how"),
-    ("怎样才能", "?how"),
-    ("怎么才能", "?how"),
-    ("怎么", "?how"),
-    ("怎样", "?how"),
-    ("如何", "?how"),
-    ("咋办", "?how"),
-    ("咋", "?how"),
-    ("什么时候", "?when"),
-    ("啥时候", "?when"),
-    ("何时", "?when"),
-    ("多长时间", "?when"),
-    ("多久", "?when"),
-    ("为什么", "?why"),
-    ("为啥", "?why"),
-    ("怎么会", "?why"),
-    ("是什么", "?what"),
-    ("什么", "?what"),
-    ("是啥", "?what"),
-    ("啥", "?what"),
-    ("在哪里", "?where"),
-    ("在哪儿", "?where"),
-    ("在哪", "?where"),
-    ("哪里", "?where"),
-    ("哪儿", "?where"),
-    ("多少", "?much"),
-    ("可以吗", "?can"),
-    ("可不可以", "?can"),
-    ("能不能", "?can"),
-    ("能否", "?can"),
-    ("可以", "?can"),
-    ("是否", "?can"),
-    ("有没有", "?can"),
-    ("吗", "?can"),
-    ("请问", ""),
-    ("我想要", ""),
-    ("我想", ""),
-    ("我要", ""),
-    ("想问", ""),
-    ("问一下", ""),
-    ("你好", ""),
-    ("您好", ""),
-    ("谢谢", ""),
+/// Chinese frames and filler, grouped by the kind of question they ask (how,
+/// when, why, what, where, how much, can). Longest match wins, so "怎么办" is
+/// one frame and "什么时候" is not read as "什么".
+/// A frame, in the tables below.
+const FRAME: bool = true;
+/// Filler, in the tables below.
+const FILLER: bool = false;
+
+const CJK: &[(&str, bool)] = &[
+    ("怎么办", FRAME),
+    ("怎么弄", FRAME),
+    ("怎么样才能", FRAME),
+    ("怎样才能", FRAME),
+    ("怎么才能", FRAME),
+    ("怎么", FRAME),
+    ("怎样", FRAME),
+    ("如何", FRAME),
+    ("咋办", FRAME),
+    ("咋", FRAME),
+    ("什么时候", FRAME),
+    ("啥时候", FRAME),
+    ("何时", FRAME),
+    ("多长时间", FRAME),
+    ("多久", FRAME),
+    ("为什么", FRAME),
+    ("为啥", FRAME),
+    ("怎么会", FRAME),
+    ("是什么", FRAME),
+    ("什么", FRAME),
+    ("是啥", FRAME),
+    ("啥", FRAME),
+    ("在哪里", FRAME),
+    ("在哪儿", FRAME),
+    ("在哪", FRAME),
+    ("哪里", FRAME),
+    ("哪儿", FRAME),
+    ("多少", FRAME),
+    ("可以吗", FRAME),
+    ("可不可以", FRAME),
+    ("能不能", FRAME),
+    ("能否", FRAME),
+    ("可以", FRAME),
+    ("是否", FRAME),
+    ("有没有", FRAME),
+    ("吗", FRAME),
+    ("请问", FILLER),
+    ("我想要", FILLER),
+    ("我想", FILLER),
+    ("我要", FILLER),
+    ("想问", FILLER),
+    ("问一下", FILLER),
+    ("你好", FILLER),
+    ("您好", FILLER),
+    ("谢谢", FILLER),
 ];
 
 /// Longest entry of [`CJK`], in characters.
 const CJK_LONGEST: usize = 5;
 
-/// English frames, after normalization (lower case), and filler (empty kind).
-/// Two-word frames are looked up before one-word ones.
-const LATIN_PAIRS: &[(&str, &str, &str)] = &[
-    ("how", "long", "?when"),
-    ("how", "soon", "?when"),
-    ("what", "time", "?when"),
-    ("how", "much", "?much"),
-    ("how", "many", "?much"),
-    ("is", "there", "?can"),
-    ("are", "there", "?can"),
+/// English frames, after normalization (lower case), and filler. Two-word
+/// frames are looked up before one-word ones.
+const LATIN_PAIRS: &[(&str, &str, bool)] = &[
+    ("how", "long", FRAME),
+    ("how", "soon", FRAME),
+    ("what", "time", FRAME),
+    ("how", "much", FRAME),
+    ("how", "many", FRAME),
+    ("is", "there", FRAME),
+    ("are", "there", FRAME),
 ];
 
-const LATIN: &[(&str, &str)] = &[
-    ("can", "?can"),
-    ("could", "?can"),
-    ("hello", ""),
-    ("hey", ""),
-    ("hi", ""),
-    ("how", "?how"),
-    ("may", "?can"),
-    ("please", ""),
-    ("pls", ""),
-    ("plz", ""),
-    ("thank", ""),
-    ("thanks", ""),
-    ("what", "?what"),
-    ("whats", "?what"),
-    ("when", "?when"),
-    ("where", "?where"),
-    ("wheres", "?where"),
-    ("why", "?why"),
+const LATIN: &[(&str, bool)] = &[
+    ("can", FRAME),
+    ("could", FRAME),
+    ("hello", FILLER),
+    ("hey", FILLER),
+    ("hi", FILLER),
+    ("how", FRAME),
+    ("may", FRAME),
+    ("please", FILLER),
+    ("pls", FILLER),
+    ("plz", FILLER),
+    ("thank", FILLER),
+    ("thanks", FILLER),
+    ("what", FRAME),
+    ("whats", FRAME),
+    ("when", FRAME),
+    ("where", FRAME),
+    ("wheres", FRAME),
+    ("why", FRAME),
 ];
 
 /// What a character of a question's CJK run is part of.
@@ -125,12 +131,8 @@ pub fn cjk_roles(run: &[char]) -> Vec<Role> {
     let mut i = 0;
     while i < run.len() {
         match cjk_frame_at(&run[i..]) {
-            Some((len, kind)) => {
-                let role = if kind.is_empty() {
-                    Role::Filler
-                } else {
-                    Role::Frame
-                };
+            Some((len, frame)) => {
+                let role = if frame { Role::Frame } else { Role::Filler };
                 roles[i..i + len].fill(role);
                 i += len;
             }
@@ -140,28 +142,30 @@ pub fn cjk_roles(run: &[char]) -> Vec<Role> {
     roles
 }
 
-/// The longest frame or filler at the start of `chars`: its length and kind.
-fn cjk_frame_at(chars: &[char]) -> Option<(usize, &'static str)> {
+/// The longest frame or filler at the start of `chars`: its length, and
+/// whether it is a frame (not filler).
+fn cjk_frame_at(chars: &[char]) -> Option<(usize, bool)> {
     let mut word = String::new();
     let mut found = None;
     for (n, &c) in chars.iter().take(CJK_LONGEST).enumerate() {
         word.push(c);
-        if let Some(&(_, kind)) = CJK.iter().find(|(w, _)| *w == word) {
-            found = Some((n + 1, kind));
+        if let Some(&(_, frame)) = CJK.iter().find(|(w, _)| *w == word) {
+            found = Some((n + 1, frame));
         }
     }
     found
 }
 
-/// The frame that starts with the words `first` and `second` (`None` if
-/// absent): its kind and how many words it takes. An empty kind is filler.
-pub fn latin_frame(first: &str, second: Option<&str>) -> Option<(&'static str, usize)> {
+/// The frame or filler that starts with the words `first` and `second`
+/// (`None` if absent): whether it is a frame (not filler), and how many words
+/// it takes.
+pub fn latin_frame(first: &str, second: Option<&str>) -> Option<(bool, usize)> {
     if let Some(second) = second {
-        if let Some(&(_, _, kind)) = LATIN_PAIRS
+        if let Some(&(_, _, frame)) = LATIN_PAIRS
             .iter()
             .find(|(a, b, _)| *a == first && *b == second)
         {
-            return Some((kind, 2));
+            return Some((frame, 2));
         }
     }
     LATIN
@@ -213,9 +217,9 @@ mod tests {
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn english_frames_take_one_or_two_words() {
-        assert_eq!(latin_frame("how", Some("long")), Some(("?when", 2)));
-        assert_eq!(latin_frame("how", Some("do")), Some(("?how", 1)));
-        assert_eq!(latin_frame("please", None), Some(("", 1)));
+        assert_eq!(latin_frame("how", Some("long")), Some((FRAME, 2)));
+        assert_eq!(latin_frame("how", Some("do")), Some((FRAME, 1)));
+        assert_eq!(latin_frame("please", None), Some((FILLER, 1)));
         assert_eq!(latin_frame("refund", None), None);
         assert!(LATIN.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
         assert!(CJK.iter().all(|(w, _)| w.chars().count() <= CJK_LONGEST));

@@ -22,7 +22,6 @@ pub use synonyms::Synonyms;
 
 use frames::Role;
 use stem::{is_stop_word, EnglishStemmer};
-use synonyms::Rewriter;
 
 /// What kind of text a term came from; decides whether typo tolerance applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -63,7 +62,7 @@ impl Query {
     /// Analyses `normalized`, text already through [`normalize()`]; its
     /// synonyms are rewritten for the indexes that read the text too.
     pub fn new(analyzer: &Analyzer, normalized: String) -> Query {
-        let text = analyzer.rewriter.phrases(&normalized);
+        let text = analyzer.synonyms.rewrite(&normalized);
         let terms = analyzer.terms(&text, true);
         Query { text, terms }
     }
@@ -75,14 +74,11 @@ impl Query {
 pub struct Analyzer {
     stemmer: EnglishStemmer,
     synonyms: Synonyms,
-    rewriter: Rewriter,
 }
 
 impl std::fmt::Debug for Analyzer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Analyzer")
-            .field("synonyms", &self.synonyms.len())
-            .finish()
+        f.write_str("Analyzer")
     }
 }
 
@@ -101,12 +97,9 @@ impl Analyzer {
 
     /// An analyzer that rewrites `synonyms` to their canonical words.
     pub fn with_synonyms(synonyms: Synonyms) -> Self {
-        let stemmer = EnglishStemmer::new();
-        let rewriter = Rewriter::new(&synonyms, &stemmer);
         Analyzer {
-            stemmer,
+            stemmer: EnglishStemmer::new(),
             synonyms,
-            rewriter,
         }
     }
 
@@ -114,7 +107,7 @@ impl Analyzer {
     /// knowledge-base text, at build time. A question is analysed as a [`Query`].
     #[cfg(feature = "build")]
     pub fn analyze(&self, text: &str) -> Vec<Term> {
-        self.terms(&self.rewriter.phrases(&normalize(text)), false)
+        self.terms(&self.synonyms.rewrite(&normalize(text)), false)
     }
 
     /// [`Analyzer::analyze`] of text already normalized and rewritten; a
@@ -131,8 +124,8 @@ impl Analyzer {
                             Some(Segment::Word(next)) => Some(next.as_str()),
                             _ => None,
                         };
-                        if let Some((kind, words)) = frames::latin_frame(w, next) {
-                            if kind.is_empty() {
+                        if let Some((frame, words)) = frames::latin_frame(w, next) {
+                            if !frame {
                                 continue; // filler
                             }
                             frame_words = words;
@@ -143,7 +136,7 @@ impl Analyzer {
                     if !is_stop_word(w) {
                         let stem = self.stemmer.stem(w);
                         terms.push(Term {
-                            text: self.rewriter.stem(&stem).to_string(),
+                            text: self.synonyms.stem(&stem).to_string(),
                             kind: if in_frame {
                                 TermKind::Frame
                             } else {

@@ -17,70 +17,64 @@ use serde::{Deserialize, Serialize};
 
 use super::stem::EnglishStemmer;
 
-/// Variant → canonical word pairs, normalized, as stored in a snapshot.
+/// The synonyms a snapshot carries, prepared at build time so that loading
+/// one sorts nothing (every kilobyte of the visitor's wasm counts).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Synonyms {
-    /// Sorted by variant; no variant twice, none equal to its canonical word.
-    pub(crate) pairs: Vec<(String, String)>,
+    /// Stem of a single-word variant → stem of its canonical word, sorted by
+    /// variant, for the lexical index.
+    pub(crate) stems: Vec<(String, String)>,
+    /// Variant → canonical word, as normalized text, longest variant (in
+    /// bytes) first, for rewriting the text.
+    pub(crate) phrases: Vec<(String, String)>,
 }
 
 impl Synonyms {
+    /// Prepares variant → canonical pairs (normalized, no variant twice).
+    #[cfg(feature = "build")]
+    pub(crate) fn new(pairs: Vec<(String, String)>) -> Synonyms {
+        let stemmer = EnglishStemmer::new();
+        let is_word = |w: &str| w.chars().all(|c| c.is_ascii_alphabetic());
+        let mut stems: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(v, c)| is_word(v) && is_word(c))
+            .map(|(v, c)| (stemmer.stem(v), stemmer.stem(c)))
+            .filter(|(v, c)| v != c)
+            .collect();
+        stems.sort();
+        stems.dedup_by(|a, b| a.0 == b.0);
+        let mut phrases = pairs;
+        phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.cmp(b)));
+        Synonyms { stems, phrases }
+    }
+
     /// Number of variants.
     pub fn len(&self) -> usize {
-        self.pairs.len()
+        self.phrases.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
+        self.phrases.is_empty()
     }
 
-    /// Checks a decoded list: sorted, unique, no empty words.
+    /// Checks a decoded list: in the order the rewriting relies on, no empty words.
     pub(crate) fn check(&self) -> Result<(), String> {
-        let fits = self.pairs.windows(2).all(|w| w[0].0 < w[1].0)
+        let fits = self.stems.windows(2).all(|w| w[0].0 < w[1].0)
             && self
-                .pairs
+                .phrases
+                .windows(2)
+                .all(|w| w[0].0.len() >= w[1].0.len())
+            && self
+                .stems
                 .iter()
-                .all(|(v, c)| !v.is_empty() && !c.is_empty() && v != c);
+                .chain(&self.phrases)
+                .all(|(v, c)| !v.is_empty() && !c.is_empty());
         if fits {
             Ok(())
         } else {
-            Err("the synonym list is not sorted and unique".into())
+            Err("the synonym list is out of order".into())
         }
-    }
-}
-
-/// [`Synonyms`] prepared for rewriting text: stems for single words, phrases
-/// longest first.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Rewriter {
-    /// Stem of a variant word → stem of its canonical word, sorted by variant.
-    stems: Vec<(String, String)>,
-    /// Chinese words and Latin phrases → canonical, longest variant first.
-    phrases: Vec<(String, String)>,
-}
-
-impl Rewriter {
-    pub(crate) fn new(synonyms: &Synonyms, stemmer: &EnglishStemmer) -> Rewriter {
-        let mut rewriter = Rewriter::default();
-        for (variant, canonical) in &synonyms.pairs {
-            let single_word = variant.chars().all(|c| c.is_alphabetic() && c.is_ascii())
-                && canonical.chars().all(|c| c.is_alphabetic() && c.is_ascii());
-            if single_word {
-                let (v, c) = (stemmer.stem(variant), stemmer.stem(canonical));
-                if v != c {
-                    rewriter.stems.push((v, c));
-                }
-            }
-            // Single words too, as written: the dense index reads the text.
-            rewriter.phrases.push((variant.clone(), canonical.clone()));
-        }
-        rewriter.stems.sort();
-        rewriter.stems.dedup_by(|a, b| a.0 == b.0);
-        rewriter
-            .phrases
-            .sort_by_key(|(v, _)| std::cmp::Reverse(v.chars().count()));
-        rewriter
     }
 
     /// The canonical stem for a word's stem.
@@ -91,12 +85,10 @@ impl Rewriter {
         }
     }
 
-    /// `text` with every phrase variant replaced by its canonical word. A
-    /// replaced stretch is not searched again, so rewriting is one pass.
-    pub(crate) fn phrases(&self, text: &str) -> String {
-        if self.phrases.is_empty() {
-            return text.to_string();
-        }
+    /// `text` with every variant replaced by its canonical word, Latin ones
+    /// only at word boundaries. A replaced stretch is not searched again, so
+    /// rewriting is one pass.
+    pub(crate) fn rewrite(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         'scan: while let Some(c) = rest.chars().next() {
@@ -127,13 +119,14 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    fn rewriter(pairs: &[(&str, &str)]) -> Rewriter {
-        let mut pairs: Vec<(String, String)> = pairs
+    fn rewriter(pairs: &[(&str, &str)]) -> Synonyms {
+        let pairs: Vec<(String, String)> = pairs
             .iter()
             .map(|(v, c)| (v.to_string(), c.to_string()))
             .collect();
-        pairs.sort();
-        Rewriter::new(&Synonyms { pairs }, &EnglishStemmer::new())
+        let synonyms = Synonyms::new(pairs);
+        assert_eq!(synonyms.check(), Ok(()));
+        synonyms
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -146,15 +139,15 @@ mod tests {
             ("log in", "sign in"),
         ]);
         assert_eq!(
-            r.phrases("我想退掉这个，邮费谁出"),
+            r.rewrite("我想退掉这个，邮费谁出"),
             "我想退货这个，运费谁出"
         );
         assert_eq!(
-            r.phrases("can i get my money back?"),
+            r.rewrite("can i get my money back?"),
             "can i get my refund?"
         );
-        assert_eq!(r.phrases("catalog information"), "catalog information");
-        assert_eq!(r.phrases("i can't log in"), "i can't sign in");
+        assert_eq!(r.rewrite("catalog information"), "catalog information");
+        assert_eq!(r.rewrite("i can't log in"), "i can't sign in");
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

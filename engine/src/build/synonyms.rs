@@ -149,9 +149,7 @@ pub fn merge<'a>(
         })
         .filter(|(v, c)| v != c)
         .collect();
-    let mut pairs = resolved;
-    pairs.sort();
-    Ok(Synonyms { pairs })
+    Ok(Synonyms::new(resolved))
 }
 
 #[cfg(test)]
@@ -165,7 +163,7 @@ mod tests {
     }
 
     fn canonical<'a>(s: &'a Synonyms, variant: &str) -> Option<&'a str> {
-        s.pairs
+        s.phrases
             .iter()
             .find(|(v, _)| v == variant)
             .map(|(_, c)| c.as_str())
