@@ -15,8 +15,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::stem::EnglishStemmer;
-
 /// The synonyms a snapshot carries, prepared at build time so that loading
 /// one sorts nothing (every kilobyte of the visitor's wasm counts).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,7 +31,7 @@ impl Synonyms {
     /// Prepares variant → canonical pairs (normalized, no variant twice).
     #[cfg(feature = "build")]
     pub(crate) fn new(pairs: Vec<(String, String)>) -> Synonyms {
-        let stemmer = EnglishStemmer::new();
+        let stemmer = super::stem::EnglishStemmer::new();
         let is_word = |w: &str| w.chars().all(|c| c.is_ascii_alphabetic());
         let mut stems: Vec<(String, String)> = pairs
             .iter()
@@ -154,7 +152,7 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
     fn single_words_meet_by_stem() {
         let r = rewriter(&[("parcel", "package")]);
-        let stemmer = EnglishStemmer::new();
+        let stemmer = crate::analysis::stem::EnglishStemmer::new();
         assert_eq!(r.stem(&stemmer.stem("parcels")), stemmer.stem("package"));
         assert_eq!(r.stem("refund"), "refund");
     }
