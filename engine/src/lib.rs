@@ -59,7 +59,7 @@ mod tests;
 #[cfg(test)]
 mod visitor_questions;
 
-pub use analysis::{normalize, Synonyms};
+pub use analysis::normalize;
 #[cfg(feature = "build")]
 pub use build::{build, build_with_scoring, BuildError, BuildOptions, SynonymGroups, TableError};
 pub use decision::{Decision, EscalateReason, Thresholds};

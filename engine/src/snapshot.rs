@@ -217,11 +217,6 @@ impl Snapshot {
         })
     }
 
-    /// The synonyms questions are rewritten with (the bundled list and the site owner's).
-    pub fn synonyms(&self) -> &Synonyms {
-        &self.body.synonyms
-    }
-
     /// Facts about the snapshot.
     pub fn header(&self) -> &Header {
         &self.header

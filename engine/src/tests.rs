@@ -6,7 +6,14 @@ use crate::*;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test;
 
-fn entry(id: &str, locale: &str, question: &str, alternates: &[&str], answer: &str) -> Entry {
+/// An entry as a site owner writes one; shared with `crate::visitor_questions`.
+pub(crate) fn entry(
+    id: &str,
+    locale: &str,
+    question: &str,
+    alternates: &[&str],
+    answer: &str,
+) -> Entry {
     Entry {
         id: id.into(),
         locale: locale.into(),

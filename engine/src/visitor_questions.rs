@@ -4,23 +4,10 @@
 //! answered directly, off-topic questions handed to a person, and a site
 //! owner's synonym changing the answer.
 
+use crate::tests::entry;
 use crate::*;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test;
-
-fn entry(id: &str, locale: &str, question: &str, alternates: &[&str], answer: &str) -> Entry {
-    Entry {
-        id: id.into(),
-        locale: locale.into(),
-        question: question.into(),
-        alternates: alternates.iter().map(|s| s.to_string()).collect(),
-        answer_html: format!("<p>{answer}</p>"),
-        answer_text: answer.into(),
-        category: "shop".into(),
-        tags: vec![],
-        links: vec![],
-    }
-}
 
 fn shop() -> Vec<Entry> {
     vec![

@@ -46,16 +46,6 @@ impl Synonyms {
         Synonyms { stems, phrases }
     }
 
-    /// Number of variants.
-    pub fn len(&self) -> usize {
-        self.phrases.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.phrases.is_empty()
-    }
-
     /// Checks a decoded list: in the order the rewriting relies on, no empty words.
     pub(crate) fn check(&self) -> Result<(), String> {
         let fits = self.stems.windows(2).all(|w| w[0].0 < w[1].0)
