@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use engine::{Decision, Engine, EscalateReason};
+use engine::{Decision, Engine, EscalateReason, Reply};
 use serde::{Deserialize, Serialize};
 
 /// One scored question: `expected` is an entry id, or `None` when a person should take it.
@@ -62,9 +62,10 @@ pub struct Report {
     pub latency_p99_us: f64,
 }
 
-pub fn run(engine: &Engine, queries: &[Query]) -> Report {
+pub fn run(engine: &Engine, queries: &[Query]) -> Evaluation {
     let entries = engine.entries();
     let mut outcomes = Vec::with_capacity(queries.len());
+    let mut replies = Vec::with_capacity(queries.len());
     let mut latencies = Vec::with_capacity(queries.len());
     for q in queries {
         let started = Instant::now();
@@ -89,8 +90,20 @@ pub fn run(engine: &Engine, queries: &[Query]) -> Report {
                 },
             },
         });
+        replies.push(reply);
     }
-    report(&outcomes, latencies)
+    Evaluation {
+        report: report(&outcomes, latencies),
+        outcomes,
+        replies,
+    }
+}
+
+/// The figures, and what each query got (for [`Evaluation::misses`]).
+pub struct Evaluation {
+    pub report: Report,
+    outcomes: Vec<Outcome>,
+    replies: Vec<Reply>,
 }
 
 /// Whether an entry `id` is the `expected` one: the same id, or a passage of
@@ -100,43 +113,41 @@ fn is_id(id: &str, expected: Option<&str>) -> bool {
         .is_some_and(|e| id == e || id.strip_prefix(e).is_some_and(|rest| rest.starts_with('#')))
 }
 
-/// Each query whose visitor did not get the right answer directly, with what
-/// they got: for finding what to fix, never for choosing thresholds.
-pub fn misses(engine: &Engine, queries: &[Query]) -> String {
-    let entries = engine.entries();
-    let mut out = String::new();
-    for q in queries {
-        let reply = engine.ask(&q.query);
-        let name = |e: usize| entries[e].id.as_str();
-        let seen = match &reply.decision {
-            Decision::Answer { entry } if is_id(name(*entry), q.expected.as_deref()) => continue,
-            Decision::Escalate { .. } if q.expected.is_none() => continue,
-            Decision::Escalate {
-                reason: EscalateReason::AskedForHuman,
-            } => continue,
-            Decision::Answer { entry } => format!("WRONG ANSWER {}", name(*entry)),
-            Decision::Clarify { entries } => {
-                let names: Vec<&str> = entries.iter().map(|&e| name(e)).collect();
-                format!("clarify {}", names.join(" | "))
+impl Evaluation {
+    /// Each query whose visitor did not get the right answer directly, with
+    /// what they got: for finding what to fix, never for choosing thresholds.
+    pub fn misses(&self, engine: &Engine, queries: &[Query]) -> String {
+        let name = |e: usize| engine.entries()[e].id.as_str();
+        let mut out = String::new();
+        for ((q, outcome), reply) in queries.iter().zip(&self.outcomes).zip(&self.replies) {
+            if outcome.visitor_served() {
+                continue;
             }
-            Decision::Escalate { reason } => format!("escalate ({reason:?})"),
-        };
-        let top: Vec<String> = reply
-            .candidates
-            .iter()
-            .take(3)
-            .map(|c| format!("{} {:.2}", name(c.entry), c.score))
-            .collect();
-        let _ = writeln!(
-            out,
-            "{:<60} expected {:<22} got {}  [{}]",
-            q.query,
-            q.expected.as_deref().unwrap_or("(escalate)"),
-            seen,
-            top.join(", ")
-        );
+            let seen = match &reply.decision {
+                Decision::Answer { entry } => format!("WRONG ANSWER {}", name(*entry)),
+                Decision::Clarify { entries } => {
+                    let names: Vec<&str> = entries.iter().map(|&e| name(e)).collect();
+                    format!("clarify {}", names.join(" | "))
+                }
+                Decision::Escalate { reason } => format!("escalate ({reason:?})"),
+            };
+            let top: Vec<String> = reply
+                .candidates
+                .iter()
+                .take(3)
+                .map(|c| format!("{} {:.2}", name(c.entry), c.score))
+                .collect();
+            let _ = writeln!(
+                out,
+                "{:<60} expected {:<22} got {}  [{}]",
+                q.query,
+                q.expected.as_deref().unwrap_or("(escalate)"),
+                seen,
+                top.join(", ")
+            );
+        }
+        out
     }
-    out
 }
 
 /// What the engine did with one query.
@@ -160,6 +171,17 @@ enum Seen {
 impl Outcome {
     fn escalated(&self) -> bool {
         matches!(self.seen, Seen::Escalate { .. })
+    }
+
+    /// Whether the visitor got what they needed at once: the right answer, a
+    /// person they asked for, or a person for an out-of-scope question.
+    fn visitor_served(&self) -> bool {
+        match (self.expected_rank, self.seen) {
+            (None, Seen::Escalate { .. }) => true,
+            (Some(_), Seen::Answer { right }) => right,
+            (Some(_), Seen::Escalate { asked_for_human }) => asked_for_human,
+            _ => false,
+        }
     }
 }
 

@@ -239,10 +239,11 @@ pub fn eval(
 ) -> Result<ExitCode> {
     let engine = open(snapshot)?.with_ranker(ranker);
     let queries = eval::read_queries(queries)?;
-    let report = eval::run(&engine, &queries);
+    let evaluation = eval::run(&engine, &queries);
+    let report = &evaluation.report;
     let mut out = std::io::stdout().lock();
     if misses {
-        write!(out, "{}", eval::misses(&engine, &queries))?;
+        write!(out, "{}", evaluation.misses(&engine, &queries))?;
     }
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
