@@ -68,15 +68,18 @@ pub fn password_line(out: &str) -> Result<String> {
 }
 
 /// Counts, in every document of the browser, the `fetch` calls started and settled (answered or
-/// failed), so a test can wait until none is in flight: [`Browser::wait_for_network_idle`].
+/// failed), so a test can wait until none is in flight: [`Browser::wait_for_network_idle`]. The
+/// URLs in flight are kept too, so a wait that gives up names what it waited on.
 const REQUEST_COUNTER: &str = "if (!window.__answerdeskRequests) {
-  const counter = { started: 0, settled: 0 };
+  const counter = { started: 0, settled: 0, pending: new Map() };
   window.__answerdeskRequests = counter;
   const fetch = window.fetch;
   window.fetch = function (...args) {
-    counter.started += 1;
+    const n = ++counter.started;
+    const input = args[0];
+    counter.pending.set(n, String(input && input.url ? input.url : input));
     const sent = fetch.apply(this, args);
-    const settle = () => { counter.settled += 1; };
+    const settle = () => { counter.settled += 1; counter.pending.delete(n); };
     sent.then(settle, settle);
     return sent;
   };
@@ -518,13 +521,20 @@ impl Browser {
     /// failed (so its `onerror` ran), no request in flight, and the tasks queued meanwhile (load,
     /// error and toggle events) run. Then a handler that was going to fire has fired.
     pub async fn wait_for_page_settled(&self) -> Result<()> {
-        self.wait_for_none(
-            "const r = window.__answerdeskRequests;
-             return (document.readyState === 'complete' ? 0 : 1)
-               + Array.from(document.images).filter(i => !i.complete).length
-               + (r ? r.started - r.settled : 0);",
-            "load(s) still pending",
-        )
+        let pending = "const r = window.__answerdeskRequests;
+             return (document.readyState === 'complete' ? [] : ['document ' + document.readyState])
+               .concat(Array.from(document.images).filter(i => !i.complete).map(i => 'image ' + i.src))
+               .concat(r ? Array.from(r.pending.values(), u => 'fetch ' + u) : []);";
+        wait_until(async || {
+            let pending: Vec<String> = self.driver.execute(pending, vec![]).await?.convert()?;
+            Ok(match pending.is_empty() {
+                true => ControlFlow::Break(()),
+                false => ControlFlow::Continue(format!(
+                    "still pending after {PATIENCE:?}: {}",
+                    pending.join(", ")
+                )),
+            })
+        })
         .await?;
         self.after_queued_tasks().await
     }
@@ -780,6 +790,31 @@ impl Browser {
             .await?;
         Ok(ret.convert()?)
     }
+
+    /// Every resource the document loaded, with the bytes of its body as they came over the
+    /// network (`encodedBodySize`) and once decoded (`decodedBodySize`): fewer on the wire
+    /// means the server sent it compressed and Chromium decompressed it.
+    pub async fn transfers(&self) -> Result<Vec<Transfer>> {
+        let ret = self
+            .driver
+            .execute(
+                "return performance.getEntriesByType('resource')
+                   .map(e => ({ url: e.name, encoded: e.encodedBodySize, decoded: e.decodedBodySize }));",
+                vec![],
+            )
+            .await?;
+        Ok(ret.convert()?)
+    }
+}
+
+/// One resource as [`Browser::transfers`] reports it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Transfer {
+    pub url: String,
+    /// Body bytes as received, compressed or not.
+    pub encoded: u64,
+    /// Body bytes after decoding.
+    pub decoded: u64,
 }
 
 impl Drop for Browser {

@@ -346,6 +346,10 @@ async fn hostile_input_renders_inert_everywhere() -> Result<()> {
     let visitor = Browser::start().await?;
     let desk = Browser::start().await?;
     let result = scenario(&mut server, &visitor, &desk, &patched, &mut tally).await;
+    if result.is_err() {
+        eprintln!("desk page:\n{}", desk.page_text().await);
+        eprintln!("server log:\n{}", server.log_lines().join("\n"));
+    }
     let _ = visitor.quit().await;
     let _ = desk.quit().await;
     result?;
