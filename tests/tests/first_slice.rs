@@ -48,6 +48,25 @@ async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
             == 1,
         "snapshot fetched once: {requests:?}"
     );
+    // The app and the snapshot came compressed, as Chromium received them (gzip over plain
+    // HTTP: Chromium asks for brotli from secure origins only).
+    let transfers = browser.transfers().await?;
+    for suffix in ["_bg.wasm", ".js", "/kb.snapshot"] {
+        let sent: Vec<_> = transfers
+            .iter()
+            .filter(|t| t.url.ends_with(suffix) && !t.url.ends_with("/embed.js"))
+            .collect();
+        ensure!(!sent.is_empty(), "no {suffix} among {transfers:?}");
+        for t in sent {
+            ensure!(
+                t.encoded > 0 && t.encoded * 10 < t.decoded * 9,
+                "{} came uncompressed: {} bytes on the wire for {} decoded",
+                t.url,
+                t.encoded,
+                t.decoded
+            );
+        }
+    }
 
     browser.escalate("Ada Visitor").await?;
     let notice = browser.find(".ad-notice").await?.text().await?;

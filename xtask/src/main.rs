@@ -22,6 +22,7 @@ mod cmd;
 mod distill;
 mod fuzz;
 mod openapi;
+mod precompress;
 mod quality;
 mod reliability;
 mod run;

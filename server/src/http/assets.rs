@@ -5,7 +5,9 @@
 //! `dist/agent/` (its files under `/agent/`; `/agent…` and `/admin…` answer with its
 //! `index.html`). Any other path is a file of `dist/` or a 404. Files whose names carry a
 //! content hash (Trunk's `app-<hash>.js`, `app-<hash>_bg.wasm`) never change under their name
-//! and are cached for a year; everything else is revalidated on each use.
+//! and are cached for a year; everything else is revalidated on each use. Each file goes out
+//! brotli- or gzip-compressed when the browser accepts it and the build wrote `NAME.br` /
+//! `NAME.gz` beside it (`cargo xtask` does, for every text and wasm file), as it is otherwise.
 
 use std::path::Path;
 
@@ -22,13 +24,22 @@ use super::problem::no_route;
 
 /// Routes serving `dist_dir`; merge into a router without a fallback of its own.
 pub fn router<S: Clone + Send + Sync + 'static>(dist_dir: &Path) -> Router<S> {
-    let index = ServeFile::new(dist_dir.join("index.html"));
+    let index = ServeFile::new(dist_dir.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
     let files = ServeDir::new(dist_dir)
+        .precompressed_br()
+        .precompressed_gzip()
         .append_index_html_on_directories(true)
         .not_found_service(no_route.into_service());
     let workbench_dir = dist_dir.join("agent");
-    let workbench_index = ServeFile::new(workbench_dir.join("index.html"));
-    let workbench = ServeDir::new(&workbench_dir).fallback(workbench_index.clone());
+    let workbench_index = ServeFile::new(workbench_dir.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let workbench = ServeDir::new(&workbench_dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(workbench_index.clone());
     Router::new()
         .route("/widget", get_service(index))
         .route("/admin", get_service(workbench_index.clone()))
@@ -46,9 +57,10 @@ async fn cache_by_name(request: Request, next: Next) -> Response {
     } else {
         "no-cache"
     };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    // The same URL is sent brotli, gzip or as is: a cache keys on the coding asked for.
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     response
 }
 

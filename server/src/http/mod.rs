@@ -5,6 +5,7 @@ pub mod auth;
 mod body_limit;
 mod client_ip;
 mod csp;
+mod encoding;
 mod headers;
 mod login_guard;
 mod metrics;

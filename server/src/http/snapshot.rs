@@ -3,6 +3,8 @@
 //! Served with a strong ETag and `Cache-Control: no-cache`, so a service worker revalidates on
 //! each load and downloads the file again only when it changed. The file is re-read when its
 //! modification time or size changes, so `answerdesk build` can replace it under a running server.
+//! Each version read is compressed once, brotli and gzip, and sent in the coding the browser
+//! asks for (`Vary: Accept-Encoding`; each coding its own ETag).
 //!
 //! Each version read is also decoded once (natively, by the same `engine` the widget runs) for
 //! its entry ids: feedback is accepted only for entries the served knowledge base has.
@@ -19,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
+use super::encoding::{self, Coding};
 use super::problem::ApiError;
 use super::AppState;
 
@@ -32,8 +35,12 @@ pub struct SnapshotFile {
 struct Cached {
     modified: Option<SystemTime>,
     len: u64,
+    /// The file as read, brotli and gzip: one version in every coding it is sent in.
     bytes: Bytes,
-    etag: HeaderValue,
+    brotli: Bytes,
+    gzip: Bytes,
+    /// A digest of the file, the ETag without quotes or coding suffix.
+    digest: String,
     /// The ids of the snapshot's entries; `None` when the file is not a snapshot this server's
     /// engine can decode (then no entry is known).
     entry_ids: Option<Arc<HashSet<String>>>,
@@ -57,9 +64,14 @@ impl SnapshotFile {
             }
         }
         let bytes = Bytes::from(tokio::fs::read(&self.path).await?);
-        let digest = Sha256::digest(&bytes);
-        let etag = HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..16])))
-            .expect("hex is a valid header value");
+        let digest = hex::encode(&Sha256::digest(&bytes)[..16]);
+        // Compressing the demo's 3 MB takes about a second: off the async workers, once.
+        let raw = bytes.clone();
+        let (brotli, gzip) = tokio::task::spawn_blocking(move || {
+            Ok::<_, std::io::Error>((encoding::brotli(&raw)?, encoding::gzip(&raw)?))
+        })
+        .await
+        .map_err(std::io::Error::other)??;
         let entry_ids = match engine::Snapshot::from_bytes(&bytes) {
             Ok(snapshot) => Some(Arc::new(
                 snapshot.entries().iter().map(|e| e.id.clone()).collect(),
@@ -73,11 +85,20 @@ impl SnapshotFile {
             modified,
             len: bytes.len() as u64,
             bytes,
-            etag,
+            brotli: Bytes::from(brotli),
+            gzip: Bytes::from(gzip),
+            digest,
             entry_ids,
         };
         *cached = Some(fresh.clone());
         Ok(fresh)
+    }
+
+    /// Reads the file now, so that the first visitor does not wait for it to be compressed.
+    pub async fn warm(&self) {
+        if let Err(err) = self.current().await {
+            tracing::warn!(path = %self.path.display(), error = %err, "cannot read the snapshot yet");
+        }
     }
 
     /// Whether the snapshot currently served has an entry with this id.
@@ -103,27 +124,42 @@ pub async fn snapshot(
         tracing::error!(path = %file.path.display(), error = %err, "cannot read the snapshot");
         ApiError::unavailable("the knowledge-base snapshot cannot be read")
     })?;
-    let cache_headers = [
-        (header::ETAG, current.etag.clone()),
-        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-    ];
+    let coding = encoding::negotiate(
+        headers
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let etag = |coding: Coding| format!("\"{}{}\"", current.digest, coding.etag_suffix());
+    let own_etag = HeaderValue::from_str(&etag(coding)).expect("hex is a valid header value");
+    let mut response_headers = HeaderMap::new();
+    response_headers.insert(header::ETAG, own_etag);
+    response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response_headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    // Any coding's tag names this version: what the browser holds is current, decoded.
+    let known = [Coding::Brotli, Coding::Gzip, Coding::Identity].map(etag);
     let revalidated = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|tags| {
-            tags.split(',')
-                .any(|t| t.trim() == "*" || t.trim().trim_start_matches("W/") == current.etag)
+            tags.split(',').any(|t| {
+                let t = t.trim().trim_start_matches("W/");
+                t == "*" || known.iter().any(|k| k == t)
+            })
         });
     if revalidated {
-        return Ok((StatusCode::NOT_MODIFIED, cache_headers).into_response());
+        return Ok((StatusCode::NOT_MODIFIED, response_headers).into_response());
     }
-    Ok((
-        cache_headers,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/octet-stream"),
-        )],
-        current.bytes,
-    )
-        .into_response())
+    response_headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    if let Some(value) = coding.header() {
+        response_headers.insert(header::CONTENT_ENCODING, value);
+    }
+    let body = match coding {
+        Coding::Brotli => current.brotli,
+        Coding::Gzip => current.gzip,
+        Coding::Identity => current.bytes,
+    };
+    Ok((response_headers, body).into_response())
 }
