@@ -799,7 +799,7 @@ impl Browser {
             .driver
             .execute(
                 "return performance.getEntriesByType('resource')
-                   .map(e => ({ url: e.name, encoded: e.encodedBodySize, decoded: e.decodedBodySize }));",
+                   .map(e => ({ url: e.name, encoded: e.encodedBodySize, decoded: e.decodedBodySize, worker: e.workerStart > 0 }));",
                 vec![],
             )
             .await?;
@@ -815,6 +815,8 @@ pub struct Transfer {
     pub encoded: u64,
     /// Body bytes after decoding.
     pub decoded: u64,
+    /// Answered by the service worker: its sizes are the worker's copy, not the network's.
+    pub worker: bool,
 }
 
 impl Drop for Browser {
