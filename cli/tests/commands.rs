@@ -142,14 +142,17 @@ fn synonym_lists_are_linted_and_a_contradiction_refuses_the_build() {
         "{report}"
     );
     let output = dir.path().join("kb.snapshot");
-    let build = run(&[
-        "kb",
-        "build",
-        source,
-        "-o",
-        output.to_str().unwrap(),
-        "--no-dense",
-    ]);
+    let build_snapshot = || {
+        run(&[
+            "kb",
+            "build",
+            source,
+            "-o",
+            output.to_str().unwrap(),
+            "--no-dense",
+        ])
+    };
+    let build = build_snapshot();
     assert!(!build.status.success());
     assert!(
         text(&build.stderr).contains("already in the synonym group"),
@@ -159,14 +162,7 @@ fn synonym_lists_are_linted_and_a_contradiction_refuses_the_build() {
 
     // Fixed, the list builds and visitors' word reaches the entry.
     std::fs::write(&synonyms, "synonyms:\n  - [parcel, consignment]\n").unwrap();
-    let build = run(&[
-        "kb",
-        "build",
-        source,
-        "-o",
-        output.to_str().unwrap(),
-        "--no-dense",
-    ]);
+    let build = build_snapshot();
     assert!(build.status.success(), "{}", text(&build.stderr));
     let query = run(&[
         "kb",
