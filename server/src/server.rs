@@ -172,10 +172,6 @@ impl Server {
         let (begin_shutdown, shutdown) = Shutdown::new();
         let sites = SiteDirectory::new(store.clone(), own_origin);
         let snapshot = config.snapshot.clone().map(SnapshotFile::new);
-        if let Some(file) = snapshot.clone() {
-            // Read and compressed before the first visitor asks for it.
-            tokio::spawn(async move { file.warm().await });
-        }
         let limiter = if config.rate_limit {
             Limiter::new(config.rate_limits)
         } else {

@@ -48,8 +48,8 @@ async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
             == 1,
         "snapshot fetched once: {requests:?}"
     );
-    // The app and the snapshot came compressed, as Chromium received them (gzip over plain
-    // HTTP: Chromium asks for brotli from secure origins only).
+    // The app and the snapshot came compressed, as Chromium received them (brotli: 127.0.0.1
+    // is a secure context, to which Chromium sends `br` in Accept-Encoding).
     let transfers = browser.transfers().await?;
     for suffix in ["_bg.wasm", ".js", "/kb.snapshot"] {
         let sent: Vec<_> = transfers

@@ -78,8 +78,14 @@ async fn cached_etag(browser: &Browser) -> Result<String> {
         .convert()?)
 }
 
+/// The ETag the server sends Chromium: each coding has its own, and Chromium asks 127.0.0.1 (a
+/// secure context) for brotli.
 async fn served_etag(server: &Server) -> Result<String> {
-    let response = reqwest::get(server.url("/kb.snapshot")).await?;
+    let response = reqwest::Client::new()
+        .get(server.url("/kb.snapshot"))
+        .header("Accept-Encoding", "gzip, deflate, br, zstd")
+        .send()
+        .await?;
     Ok(response
         .headers()
         .get("etag")

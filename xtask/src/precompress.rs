@@ -82,7 +82,7 @@ pub fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// Gzip at its best compression, for browsers that do not send brotli (Chromium asks for it
-/// from secure origins only).
+/// from secure contexts only: HTTPS, and `localhost` or `127.0.0.1`).
 pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes)?;

@@ -5,8 +5,8 @@
 //! they are on disk, a phone on 4G waited seconds for bytes brotli would have cut by a quarter
 //! (the snapshot) to three quarters (wasm, JavaScript). Compressing per request would cost every
 //! visitor's download a server CPU burst, so bodies are compressed once per version: the web
-//! app at build (`dist/*.br`, `*.gz`, served by `ServeDir`), the snapshot when the server reads
-//! a new version of it (see [`super::snapshot`]).
+//! app at build (`dist/*.br`, `*.gz`, served by `ServeDir`), the snapshot when a browser first
+//! asks for a version in a coding (see [`super::snapshot`]).
 
 use std::io::Write;
 
@@ -43,7 +43,8 @@ impl Coding {
 
 /// The coding to send for an `Accept-Encoding` header: brotli when accepted (it is smaller),
 /// else gzip, else none. A coding with `q=0` is refused; `*` accepts any coding not named.
-/// Browsers send brotli only to secure origins, so a plain-HTTP deployment gets gzip.
+/// Browsers send brotli only to secure contexts (HTTPS, and `localhost` or `127.0.0.1`), so a
+/// plain-HTTP deployment elsewhere gets gzip.
 pub fn negotiate(accept: Option<&str>) -> Coding {
     let Some(accept) = accept else {
         return Coding::Identity;
