@@ -49,7 +49,8 @@ enum KbCommand {
     Build {
         /// A folder of .yaml/.md/.jsonl/.csv sources, or one such file.
         source: PathBuf,
-        /// Where to write the snapshot.
+        /// Where to write the snapshot (and its brotli and gzip copies, OUTPUT.br and
+        /// OUTPUT.gz, which the server sends to browsers that accept them).
         #[arg(short, long, default_value = "kb.snapshot")]
         output: PathBuf,
         /// Token table for the dense index (written by `cargo xtask distill`);

@@ -115,6 +115,58 @@ async fn snapshot_is_sent_in_the_coding_the_browser_accepts() {
     server.stop().await;
 }
 
+/// A brotli stream of `bytes` unlike the one the server would make (quality 1), so a test can
+/// tell a sidecar sent as stored from one compressed again.
+fn brotli_fast(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 1,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).unwrap();
+    out
+}
+
+#[tokio::test]
+async fn snapshot_is_sent_from_the_sidecars_kb_build_wrote_only_while_they_match() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kb.snapshot");
+    let original = compressible();
+    std::fs::write(&path, &original).unwrap();
+    server::http::write_snapshot_sidecars(&path, &original).unwrap();
+    assert_eq!(
+        ungzip(&std::fs::read(dir.path().join("kb.snapshot.gz")).unwrap()),
+        original
+    );
+    let stored = brotli_fast(&original);
+    std::fs::write(dir.path().join("kb.snapshot.br"), &stored).unwrap();
+    let server = start(&dir, false).await;
+    let snapshot = |accept: &str| server.get("/kb.snapshot").header("Accept-Encoding", accept);
+
+    let br = send(snapshot("br")).await;
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(br.bytes().await.unwrap(), stored, "the sidecar, as stored");
+
+    // The snapshot replaced without its sidecars: they are an older version's, and not sent.
+    let mut changed = original.clone();
+    changed.extend_from_slice(b"v2");
+    std::fs::write(&path, &changed).unwrap();
+    let br = send(snapshot("br")).await;
+    assert_eq!(unbrotli(&br.bytes().await.unwrap()), changed);
+    let gz = send(snapshot("gzip")).await;
+    assert_eq!(ungzip(&gz.bytes().await.unwrap()), changed);
+    // A sidecar cut short is not sent either.
+    std::fs::write(&path, &original).unwrap();
+    std::fs::write(
+        dir.path().join("kb.snapshot.br"),
+        &stored[..stored.len() / 2],
+    )
+    .unwrap();
+    let br = send(snapshot("br")).await;
+    assert_eq!(unbrotli(&br.bytes().await.unwrap()), original);
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn app_files_are_sent_precompressed_when_the_build_wrote_them() {
     let dir = tempfile::tempdir().unwrap();

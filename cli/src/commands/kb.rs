@@ -108,12 +108,19 @@ pub fn build(
     spinner.finish_and_clear();
 
     write_atomically(output, &bytes)?;
+    // Compressed once here, so a server sends this version compressed from its first request.
+    server::http::write_snapshot_sidecars(output, &bytes).with_context(|| {
+        format!(
+            "cannot write the compressed copies beside {}",
+            output.display()
+        )
+    })?;
     let mut out = std::io::stdout().lock();
     let header = snapshot.header();
     let t = snapshot.thresholds();
     writeln!(
         out,
-        "built {} from {} file(s) in {:.2?}",
+        "built {} (and its .br and .gz copies) from {} file(s) in {:.2?}",
         output.display(),
         files.len(),
         started.elapsed()

@@ -3,14 +3,18 @@
 //! Served with a strong ETag and `Cache-Control: no-cache`, so a service worker revalidates on
 //! each load and downloads the file again only when it changed. The file is re-read when its
 //! modification time or size changes, so `answerdesk build` can replace it under a running server.
-//! Each version is compressed once per coding, when a browser first asks for that coding, and
-//! sent in the coding the browser asks for (`Vary: Accept-Encoding`; each coding its own ETag).
+//! It is sent in the coding the browser asks for (`Vary: Accept-Encoding`; each coding its own
+//! ETag). Each version's brotli and gzip copies come from the sidecars `answerdesk kb build`
+//! writes beside it (`kb.snapshot.br`, `kb.snapshot.gz`; see [`write_snapshot_sidecars`]) when they
+//! decode to this very version, else are compressed once, when a browser first asks for that
+//! coding.
 //!
 //! Each version read is also decoded once (natively, by the same `engine` the widget runs) for
 //! its entry ids: feedback is accepted only for entries the served knowledge base has.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -18,8 +22,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures_util::future::{BoxFuture, FutureExt, Shared};
 use sha2::{Digest, Sha256};
-use tokio::sync::{Mutex, OnceCell};
+use tokio::sync::Mutex;
 
 use super::encoding::{self, Coding};
 use super::problem::ApiError;
@@ -37,10 +42,9 @@ struct Cached {
     len: u64,
     /// The file as read.
     bytes: Bytes,
-    /// Its brotli and gzip copies, made when first asked for (shared by every clone of this
-    /// version): a coding no browser asks for costs nothing, and nothing is compressed at start.
-    brotli: Arc<OnceCell<Bytes>>,
-    gzip: Arc<OnceCell<Bytes>>,
+    /// Its brotli and gzip copies (shared by every clone of this version).
+    brotli: Arc<Coded>,
+    gzip: Arc<Coded>,
     /// A digest of the file, the ETag without quotes or coding suffix.
     digest: String,
     /// The ids of the snapshot's entries; `None` when the file is not a snapshot this server's
@@ -48,22 +52,109 @@ struct Cached {
     entry_ids: Option<Arc<HashSet<String>>>,
 }
 
+/// The result of making one coding of one version, shared by every request that waits for it.
+type Making = Shared<BoxFuture<'static, Result<Bytes, Arc<std::io::Error>>>>;
+
+/// One coding of one version, made at most once, on a blocking thread of its own. A request
+/// that goes away while it waits (a page navigated off mid-load) does not cancel the work, and
+/// the next request waits for the same work rather than starting it again: a desk clicked
+/// through quickly once queued a fresh multi-second compression per page until loads timed out.
+#[derive(Default)]
+struct Coded {
+    making: std::sync::Mutex<Option<Making>>,
+}
+
+/// A content coding's sidecar: its file extension beside the snapshot, how to make it, and how
+/// to read one back to check it.
+#[derive(Clone, Copy)]
+struct Sidecar {
+    extension: &'static str,
+    compress: fn(&[u8]) -> std::io::Result<Vec<u8>>,
+    decompress: fn(&[u8]) -> std::io::Result<Vec<u8>>,
+}
+
+const BROTLI: Sidecar = Sidecar {
+    extension: "br",
+    compress: encoding::brotli,
+    decompress: |bytes| {
+        let mut out = Vec::new();
+        brotli::BrotliDecompress(&mut &bytes[..], &mut out)?;
+        Ok(out)
+    },
+};
+
+const GZIP: Sidecar = Sidecar {
+    extension: "gz",
+    compress: encoding::gzip,
+    decompress: |bytes| {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(bytes).read_to_end(&mut out)?;
+        Ok(out)
+    },
+};
+
+impl Sidecar {
+    fn path(self, snapshot: &Path) -> PathBuf {
+        let mut name = snapshot.as_os_str().to_owned();
+        name.push(".");
+        name.push(self.extension);
+        PathBuf::from(name)
+    }
+
+    /// The sidecar beside `snapshot` when it decodes to exactly `raw` (one written for an
+    /// earlier version, or half written, is not used), else `raw` compressed here.
+    fn load_or_compress(self, snapshot: &Path, raw: &[u8]) -> std::io::Result<Vec<u8>> {
+        if let Ok(stored) = std::fs::read(self.path(snapshot)) {
+            if (self.decompress)(&stored).is_ok_and(|decoded| decoded == raw) {
+                return Ok(stored);
+            }
+            tracing::info!(
+                sidecar = %self.path(snapshot).display(),
+                "the sidecar is not this snapshot's; compressing the snapshot instead"
+            );
+        }
+        (self.compress)(raw)
+    }
+}
+
+/// Writes `bytes`' brotli and gzip sidecars beside the snapshot at `snapshot`, so that a server
+/// sends it compressed from the first request on, without compressing it itself.
+pub fn write_snapshot_sidecars(snapshot: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    for sidecar in [BROTLI, GZIP] {
+        let path = sidecar.path(snapshot);
+        let mut tmp = path.clone().into_os_string();
+        tmp.push(".tmp");
+        std::fs::write(&tmp, (sidecar.compress)(bytes)?)?;
+        std::fs::rename(&tmp, &path)?;
+    }
+    Ok(())
+}
+
 impl Cached {
-    /// This version in one coding, compressed on first use (the demo's 3 MB take 0.7 s with
-    /// brotli, 0.35 s with gzip), off the async workers; requests meanwhile wait for it.
-    async fn compressed(
+    /// This version in one coding, made on first use (see [`Coded`]).
+    async fn coded(
         &self,
-        cell: &OnceCell<Bytes>,
-        compress: fn(&[u8]) -> std::io::Result<Vec<u8>>,
-    ) -> std::io::Result<Bytes> {
-        let raw = self.bytes.clone();
-        cell.get_or_try_init(|| async move {
-            tokio::task::spawn_blocking(move || compress(&raw).map(Bytes::from))
-                .await
-                .map_err(std::io::Error::other)?
-        })
-        .await
-        .cloned()
+        coded: &Coded,
+        sidecar: Sidecar,
+        path: &Path,
+    ) -> Result<Bytes, Arc<std::io::Error>> {
+        let making = {
+            let mut making = coded.making.lock().expect("no panic holds this lock");
+            making
+                .get_or_insert_with(|| {
+                    let raw = self.bytes.clone();
+                    let path = path.to_owned();
+                    tokio::task::spawn_blocking(move || {
+                        sidecar.load_or_compress(&path, &raw).map(Bytes::from)
+                    })
+                    .map(|joined| joined.map_err(std::io::Error::other).and_then(|r| r))
+                    .map(|result| result.map_err(Arc::new))
+                    .boxed()
+                    .shared()
+                })
+                .clone()
+        };
+        making.await
     }
 }
 
@@ -164,8 +255,8 @@ pub async fn snapshot(
         response_headers.insert(header::CONTENT_ENCODING, value);
     }
     let body = match coding {
-        Coding::Brotli => current.compressed(&current.brotli, encoding::brotli).await,
-        Coding::Gzip => current.compressed(&current.gzip, encoding::gzip).await,
+        Coding::Brotli => current.coded(&current.brotli, BROTLI, &file.path).await,
+        Coding::Gzip => current.coded(&current.gzip, GZIP, &file.path).await,
         Coding::Identity => Ok(current.bytes),
     }
     .map_err(|err| {
