@@ -439,16 +439,28 @@ fn rating_body(score: u8) -> String {
 /// The knowledge snapshot. The service worker serves it network-first, so a new version on the
 /// server is picked up and the last one still answers offline. `?snapshot=` is followed only to
 /// the widget's own origin or its host page's: a snapshot's answers are shown as HTML.
-pub async fn fetch_snapshot() -> Result<Vec<u8>, String> {
+///
+/// `arrived` sees the bytes so far after each chunk: the snapshot's core comes first, and the
+/// engine can answer from it while the rest (the dense index, most of the file) downloads.
+pub async fn fetch_snapshot(mut arrived: impl FnMut(&[u8])) -> Result<Vec<u8>, String> {
     let url = browser::same_site_url_param("snapshot").unwrap_or_else(|| "/kb.snapshot".into());
     let response = fetch("GET", &url, &[], None)
         .await
         .map_err(|e| format!("{url}: {e}"))?;
+    let interrupted = || format!("{url}: the download was interrupted");
+    if let Some(mut chunks) = response.chunks() {
+        let mut bytes = Vec::new();
+        while let Some(chunk) = chunks.next().await.map_err(|()| interrupted())? {
+            bytes.extend_from_slice(&chunk);
+            arrived(&bytes);
+        }
+        return Ok(bytes);
+    }
     let buffer = response
         .array_buffer()
         .ok_or_else(|| format!("{url}: unreadable body"))?
         .await
-        .map_err(|_| format!("{url}: the download was interrupted"))?;
+        .map_err(|_| interrupted())?;
     Ok(http::bytes(&buffer))
 }
 

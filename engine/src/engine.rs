@@ -90,6 +90,15 @@ impl Engine {
         Snapshot::from_bytes(bytes).map(Engine::new)
     }
 
+    /// An engine from the first bytes of a snapshot download, as soon as its core is in
+    /// (`Ok(None)` before): it ranks with [`Ranker::Lexical`] and that ranker's own calibration
+    /// and thresholds, so what it answers early is held to the same standard as the whole
+    /// snapshot's answers. [`Engine::from_bytes`] on the whole download replaces it.
+    pub fn from_prefix(bytes: &[u8]) -> Result<Option<Engine>, SnapshotError> {
+        Ok(Snapshot::core_from_prefix(bytes)?
+            .map(|core| Engine::new(core).with_ranker(Ranker::Lexical)))
+    }
+
     /// Ranks with `ranker` (and its calibration and thresholds) instead of the
     /// fused default; for measuring what each half contributes.
     pub fn with_ranker(mut self, ranker: Ranker) -> Engine {

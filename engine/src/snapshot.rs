@@ -1,15 +1,19 @@
-//! The snapshot file format: everything the engine needs, in one versioned blob.
+//! The snapshot file format: everything the engine needs, in one versioned blob,
+//! laid out in the order a visitor's browser needs it.
 //!
 //! ```text
 //! offset  size  field
 //! 0       8     magic  b"ADSNAP\0\x01"
 //! 8       4     format version, u32 little-endian
-//! 12      8     FNV-1a 64 checksum of the body, u64 little-endian
+//! 12      8     FNV-1a 64 checksum of the body (all that follows), u64 little-endian
 //! 20      8     body length in bytes, u64 little-endian
-//! 28      ...   body: bincode 2 (standard config) of header fields, entries,
-//!               lexical index, term classifier (optional), dense index (token
-//!               table and counts; optional), scoring parameters, classifier and
+//! 28      8     core length C in bytes, u64 little-endian
+//! 36      8     FNV-1a 64 checksum of the core, u64 little-endian
+//! 44      C     core: bincode 2 (standard config) of header fields, entries, lexical
+//!               index, term classifier (optional), scoring parameters, classifier and
 //!               dense shares, calibration and thresholds per ranker, synonyms
+//! 44+C    ...   dense section: bincode 2 of the dense index (token table and counts;
+//!               optional)
 //! ```
 //!
 //! The fixed frame lets [`Snapshot::from_bytes`] tell a foreign file, a snapshot
@@ -18,6 +22,11 @@
 //! holds only `Vec`s and structs, so the same input always encodes to the same bytes.
 //! Any change to the body's types must bump [`FORMAT_VERSION`]; `engine/tests/golden.rs`
 //! fails when the bytes of a fixed build change while the version stays.
+//!
+//! The core comes first and has its own length and checksum because the dense section is
+//! most of the file (the demo's: 2.4 of 3 MB): [`Snapshot::core_from_prefix`] reads a
+//! download as soon as its core is in, and the engine answers with the lexical ranker's own
+//! calibration and thresholds (fitted at build like the fused ones) until the rest arrives.
 //!
 //! Decoding is the query side's; encoding (`Snapshot::to_bytes`) is compiled only
 //! with the feature `build`.
@@ -34,8 +43,10 @@ use crate::search::Shares;
 /// Identifies an Answerdesk snapshot file.
 pub const MAGIC: [u8; 8] = *b"ADSNAP\0\x01";
 /// Version of the body layout this engine reads and writes.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 const FRAME_LEN: usize = 8 + 4 + 8 + 8;
+/// The frame and the core's length and checksum: where the core starts.
+const CORE_AT: usize = FRAME_LEN + 8 + 8;
 /// Upper bound on what decoding may allocate, against crafted length prefixes.
 const DECODE_LIMIT: usize = 1 << 30;
 
@@ -115,13 +126,15 @@ pub(crate) struct Body {
     pub entries: Vec<Entry>,
     pub index: LexicalIndex,
     pub classifier: Option<TermClassifier>,
-    pub dense: Option<DenseIndex>,
     pub scoring: Scoring,
     pub classifier_share: f32,
     pub dense_share: f32,
     pub rankers: PerRanker,
     /// Applied to questions as they were to the knowledge base (format 5).
     pub synonyms: Synonyms,
+    /// Encoded after the core, as a section of its own (format 6).
+    #[serde(skip)]
+    pub dense: Option<DenseIndex>,
 }
 
 fn config() -> impl bincode::config::Config {
@@ -162,59 +175,47 @@ impl Snapshot {
     /// Reads a snapshot, refusing anything that is not exactly what an engine of
     /// this format version wrote. Never panics, whatever the input.
     pub fn from_bytes(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
-        if bytes.len() < MAGIC.len() {
-            return Err(if MAGIC.starts_with(bytes) && !bytes.is_empty() {
-                SnapshotError::Truncated
-            } else {
-                SnapshotError::NotASnapshot
-            });
-        }
-        if bytes[..8] != MAGIC {
-            return Err(SnapshotError::NotASnapshot);
-        }
-        if bytes.len() < FRAME_LEN {
-            return Err(SnapshotError::Truncated);
-        }
-        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-        if version != FORMAT_VERSION {
-            return Err(SnapshotError::UnsupportedVersion {
-                found: version,
-                supported: FORMAT_VERSION,
-            });
-        }
-        let checksum = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
-        let body_len = u64::from_le_bytes(bytes[20..28].try_into().expect("8 bytes"));
+        let frame = Frame::read(bytes)?;
         let body = &bytes[FRAME_LEN..];
-        if (body.len() as u64) < body_len {
+        if (body.len() as u64) < frame.body_len {
             return Err(SnapshotError::Truncated);
         }
-        if body.len() as u64 != body_len {
+        if body.len() as u64 != frame.body_len {
             return Err(SnapshotError::Decode(format!(
                 "{} unexpected bytes after the body",
-                body.len() as u64 - body_len
+                body.len() as u64 - frame.body_len
             )));
         }
-        if fnv1a64(body) != checksum {
+        if fnv1a64(body) != frame.checksum {
             return Err(SnapshotError::Corrupt);
         }
-        let (mut decoded, read): (Body, usize) = bincode::serde::decode_from_slice(body, config())
-            .map_err(|e| SnapshotError::Decode(decode_problem(e)))?;
-        if read != body.len() {
-            return Err(SnapshotError::Decode("trailing bytes in the body".into()));
+        let (core, dense_section) = frame.split(bytes)?;
+        let mut snapshot = frame.decode_core(core)?;
+        snapshot.body.dense = decode_whole(dense_section)?;
+        snapshot.body.validate()?;
+        Ok(snapshot)
+    }
+
+    /// The snapshot without its dense index, from the first bytes of a download: `Ok(None)`
+    /// while its core has not all arrived, then the core, checked against its own checksum.
+    /// A snapshot read this way ranks like the whole with [`crate::Ranker::Lexical`].
+    pub fn core_from_prefix(bytes: &[u8]) -> Result<Option<Snapshot>, SnapshotError> {
+        if MAGIC.starts_with(bytes) {
+            return Ok(None);
         }
-        decoded.validate()?;
-        let header = Header {
-            format_version: version,
-            engine_version: decoded.engine_version.clone(),
-            build_time: decoded.build_time,
-            checksum,
-            entry_count: decoded.entries.len() as u32,
-            locales: decoded.locales.clone(),
+        let frame = match Frame::read(bytes) {
+            Err(SnapshotError::Truncated) => return Ok(None),
+            other => other?,
         };
-        Ok(Snapshot {
-            header,
-            body: decoded,
-        })
+        match frame.split(bytes) {
+            Err(SnapshotError::Truncated) => Ok(None),
+            Err(err) => Err(err),
+            Ok((core, _)) => {
+                let mut snapshot = frame.decode_core(core)?;
+                snapshot.body.validate()?;
+                Ok(Some(snapshot))
+            }
+        }
     }
 
     /// Facts about the snapshot.
@@ -283,6 +284,93 @@ impl Snapshot {
     }
 }
 
+/// The fixed fields at the start of a file, read and checked before anything is decoded.
+struct Frame {
+    version: u32,
+    checksum: u64,
+    body_len: u64,
+}
+
+impl Frame {
+    fn read(bytes: &[u8]) -> Result<Frame, SnapshotError> {
+        if bytes.len() < MAGIC.len() {
+            return Err(if MAGIC.starts_with(bytes) && !bytes.is_empty() {
+                SnapshotError::Truncated
+            } else {
+                SnapshotError::NotASnapshot
+            });
+        }
+        if bytes[..8] != MAGIC {
+            return Err(SnapshotError::NotASnapshot);
+        }
+        if bytes.len() < 12 {
+            return Err(SnapshotError::Truncated);
+        }
+        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        if version != FORMAT_VERSION {
+            return Err(SnapshotError::UnsupportedVersion {
+                found: version,
+                supported: FORMAT_VERSION,
+            });
+        }
+        if bytes.len() < FRAME_LEN {
+            return Err(SnapshotError::Truncated);
+        }
+        Ok(Frame {
+            version,
+            checksum: u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes")),
+            body_len: u64::from_le_bytes(bytes[20..28].try_into().expect("8 bytes")),
+        })
+    }
+
+    /// The core (checked against its checksum) and what follows it, of `bytes` so far.
+    fn split<'a>(&self, bytes: &'a [u8]) -> Result<(&'a [u8], &'a [u8]), SnapshotError> {
+        if bytes.len() < CORE_AT {
+            return Err(SnapshotError::Truncated);
+        }
+        let core_len = u64::from_le_bytes(bytes[28..36].try_into().expect("8 bytes"));
+        let core_checksum = u64::from_le_bytes(bytes[36..44].try_into().expect("8 bytes"));
+        if core_len > self.body_len.saturating_sub(16) {
+            return Err(SnapshotError::Decode(
+                "the core is longer than the body".into(),
+            ));
+        }
+        let core_end = CORE_AT as u64 + core_len;
+        if (bytes.len() as u64) < core_end {
+            return Err(SnapshotError::Truncated);
+        }
+        let (core, rest) = bytes[CORE_AT..].split_at(core_len as usize);
+        if fnv1a64(core) != core_checksum {
+            return Err(SnapshotError::Corrupt);
+        }
+        Ok((core, rest))
+    }
+
+    /// The snapshot the core describes, without a dense index.
+    fn decode_core(&self, core: &[u8]) -> Result<Snapshot, SnapshotError> {
+        let body: Body = decode_whole(core)?;
+        let header = Header {
+            format_version: self.version,
+            engine_version: body.engine_version.clone(),
+            build_time: body.build_time,
+            checksum: self.checksum,
+            entry_count: body.entries.len() as u32,
+            locales: body.locales.clone(),
+        };
+        Ok(Snapshot { header, body })
+    }
+}
+
+/// A value that must take exactly `bytes`.
+fn decode_whole<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, SnapshotError> {
+    let (value, read): (T, usize) = bincode::serde::decode_from_slice(bytes, config())
+        .map_err(|e| SnapshotError::Decode(decode_problem(e)))?;
+    if read != bytes.len() {
+        return Err(SnapshotError::Decode("trailing bytes in the body".into()));
+    }
+    Ok(value)
+}
+
 impl Body {
     /// Checks the invariants the engine relies on when indexing into vectors, so a
     /// well-formed but inconsistent body is an error rather than a panic later.
@@ -305,9 +393,19 @@ impl Body {
     }
 }
 
+/// Everything after the frame: the core's length and checksum, the core, the dense section.
 #[cfg(feature = "build")]
 fn encode_body(body: &Body) -> Vec<u8> {
-    bincode::serde::encode_to_vec(body, config()).expect("snapshot bodies always encode")
+    let core =
+        bincode::serde::encode_to_vec(body, config()).expect("snapshot bodies always encode");
+    let dense =
+        bincode::serde::encode_to_vec(&body.dense, config()).expect("dense indexes always encode");
+    let mut out = Vec::with_capacity(16 + core.len() + dense.len());
+    out.extend_from_slice(&(core.len() as u64).to_le_bytes());
+    out.extend_from_slice(&fnv1a64(&core).to_le_bytes());
+    out.extend_from_slice(&core);
+    out.extend_from_slice(&dense);
+    out
 }
 
 /// FNV-1a, 64-bit: tiny, dependency-free, and enough to catch accidental corruption

@@ -591,6 +591,80 @@ fn snapshots_with_a_dense_index_round_trip_deterministically() {
     assert_eq!(a.candidates[0].entry, 6);
 }
 
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn a_download_answers_from_its_core_before_the_dense_index_arrives() {
+    let snapshot = synonym_snapshot();
+    assert!(snapshot.has_dense());
+    let bytes = snapshot.to_bytes();
+    let core_len = u64::from_le_bytes(bytes[28..36].try_into().unwrap()) as usize;
+    let core_end = 44 + core_len;
+    assert!(
+        core_end + 1000 < bytes.len(),
+        "the dense table follows the core: core ends at {core_end} of {}",
+        bytes.len()
+    );
+
+    // Nothing to answer with until the core is in, however the download is cut.
+    for cut in [0, 5, 12, 27, 36, 43, 44, core_end / 2, core_end - 1] {
+        assert!(
+            Engine::from_prefix(&bytes[..cut]).unwrap().is_none(),
+            "cut at {cut}"
+        );
+    }
+    // From the core on, the lexical ranker answers as the whole snapshot's would.
+    let whole_lexical = Engine::new(snapshot.clone()).with_ranker(Ranker::Lexical);
+    for cut in [core_end, core_end + 1, bytes.len() - 1, bytes.len()] {
+        let early = Engine::from_prefix(&bytes[..cut])
+            .unwrap()
+            .expect("the core is in");
+        assert_eq!(early.ranker(), Ranker::Lexical);
+        assert!(!early.snapshot().has_dense());
+        assert_eq!(early.snapshot().header(), snapshot.header());
+        assert_eq!(early.thresholds(), snapshot.thresholds_for(Ranker::Lexical));
+        for question in ["qaa", "help qgb", "something else entirely"] {
+            assert_eq!(
+                early.ask(question),
+                whole_lexical.ask(question),
+                "{question}"
+            );
+        }
+    }
+    // The whole download ranks with the dense index too: `qdx` is known only to the table.
+    assert!(Engine::from_prefix(&bytes)
+        .unwrap()
+        .unwrap()
+        .search("qdx", 3)
+        .is_empty());
+    assert_eq!(
+        Engine::from_bytes(&bytes).unwrap().search("qdx", 3)[0].entry,
+        3
+    );
+
+    // A damaged core is refused as soon as it is in; a damaged dense section when the
+    // whole file is read.
+    let mut core_damaged = bytes.clone();
+    core_damaged[44 + core_len / 2] ^= 0x20;
+    assert_eq!(
+        Engine::from_prefix(&core_damaged[..core_end]).unwrap_err(),
+        SnapshotError::Corrupt
+    );
+    let mut dense_damaged = bytes.clone();
+    dense_damaged[core_end + 10] ^= 0x20;
+    assert!(Engine::from_prefix(&dense_damaged).unwrap().is_some());
+    assert_eq!(
+        Engine::from_bytes(&dense_damaged).unwrap_err(),
+        SnapshotError::Corrupt
+    );
+    // A core length past the body is refused, not read past.
+    let mut too_long = bytes.clone();
+    too_long[28..36].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
+    assert!(matches!(
+        Engine::from_prefix(&too_long),
+        Err(SnapshotError::Decode(_))
+    ));
+}
+
 /// A table that knows every word of [`synthetic_kb`], each on an axis of its
 /// own: dense evidence exists for every phrasing, but says nothing the words
 /// do not already say.

@@ -36,6 +36,37 @@ impl Response {
     }
 }
 
+impl Response {
+    /// The body as it arrives, chunk by chunk; `None` when the browser gives no stream (then
+    /// read it whole with [`Response::array_buffer`]).
+    pub fn chunks(&self) -> Option<Chunks> {
+        let reader = self.0.body()?.get_reader();
+        reader
+            .dyn_into::<web_sys::ReadableStreamDefaultReader>()
+            .ok()
+            .map(Chunks)
+    }
+}
+
+/// A response body being read.
+pub struct Chunks(web_sys::ReadableStreamDefaultReader);
+
+impl Chunks {
+    /// The next chunk, `Ok(None)` at the end, `Err(())` when the download broke off.
+    pub async fn next(&mut self) -> Result<Option<Vec<u8>>, ()> {
+        let result = JsFuture::from(self.0.read()).await.map_err(drop)?;
+        let done = js_sys::Reflect::get(&result, &JsValue::from_str("done")).map_err(drop)?;
+        if done.as_bool().unwrap_or(true) {
+            return Ok(None);
+        }
+        let value = js_sys::Reflect::get(&result, &JsValue::from_str("value")).map_err(drop)?;
+        value
+            .dyn_into::<js_sys::Uint8Array>()
+            .map(|chunk| Some(chunk.to_vec()))
+            .map_err(drop)
+    }
+}
+
 /// The bytes of an `ArrayBuffer`.
 pub fn bytes(buffer: &JsValue) -> Vec<u8> {
     js_sys::Uint8Array::new(buffer).to_vec()

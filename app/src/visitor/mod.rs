@@ -291,19 +291,34 @@ pub fn Visitor(
         }
     };
 
+    // Ready to answer: a question typed while loading is answered now.
+    let ready = move |engine: Arc<Engine>| {
+        knowledge.set(Knowledge::Ready(engine.clone()));
+        if let Some(text) = waiting.try_update_value(Option::take).flatten() {
+            answer(&engine, text);
+        }
+    };
     leptos::task::spawn_local(async move {
-        let loaded = match api::fetch_snapshot().await {
-            Ok(bytes) => Engine::from_bytes(&bytes)
-                .map(Arc::new)
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e),
-        };
-        match loaded {
-            Ok(engine) => {
-                knowledge.set(Knowledge::Ready(engine.clone()));
-                if let Some(text) = waiting.try_update_value(Option::take).flatten() {
-                    answer(&engine, text);
+        // The snapshot's core answers (lexical ranker) as soon as it is in; the whole file,
+        // dense index included, replaces it when the download ends.
+        let mut early = false;
+        let downloaded = api::fetch_snapshot(|so_far| {
+            if !early {
+                if let Ok(Some(engine)) = Engine::from_prefix(so_far) {
+                    early = true;
+                    ready(Arc::new(engine));
                 }
+            }
+        })
+        .await;
+        let loaded =
+            downloaded.and_then(|bytes| Engine::from_bytes(&bytes).map_err(|e| e.to_string()));
+        match loaded {
+            Ok(engine) => ready(Arc::new(engine)),
+            Err(reason) if early => {
+                leptos::logging::error!(
+                    "answerdesk: answering without the snapshot's dense index: {reason}"
+                );
             }
             Err(reason) => {
                 leptos::logging::error!("answerdesk: cannot load the knowledge snapshot: {reason}");
