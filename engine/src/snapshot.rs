@@ -218,6 +218,14 @@ impl Snapshot {
         }
     }
 
+    /// How many of a snapshot file's first bytes hold its frame and core: what a download
+    /// needs before [`Snapshot::core_from_prefix`] can answer (for size reports).
+    pub fn core_end(bytes: &[u8]) -> Result<usize, SnapshotError> {
+        let frame = Frame::read(bytes)?;
+        let (core, _) = frame.split(bytes)?;
+        Ok(CORE_AT + core.len())
+    }
+
     /// Facts about the snapshot.
     pub fn header(&self) -> &Header {
         &self.header

@@ -21,7 +21,8 @@ pub fn run(args: &[String]) -> Result<()> {
                 let mut steps = cmd::Steps::new(5);
                 toolchain::ensure_web_tools(&root, &mut steps)?;
                 crate::build::web_app(&root)?;
-                size_report(&root)?;
+                let (_, snapshot) = crate::build::debug_demo(&root)?;
+                size_report(&root, &snapshot)?;
             }
             "server" => crate::bench_server::run()?,
             "widget" => {
@@ -112,8 +113,10 @@ fn widget_open(root: &Path) -> Result<()> {
 }
 
 /// Transfer sizes of what a visitor downloads: the brotli copies the build wrote beside each
-/// file (`dist/NAME.br`), which the server sends to a browser that accepts brotli.
-pub fn size_report(root: &Path) -> Result<()> {
+/// file (`dist/NAME.br`, `kb.snapshot.br`), which the server sends to a browser that accepts
+/// brotli; and of those, what arrives before the first answer: the page, the app, and the
+/// snapshot up to the end of its core.
+pub fn size_report(root: &Path, snapshot: &Path) -> Result<()> {
     let dist = root.join("dist");
     let mut files: Vec<_> = std::fs::read_dir(&dist)
         .with_context(|| format!("cannot read {}", dist.display()))?
@@ -130,17 +133,20 @@ pub fn size_report(root: &Path) -> Result<()> {
     println!("\n    size report (as sent: dist/NAME.br, brotli -q 11)");
     let mut wasm_js = 0;
     let mut embed = 0;
+    let mut page = 0;
     for file in &files {
         let raw = std::fs::metadata(file)?.len() as usize;
-        let mut sent = file.clone().into_os_string();
-        sent.push(".br");
         // No copy: the file was not worth compressing and goes out as it is.
-        let compressed = std::fs::metadata(&sent).map_or(raw, |m| m.len() as usize);
+        let compressed =
+            std::fs::metadata(with_suffix(file, ".br")).map_or(raw, |m| m.len() as usize);
         let name = file.file_name().unwrap_or_default().to_string_lossy();
         if name.ends_with(".wasm")
             || (name.ends_with(".js") && name != "embed.js" && name != "sw.js")
         {
             wasm_js += compressed;
+        }
+        if name == "index.html" || name.ends_with(".css") {
+            page += compressed;
         }
         if name == "embed.js" {
             embed = compressed;
@@ -155,10 +161,84 @@ pub fn size_report(root: &Path) -> Result<()> {
         "total",
         format!("{:.1}", wasm_js as f64 / 1024.0)
     );
+    let raw =
+        std::fs::read(snapshot).with_context(|| format!("cannot read {}", snapshot.display()))?;
+    let sent = std::fs::read(with_suffix(snapshot, ".br")).with_context(|| {
+        format!(
+            "cannot read {}.br (written by kb build)",
+            snapshot.display()
+        )
+    })?;
+    let core_end = engine::Snapshot::core_end(&raw)
+        .with_context(|| format!("{} is not a snapshot", snapshot.display()))?;
+    let core_sent = wire_bytes_until(&sent, core_end)?;
+    println!(
+        "      {:<44} {:>9} B raw {:>9} B brotli",
+        "demo snapshot",
+        raw.len(),
+        sent.len()
+    );
+    println!(
+        "      {:<44} {:>9} B raw {:>9} B brotli (the stream up to the core's end)",
+        "  of it, the core (answers from here)", core_end, core_sent
+    );
+    println!(
+        "      {:<44} {:>9} B brotli (index.html + CSS + app + the snapshot's core)",
+        "before the first answer",
+        page + wasm_js + core_sent
+    );
+    println!(
+        "      {:<44} {:>9} B brotli",
+        "whole first visit",
+        page + wasm_js + sent.len()
+    );
     for line in budget_verdicts(wasm_js, embed) {
         println!("      {line}");
     }
     Ok(())
+}
+
+/// `path` with `suffix` appended to its file name.
+fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
+}
+
+/// How many bytes of the brotli stream `compressed` a browser must have received before it has
+/// decoded `wanted` bytes (to the next KiB): a decoder hands out what it decoded at the end of
+/// each meta-block, which `kb build` ends where a snapshot's core ends.
+fn wire_bytes_until(compressed: &[u8], wanted: usize) -> Result<usize> {
+    /// Hands the stream to the decoder a KiB at a time, counting.
+    struct Arriving<'a> {
+        stream: &'a [u8],
+        at: usize,
+    }
+    impl std::io::Read for Arriving<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(1024).min(self.stream.len() - self.at);
+            buf[..n].copy_from_slice(&self.stream[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+    let mut decoder = brotli::Decompressor::new(
+        Arriving {
+            stream: compressed,
+            at: 0,
+        },
+        1024,
+    );
+    let mut decoded = 0;
+    let mut buf = vec![0; 1 << 16];
+    while decoded < wanted {
+        let n = std::io::Read::read(&mut decoder, &mut buf)?;
+        if n == 0 {
+            anyhow::bail!("the brotli stream decodes to fewer than {wanted} bytes");
+        }
+        decoded += n;
+    }
+    Ok(decoder.get_ref().at)
 }
 
 /// Issue 4's budgets for what a visitor downloads, in brotli bytes: the widget's wasm + JS
@@ -197,6 +277,30 @@ fn budget_verdicts(wasm_js: usize, embed: usize) -> [String; 2] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wire_bytes_before_a_prefix_decodes_are_counted_from_the_stream() {
+        // Text first, then bytes that do not compress: the text's end arrives early.
+        let mut raw: Vec<u8> = "how long does delivery take? ".repeat(2000).into_bytes();
+        let text_end = raw.len();
+        let mut x: u32 = 1;
+        raw.extend((0..200_000).map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        }));
+        // Flushed where the text ends, as `kb build` flushes where a snapshot's core ends.
+        let mut writer = brotli::CompressorWriter::new(Vec::new(), 4096, 9, 22);
+        std::io::Write::write_all(&mut writer, &raw[..text_end]).unwrap();
+        std::io::Write::flush(&mut writer).unwrap();
+        std::io::Write::write_all(&mut writer, &raw[text_end..]).unwrap();
+        let compressed = writer.into_inner();
+        let early = wire_bytes_until(&compressed, text_end).unwrap();
+        assert!(early < 20_000, "{early} of {} bytes", compressed.len());
+        assert!(wire_bytes_until(&compressed, raw.len()).unwrap() > 190_000);
+        assert!(wire_bytes_until(&compressed, raw.len() + 1).is_err());
+    }
 
     #[test]
     fn budget_verdicts_say_within_or_over() {

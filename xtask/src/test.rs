@@ -485,8 +485,8 @@ pub struct E2e {
 /// Builds the web apps, the debug `answerdesk` and the demo snapshot.
 pub fn prepare_e2e(root: &Path) -> Result<E2e> {
     build::web_app(root)?;
-    bench::size_report(root)?;
     let (answerdesk, snapshot) = build::debug_demo(root)?;
+    bench::size_report(root, &snapshot)?;
     Ok(E2e {
         answerdesk,
         snapshot,

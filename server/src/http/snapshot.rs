@@ -69,7 +69,7 @@ struct Coded {
 #[derive(Clone, Copy)]
 struct Sidecar {
     extension: &'static str,
-    compress: fn(&[u8]) -> std::io::Result<Vec<u8>>,
+    compress: fn(&[&[u8]]) -> std::io::Result<Vec<u8>>,
     decompress: fn(&[u8]) -> std::io::Result<Vec<u8>>,
 }
 
@@ -113,7 +113,21 @@ impl Sidecar {
                 "the sidecar is not this snapshot's; compressing the snapshot instead"
             );
         }
-        (self.compress)(raw)
+        (self.compress)(&parts(raw))
+    }
+}
+
+/// A snapshot in the parts its download is read in: the core (with which the engine answers)
+/// and the rest, so the compressed stream is flushed where the core ends and a browser decodes
+/// all of it without waiting for bytes of the dense index. A file that is not a snapshot this
+/// engine reads is one part.
+fn parts(raw: &[u8]) -> Vec<&[u8]> {
+    match engine::Snapshot::core_end(raw) {
+        Ok(end) if end < raw.len() => {
+            let (core, rest) = raw.split_at(end);
+            vec![core, rest]
+        }
+        _ => vec![raw],
     }
 }
 
@@ -124,7 +138,7 @@ pub fn write_snapshot_sidecars(snapshot: &Path, bytes: &[u8]) -> std::io::Result
         let path = sidecar.path(snapshot);
         let mut tmp = path.clone().into_os_string();
         tmp.push(".tmp");
-        std::fs::write(&tmp, (sidecar.compress)(bytes)?)?;
+        std::fs::write(&tmp, (sidecar.compress)(&parts(bytes))?)?;
         std::fs::rename(&tmp, &path)?;
     }
     Ok(())
