@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
 use e2e::{Browser, Server, PATIENCE};
+use engine::snapshot::fnv1a64;
 use serde_json::json;
 use thirtyfour::prelude::*;
 
@@ -143,6 +144,7 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 fn patch_snapshot(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut out = bytes.to_vec();
     let mut replaced = 0;
+    let mut last_end = 0;
     for (from, to) in [
         (placeholder(RAW_ANSWER.len()), RAW_ANSWER.to_owned()),
         (LINK_PLACEHOLDER.to_owned(), hostile_link()),
@@ -152,16 +154,22 @@ fn patch_snapshot(bytes: &[u8]) -> Result<Vec<u8>> {
         while let Some(i) = find(&out[at..], from.as_bytes()) {
             out[at + i..at + i + from.len()].copy_from_slice(to.as_bytes());
             at += i + from.len();
+            last_end = last_end.max(at);
             replaced += 1;
         }
     }
     ensure!(replaced >= 2, "the placeholders are not in the snapshot");
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in &out[28..] {
-        hash ^= b as u64;
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    out[12..20].copy_from_slice(&hash.to_le_bytes());
+    // Checksums made to match, as a forger would: the core's (the answers are in it), then
+    // the body's (engine/src/snapshot.rs has the layout).
+    let core_end = engine::Snapshot::core_end(bytes)?;
+    ensure!(
+        last_end <= core_end,
+        "the patched answer should be in the snapshot's core"
+    );
+    let core = fnv1a64(&out[44..core_end]);
+    out[36..44].copy_from_slice(&core.to_le_bytes());
+    let body = fnv1a64(&out[28..]);
+    out[12..20].copy_from_slice(&body.to_le_bytes());
     Ok(out)
 }
 

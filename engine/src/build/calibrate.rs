@@ -297,19 +297,19 @@ impl HeldOut<'_> {
     ) -> (Shares, PerRanker, f32) {
         let shares = choose_shares(runs, classifier, dense);
         let mut rankers = PerRanker::default();
-        let mut fused_utility = 0.0;
-        for ranker in Ranker::ALL {
-            let scored: Vec<(Option<usize>, EntryScores)> = runs
-                .iter()
+        let scored = |ranker: Ranker| -> Vec<(Option<usize>, EntryScores)> {
+            runs.iter()
                 .map(|(expected, evidence)| (*expected, evidence.fused(ranker, shares)))
-                .collect();
-            let (tuned, utility) = tune(&scored, weights);
-            *tuned_mut(&mut rankers, ranker) = tuned;
-            if ranker == Ranker::Fused {
-                fused_utility = utility;
-            }
-        }
-        (shares, rankers, fused_utility)
+                .collect()
+        };
+        let fused = tune(&scored(Ranker::Fused), weights, Errs::NONE_CAPPED);
+        rankers.fused = fused.tuned;
+        rankers.dense = tune(&scored(Ranker::Dense), weights, Errs::NONE_CAPPED).tuned;
+        // The lexical ranker answers alone while a download's dense index is still on its way
+        // (`Engine::from_prefix`): its answers may be fewer, but no more often wrong, and it
+        // offers a person for what the knowledge base does not cover as often.
+        rankers.lexical = tune(&scored(Ranker::Lexical), weights, fused.errs).tuned;
+        (shares, rankers, fused.utility)
     }
 }
 
@@ -402,8 +402,38 @@ fn choose_shares(runs: &[(Option<usize>, Evidence)], classifier: bool, dense: bo
     best.1
 }
 
-/// Fits the calibration and chooses thresholds on one ranker's scores.
-fn tune(runs: &[(Option<usize>, EntryScores)], weights: &[f32]) -> (Tuned, f32) {
+/// What [`tune`] chose for one ranker, with its held-out mean utility and how often it erred.
+struct Tuning {
+    tuned: Tuned,
+    utility: f32,
+    errs: Errs,
+}
+
+/// How often thresholds err on held-out questions in the ways a visitor minds most.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Errs {
+    /// Share of all the weight answered with a wrong entry, or answered at all out of scope.
+    wrong: f32,
+    /// Share of the out-of-scope weight not escalated (answered or offered choices).
+    unescalated: f32,
+}
+
+impl Errs {
+    const NONE_CAPPED: Errs = Errs {
+        wrong: f32::INFINITY,
+        unescalated: f32::INFINITY,
+    };
+
+    /// Whether these errs stay within `cap` (with a small tolerance: a cap is another ranker's
+    /// share of the same weights).
+    fn within(self, cap: Errs) -> bool {
+        self.wrong <= cap.wrong + 1e-6 && self.unescalated <= cap.unescalated + 1e-6
+    }
+}
+
+/// Fits the calibration and chooses thresholds on one ranker's scores, erring no more than
+/// `cap` on the held-out questions where any thresholds on the grid allow it.
+fn tune(runs: &[(Option<usize>, EntryScores)], weights: &[f32], cap: Errs) -> Tuning {
     let observations: Vec<Observation> = runs
         .iter()
         .zip(weights)
@@ -427,12 +457,42 @@ fn tune(runs: &[(Option<usize>, EntryScores)], weights: &[f32]) -> (Tuned, f32) 
             candidates: rank(scores, &calibration, 3),
         })
         .collect();
-    let (utility, thresholds) = choose_thresholds(&trials);
-    let tuned = Tuned {
-        calibration,
-        thresholds,
+    let (utility, thresholds) = choose_thresholds(&trials, cap);
+    Tuning {
+        tuned: Tuned {
+            calibration,
+            thresholds,
+        },
+        utility,
+        errs: errs(&trials, &thresholds),
+    }
+}
+
+/// How often `thresholds` err on `trials` (see [`Errs`]).
+fn errs(trials: &[Trial], thresholds: &Thresholds) -> Errs {
+    let share = |of: &dyn Fn(&Trial) -> bool, part: &dyn Fn(&Trial, &Decision) -> bool| {
+        let (mut total, mut counted) = (0.0, 0.0);
+        for t in trials.iter().filter(|t| of(t)) {
+            total += t.weight;
+            if part(t, &decide(&t.candidates, thresholds)) {
+                counted += t.weight;
+            }
+        }
+        if total > 0.0 {
+            counted / total
+        } else {
+            0.0
+        }
     };
-    (tuned, utility)
+    Errs {
+        wrong: share(&|_| true, &|t, d| match d {
+            Decision::Answer { entry } => t.expected != Some(*entry),
+            _ => false,
+        }),
+        unescalated: share(&|t| t.expected.is_none(), &|_, d| {
+            !matches!(d, Decision::Escalate { .. })
+        }),
+    }
 }
 
 /// Alternates of `entry` to hold out: none when it has fewer than three
@@ -485,11 +545,13 @@ fn utility(trial: &Trial, decision: &Decision) -> f32 {
     }
 }
 
-/// Grid search for the thresholds of highest total utility (returned with them);
-/// the first best in grid order wins, so ties resolve the same way every time.
-fn choose_thresholds(trials: &[Trial]) -> (f32, Thresholds) {
+/// Grid search for the thresholds of highest total utility (returned with them) among those
+/// that err within `cap` (all of them when none does); the first best in grid order wins, so
+/// ties resolve the same way every time.
+fn choose_thresholds(trials: &[Trial], cap: Errs) -> (f32, Thresholds) {
     let steps = |from: u32, to: u32, step: u32| (from..=to).step_by(step as usize);
     let mut best = (f32::MIN, Thresholds::default());
+    let mut best_within = (f32::MIN, None);
     for answer in steps(30, 95, 5) {
         for clarify in steps(5, answer, 5) {
             // Never a zero margin: a tie between two entries is not an answer.
@@ -511,11 +573,17 @@ fn choose_thresholds(trials: &[Trial]) -> (f32, Thresholds) {
                     if total > best.0 {
                         best = (total, t);
                     }
+                    if total > best_within.0 && errs(trials, &t).within(cap) {
+                        best_within = (total, Some(t));
+                    }
                 }
             }
         }
     }
-    best
+    match best_within {
+        (total, Some(t)) => (total, t),
+        (_, None) => best,
+    }
 }
 
 /// One observation for fitting: features and whether the entry was right.
@@ -577,14 +645,6 @@ impl Calibration {
 /// The top entry and its features, if anything matched.
 pub(crate) fn top(scores: &EntryScores) -> Option<(usize, Features)> {
     ordered(scores, 1).into_iter().next()
-}
-
-fn tuned_mut(rankers: &mut PerRanker, ranker: Ranker) -> &mut Tuned {
-    match ranker {
-        Ranker::Lexical => &mut rankers.lexical,
-        Ranker::Dense => &mut rankers.dense,
-        Ranker::Fused => &mut rankers.fused,
-    }
 }
 
 #[cfg(test)]
@@ -657,6 +717,67 @@ mod tests {
         assert!(c.confidence(&f(0.9)) > 0.8, "{c:?}");
         assert!(c.confidence(&f(0.1)) < 0.2, "{c:?}");
         assert_eq!(c, Calibration::fit(&obs));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+    fn thresholds_can_be_held_to_a_wrong_answer_share() {
+        // Ten held-out questions whose best entry is right at 0.6–0.95 confidence, and two
+        // answered wrongly at 0.7: answering from 0.6 pays most, at 2 of 12 wrong.
+        let trial = |expected: usize, best: usize, score: f32| Trial {
+            expected: Some(expected),
+            weight: 1.0,
+            candidates: vec![
+                Candidate { entry: best, score },
+                Candidate {
+                    entry: 99,
+                    score: 0.01,
+                },
+            ],
+        };
+        let mut trials: Vec<Trial> = (0..10)
+            .map(|i| trial(i, i, 0.6 + i as f32 * 0.04))
+            .collect();
+        trials.push(trial(20, 21, 0.7));
+        trials.push(trial(22, 23, 0.7));
+        let (_, free) = choose_thresholds(&trials, Errs::NONE_CAPPED);
+        assert!(
+            (errs(&trials, &free).wrong - 2.0 / 12.0).abs() < 1e-6,
+            "{free:?}"
+        );
+        // Held to none wrong, it answers only above the wrong ones.
+        let none_wrong = Errs {
+            wrong: 0.0,
+            ..Errs::NONE_CAPPED
+        };
+        let (_, held) = choose_thresholds(&trials, none_wrong);
+        assert_eq!(errs(&trials, &held).wrong, 0.0, "{held:?}");
+        assert!(held.answer > 0.7, "{held:?}");
+        // An out-of-scope question offered choices at 0.5: held to escalating every one, the
+        // thresholds offer nothing at 0.5.
+        let mut with_outside = trials;
+        with_outside.push(Trial {
+            expected: None,
+            weight: 1.0,
+            candidates: vec![Candidate {
+                entry: 5,
+                score: 0.5,
+            }],
+        });
+        let all_escalated = Errs {
+            unescalated: 0.0,
+            ..Errs::NONE_CAPPED
+        };
+        let (_, held) = choose_thresholds(&with_outside, all_escalated);
+        assert_eq!(errs(&with_outside, &held).unescalated, 0.0, "{held:?}");
+        // A cap nothing on the grid meets leaves the choice free.
+        let hopeless = vec![trial(1, 2, 0.99)];
+        let impossible = Errs {
+            wrong: -1.0,
+            unescalated: -1.0,
+        };
+        let (_, chosen) = choose_thresholds(&hopeless, impossible);
+        assert_eq!(chosen, choose_thresholds(&hopeless, Errs::NONE_CAPPED).1);
     }
 
     /// A calibration option with the given learned parts and fused utility.
