@@ -25,13 +25,22 @@ pub fn run(args: &[String]) -> Result<()> {
                 size_report(&root, &snapshot)?;
             }
             "server" => crate::bench_server::run()?,
+            "first-answer" => {
+                let mut steps = cmd::Steps::new(5);
+                toolchain::ensure_web_tools(&root, &mut steps)?;
+                toolchain::ensure_browser(&mut steps)?;
+                crate::build::web_app(&root)?;
+                first_answer(&root)?;
+            }
             "widget" => {
                 let mut steps = cmd::Steps::new(5);
                 toolchain::ensure_web_tools(&root, &mut steps)?;
                 crate::build::web_app(&root)?;
                 widget_open(&root)?;
             }
-            other => bail!("unknown benchmark `{other}` (engine, size, server, widget)"),
+            other => {
+                bail!("unknown benchmark `{other}` (engine, size, server, widget, first-answer)")
+            }
         }
     }
     Ok(())
@@ -109,6 +118,31 @@ fn widget_open(root: &Path) -> Result<()> {
             .env("ANSWERDESK_SNAPSHOT", &snapshot)
             .env("CHROMEDRIVER", chromedriver),
         "The widget benchmark failed (is chromium installed? `cargo xtask test` installs it).",
+    )
+}
+
+/// Time to the first answer for a first-time visitor on throttled networks, in headless Chromium
+/// (`tests/examples/first_answer.rs`), against a release `answerdesk serve` of the demo, whose
+/// snapshot `kb build` compressed as the server sends it.
+fn first_answer(root: &Path) -> Result<()> {
+    let answerdesk = crate::build::answerdesk_release(root)?;
+    let snapshot = crate::build::target_dir(root)?
+        .join("xtask")
+        .join("demo-release.snapshot");
+    crate::build::demo_snapshot(root, &answerdesk, &snapshot)?;
+    size_report(root, &snapshot)?;
+    let chromedriver = cmd::output_of("which", &["chromedriver"])
+        .map(|p| p.trim().to_string())
+        .unwrap_or_else(|| "chromedriver".into());
+    cmd::run(
+        Command::new(env!("CARGO"))
+            .args(["run", "--quiet", "-p", "e2e", "--example", "first_answer"])
+            .current_dir(root)
+            .env("ANSWERDESK_BIN", &answerdesk)
+            .env("ANSWERDESK_DIST", root.join("dist"))
+            .env("ANSWERDESK_SNAPSHOT", &snapshot)
+            .env("CHROMEDRIVER", chromedriver),
+        "The first-answer benchmark failed (is chromium installed? `cargo xtask test` installs it).",
     )
 }
 

@@ -8,8 +8,9 @@
 //!   compiled (a stage of `test`);
 //! - `cargo xtask screenshots`: the README's screenshots, taken by the end-to-end tests;
 //! - `cargo xtask dist`: release build of the web app (`dist/`) and of `answerdesk`;
-//! - `cargo xtask bench [engine|size|server]`: benchmarks that print figures (`server`: escalations
-//!   per second under `wrk`, on SQLite and, with `DATABASE_URL`, PostgreSQL);
+//! - `cargo xtask bench [engine|size|server|widget|first-answer]`: benchmarks that print figures
+//!   (`server`: escalations per second under `wrk`, on SQLite and, with `DATABASE_URL`, PostgreSQL;
+//!   `first-answer`: a first-time visitor's wait on throttled 4G and Fast 3G, in Chromium);
 //! - `cargo xtask fuzz [--seconds N] [TARGET...]`: the libFuzzer targets in `fuzz/`, N seconds each;
 //! - `cargo xtask reliability`: the long proofs (fuzzing, kill -9 rounds, XSS corpus, authorization
 //!   table), written to `docs/RELIABILITY.md`;
@@ -48,9 +49,10 @@ commands:
   screenshots              run the end-to-end tests that take screenshots, copy them to
                            docs/screenshots/
   dist                     release build of the web app into dist/ and of the answerdesk binary
-  bench [engine|size|server]
+  bench [engine|size|server|widget|first-answer]
                            benchmarks that print figures (engine and size when no name is given;
-                           server: escalations/s under wrk, SQLite and DATABASE_URL's PostgreSQL)
+                           server: escalations/s under wrk, SQLite and DATABASE_URL's PostgreSQL;
+                           first-answer: time to the first answer on throttled 4G and Fast 3G)
   fuzz [--seconds N] [TARGET...]
                            run each cargo-fuzz target N seconds (default 10): executions, crashes
   reliability [--fuzz-seconds N] [--crash-rounds N]
