@@ -6,8 +6,10 @@
 //! page, and types "How long does shipping take?" the moment the app's input appears (a script
 //! the page runs before its own sets the input's value and submits the form, so WebDriver's
 //! round trips are not counted). Times are from the start of navigation to the input and to the
-//! answer on screen. Then the same page is loaded again in the same browser: the repeat visit,
-//! with the service worker's copies.
+//! answer on screen. Then, once the service worker has cached the snapshot, the same page is
+//! loaded again in the same browser: the repeat visit. `FIRST_ANSWER_SNAPSHOTS` (`name=path;…`)
+//! lists the knowledge bases to measure (`cargo xtask bench first-answer` passes the demo and the
+//! demo grown to 1,000 and 10,000 entries).
 
 use anyhow::{bail, Result};
 use e2e::{Browser, Server};
@@ -95,61 +97,103 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let server = Server::start()?;
+    // `name=path;name=path`: the knowledge bases to measure, else the demo alone.
+    let snapshots: Vec<(String, String)> = match std::env::var("FIRST_ANSWER_SNAPSHOTS") {
+        Ok(list) => list
+            .split(';')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(name, path)| (name.to_string(), path.to_string()))
+            .collect(),
+        Err(_) => vec![("demo".into(), std::env::var("ANSWERDESK_SNAPSHOT")?)],
+    };
+    let mut server = Server::start()?;
     let url = server.url("/?locale=en");
     println!(
-        "first answer to {QUESTION:?} on the demo, median of {ROUNDS} fresh browsers \
+        "first answer to {QUESTION:?}, median of {ROUNDS} fresh browsers \
          (ms from the start of navigation)"
     );
     println!(
-        "{:<10} {:>10} {:>16} {:>22}",
-        "network", "to input", "to first answer", "repeat visit: answer"
+        "{:<15} {:<10} {:>10} {:>16} {:>22}",
+        "knowledge base", "network", "to input", "to first answer", "repeat visit: answer"
     );
-    for profile in &PROFILES {
-        let (mut inputs, mut answers, mut repeats) = (vec![], vec![], vec![]);
-        for _ in 0..ROUNDS {
-            let browser = Browser::start().await?;
-            browser
-                .driver
-                .cdp()
-                .page()
-                .add_script_to_evaluate_on_new_document(probe())
-                .await?;
-            let cdp = browser.driver.cdp();
-            cdp.send_raw("Network.enable", json!({})).await?;
-            cdp.send_raw("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
-                .await?;
-            cdp.send_raw(
-                "Network.emulateNetworkConditions",
-                json!({
-                    "offline": false,
-                    "latency": profile.latency_ms,
-                    "downloadThroughput": profile.down,
-                    "uploadThroughput": profile.up,
-                }),
-            )
-            .await?;
-            let (input, answer) = visit(&browser, &url).await?;
-            inputs.push(input);
-            answers.push(answer);
-            // Let the service worker install and cache the app and the snapshot.
-            tokio::time::sleep(std::time::Duration::from_secs(if profile.down > 500_000 {
-                5
-            } else {
-                20
-            }))
-            .await;
-            let (_, again) = visit(&browser, &url).await?;
-            repeats.push(again);
-            browser.quit().await?;
+    for (name, snapshot) in &snapshots {
+        server.stop()?;
+        server.restart_with_snapshot(std::path::Path::new(snapshot))?;
+        for profile in &PROFILES {
+            let (mut inputs, mut answers, mut repeats) = (vec![], vec![], vec![]);
+            for _ in 0..ROUNDS {
+                let (input, answer, repeat) = round(&url, profile).await?;
+                inputs.push(input);
+                answers.push(answer);
+                repeats.push(repeat);
+            }
+            println!(
+                "{:<15} {:<10} {:>10.0} {:>16.0} {:>22.0}",
+                name,
+                profile.name,
+                median(inputs),
+                median(answers),
+                median(repeats)
+            );
         }
-        println!(
-            "{:<10} {:>10.0} {:>16.0} {:>22.0}",
-            profile.name,
-            median(inputs),
-            median(answers),
-            median(repeats)
-        );
     }
     Ok(())
+}
+
+/// One fresh browser on `profile`: (to the input, to the answer, repeat visit to the answer).
+async fn round(url: &str, profile: &Profile) -> Result<(f64, f64, f64)> {
+    let browser = Browser::start().await?;
+    let measured = async {
+        browser
+            .driver
+            .cdp()
+            .page()
+            .add_script_to_evaluate_on_new_document(probe())
+            .await?;
+        let cdp = browser.driver.cdp();
+        cdp.send_raw("Network.enable", json!({})).await?;
+        cdp.send_raw("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
+            .await?;
+        cdp.send_raw(
+            "Network.emulateNetworkConditions",
+            json!({
+                "offline": false,
+                "latency": profile.latency_ms,
+                "downloadThroughput": profile.down,
+                "uploadThroughput": profile.up,
+            }),
+        )
+        .await?;
+        let (input, answer) = visit(&browser, url).await?;
+        // Let the service worker install and cache the app and the snapshot.
+        wait_for_cached_snapshot(&browser).await?;
+        let (_, again) = visit(&browser, url).await?;
+        anyhow::Ok((input, answer, again))
+    }
+    .await;
+    browser.quit().await?;
+    measured
+}
+
+/// Waits until the service worker holds the snapshot in its cache.
+async fn wait_for_cached_snapshot(browser: &Browser) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    loop {
+        let cached: bool = browser
+            .driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 caches.match('/kb.snapshot').then(r => done(!!r), () => done(false));",
+                vec![],
+            )
+            .await?
+            .convert()?;
+        if cached {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            bail!("the service worker did not cache the snapshot within 300 s");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
