@@ -73,9 +73,6 @@ fn engine(root: &Path) -> Result<()> {
     toolchain::ensure_wasm_target(&mut steps)?;
     toolchain::ensure_wasm_bindgen(root, &mut steps, &versions)?;
     toolchain::ensure_browser(&mut steps)?;
-    let chromedriver = cmd::output_of("which", &["chromedriver"])
-        .map(|p| p.trim().to_string())
-        .unwrap_or_else(|| "chromedriver".into());
     cmd::run(
         Command::new(env!("CARGO"))
             .args([
@@ -96,7 +93,7 @@ fn engine(root: &Path) -> Result<()> {
             .env("ENGINE_BENCH_SNAPSHOT", &snapshot)
             .env("ENGINE_BENCH_ENTRIES", BROWSER_ENTRIES.to_string())
             .env("PATH", toolchain::tool_path(root))
-            .env("CHROMEDRIVER", chromedriver)
+            .env("CHROMEDRIVER", cmd::which("chromedriver"))
             .env("WASM_BINDGEN_TEST_TIMEOUT", "600"),
         "The engine benchmark in Chromium failed.",
     )
@@ -106,19 +103,36 @@ fn engine(root: &Path) -> Result<()> {
 /// (`tests/examples/widget_open.rs`), against a debug `answerdesk serve` of the demo.
 fn widget_open(root: &Path) -> Result<()> {
     let (answerdesk, snapshot) = crate::build::debug_demo(root)?;
-    let chromedriver = cmd::output_of("which", &["chromedriver"])
-        .map(|p| p.trim().to_string())
-        .unwrap_or_else(|| "chromedriver".into());
-    cmd::run(
-        Command::new(env!("CARGO"))
-            .args(["run", "--quiet", "-p", "e2e", "--example", "widget_open"])
-            .current_dir(root)
-            .env("ANSWERDESK_BIN", &answerdesk)
-            .env("ANSWERDESK_DIST", root.join("dist"))
-            .env("ANSWERDESK_SNAPSHOT", &snapshot)
-            .env("CHROMEDRIVER", chromedriver),
+    e2e_example(
+        root,
+        "widget_open",
+        &answerdesk,
+        &snapshot,
+        &[],
         "The widget benchmark failed (is chromium installed? `cargo xtask test` installs it).",
     )
+}
+
+/// Runs `tests/examples/EXAMPLE.rs` through the e2e harness, against `answerdesk` serving
+/// `snapshot` and the built `dist/`, with `env` besides.
+fn e2e_example(
+    root: &Path,
+    example: &str,
+    answerdesk: &Path,
+    snapshot: &Path,
+    env: &[(&str, String)],
+    failure: &str,
+) -> Result<()> {
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .args(["run", "--quiet", "-p", "e2e", "--example", example])
+        .current_dir(root)
+        .env("ANSWERDESK_BIN", answerdesk)
+        .env("ANSWERDESK_DIST", root.join("dist"))
+        .env("ANSWERDESK_SNAPSHOT", snapshot)
+        .env("CHROMEDRIVER", cmd::which("chromedriver"))
+        .envs(env.iter().map(|(k, v)| (k, v)));
+    cmd::run(&mut command, failure)
 }
 
 /// Time to the first answer for a first-time visitor on throttled networks, in headless Chromium
@@ -143,32 +157,18 @@ fn first_answer(root: &Path) -> Result<()> {
             Some(n) => {
                 let source = grown_demo(root, &out, n)?;
                 let snapshot = out.join(format!("kb-{n}.snapshot"));
-                cmd::run(
-                    Command::new(&answerdesk)
-                        .args(["kb", "build"])
-                        .arg(&source)
-                        .arg("--output")
-                        .arg(&snapshot)
-                        .current_dir(root),
-                    "The grown knowledge base did not compile.",
-                )?;
+                crate::build::snapshot(root, &answerdesk, &source, &snapshot)?;
                 snapshot
             }
         };
         snapshots.push(format!("{name}={}", snapshot.display()));
     }
-    let chromedriver = cmd::output_of("which", &["chromedriver"])
-        .map(|p| p.trim().to_string())
-        .unwrap_or_else(|| "chromedriver".into());
-    cmd::run(
-        Command::new(env!("CARGO"))
-            .args(["run", "--quiet", "-p", "e2e", "--example", "first_answer"])
-            .current_dir(root)
-            .env("ANSWERDESK_BIN", &answerdesk)
-            .env("ANSWERDESK_DIST", root.join("dist"))
-            .env("ANSWERDESK_SNAPSHOT", out.join("demo.snapshot"))
-            .env("FIRST_ANSWER_SNAPSHOTS", snapshots.join(";"))
-            .env("CHROMEDRIVER", chromedriver),
+    e2e_example(
+        root,
+        "first_answer",
+        &answerdesk,
+        &out.join("demo.snapshot"),
+        &[("FIRST_ANSWER_SNAPSHOTS", snapshots.join(";"))],
         "The first-answer benchmark failed (is chromium installed? `cargo xtask test` installs it).",
     )
 }

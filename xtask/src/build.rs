@@ -98,13 +98,19 @@ pub fn debug_demo(root: &Path) -> Result<(PathBuf, PathBuf)> {
 
 /// Compiles the bundled demo knowledge base.
 pub fn demo_snapshot(root: &Path, answerdesk: &Path, output: &Path) -> Result<()> {
+    snapshot(root, answerdesk, &root.join("examples/demo-kb"), output)
+}
+
+/// Compiles the knowledge base at `source` with `answerdesk kb build` (which also writes the
+/// snapshot's compressed copies beside it).
+pub fn snapshot(root: &Path, answerdesk: &Path, source: &Path, output: &Path) -> Result<()> {
     cmd::run(
         Command::new(answerdesk)
             .args(["kb", "build"])
-            .arg(root.join("examples/demo-kb"))
+            .arg(source)
             .arg("--output")
             .arg(output)
             .current_dir(root),
-        "The demo knowledge base did not compile.",
+        &format!("The knowledge base {} did not compile.", source.display()),
     )
 }

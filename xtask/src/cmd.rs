@@ -101,6 +101,12 @@ pub fn output_of(program: impl AsRef<OsStr>, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
+/// Where `program` is on PATH, or its bare name when `which` does not find it (the command
+/// that runs it then says what is missing).
+pub fn which(program: &str) -> String {
+    output_of("which", &[program]).unwrap_or_else(|| program.to_string())
+}
+
 pub fn is_root() -> bool {
     output_of("id", &["-u"]).as_deref() == Some("0")
 }

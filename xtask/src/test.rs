@@ -409,7 +409,7 @@ fn wasm_tests(root: &Path) -> Result<Outcome> {
                 .args(["test", "-p", "engine", "--target", "wasm32-unknown-unknown"])
                 .current_dir(root)
                 .env("PATH", toolchain::tool_path(root))
-                .env("CHROMEDRIVER", which("chromedriver"))
+                .env("CHROMEDRIVER", cmd::which("chromedriver"))
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "300"),
         )
     };
@@ -512,7 +512,7 @@ pub fn run_e2e(
         // Into the target dir: a test run never changes tracked files (`cargo xtask screenshots`
         // copies them to docs/screenshots/ when asked).
         .env("ANSWERDESK_SCREENSHOTS", screenshot_dir(root)?)
-        .env("CHROMEDRIVER", which("chromedriver"));
+        .env("CHROMEDRIVER", cmd::which("chromedriver"));
     for (name, value) in env {
         command.env(name, value);
     }
@@ -659,10 +659,6 @@ fn fuzz_smoke(root: &Path, steps: &mut Steps) -> Outcome {
         Err(e) => outcome.note = format!("failed: {e:#}"),
     }
     outcome
-}
-
-fn which(program: &str) -> String {
-    cmd::output_of("which", &[program]).unwrap_or_else(|| program.to_string())
 }
 
 /// Numbers from nextest's closing line: `N tests run: N passed, N failed, N skipped`.
