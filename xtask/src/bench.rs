@@ -252,11 +252,28 @@ fn grown_demo(root: &Path, out: &Path, entries: usize) -> Result<std::path::Path
     Ok(dir)
 }
 
+/// What a visitor downloads that has a budget, in brotli bytes as the server sends them.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    /// The widget's wasm and JS glue (not the service worker, not the embed script).
+    pub widget: usize,
+    /// The one-script-tag embed (`embed.js`).
+    pub embed: usize,
+}
+
+impl Sizes {
+    /// One verdict per budget: whether it holds, and the line that says so.
+    pub fn verdicts(&self) -> [(bool, String); 2] {
+        budget_verdicts(self.widget, self.embed)
+    }
+}
+
 /// Transfer sizes of what a visitor downloads: the brotli copies the build wrote beside each
 /// file (`dist/NAME.br`, `kb.snapshot.br`), which the server sends to a browser that accepts
 /// brotli; and of those, what arrives before the first answer: the page, the app, and the
-/// snapshot up to the end of its core.
-pub fn size_report(root: &Path, snapshot: &Path) -> Result<()> {
+/// snapshot up to the end of its core. Prints the figures and each budget's verdict; returns
+/// the budgeted sizes, which `cargo xtask test` holds to their budgets.
+pub fn size_report(root: &Path, snapshot: &Path) -> Result<Sizes> {
     let dist = root.join("dist");
     let mut files: Vec<_> = std::fs::read_dir(&dist)
         .with_context(|| format!("cannot read {}", dist.display()))?
@@ -332,10 +349,14 @@ pub fn size_report(root: &Path, snapshot: &Path) -> Result<()> {
         "whole first visit",
         page + wasm_js + sent.len()
     );
-    for line in budget_verdicts(wasm_js, embed) {
+    let sizes = Sizes {
+        widget: wasm_js,
+        embed,
+    };
+    for (_, line) in sizes.verdicts() {
         println!("      {line}");
     }
-    Ok(())
+    Ok(sizes)
 }
 
 /// `path` with `suffix` appended to its file name.
@@ -386,8 +407,8 @@ fn wire_bytes_until(compressed: &[u8], wanted: usize) -> Result<usize> {
 const WIDGET_BUDGET: usize = 160 * 1024;
 const EMBED_BUDGET: usize = 4 * 1000;
 
-/// One line per budget: the figure, the limit, and whether it holds.
-fn budget_verdicts(wasm_js: usize, embed: usize) -> [String; 2] {
+/// One verdict per budget: whether it holds, and a line with the figure and the limit.
+fn budget_verdicts(wasm_js: usize, embed: usize) -> [(bool, String); 2] {
     let verdict = |size: usize, budget: usize| {
         if size <= budget {
             "within budget"
@@ -397,19 +418,25 @@ fn budget_verdicts(wasm_js: usize, embed: usize) -> [String; 2] {
     };
     let margin = (WIDGET_BUDGET as f64 - wasm_js as f64) / 1024.0;
     [
-        format!(
-            "budget: widget wasm + JS {:.1} KiB of {} KiB: {} ({:.1} KiB {})",
-            wasm_js as f64 / 1024.0,
-            WIDGET_BUDGET / 1024,
-            verdict(wasm_js, WIDGET_BUDGET),
-            margin.abs(),
-            if margin >= 0.0 { "to spare" } else { "over" }
+        (
+            wasm_js <= WIDGET_BUDGET,
+            format!(
+                "budget: widget wasm + JS {:.1} KiB of {} KiB: {} ({:.1} KiB {})",
+                wasm_js as f64 / 1024.0,
+                WIDGET_BUDGET / 1024,
+                verdict(wasm_js, WIDGET_BUDGET),
+                margin.abs(),
+                if margin >= 0.0 { "to spare" } else { "over" }
+            ),
         ),
-        format!(
-            "budget: embed.js {:.1} KB of {} KB: {}",
-            embed as f64 / 1000.0,
-            EMBED_BUDGET / 1000,
-            verdict(embed, EMBED_BUDGET)
+        (
+            embed <= EMBED_BUDGET,
+            format!(
+                "budget: embed.js {:.1} KB of {} KB: {}",
+                embed as f64 / 1000.0,
+                EMBED_BUDGET / 1000,
+                verdict(embed, EMBED_BUDGET)
+            ),
         ),
     ]
 }
@@ -447,11 +474,26 @@ mod tests {
         let [widget, embed] = budget_verdicts(150 * 1024, 2_100);
         assert_eq!(
             widget,
-            "budget: widget wasm + JS 150.0 KiB of 160 KiB: within budget (10.0 KiB to spare)"
+            (
+                true,
+                "budget: widget wasm + JS 150.0 KiB of 160 KiB: within budget (10.0 KiB to spare)"
+                    .to_string()
+            )
         );
-        assert_eq!(embed, "budget: embed.js 2.1 KB of 4 KB: within budget");
+        assert_eq!(
+            embed,
+            (
+                true,
+                "budget: embed.js 2.1 KB of 4 KB: within budget".to_string()
+            )
+        );
         let [widget, embed] = budget_verdicts(161 * 1024, 4_001);
-        assert!(widget.contains("OVER BUDGET (1.0 KiB over)"), "{widget}");
-        assert!(embed.contains("OVER BUDGET"), "{embed}");
+        assert!(
+            !widget.0 && widget.1.contains("OVER BUDGET (1.0 KiB over)"),
+            "{widget:?}"
+        );
+        assert!(!embed.0 && embed.1.contains("OVER BUDGET"), "{embed:?}");
+        // A budget holds up to and including its last byte.
+        assert!(budget_verdicts(160 * 1024, 4_000).iter().all(|(ok, _)| *ok));
     }
 }

@@ -5,7 +5,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::{cmd, precompress, toolchain};
+use crate::{cmd, minify, precompress, toolchain};
 
 /// Cargo's target directory (honours `CARGO_TARGET_DIR`, which CI points outside the clone).
 pub fn target_dir(root: &Path) -> Result<PathBuf> {
@@ -25,8 +25,9 @@ pub fn target_dir(root: &Path) -> Result<PathBuf> {
 /// The two web apps, both with the size-optimized `wasm-release` profile (Trunk.toml): the
 /// visitor's into `dist/`, then the agent workbench (`agent.html`) into `dist/agent/`, served
 /// under `/agent/`. Visitors never download the workbench. The visitor's build goes first
-/// because Trunk empties its `dist/`, the workbench's folder included. Then every text and wasm
-/// file gets its brotli and gzip copy ([`precompress`]), which the server sends.
+/// because Trunk empties its `dist/`, the workbench's folder included. Then the apps' JavaScript
+/// glue is minified ([`minify`]) and every text and wasm file gets its brotli and gzip copy
+/// ([`precompress`]), which the server sends.
 pub fn web_app(root: &Path) -> Result<()> {
     // Trunk.toml sets offline = true (it must never download tools), which passes --offline to
     // cargo: fetch the locked dependencies first.
@@ -60,6 +61,8 @@ pub fn web_app(root: &Path) -> Result<()> {
             "See the errors above: a compile error in app/, or a tool Trunk could not find.",
         )?;
     }
+    let minified = minify::dist(root, &root.join("dist"))?;
+    println!("    minified {minified} JavaScript file(s) of dist/ (esbuild), re-pinned the pages");
     let compressed = precompress::dist(&root.join("dist"))?;
     println!("    compressed {compressed} file(s) of dist/ (brotli .br, gzip .gz)");
     Ok(())

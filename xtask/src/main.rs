@@ -22,6 +22,7 @@ mod build;
 mod cmd;
 mod distill;
 mod fuzz;
+mod minify;
 mod openapi;
 mod precompress;
 mod quality;

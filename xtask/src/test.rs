@@ -193,8 +193,10 @@ pub fn run(args: &[String]) -> Result<()> {
 
     if wanted("e2e") {
         steps.start("End-to-end tests in headless Chromium");
-        outcomes.push(end_to_end(&root)?);
+        let (e2e, sizes) = end_to_end(&root)?;
+        outcomes.push(e2e);
         outcomes.push(visitor_wasm_stage(&root));
+        outcomes.push(budget_stage(sizes));
     }
 
     println!("\n==> Summary");
@@ -480,16 +482,19 @@ fn visitor_wasm_stage(root: &Path) -> Outcome {
 pub struct E2e {
     pub answerdesk: PathBuf,
     pub snapshot: PathBuf,
+    /// What the visitor downloads, against its budgets.
+    pub sizes: bench::Sizes,
 }
 
 /// Builds the web apps, the debug `answerdesk` and the demo snapshot.
 pub fn prepare_e2e(root: &Path) -> Result<E2e> {
     build::web_app(root)?;
     let (answerdesk, snapshot) = build::debug_demo(root)?;
-    bench::size_report(root, &snapshot)?;
+    let sizes = bench::size_report(root, &snapshot)?;
     Ok(E2e {
         answerdesk,
         snapshot,
+        sizes,
     })
 }
 
@@ -544,7 +549,9 @@ pub fn run_e2e(
     }
 }
 
-fn end_to_end(root: &Path) -> Result<Outcome> {
+/// The end-to-end tests, and the budgeted sizes of the build they ran against (none when the
+/// build failed).
+fn end_to_end(root: &Path) -> Result<(Outcome, Option<bench::Sizes>)> {
     let mut outcome = Outcome {
         name: "e2e",
         counted: true,
@@ -554,7 +561,7 @@ fn end_to_end(root: &Path) -> Result<Outcome> {
         Ok(e2e) => e2e,
         Err(e) => {
             outcome.note = format!("build failed: {e:#}");
-            return Ok(outcome);
+            return Ok((outcome, None));
         }
     };
     if std::env::var_os("DATABASE_URL").is_none() {
@@ -563,7 +570,33 @@ fn end_to_end(root: &Path) -> Result<Outcome> {
     let (ok, counts) = run_e2e(root, &e2e, &[], &[])?;
     (outcome.passed, outcome.failed, outcome.skipped) = counts;
     outcome.ok = ok;
-    Ok(outcome)
+    Ok((outcome, Some(e2e.sizes)))
+}
+
+/// The download budgets, each one check: sizes are deterministic (the same sources give the
+/// same wasm and the same brotli bytes), so a change that outgrows a budget fails here rather
+/// than in a report nobody reads.
+fn budget_stage(sizes: Option<bench::Sizes>) -> Outcome {
+    let Some(sizes) = sizes else {
+        return Outcome::counted("budget", false, (0, 1, 0)).note("no web build to measure");
+    };
+    let verdicts = sizes.verdicts();
+    let over: Vec<&str> = verdicts
+        .iter()
+        .filter(|(ok, _)| !ok)
+        .map(|(_, line)| line.as_str())
+        .collect();
+    let passed = verdicts.len() - over.len();
+    let note = if over.is_empty() {
+        format!(
+            "widget {:.1} KiB, embed.js {:.1} KB (brotli)",
+            sizes.widget as f64 / 1024.0,
+            sizes.embed as f64 / 1000.0
+        )
+    } else {
+        over.join("; ")
+    };
+    Outcome::counted("budget", over.is_empty(), (passed, over.len(), 0)).note(note)
 }
 
 /// Where the end-to-end tests save their screenshots.
@@ -749,6 +782,26 @@ fn a_slow_test() {}
         };
         unchecked.settle();
         assert!(unchecked.ok, "fmt and clippy count no tests");
+    }
+
+    #[test]
+    fn a_widget_over_its_budget_fails_the_budget_stage() {
+        let within = budget_stage(Some(bench::Sizes {
+            widget: 150 * 1024,
+            embed: 2_000,
+        }));
+        assert!(
+            within.ok && (within.passed, within.failed) == (2, 0),
+            "{}",
+            within.note
+        );
+        let over = budget_stage(Some(bench::Sizes {
+            widget: 160 * 1024 + 1,
+            embed: 2_000,
+        }));
+        assert!(!over.ok && (over.passed, over.failed) == (1, 1));
+        assert!(over.note.contains("OVER BUDGET"), "{}", over.note);
+        assert!(!budget_stage(None).ok, "no build is no proof");
     }
 
     #[test]
