@@ -7,13 +7,16 @@
 //! the page runs before its own sets the input's value and submits the form, so WebDriver's
 //! round trips are not counted). Times are from the start of navigation to the input and to the
 //! answer on screen. Then, once the service worker has cached the snapshot, the same page is
-//! loaded again in the same browser: the repeat visit. `FIRST_ANSWER_SNAPSHOTS` (`name=path;…`)
+//! loaded again in the same browser: the repeat visit. Each knowledge base's first round on 4G also
+//! lists the responses of the first visit as Chromium received them (from the DevTools protocol's
+//! network events, chromedriver's performance log): their `Content-Encoding`, their bytes on the
+//! wire, and how many of those had arrived when the answer showed. `FIRST_ANSWER_SNAPSHOTS` (`name=path;…`)
 //! lists the knowledge bases to measure (`cargo xtask bench first-answer` passes the demo and the
 //! demo grown to 1,000 and 10,000 entries).
 
 use anyhow::{bail, Result};
 use e2e::{Browser, Server};
-use serde_json::json;
+use serde_json::{json, Value};
 
 const ROUNDS: usize = 3;
 const QUESTION: &str = "How long does shipping take?";
@@ -116,16 +119,21 @@ async fn main() -> Result<()> {
         "{:<15} {:<10} {:>10} {:>16} {:>22}",
         "knowledge base", "network", "to input", "to first answer", "repeat visit: answer"
     );
+    // Per knowledge base, the responses of its first round on the first profile.
+    let mut resources: Vec<(String, Vec<Resource>)> = Vec::new();
     for (name, snapshot) in &snapshots {
         server.stop()?;
         server.restart_with_snapshot(std::path::Path::new(snapshot))?;
         for profile in &PROFILES {
             let (mut inputs, mut answers, mut repeats) = (vec![], vec![], vec![]);
             for _ in 0..ROUNDS {
-                let (input, answer, repeat) = round(&url, profile).await?;
-                inputs.push(input);
-                answers.push(answer);
-                repeats.push(repeat);
+                let round = round(&url, profile).await?;
+                inputs.push(round.input);
+                answers.push(round.answer);
+                repeats.push(round.repeat);
+                if profile.name == PROFILES[0].name && resources.len() < snapshots.len() {
+                    resources.push((name.clone(), round.resources));
+                }
             }
             println!(
                 "{:<15} {:<10} {:>10.0} {:>16.0} {:>22.0}",
@@ -137,12 +145,129 @@ async fn main() -> Result<()> {
             );
         }
     }
+    for (name, resources) in &resources {
+        print_resources(name, resources);
+    }
     Ok(())
 }
 
-/// One fresh browser on `profile`: (to the input, to the answer, repeat visit to the answer).
-async fn round(url: &str, profile: &Profile) -> Result<(f64, f64, f64)> {
-    let browser = Browser::start().await?;
+/// What one round measured.
+struct Round {
+    /// To the input, to the first answer, to the answer on the repeat visit (ms).
+    input: f64,
+    answer: f64,
+    repeat: f64,
+    /// The first visit's responses, as the browser received them.
+    resources: Vec<Resource>,
+}
+
+/// One response of a visit, from the DevTools protocol's network events.
+#[derive(Debug, Default, Clone)]
+struct Resource {
+    path: String,
+    /// `Content-Encoding` as received (empty: none).
+    encoding: String,
+    /// Bytes on the wire, headers included (`Network.loadingFinished`'s `encodedDataLength`).
+    wire: u64,
+    /// Of those, the bytes received by the time the first answer showed.
+    before_answer: u64,
+}
+
+/// The responses of a visit from its `Network.*` events, in the order they were requested;
+/// `answer_ms` (since navigation) splits each one's bytes into before and after the answer.
+fn resources(events: &[Value], answer_ms: f64) -> Vec<Resource> {
+    use std::collections::HashMap;
+    let mut order: Vec<String> = Vec::new();
+    let mut by_id: HashMap<String, Resource> = HashMap::new();
+    // Monotonic seconds at the start of navigation: the document's request.
+    let mut start: Option<f64> = None;
+    for event in events {
+        let params = &event["params"];
+        let id = params["requestId"].as_str().unwrap_or_default().to_string();
+        match event["method"].as_str().unwrap_or_default() {
+            "Network.requestWillBeSent" => {
+                let url = params["request"]["url"].as_str().unwrap_or_default();
+                if params["type"] == "Document" && start.is_none() {
+                    start = params["timestamp"].as_f64();
+                }
+                let path = url
+                    .split_once("://")
+                    .and_then(|(_, rest)| rest.find('/').map(|at| &rest[at..]))
+                    .unwrap_or(url);
+                if !by_id.contains_key(&id) {
+                    order.push(id.clone());
+                }
+                by_id.entry(id).or_default().path = path.to_string();
+            }
+            "Network.responseReceived" => {
+                let headers = params["response"]["headers"].as_object();
+                let encoding = headers
+                    .into_iter()
+                    .flatten()
+                    .find(|(name, _)| name.eq_ignore_ascii_case("content-encoding"))
+                    .and_then(|(_, value)| value.as_str())
+                    .unwrap_or_default();
+                by_id.entry(id).or_default().encoding = encoding.to_string();
+            }
+            "Network.dataReceived" => {
+                let at = params["timestamp"].as_f64().unwrap_or(f64::MAX);
+                let arrived = start.is_some_and(|s| (at - s) * 1000.0 <= answer_ms);
+                if arrived {
+                    by_id.entry(id).or_default().before_answer +=
+                        params["encodedDataLength"].as_u64().unwrap_or(0);
+                }
+            }
+            "Network.loadingFinished" => {
+                let resource = by_id.entry(id).or_default();
+                resource.wire = params["encodedDataLength"].as_f64().unwrap_or(0.0) as u64;
+                let at = params["timestamp"].as_f64().unwrap_or(f64::MAX);
+                if start.is_some_and(|s| (at - s) * 1000.0 <= answer_ms) {
+                    // All of it arrived before the answer, headers included.
+                    resource.before_answer = resource.wire;
+                }
+            }
+            _ => {}
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|id| by_id.remove(&id))
+        .filter(|r| r.wire > 0)
+        .collect()
+}
+
+/// The first visit's responses: path, coding, bytes on the wire, and before the first answer.
+fn print_resources(name: &str, resources: &[Resource]) {
+    println!("\n{name}, first visit on 4G: bytes on the wire per response (headers included)");
+    println!(
+        "  {:<44} {:<9} {:>12} {:>22}",
+        "resource", "coding", "bytes", "before the first answer"
+    );
+    for r in resources {
+        println!(
+            "  {:<44} {:<9} {:>12} {:>22}",
+            r.path,
+            if r.encoding.is_empty() {
+                "-"
+            } else {
+                &r.encoding
+            },
+            r.wire,
+            r.before_answer
+        );
+    }
+    println!(
+        "  {:<44} {:<9} {:>12} {:>22}",
+        "total",
+        "",
+        resources.iter().map(|r| r.wire).sum::<u64>(),
+        resources.iter().map(|r| r.before_answer).sum::<u64>()
+    );
+}
+
+/// One fresh browser on `profile`: the figures of a first and a repeat visit.
+async fn round(url: &str, profile: &Profile) -> Result<Round> {
+    let browser = Browser::start_recording_network().await?;
     let measured = async {
         browser
             .driver
@@ -164,11 +289,18 @@ async fn round(url: &str, profile: &Profile) -> Result<(f64, f64, f64)> {
             }),
         )
         .await?;
+        browser.network_log().await?; // what the blank page did
         let (input, answer) = visit(&browser, url).await?;
         // Let the service worker install and cache the app and the snapshot.
         wait_for_cached_snapshot(&browser).await?;
-        let (_, again) = visit(&browser, url).await?;
-        anyhow::Ok((input, answer, again))
+        let resources = resources(&browser.network_log().await?, answer);
+        let (_, repeat) = visit(&browser, url).await?;
+        anyhow::Ok(Round {
+            input,
+            answer,
+            repeat,
+            resources,
+        })
     }
     .await;
     browser.quit().await?;

@@ -330,7 +330,49 @@ impl Browser {
     }
 
     async fn start_with_args(extra: &[&str]) -> Result<Browser> {
-        Browser::start_in(None, extra).await
+        Browser::start_in(None, extra, false).await
+    }
+
+    /// A browser that records its network traffic as the DevTools protocol reports it (every
+    /// `Network.*` event), read with [`Browser::network_log`]: the bytes each response took on
+    /// the wire, and when they arrived.
+    pub async fn start_recording_network() -> Result<Browser> {
+        Browser::start_in(None, &[], true).await
+    }
+
+    /// The `Network.*` events since the last call (or since the start), each the DevTools
+    /// protocol's `{"method", "params"}`, in order; for [`Browser::start_recording_network`].
+    /// chromedriver hands them out through its log endpoint, which thirtyfour does not wrap.
+    pub async fn network_log(&self) -> Result<Vec<Value>> {
+        let handle = self.driver.handle();
+        let url = handle
+            .server_url()
+            .join(&format!("session/{}/se/log", handle.session_id()))?;
+        let reply: Value = reqwest::Client::new()
+            .post(url)
+            .json(&json!({ "type": "performance" }))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let entries = reply["value"]
+            .as_array()
+            .context("chromedriver's performance log is not a list")?;
+        let mut events = Vec::new();
+        for entry in entries {
+            let text = entry["message"].as_str().unwrap_or_default();
+            let message: Value = serde_json::from_str(text)
+                .with_context(|| format!("a performance log entry is not JSON: {text:.200}"))?;
+            let event = &message["message"];
+            if event["method"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("Network."))
+            {
+                events.push(event.clone());
+            }
+        }
+        Ok(events)
     }
 
     /// A browser on the profile folder `profile` (created when missing, kept after `quit`): a
@@ -338,10 +380,14 @@ impl Browser {
     /// localStorage, service workers and caches. Quit the first before starting the second.
     pub async fn start_with_profile(profile: &Path) -> Result<Browser> {
         std::fs::create_dir_all(profile)?;
-        Browser::start_in(Some(profile), &[]).await
+        Browser::start_in(Some(profile), &[], false).await
     }
 
-    async fn start_in(persistent: Option<&Path>, extra: &[&str]) -> Result<Browser> {
+    async fn start_in(
+        persistent: Option<&Path>,
+        extra: &[&str],
+        record_network: bool,
+    ) -> Result<Browser> {
         use std::os::unix::process::CommandExt as _;
         let port = free_port()?;
         let chromedriver = Command::new(env_path("CHROMEDRIVER")?)
@@ -381,6 +427,9 @@ impl Browser {
             caps.add_arg(arg)?;
         }
         caps.add_arg(&format!("--user-data-dir={}", profile.display()))?;
+        if record_network {
+            caps.set("goog:loggingPrefs", json!({ "performance": "ALL" }))?;
+        }
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + PATIENCE;
         let driver = loop {
