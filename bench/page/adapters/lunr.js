@@ -2,7 +2,8 @@
 // ("Customising", field boosts); for Chinese, lunr-languages' `lunr.zh` (Intl.Segmenter and CJK
 // bigrams in a browser), with `lunr.multiLanguage("en", "zh")` where English sits beside it.
 // Queries go through `index.query` one optional term per token, so a visitor's `:` or `-` is
-// text, not Lunr's query syntax.
+// text, not Lunr's query syntax. The alternates are one text: Lunr's tokenizer makes each element
+// of an array a single token, so an array field would only match a whole phrasing.
 import lunr from "lunr";
 import stemmerSupport from "lunr-languages/lunr.stemmer.support.js";
 import zh from "lunr-languages/lunr.zh.js";
@@ -23,7 +24,7 @@ export async function build(entries, { cjk }) {
     this.field("question", { boost: 2 });
     this.field("alternates", { boost: 2 });
     this.field("answer");
-    for (const e of entries) this.add(e);
+    for (const e of entries) this.add({ ...e, alternates: e.alternates.join("\n") });
   });
 }
 
