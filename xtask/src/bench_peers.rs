@@ -812,8 +812,11 @@ fn quality_svg(points: &[(&str, &str, u64, Option<f64>)]) -> String {
     svg
 }
 
+/// One library's line: adapter name, display name, (entries, p50 µs) points.
+type LatencyLine<'a> = (&'a str, &'a str, Vec<(f64, f64)>);
+
 /// Query p50 against the number of entries, one line per library, log-log.
-fn latency_svg(lines: &[(&str, &str, Vec<(f64, f64)>)]) -> String {
+fn latency_svg(lines: &[LatencyLine]) -> String {
     let (w, h, left, top) = (460.0, 300.0, 60.0, 40.0);
     let all: Vec<(f64, f64)> = lines.iter().flat_map(|l| l.2.iter().copied()).collect();
     let (xlo, xhi) = (
