@@ -25,6 +25,7 @@ pub fn run(args: &[String]) -> Result<()> {
                 size_report(&root, &snapshot)?;
             }
             "server" => crate::bench_server::run()?,
+            "peers" => crate::bench_peers::run(&root)?,
             "first-answer" => {
                 let mut steps = cmd::Steps::new(5);
                 toolchain::ensure_web_tools(&root, &mut steps)?;
@@ -39,7 +40,7 @@ pub fn run(args: &[String]) -> Result<()> {
                 widget_open(&root)?;
             }
             other => {
-                bail!("unknown benchmark `{other}` (engine, size, server, widget, first-answer)")
+                bail!("unknown benchmark `{other}` (engine, size, server, widget, first-answer, peers)")
             }
         }
     }
@@ -175,7 +176,7 @@ fn first_answer(root: &Path) -> Result<()> {
 
 /// The demo knowledge base grown to `entries` with generated product questions (half English,
 /// half Chinese, each about one product code): a shop's catalogue questions beside its policies.
-fn grown_demo(root: &Path, out: &Path, entries: usize) -> Result<std::path::PathBuf> {
+pub(crate) fn grown_demo(root: &Path, out: &Path, entries: usize) -> Result<std::path::PathBuf> {
     let dir = out.join(format!("kb-{entries}"));
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;

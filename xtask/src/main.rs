@@ -8,15 +8,17 @@
 //!   compiled (a stage of `test`);
 //! - `cargo xtask screenshots`: the README's screenshots, taken by the end-to-end tests;
 //! - `cargo xtask dist`: release build of the web app (`dist/`) and of `answerdesk`;
-//! - `cargo xtask bench [engine|size|server|widget|first-answer]`: benchmarks that print figures
-//!   (`server`: escalations per second under `wrk`, on SQLite and, with `DATABASE_URL`, PostgreSQL;
-//!   `first-answer`: a first-time visitor's wait on throttled 4G and Fast 3G, in Chromium);
+//! - `cargo xtask bench [engine|size|server|widget|first-answer|peers]`: benchmarks that print
+//!   figures (`server`: escalations per second under `wrk`, on SQLite and, with `DATABASE_URL`,
+//!   PostgreSQL; `first-answer`: a first-time visitor's wait on throttled 4G and Fast 3G, in
+//!   Chromium; `peers`: beside five browser search libraries, rewrites `docs/BENCHMARKS.md`);
 //! - `cargo xtask fuzz [--seconds N] [TARGET...]`: the libFuzzer targets in `fuzz/`, N seconds each;
 //! - `cargo xtask reliability`: the long proofs (fuzzing, kill -9 rounds, XSS corpus, authorization
 //!   table), written to `docs/RELIABILITY.md`;
 //! - `cargo xtask distill`: regenerate the dense index's token tables in `models/`.
 
 mod bench;
+mod bench_peers;
 mod bench_server;
 mod build;
 mod cmd;
@@ -50,10 +52,12 @@ commands:
   screenshots              run the end-to-end tests that take screenshots, copy them to
                            docs/screenshots/
   dist                     release build of the web app into dist/ and of the answerdesk binary
-  bench [engine|size|server|widget|first-answer]
+  bench [engine|size|server|widget|first-answer|peers]
                            benchmarks that print figures (engine and size when no name is given;
                            server: escalations/s under wrk, SQLite and DATABASE_URL's PostgreSQL;
-                           first-answer: time to the first answer on throttled 4G and Fast 3G)
+                           first-answer: time to the first answer on throttled 4G and Fast 3G;
+                           peers: beside MiniSearch, FlexSearch, Orama, Lunr and Fuse.js in
+                           Chromium, rewrites docs/BENCHMARKS.md)
   fuzz [--seconds N] [TARGET...]
                            run each cargo-fuzz target N seconds (default 10): executions, crashes
   reliability [--fuzz-seconds N] [--crash-rounds N]

@@ -697,6 +697,10 @@ const BROWSER_GLUE: &str = "app/src/browser/";
 /// The engine's browser test harness (timings in Chromium) may use the DOM: it is not the engine.
 const BROWSER_HARNESS: &str = "engine/tests/";
 
+/// The engine exported to JavaScript for `cargo xtask bench peers`, beside the peer libraries in
+/// one page: wasm-bindgen is its whole purpose, and no product code depends on it.
+const BENCH_ENGINE: &str = "bench/engine-js/";
+
 fn dom_only_in_app(tree: &Tree) -> Vec<Violation> {
     const WHY: &str = "only `app` knows the DOM, and within it app/src/browser/: the engine and \
                        the server stay portable and testable natively, and what the app asks of \
@@ -712,7 +716,8 @@ fn dom_only_in_app(tree: &Tree) -> Vec<Violation> {
         for dep in deps {
             let browser =
                 BROWSER_CRATES.contains(&dep.name.as_str()) || dep.name.starts_with("gloo");
-            let harness = dep.kind == Kind::Dev && path == "engine/Cargo.toml";
+            let harness = (dep.kind == Kind::Dev && path == "engine/Cargo.toml")
+                || (path.starts_with(BENCH_ENGINE) && dep.name == "wasm-bindgen");
             if browser && !harness {
                 found.push(violation(
                     path,
@@ -723,7 +728,10 @@ fn dom_only_in_app(tree: &Tree) -> Vec<Violation> {
         }
     }
     for (path, text) in tree.rust_files() {
-        if path.starts_with(BROWSER_GLUE) || path.starts_with(BROWSER_HARNESS) {
+        if path.starts_with(BROWSER_GLUE)
+            || path.starts_with(BROWSER_HARNESS)
+            || path.starts_with(BENCH_ENGINE)
+        {
             continue;
         }
         let in_app = path.starts_with("app/");

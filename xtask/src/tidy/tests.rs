@@ -40,6 +40,15 @@ fn good() -> Vec<(&'static str, String)> {
             "fn now() -> f64 { web_sys::window().unwrap().performance().unwrap().now() }\n".into(),
         ),
         (
+            "bench/engine-js/Cargo.toml",
+            "[package]\nname = \"engine-js\"\n[dependencies]\nwasm-bindgen.workspace = true\n"
+                .into(),
+        ),
+        (
+            "bench/engine-js/src/lib.rs",
+            "use wasm_bindgen::prelude::wasm_bindgen;\n".into(),
+        ),
+        (
             "server/Cargo.toml",
             "[package]\nname = \"server\"\n[dependencies]\nsqlx.workspace = true\n".into(),
         ),
@@ -439,6 +448,16 @@ fn browser_crates_outside_app_fail() {
         )],
         "app/src/visitor/mod.rs:2",
         "names `web_sys`",
+    );
+    // The peer benchmark's engine may export through wasm-bindgen, and nothing more.
+    fails_on(
+        "dom-only-in-app",
+        &[(
+            "bench/engine-js/Cargo.toml",
+            "[package]\nname = \"engine-js\"\n[dependencies]\nweb-sys = \"0.3\"\n",
+        )],
+        "bench/engine-js/Cargo.toml",
+        "depends on `web-sys`",
     );
 }
 
