@@ -15,36 +15,11 @@
 //! demo grown to 1,000 and 10,000 entries).
 
 use anyhow::{bail, Result};
-use e2e::{Browser, Server};
+use e2e::{Browser, Network, Server, NETWORKS};
 use serde_json::{json, Value};
 
 const ROUNDS: usize = 3;
 const QUESTION: &str = "How long does shipping take?";
-
-/// A network profile: name, download and upload bytes per second, round-trip latency in ms.
-struct Profile {
-    name: &'static str,
-    down: u64,
-    up: u64,
-    latency_ms: u64,
-}
-
-/// Chrome DevTools' presets: "Fast 4G" is 9 Mbit/s down, 1.5 up, 60 ms (the 4G);
-/// "Fast 3G" 1.6 Mbit/s down, 0.75 up, 150 ms.
-const PROFILES: [Profile; 2] = [
-    Profile {
-        name: "4G",
-        down: 9_000_000 / 8,
-        up: 1_500_000 / 8,
-        latency_ms: 60,
-    },
-    Profile {
-        name: "Fast 3G",
-        down: 1_600_000 / 8,
-        up: 750_000 / 8,
-        latency_ms: 150,
-    },
-];
 
 /// Runs before the page's own scripts: the moment the app's input exists, asks the question;
 /// records when the input appeared and when the first answer was shown (ms since navigation).
@@ -124,14 +99,14 @@ async fn main() -> Result<()> {
     for (name, snapshot) in &snapshots {
         server.stop()?;
         server.restart_with_snapshot(std::path::Path::new(snapshot))?;
-        for profile in &PROFILES {
+        for profile in &NETWORKS {
             let (mut inputs, mut answers, mut repeats) = (vec![], vec![], vec![]);
             for _ in 0..ROUNDS {
                 let round = round(&url, profile).await?;
                 inputs.push(round.input);
                 answers.push(round.answer);
                 repeats.push(round.repeat);
-                if profile.name == PROFILES[0].name && resources.len() < snapshots.len() {
+                if profile.name == NETWORKS[0].name && resources.len() < snapshots.len() {
                     resources.push((name.clone(), round.resources));
                 }
             }
@@ -266,7 +241,7 @@ fn print_resources(name: &str, resources: &[Resource]) {
 }
 
 /// One fresh browser on `profile`: the figures of a first and a repeat visit.
-async fn round(url: &str, profile: &Profile) -> Result<Round> {
+async fn round(url: &str, profile: &Network) -> Result<Round> {
     let browser = Browser::start_recording_network().await?;
     let measured = async {
         browser
@@ -275,25 +250,12 @@ async fn round(url: &str, profile: &Profile) -> Result<Round> {
             .page()
             .add_script_to_evaluate_on_new_document(probe())
             .await?;
-        let cdp = browser.driver.cdp();
-        cdp.send_raw("Network.enable", json!({})).await?;
-        cdp.send_raw("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
-            .await?;
-        cdp.send_raw(
-            "Network.emulateNetworkConditions",
-            json!({
-                "offline": false,
-                "latency": profile.latency_ms,
-                "downloadThroughput": profile.down,
-                "uploadThroughput": profile.up,
-            }),
-        )
-        .await?;
+        browser.throttle(profile).await?;
         browser.network_log().await?; // what the blank page did
         let (input, answer) = visit(&browser, url).await?;
         // Let the service worker install and cache the app and the snapshot.
+        let resources = resources(&whole_visit(&browser).await?, answer);
         wait_for_cached_snapshot(&browser).await?;
-        let resources = resources(&browser.network_log().await?, answer);
         let (_, repeat) = visit(&browser, url).await?;
         anyhow::Ok(Round {
             input,
@@ -305,6 +267,37 @@ async fn round(url: &str, profile: &Profile) -> Result<Round> {
     .await;
     browser.quit().await?;
     measured
+}
+
+/// The first visit's network events, up to the end of the snapshot's download: the page goes on
+/// streaming the dense index after its first answer.
+async fn whole_visit(browser: &Browser) -> Result<Vec<Value>> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    let mut events = Vec::new();
+    loop {
+        events.extend(browser.network_log().await?);
+        let snapshot_requests: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["method"] == "Network.requestWillBeSent")
+            .filter(|e| {
+                e["params"]["request"]["url"]
+                    .as_str()
+                    .is_some_and(|u| u.ends_with("/kb.snapshot"))
+            })
+            .map(|e| &e["params"]["requestId"])
+            .collect();
+        let finished = events.iter().any(|e| {
+            e["method"] == "Network.loadingFinished"
+                && snapshot_requests.contains(&&e["params"]["requestId"])
+        });
+        if finished {
+            return Ok(events);
+        }
+        if std::time::Instant::now() > deadline {
+            bail!("the snapshot's download did not finish within 300 s");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 /// Waits until the service worker holds the snapshot in its cache.

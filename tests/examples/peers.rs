@@ -10,18 +10,11 @@
 //! figures go to `PEERS_OUT` as JSON, for xtask to write docs/BENCHMARKS.md.
 
 use anyhow::{bail, Context, Result};
-use e2e::{Browser, Server, ServerOptions};
+use e2e::{Browser, Network, Server, ServerOptions, NETWORKS};
 use serde_json::{json, Value};
 
 /// Fresh browsers per library and network for the first answer; the median is reported.
 const ROUNDS: usize = 3;
-
-/// Chrome DevTools' presets, as `bench first-answer` uses them: name, bytes per second down and
-/// up, round-trip latency in ms.
-const PROFILES: [(&str, u64, u64, u64); 2] = [
-    ("4G", 9_000_000 / 8, 1_500_000 / 8, 60),
-    ("Fast 3G", 1_600_000 / 8, 750_000 / 8, 150),
-];
 
 fn list(name: &str) -> Result<Vec<String>> {
     Ok(std::env::var(name)
@@ -66,23 +59,10 @@ fn encode(text: &str) -> String {
 
 /// One fresh browser on a throttled network with its cache disabled: ms from navigation start
 /// to the first answer, and the entry it found.
-async fn first_answer(url: &str, (_, down, up, latency): (&str, u64, u64, u64)) -> Result<Value> {
+async fn first_answer(url: &str, network: &Network) -> Result<Value> {
     let browser = Browser::start().await?;
     let measured = async {
-        let cdp = browser.driver.cdp();
-        cdp.send_raw("Network.enable", json!({})).await?;
-        cdp.send_raw("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
-            .await?;
-        cdp.send_raw(
-            "Network.emulateNetworkConditions",
-            json!({
-                "offline": false,
-                "latency": latency,
-                "downloadThroughput": down,
-                "uploadThroughput": up,
-            }),
-        )
-        .await?;
+        browser.throttle(network).await?;
         figures(&browser, url, 300).await
     }
     .await;
@@ -128,7 +108,7 @@ async fn main() -> Result<()> {
 
     let mut first = Vec::new();
     for lib in &libs {
-        for profile in PROFILES {
+        for profile in &NETWORKS {
             let url = server.url(&format!(
                 "/index.html?lib={lib}&set={first_set}&first={}",
                 encode(&question)
@@ -144,9 +124,9 @@ async fn main() -> Result<()> {
             let median = times[times.len() / 2];
             println!(
                 "    first answer {lib:<11} {:<8} {median:>7.0} ms  ({answer})",
-                profile.0
+                profile.name
             );
-            first.push(json!({ "lib": lib, "network": profile.0, "ms": median, "rounds": times, "answer": answer }));
+            first.push(json!({ "lib": lib, "network": profile.name, "ms": median, "rounds": times, "answer": answer }));
         }
     }
     std::fs::write(

@@ -306,6 +306,32 @@ impl Drop for Server {
     }
 }
 
+/// A network to throttle a browser to: download and upload bytes per second, round-trip latency.
+#[derive(Debug, Clone, Copy)]
+pub struct Network {
+    pub name: &'static str,
+    pub down: u64,
+    pub up: u64,
+    pub latency_ms: u64,
+}
+
+/// Chrome DevTools' presets, the benchmarks' phone networks: "Fast 4G" is 9 Mbit/s down, 1.5 up,
+/// 60 ms (called 4G here); "Fast 3G" 1.6 Mbit/s down, 0.75 up, 150 ms.
+pub const NETWORKS: [Network; 2] = [
+    Network {
+        name: "4G",
+        down: 9_000_000 / 8,
+        up: 1_500_000 / 8,
+        latency_ms: 60,
+    },
+    Network {
+        name: "Fast 3G",
+        down: 1_600_000 / 8,
+        up: 750_000 / 8,
+        latency_ms: 150,
+    },
+];
+
 /// chromedriver in its own process group, so the browsers it starts die with it.
 pub struct Browser {
     pub driver: WebDriver,
@@ -454,6 +480,26 @@ impl Browser {
             .await
             .context("cannot install the request counter")?;
         Ok(browser)
+    }
+
+    /// From now on, as a first-time visitor on `network`: the HTTP cache disabled and the
+    /// network throttled (DevTools protocol, `Network.emulateNetworkConditions`).
+    pub async fn throttle(&self, network: &Network) -> Result<()> {
+        let cdp = self.driver.cdp();
+        cdp.send_raw("Network.enable", json!({})).await?;
+        cdp.send_raw("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
+            .await?;
+        cdp.send_raw(
+            "Network.emulateNetworkConditions",
+            json!({
+                "offline": false,
+                "latency": network.latency_ms,
+                "downloadThroughput": network.down,
+                "uploadThroughput": network.up,
+            }),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Ends the session; the process group is killed on drop either way.

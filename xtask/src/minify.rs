@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 use base64::Engine as _;
 use sha2::{Digest, Sha384};
 
-use crate::{cmd, toolchain};
+use crate::{cmd, precompress, toolchain};
 
 /// Minifies every app's glue under `dist` and re-pins the pages; returns how many files shrank.
 pub fn dist(root: &Path, dist: &Path) -> Result<usize> {
@@ -102,22 +102,7 @@ fn repin(html: &str, mut read: impl FnMut(&str) -> Result<Vec<u8>>) -> Result<St
 }
 
 fn files(dir: &Path, extension: &str) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in
-            std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?
-        {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == extension) {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
+    precompress::files_where(dir, |e| e == extension)
 }
 
 #[cfg(test)]

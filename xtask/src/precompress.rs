@@ -47,6 +47,11 @@ pub fn dist(dir: &Path) -> Result<usize> {
 }
 
 fn files(dir: &Path) -> Result<Vec<PathBuf>> {
+    files_where(dir, |extension| COMPRESSIBLE.contains(&extension))
+}
+
+/// Every file under `dir` (recursively) whose extension `keep` accepts, sorted.
+pub fn files_where(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -56,11 +61,7 @@ fn files(dir: &Path) -> Result<Vec<PathBuf>> {
             let path = entry?.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| COMPRESSIBLE.contains(&e))
-            {
+            } else if path.extension().and_then(|e| e.to_str()).is_some_and(&keep) {
                 out.push(path);
             }
         }
