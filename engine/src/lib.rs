@@ -79,5 +79,8 @@ pub mod bench_internals {
     pub use crate::index::dense::{DenseIndex, DensePhrasings, DenseScores};
 }
 
+// In a dedicated worker of a headless Chromium page: the engine needs no DOM, and a long test
+// (a snapshot built in debug-mode wasm) must not block the page's main thread, where
+// chromedriver gives up on a renderer that has not answered for 30 s.
 #[cfg(all(test, target_arch = "wasm32"))]
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
