@@ -792,13 +792,7 @@ fn quality_svg(points: &[(&str, &str, u64, Option<f64>)]) -> String {
         }
         for t in ticks(lo, hi) {
             let x = log_scale(t, lo, hi, x0, x0 + pw);
-            let _ = write!(
-                svg,
-                r##"<line x1="{x}" x2="{x}" y1="{top}" y2="{}" stroke="#eee"/><text x="{x}" y="{}" text-anchor="middle">{}</text>"##,
-                top + ph,
-                top + ph + 14.0,
-                short(t)
-            );
+            x_gridline(&mut svg, x, top, top + ph, &short(t));
         }
         for (s, lib, bytes, top1) in points {
             let (true, Some(top1)) = (s == set, top1) else {
@@ -823,6 +817,15 @@ fn quality_svg(points: &[(&str, &str, u64, Option<f64>)]) -> String {
     legend(&mut svg, left + 4.0 * (pw + 30.0) + 5.0, top + 10.0);
     svg.push_str("</svg>\n");
     svg
+}
+
+/// A vertical grid line from `top` to `bottom` at `x`, labelled under the plot.
+fn x_gridline(svg: &mut String, x: f64, top: f64, bottom: f64, label: &str) {
+    let _ = write!(
+        svg,
+        r##"<line x1="{x}" x2="{x}" y1="{top}" y2="{bottom}" stroke="#eee"/><text x="{x}" y="{}" text-anchor="middle">{label}</text>"##,
+        bottom + 14.0
+    );
 }
 
 /// One library's line: adapter name, display name, (entries, p50 µs) points.
@@ -862,13 +865,7 @@ fn latency_svg(lines: &[LatencyLine]) -> String {
     }
     for t in ticks(xlo, xhi) {
         let x = log_scale(t, xlo, xhi, left, left + w);
-        let _ = write!(
-            svg,
-            r##"<line x1="{x}" x2="{x}" y1="{top}" y2="{}" stroke="#eee"/><text x="{x}" y="{}" text-anchor="middle">{}</text>"##,
-            top + h,
-            top + h + 14.0,
-            short(t)
-        );
+        x_gridline(&mut svg, x, top, top + h, &short(t));
     }
     for (lib, name, points) in lines {
         let coords: Vec<String> = points
