@@ -23,6 +23,7 @@
 //! document's descriptions, so they describe the wire, not the code.
 
 mod admin;
+mod analytics;
 mod desk;
 mod events;
 pub mod paths;
@@ -32,6 +33,7 @@ mod visitor;
 mod vocabulary;
 
 pub use admin::*;
+pub use analytics::*;
 pub use desk::*;
 pub use events::*;
 pub use problem::Problem;
