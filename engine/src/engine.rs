@@ -173,6 +173,37 @@ impl Engine {
         self.rank(&Query::new(&self.analyzer, text), k)
     }
 
+    /// The analyzer the snapshot's questions are read with (its synonyms).
+    pub(crate) fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// The dense index with the knowledge base's token weights, when the snapshot has one.
+    pub(crate) fn dense_index(&self) -> Option<(&crate::index::DenseIndex, &TokenWeights)> {
+        let index = self.snapshot.body.dense.as_ref()?;
+        let (weights, _) = self.dense.as_ref()?;
+        Some((index, weights))
+    }
+
+    /// The mean of the knowledge base's phrasing vectors: the direction every sentence vector
+    /// shares, which makes unrelated questions look alike until it is taken out.
+    pub(crate) fn dense_mean(&self) -> Option<Vec<f32>> {
+        let (_, phrasings) = self.dense.as_ref()?;
+        let vectors = phrasings.vectors();
+        let count = phrasings.len();
+        if count == 0 {
+            return None;
+        }
+        let dims = vectors.len() / count;
+        let mut mean = vec![0.0f32; dims];
+        for row in vectors.chunks_exact(dims) {
+            mean.iter_mut()
+                .zip(row)
+                .for_each(|(m, x)| *m += x / count as f32);
+        }
+        Some(mean)
+    }
+
     /// [`Engine::search`] of an analysed query.
     fn rank(&self, query: &Query, k: usize) -> Vec<Candidate> {
         let body = &self.snapshot.body;
@@ -204,7 +235,7 @@ fn escalate(reason: EscalateReason, candidates: Vec<Candidate>) -> Reply {
     }
 }
 
-fn truncate_chars(text: &str, max: usize) -> &str {
+pub(crate) fn truncate_chars(text: &str, max: usize) -> &str {
     match text.char_indices().nth(max) {
         Some((at, _)) => &text[..at],
         None => text,

@@ -46,6 +46,7 @@
 mod analysis;
 #[cfg(feature = "build")]
 mod build;
+mod cluster;
 mod decision;
 mod engine;
 mod index;
@@ -62,6 +63,7 @@ mod visitor_questions;
 pub use analysis::normalize;
 #[cfg(feature = "build")]
 pub use build::{build, build_with_scoring, BuildError, BuildOptions, SynonymGroups, TableError};
+pub use cluster::{ClusterOptions, QuestionCluster};
 pub use decision::{Decision, EscalateReason, Thresholds};
 pub use engine::{Engine, Reply, MAX_QUERY_CHARS, REPLY_CANDIDATES};
 pub use index::{Scoring, TokenTable};

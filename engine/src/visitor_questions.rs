@@ -117,3 +117,40 @@ fn a_site_owners_synonym_changes_the_answer() {
     let owner = vec![vec!["package".to_string(), "consignment".to_string()]];
     assert_eq!(answered(&engine(owner), question), track);
 }
+
+/// Questions the shop cannot answer, as visitors wrote them, grouped into one need each: what
+/// the team sees as "unanswered questions" and covers with one new entry.
+#[test]
+fn unanswered_questions_group_by_what_they_ask() {
+    let engine = engine(Vec::new());
+    let questions = [
+        "do you sell gift cards?",                // 0: gift cards
+        "can I buy a gift card for my sister",    // 1
+        "what's the weather tomorrow",            // 2: alone
+        "is there a store in Toronto",            // 3: a shop nearby
+        "gift card available?",                   // 4
+        "你们有礼品卡吗",                         // 5: gift cards, in Chinese
+        "do you have a physical shop in toronto", // 6
+        "礼品卡在哪里买",                         // 7
+        "Toronto store opening hours",            // 8
+    ];
+    let clusters = engine.cluster(&questions, ClusterOptions::default());
+    let group_of = |i: usize| {
+        clusters
+            .iter()
+            .position(|c| c.members.contains(&i))
+            .unwrap()
+    };
+    let members = |i: usize| &clusters[group_of(i)].members;
+    assert_eq!(members(0), &vec![0, 1, 4], "{clusters:?}");
+    assert_eq!(members(3), &vec![3, 6, 8], "{clusters:?}");
+    assert_eq!(members(5), &vec![5, 7], "{clusters:?}");
+    assert_eq!(members(2), &vec![2], "{clusters:?}");
+    // Biggest first, and each named by a member of its own.
+    assert!(clusters
+        .windows(2)
+        .all(|w| w[0].members.len() >= w[1].members.len()));
+    assert!(clusters
+        .iter()
+        .all(|c| c.members.contains(&c.representative)));
+}

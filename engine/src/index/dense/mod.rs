@@ -102,12 +102,27 @@ impl DenseIndex {
     }
 
     fn embed_tokens(&self, weights: &TokenWeights, ids: Vec<u32>) -> Option<Vec<f32>> {
+        self.embed_weighted(&ids, |id| weights.0[id as usize])
+    }
+
+    /// The table's token ids of `normalized`, in order, repeats included.
+    pub(crate) fn token_ids(&self, normalized: &str) -> Vec<u32> {
+        self.table.tokens(normalized)
+    }
+
+    /// The normalized `weight`ed mean of the rows of `ids` (projected when the index has a
+    /// projection): [`DenseIndex::embed`] with weights other than the knowledge base's.
+    pub(crate) fn embed_weighted(
+        &self,
+        ids: &[u32],
+        weight: impl Fn(u32) -> f32,
+    ) -> Option<Vec<f32>> {
         if ids.is_empty() {
             return None;
         }
         let mut acc = vec![0.0f32; self.table.dims()];
-        for id in ids {
-            self.table.add_row(id, weights.0[id as usize], &mut acc);
+        for &id in ids {
+            self.table.add_row(id, weight(id), &mut acc);
         }
         let norm = acc.iter().map(|x| x * x).sum::<f32>().sqrt();
         if norm <= f32::EPSILON {
@@ -153,6 +168,13 @@ impl DenseIndex {
 /// Inverse entry frequency weight of every token of the table for one knowledge base.
 #[derive(Debug, Clone, Default)]
 pub struct TokenWeights(Vec<f32>);
+
+impl TokenWeights {
+    /// The weight of token `id`.
+    pub(crate) fn get(&self, id: u32) -> f32 {
+        self.0[id as usize]
+    }
+}
 
 #[cfg(test)]
 pub(crate) mod tests {
