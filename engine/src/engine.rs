@@ -188,20 +188,7 @@ impl Engine {
     /// The mean of the knowledge base's phrasing vectors: the direction every sentence vector
     /// shares, which makes unrelated questions look alike until it is taken out.
     pub(crate) fn dense_mean(&self) -> Option<Vec<f32>> {
-        let (_, phrasings) = self.dense.as_ref()?;
-        let vectors = phrasings.vectors();
-        let count = phrasings.len();
-        if count == 0 {
-            return None;
-        }
-        let dims = vectors.len() / count;
-        let mut mean = vec![0.0f32; dims];
-        for row in vectors.chunks_exact(dims) {
-            mean.iter_mut()
-                .zip(row)
-                .for_each(|(m, x)| *m += x / count as f32);
-        }
-        Some(mean)
+        self.dense.as_ref()?.1.mean()
     }
 
     /// [`Engine::search`] of an analysed query.

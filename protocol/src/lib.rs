@@ -29,6 +29,7 @@ mod events;
 pub mod paths;
 mod problem;
 mod slug;
+mod unanswered;
 mod visitor;
 mod vocabulary;
 
@@ -38,6 +39,7 @@ pub use desk::*;
 pub use events::*;
 pub use problem::Problem;
 pub use slug::{InvalidSlug, Slug};
+pub use unanswered::*;
 pub use visitor::*;
 pub use vocabulary::*;
 

@@ -204,6 +204,8 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
             put(routes::admin::rename_group).delete(routes::admin::delete_group),
         )
         .route("/admin/feedback", get(routes::admin::feedback_summary))
+        .route("/admin/clusters", get(routes::clusters::list))
+        .route("/admin/clusters/{id}/mark", post(routes::clusters::mark))
         .route(
             "/admin/sites",
             get(routes::admin::sites).post(routes::admin::create_site),

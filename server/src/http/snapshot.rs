@@ -213,6 +213,12 @@ impl SnapshotFile {
         Ok(fresh)
     }
 
+    /// The snapshot currently served and its digest (which names the version).
+    pub async fn current_bytes(&self) -> std::io::Result<(Bytes, String)> {
+        let current = self.current().await?;
+        Ok((current.bytes, current.digest))
+    }
+
     /// Whether the snapshot currently served has an entry with this id.
     pub async fn has_entry(&self, entry_id: &str) -> std::io::Result<bool> {
         let current = self.current().await?;

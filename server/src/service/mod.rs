@@ -23,6 +23,7 @@ mod feedback;
 mod policy;
 mod queues;
 mod tickets;
+mod unanswered;
 mod validate;
 
 use std::sync::Arc;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 pub use error::ServiceError;
 pub use escalations::Escalated;
 pub use policy::VisitorPolicy;
+pub use unanswered::Engines;
 
 use crate::events::Hub;
 use crate::http::{Limiter, Metrics, SiteDirectory, SnapshotFile};
@@ -50,6 +52,8 @@ pub struct Desk {
     /// Longest message (escalation, visitor message, agent reply), in characters.
     pub(crate) max_message_chars: usize,
     pub(crate) visitor: VisitorPolicy,
+    /// The engine of the served snapshot, loaded once per version, for grouping questions.
+    pub(crate) engines: Arc<Engines>,
 }
 
 impl Desk {

@@ -22,6 +22,7 @@ mod settings;
 mod sites;
 mod sql;
 mod tickets;
+mod unanswered;
 mod visitor_replies;
 
 use std::path::Path;
@@ -43,6 +44,7 @@ pub use sessions::{NewSession, SESSION_TTL_MS};
 pub use settings::MAX_CAPACITY;
 pub use sites::{Site, SiteDraft};
 pub use tickets::{Assignee, EscalationOutcome, NewEscalation, TicketFilter};
+pub use unanswered::UnansweredQuestion;
 
 // What the store reads is what the API answers: the store returns the wire types themselves
 // (rows are converted once, where they are read), named here too for the store's callers.

@@ -120,6 +120,22 @@ impl DensePhrasings {
         false
     }
 
+    /// The mean of the phrasing vectors (in floats); `None` without phrasings.
+    pub(crate) fn mean(&self) -> Option<Vec<f32>> {
+        let count = self.len();
+        if count == 0 {
+            return None;
+        }
+        let mut mean = vec![0.0f32; self.dims];
+        for p in 0..count {
+            let scale = self.scales[p] / count as f32;
+            mean.iter_mut()
+                .zip(self.vector(p))
+                .for_each(|(m, &x)| *m += x as f32 * scale);
+        }
+        Some(mean)
+    }
+
     /// The vectors back in floats, one row per phrasing: for build-time work
     /// (a graph, a projection), not for search.
     #[cfg(any(feature = "build", feature = "hnsw"))]
@@ -138,7 +154,6 @@ impl DensePhrasings {
         &self.phrasing_entry
     }
 
-    #[cfg(any(feature = "build", feature = "hnsw"))]
     fn vector(&self, p: usize) -> &[i8] {
         &self.vectors[p * self.dims..(p + 1) * self.dims]
     }
