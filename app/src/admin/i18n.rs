@@ -13,7 +13,7 @@ pub fn t() -> &'static Texts {
 /// What an admin reads around the desk's data (names, ids and origins stay as entered).
 pub struct Texts {
     /// The admin pages' names, in the order of [`AdminPage::ALL`].
-    page_titles: [&'static str; 5],
+    page_titles: [&'static str; 6],
     pub nav: &'static str,
     pub loading: &'static str,
     pub saved: &'static str,
@@ -77,19 +77,81 @@ pub struct Texts {
     pub normal: &'static str,
     pub high: &'static str,
     pub urgent: &'static str,
+    // Unanswered questions.
+    pub site: &'static str,
+    pub window: &'static str,
+    /// The window choices, 7, 30 and 90 days.
+    pub windows: [&'static str; 3],
+    /// With `{questions}` and `{groups}`.
+    unanswered_summary: &'static str,
+    pub nothing_unanswered: &'static str,
+    /// With `{size}`.
+    asked_times: &'static str,
+    /// With `{last}` and `{before}`.
+    trend: &'static str,
+    /// With `{first}` and `{last}` (dates).
+    seen: &'static str,
+    /// What the assistant did with a question: no answer, choices, a thin answer, a person.
+    outcomes: [&'static str; 4],
+    pub add_answer: &'static str,
+    pub dismiss: &'static str,
+    pub mark_covered: &'static str,
+    /// With `{questions}`.
+    marked: &'static str,
 }
 
 impl Texts {
     /// An admin page's name, in the nav and its heading.
     pub fn page_title(&self, page: AdminPage) -> &'static str {
-        let [agents, groups, canned, sites, config] = self.page_titles;
+        let [agents, groups, canned, sites, config, unanswered] = self.page_titles;
         match page {
             AdminPage::Agents => agents,
             AdminPage::Groups => groups,
             AdminPage::Canned => canned,
             AdminPage::Sites => sites,
             AdminPage::Config => config,
+            AdminPage::Unanswered => unanswered,
         }
+    }
+
+    pub fn unanswered_summary(&self, questions: u64, groups: usize) -> String {
+        fill(
+            self.unanswered_summary,
+            &[
+                ("questions", &questions.to_string()),
+                ("groups", &groups.to_string()),
+            ],
+        )
+    }
+
+    pub fn asked_times(&self, size: u32) -> String {
+        fill(self.asked_times, &[("size", &size.to_string())])
+    }
+
+    pub fn trend(&self, last: u32, before: u32) -> String {
+        fill(
+            self.trend,
+            &[("last", &last.to_string()), ("before", &before.to_string())],
+        )
+    }
+
+    pub fn seen(&self, first: &str, last: &str) -> String {
+        fill(self.seen, &[("first", first), ("last", last)])
+    }
+
+    /// What the assistant did with a question, from its event kind.
+    pub fn outcome(&self, kind: &str) -> &'static str {
+        let [no_answer, clarified, answered, escalated] = self.outcomes;
+        match kind {
+            "clarified" => clarified,
+            "answered" => answered,
+            "escalated" => escalated,
+            _ => no_answer,
+        }
+    }
+
+    pub fn marked(&self, questions: u32) -> String {
+        fill(self.marked, &[("questions", &questions.to_string())])
     }
 
     pub fn invited(&self, email: &str, password: &str) -> String {
@@ -115,7 +177,7 @@ impl Texts {
 
 pub(crate) static TEXTS: Translations<Texts> = Translations {
     en: Texts {
-        page_titles: ["Agents", "Groups", "Canned responses", "Sites", "Settings"],
+        page_titles: ["Agents", "Groups", "Canned responses", "Sites", "Settings", "Unanswered"],
     nav: "Admin",
     loading: "Loading…",
     saved: "Saved.",
@@ -171,9 +233,22 @@ pub(crate) static TEXTS: Translations<Texts> = Translations {
     normal: "Normal",
     high: "High",
     urgent: "Urgent",
+    site: "Site",
+    window: "Asked in",
+    windows: ["the last 7 days", "the last 30 days", "the last 90 days"],
+    unanswered_summary: "{questions} questions the assistant could not answer, in {groups} groups. Biggest first.",
+    nothing_unanswered: "Nothing went unanswered in this window.",
+    asked_times: "asked {size}×",
+    trend: "{last} in the last 7 days, {before} the 7 days before",
+    seen: "first {first}, latest {last}",
+    outcomes: ["no answer", "offered choices", "answered on thin evidence", "handed to a person"],
+    add_answer: "Add answer",
+    dismiss: "Dismiss",
+    mark_covered: "Mark covered",
+    marked: "{questions} questions marked; they leave the list.",
     },
     zh_cn: Texts {
-        page_titles: ["坐席", "技能组", "快捷回复", "站点", "设置"],
+        page_titles: ["坐席", "技能组", "快捷回复", "站点", "设置", "未解决的问题"],
     nav: "管理",
     loading: "加载中…",
     saved: "已保存。",
@@ -228,6 +303,19 @@ pub(crate) static TEXTS: Translations<Texts> = Translations {
     normal: "普通",
     high: "高",
     urgent: "紧急",
+    site: "站点",
+    window: "提问时间",
+    windows: ["最近 7 天", "最近 30 天", "最近 90 天"],
+    unanswered_summary: "助手没能回答的问题共 {questions} 个，分为 {groups} 组，按数量从多到少排列。",
+    nothing_unanswered: "这段时间里没有未解决的问题。",
+    asked_times: "被问 {size} 次",
+    trend: "最近 7 天 {last} 次，之前 7 天 {before} 次",
+    seen: "首次 {first}，最近 {last}",
+    outcomes: ["没有答案", "给出了选项", "把握不足的回答", "转给了人工"],
+    add_answer: "添加答案",
+    dismiss: "忽略",
+    mark_covered: "标记为已覆盖",
+    marked: "已标记 {questions} 个问题，它们不再出现在列表中。",
     },
 };
 

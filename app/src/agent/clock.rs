@@ -31,6 +31,17 @@ pub fn time_of_day(ms: i64) -> String {
     format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
 }
 
+/// A local calendar date, e.g. `2026-12-07`.
+pub fn date(ms: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "{}-{:02}-{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,10 +9,11 @@ use gloo_net::http::{Request, RequestBuilder};
 use protocol::paths::{ADMIN, DESK, SESSION, SESSION_PASSWORD};
 use protocol::{
     Agent, AgentList, AgentUpdate, AssignRequest, AvailabilityChange, CannedList, CannedRequest,
-    CannedResponse, ChangeRequest, CreatedAgent, Credentials, DeskConfig, Group, GroupList,
-    GroupRename, MergeRequest, NewAgentMessage, NewAgentRequest, NewGroup, NewIdentitySecret,
-    PasswordChange, Problem, ResetPassword, SessionInfo, SiteList, SiteRequest, SiteView, Slug,
-    TicketDetail, TicketList, TicketSummary, TransferRequest, CSRF_HEADER,
+    CannedResponse, ChangeRequest, ClusterList, ClusterMark, ClusterMarked, CreatedAgent,
+    Credentials, DeskConfig, Group, GroupList, GroupRename, MergeRequest, NewAgentMessage,
+    NewAgentRequest, NewGroup, NewIdentitySecret, PasswordChange, Problem, ResetPassword,
+    SessionInfo, SiteList, SiteRequest, SiteView, Slug, TicketDetail, TicketList, TicketSummary,
+    TransferRequest, CSRF_HEADER,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -386,6 +387,23 @@ impl Desk {
     }
 
     /// Replaces the site's identity secret; the new one is shown once.
+    /// Site `site`'s unanswered questions of the last `days` days, grouped by meaning.
+    pub async fn clusters(&self, site: &str, days: u32) -> Result<ClusterList, ApiError> {
+        let days = days.to_string();
+        let query = crate::browser::desk::query_string(&[("site", site), ("days", &days)]);
+        let url = format!("{ADMIN}/clusters?{query}");
+        send(Request::get(&url).build()).await
+    }
+
+    /// Marks group `id` of the list `mark.site` / `mark.days` showed.
+    pub async fn mark_cluster(
+        &self,
+        id: i64,
+        mark: &ClusterMark,
+    ) -> Result<ClusterMarked, ApiError> {
+        send(self.post(&format!("{ADMIN}/clusters/{id}/mark"), mark)).await
+    }
+
     pub async fn rotate_identity_secret(&self, site: &str) -> Result<String, ApiError> {
         let secret: NewIdentitySecret =
             send(self.post(&format!("{ADMIN}/sites/{site}/identity-secret"), &())).await?;

@@ -21,15 +21,18 @@ pub enum AdminPage {
     Sites,
     /// Desk settings: automatic assignment, default capacity, SLA targets.
     Config,
+    /// What visitors asked that the assistant could not answer, grouped.
+    Unanswered,
 }
 
 impl AdminPage {
-    pub const ALL: [AdminPage; 5] = [
+    pub const ALL: [AdminPage; 6] = [
         AdminPage::Agents,
         AdminPage::Groups,
         AdminPage::Canned,
         AdminPage::Sites,
         AdminPage::Config,
+        AdminPage::Unanswered,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -39,6 +42,7 @@ impl AdminPage {
             AdminPage::Canned => "canned",
             AdminPage::Sites => "sites",
             AdminPage::Config => "config",
+            AdminPage::Unanswered => "unanswered",
         }
     }
 }
@@ -134,6 +138,7 @@ mod tests {
             Page::Admin(AdminPage::Agents),
             Page::Admin(AdminPage::Sites),
             Page::Admin(AdminPage::Config),
+            Page::Admin(AdminPage::Unanswered),
         ] {
             assert_eq!(Page::parse(&page.path()), page);
         }
