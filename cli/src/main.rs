@@ -5,10 +5,7 @@
 
 mod commands;
 mod eval;
-mod lint;
 mod redact;
-
-use cli::sources;
 
 use std::path::PathBuf;
 

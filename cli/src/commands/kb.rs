@@ -6,20 +6,12 @@ use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context, Result};
-use engine::{BuildOptions, Decision, Engine, Ranker, TokenTable};
+use engine::{Decision, Engine, Ranker, TokenTable};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::sources;
-use crate::{eval, lint};
+use knowledge::{self as sources, lint};
 
-/// Static token embeddings distilled by `cargo xtask distill` from all-MiniLM-L6-v2
-/// (English, Apache-2.0) and multilingual-e5-small (Chinese characters, MIT); see
-/// `models/NOTICE`. Merged into one table; each build keeps the rows of the
-/// scripts its knowledge base uses.
-const BUNDLED_TABLES: [&[u8]; 2] = [
-    include_bytes!("../../../models/minilm-l6-en-64.table"),
-    include_bytes!("../../../models/e5-small-zh-64.table"),
-];
+use crate::eval;
 
 /// `kb eval --ranker`.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -49,12 +41,7 @@ fn token_table(path: Option<&Path>, no_dense: bool) -> Result<Option<TokenTable>
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
             TokenTable::from_bytes(&bytes).with_context(|| format!("{}", path.display()))?
         }
-        None => {
-            let [english, chinese] = BUNDLED_TABLES.map(TokenTable::from_bytes);
-            english?
-                .merge(chinese?)
-                .context("the bundled token tables")?
-        }
+        None => knowledge::compile::bundled_token_table().context("the bundled token tables")?,
     };
     Ok(Some(table))
 }
@@ -81,29 +68,22 @@ pub fn build(
         bar.inc(1);
     }
     bar.finish_and_clear();
-    if let Some(duplicate) = lint::duplicate_ids(&loaded).into_iter().next() {
-        bail!("{duplicate}");
-    }
     let synonyms = sources::synonyms::load(source)?;
-    if let Some(conflict) = sources::synonyms::conflicts(&synonyms).into_iter().next() {
-        bail!("{conflict}");
-    }
 
     let build_time = build_time(&files)?;
     let entry_count = loaded.len();
     let spinner =
         ProgressBar::new_spinner().with_message(format!("indexing {entry_count} entries"));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let snapshot = engine::build(
-        loaded.into_iter().map(|l| l.entry).collect(),
-        &BuildOptions {
-            build_time,
-            thresholds: None,
-            token_table,
-            synonyms: synonyms.into_iter().map(|g| g.words).collect(),
-        },
-    )
-    .context("cannot build the snapshot")?;
+    let snapshot = match knowledge::compile::compile(loaded, &synonyms, token_table, build_time) {
+        Ok(snapshot) => snapshot,
+        // A duplicate id or synonym conflict is the author's to fix: named as before, alone.
+        Err(knowledge::compile::CompileError::Source(problem)) => {
+            spinner.finish_and_clear();
+            bail!("{problem}")
+        }
+        Err(err) => return Err(err).context("cannot build the snapshot"),
+    };
     let bytes = snapshot.to_bytes();
     spinner.finish_and_clear();
 
