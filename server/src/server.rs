@@ -190,6 +190,7 @@ impl Server {
             snapshot: snapshot.clone(),
             max_message_chars: config.max_message_chars,
             visitor: config.visitor,
+            knowledge: Default::default(),
         };
         let state = AppState {
             desk,

@@ -41,7 +41,7 @@ pub use protocol::MAX_MESSAGE_CHARS;
 pub use rate_limit::{Limiter, Quota, RateLimits};
 pub use security::{InvalidWorkbenchOrigin, WorkbenchOrigin};
 pub use site_directory::SiteDirectory;
-pub use snapshot::{write_snapshot_sidecars, SnapshotFile};
+pub use snapshot::{compressed_snapshot, write_snapshot_sidecars, SnapshotFile};
 pub use stream_caps::{StreamCaps, StreamLimits};
 
 use crate::events::Hub;

@@ -20,6 +20,7 @@ mod conversations;
 mod error;
 mod escalations;
 mod feedback;
+mod knowledge;
 mod policy;
 mod queues;
 mod tickets;
@@ -29,6 +30,7 @@ use std::sync::Arc;
 
 pub use error::ServiceError;
 pub use escalations::Escalated;
+pub use knowledge::{import_kb, KbPublisher, ServedKb};
 pub use policy::VisitorPolicy;
 
 use crate::events::Hub;
@@ -50,6 +52,8 @@ pub struct Desk {
     /// Longest message (escalation, visitor message, agent reply), in characters.
     pub(crate) max_message_chars: usize,
     pub(crate) visitor: VisitorPolicy,
+    /// Knowledge-base publishing in progress and the sites' served snapshots.
+    pub(crate) knowledge: KbPublisher,
 }
 
 impl Desk {
