@@ -1,4 +1,4 @@
-//! `answerdesk kb build|eval|query|lint`.
+//! `answerdesk kb build|eval|query|lint|import|export`.
 
 use std::io::Write;
 use std::path::Path;
@@ -294,4 +294,88 @@ pub fn lint(source: &Path) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Opens the database as `serve` would: migrated, with the demo site and a first admin.
+async fn open_database(database_url: &str) -> Result<server::store::Store> {
+    let store = server::store::Store::connect(database_url)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                crate::redact::database_url(database_url)
+            )
+        })?;
+    if let Some(admin) = store
+        .bootstrap(&[])
+        .await
+        .context("cannot bootstrap the database")?
+    {
+        super::first_admin(&mut std::io::stdout().lock(), &admin)?;
+    }
+    Ok(store)
+}
+
+/// `kb import DIR --site S`.
+pub fn import(dir: &Path, site: &str, database_url: &str) -> Result<ExitCode> {
+    let folder = knowledge::folder::Folder::read(dir)?;
+    let files = folder.files.len();
+    let entries = super::runtime()?.block_on(async {
+        let store = open_database(database_url).await?;
+        server::service::import_kb(&store, site, folder, dir)
+            .await
+            .map_err(anyhow::Error::from)
+    })?;
+    writeln!(
+        std::io::stdout().lock(),
+        "imported {} into site {site}: {files} file(s), {entries} entries; publish it from the app (Knowledge base) or POST /api/v1/admin/kb/{site}/publish",
+        dir.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kb export --site S DIR`.
+pub fn export(site: &str, dir: &Path, replace: bool, database_url: &str) -> Result<ExitCode> {
+    let files = super::runtime()?.block_on(async {
+        let store = open_database(database_url).await?;
+        if store.site(site).await?.is_none() {
+            bail!("no site {site:?}");
+        }
+        Ok(store.kb_files(site).await?)
+    })?;
+    if files.is_empty() {
+        bail!("the site {site} has no knowledge base: import one with `answerdesk kb import DIR --site {site}`");
+    }
+    if dir.exists() {
+        let mut items = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot list {}", dir.display()))?
+            .collect::<std::io::Result<Vec<_>>>()?;
+        items.retain(|i| !i.file_name().to_string_lossy().starts_with('.'));
+        if !items.is_empty() && !replace {
+            bail!(
+                "{} is not empty: export into a new folder, or pass --replace to empty it first",
+                dir.display()
+            );
+        }
+        for item in items {
+            let path = item.path();
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            }
+            .with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+    }
+    let folder = knowledge::folder::Folder { files };
+    folder
+        .write(dir)
+        .with_context(|| format!("cannot write {}", dir.display()))?;
+    writeln!(
+        std::io::stdout().lock(),
+        "exported site {site} to {}: {} file(s)",
+        dir.display(),
+        folder.files.len()
+    )?;
+    Ok(ExitCode::SUCCESS)
 }

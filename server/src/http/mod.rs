@@ -217,6 +217,27 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
             "/admin/config",
             get(routes::admin::config).put(routes::admin::change_config),
         )
+        .route("/admin/kb/preview", post(routes::admin_kb::preview))
+        .route(
+            "/admin/kb/{site}/entries",
+            get(routes::admin_kb::list).post(routes::admin_kb::create),
+        )
+        .route(
+            "/admin/kb/{site}/entries/{id}",
+            get(routes::admin_kb::read)
+                .put(routes::admin_kb::update)
+                .delete(routes::admin_kb::retire),
+        )
+        .route("/admin/kb/{site}/lint", post(routes::admin_kb::lint))
+        .route(
+            "/admin/kb/{site}/publish",
+            get(routes::admin_kb::publish_status).post(routes::admin_kb::publish),
+        )
+        .route("/admin/kb/{site}/versions", get(routes::admin_kb::versions))
+        .route(
+            "/admin/kb/{site}/versions/{version}/rollback",
+            post(routes::admin_kb::rollback),
+        )
         .method_not_allowed_fallback(problem::wrong_method);
 
     let api = Router::new()

@@ -137,7 +137,10 @@ fn parts(raw: &[u8]) -> Vec<&[u8]> {
 
 /// `bytes`' brotli and gzip copies, flushed where the core ends, as the sidecars hold them.
 pub fn compressed_snapshot(bytes: &[u8]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
-    Ok(((BROTLI.compress)(&parts(bytes))?, (GZIP.compress)(&parts(bytes))?))
+    Ok((
+        (BROTLI.compress)(&parts(bytes))?,
+        (GZIP.compress)(&parts(bytes))?,
+    ))
 }
 
 /// Writes `bytes`' brotli and gzip sidecars beside the snapshot at `snapshot`, so that a server

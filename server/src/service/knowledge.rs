@@ -100,7 +100,8 @@ fn check_locale(locale: &str) -> Result<(), ServiceError> {
     let language = parts.next().unwrap_or_default();
     let language_ok =
         (2..=3).contains(&language.len()) && language.chars().all(|c| c.is_ascii_alphabetic());
-    let rest_ok = parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    let rest_ok =
+        parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
     if language_ok && rest_ok {
         Ok(())
     } else {
@@ -140,7 +141,9 @@ fn source_of(draft: &KbEntryDraft) -> Result<SourceEntry, ServiceError> {
             })
             .collect(),
     };
-    source.check().map_err(|e| invalid_field(e.field, e.message))?;
+    source
+        .check()
+        .map_err(|e| invalid_field(e.field, e.message))?;
     check_locale(source.locale())?;
     if source.answer.len() > MAX_ANSWER_BYTES {
         return Err(invalid_field(
@@ -160,7 +163,12 @@ fn draft_of(source: &SourceEntry) -> KbEntryDraft {
         question: source.question.trim().to_owned(),
         alternates: source.alternates.clone(),
         answer: source.answer.clone(),
-        category: source.category.clone().unwrap_or_default().trim().to_owned(),
+        category: source
+            .category
+            .clone()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
         tags: source.tags.clone(),
         locale: source.locale().to_owned(),
         links: source
@@ -177,9 +185,9 @@ fn draft_of(source: &SourceEntry) -> KbEntryDraft {
 fn write_error(err: WriteError) -> ServiceError {
     match err {
         WriteError::NotFound { .. } => ServiceError::NotFound(err.to_string()),
-        WriteError::ArticlePassage(_) => ServiceError::Store(crate::store::StoreError::Conflict(
-            err.to_string(),
-        )),
+        WriteError::ArticlePassage(_) => {
+            ServiceError::Store(crate::store::StoreError::Conflict(err.to_string()))
+        }
         WriteError::Unsupported { field, message } => invalid_field(field, message),
         WriteError::Source(_) | WriteError::Yaml(_) => ServiceError::Invalid(err.to_string()),
     }
@@ -216,10 +224,16 @@ fn still_builds(folder: &Folder) -> Result<(), ServiceError> {
     let loaded = folder
         .load(Path::new(""))
         .map_err(|e| ServiceError::Invalid(e.to_string()))?;
-    if let Some(dup) = knowledge::lint::duplicate_ids(&loaded.entries).into_iter().next() {
+    if let Some(dup) = knowledge::lint::duplicate_ids(&loaded.entries)
+        .into_iter()
+        .next()
+    {
         return Err(invalid_field("id", dup.to_string()));
     }
-    if let Some(conflict) = knowledge::synonyms::conflicts(&loaded.synonyms).into_iter().next() {
+    if let Some(conflict) = knowledge::synonyms::conflicts(&loaded.synonyms)
+        .into_iter()
+        .next()
+    {
         return Err(ServiceError::Invalid(conflict.to_string()));
     }
     Ok(())
@@ -242,10 +256,15 @@ pub async fn import_kb(
         let loaded = folder
             .load(&shown)
             .map_err(|e| ServiceError::Invalid(e.to_string()))?;
-        if let Some(dup) = knowledge::lint::duplicate_ids(&loaded.entries).into_iter().next() {
+        if let Some(dup) = knowledge::lint::duplicate_ids(&loaded.entries)
+            .into_iter()
+            .next()
+        {
             return Err(ServiceError::Invalid(dup.to_string()));
         }
-        if let Some(conflict) = knowledge::synonyms::conflicts(&loaded.synonyms).into_iter().next()
+        if let Some(conflict) = knowledge::synonyms::conflicts(&loaded.synonyms)
+            .into_iter()
+            .next()
         {
             return Err(ServiceError::Invalid(conflict.to_string()));
         }
@@ -327,9 +346,9 @@ impl Desk {
     ) -> Result<KbEntry, ServiceError> {
         self.known_kb_site(site).await?;
         let kb = load_site(&self.store, site).await?;
-        let entry = kb
-            .find(id, locale)
-            .ok_or_else(|| ServiceError::NotFound(format!("no entry {id:?} in locale {locale:?}")))?;
+        let entry = kb.find(id, locale).ok_or_else(|| {
+            ServiceError::NotFound(format!("no entry {id:?} in locale {locale:?}"))
+        })?;
         Ok(KbEntry {
             entry: draft_of(&entry.source),
             file: file_of(entry),
@@ -376,7 +395,11 @@ impl Desk {
                     action: "kb.create",
                     old_value: None,
                     new_value: Some(serde_json::to_string(&draft_of(&source)).unwrap_or_default()),
-                    note: Some(format!("{path}: {} ({})", source.id.trim(), source.locale())),
+                    note: Some(format!(
+                        "{path}: {} ({})",
+                        source.id.trim(),
+                        source.locale()
+                    )),
                 },
             )
             .await?;
@@ -466,9 +489,9 @@ impl Desk {
         edit: Edit,
     ) -> Result<(String, Vec<u8>, Option<Vec<u8>>, KbEntryDraft), ServiceError> {
         let kb = load_site(&self.store, site).await?;
-        let entry = kb
-            .find(id, locale)
-            .ok_or_else(|| ServiceError::NotFound(format!("no entry {id:?} in locale {locale:?}")))?;
+        let entry = kb.find(id, locale).ok_or_else(|| {
+            ServiceError::NotFound(format!("no entry {id:?} in locale {locale:?}"))
+        })?;
         let old = draft_of(&entry.source);
         if let Edit::Replace(new) = &edit {
             let moved = new.id.trim() != id || new.locale() != locale;
@@ -516,7 +539,11 @@ impl Desk {
     /// What `kb lint` would report about the draft among the site's entries (the checks that need
     /// no build: duplicate ids, phrasings another entry owns, markup that shows as text), and
     /// what saving would refuse.
-    pub async fn kb_lint(&self, site: &str, request: &KbLintRequest) -> Result<KbLint, ServiceError> {
+    pub async fn kb_lint(
+        &self,
+        site: &str,
+        request: &KbLintRequest,
+    ) -> Result<KbLint, ServiceError> {
         self.known_kb_site(site).await?;
         let finding = |field: Option<&str>, message: String| KbFinding {
             level: KbFindingLevel::Error,
@@ -540,7 +567,8 @@ impl Desk {
             .entries
             .into_iter()
             .filter(|e| {
-                !replaced.is_some_and(|r: &KbEntryRef| e.entry.id == r.id && e.entry.locale == r.locale)
+                !replaced
+                    .is_some_and(|r: &KbEntryRef| e.entry.id == r.id && e.entry.locale == r.locale)
             })
             .collect();
         let draft_file = Path::new("(draft)");
@@ -558,7 +586,10 @@ impl Desk {
                 } else {
                     KbFindingLevel::Warning
                 },
-                field: f.message.starts_with("duplicate id").then(|| "id".to_owned()),
+                field: f
+                    .message
+                    .starts_with("duplicate id")
+                    .then(|| "id".to_owned()),
                 message: f.message,
             })
             .collect();
@@ -573,7 +604,11 @@ impl Desk {
 
     /// Starts compiling and publishing the site's knowledge base in the background; answers the
     /// running status. A publish of the same site still running is a conflict.
-    pub async fn publish_kb(&self, admin: &Agent, site: &str) -> Result<KbPublishStatus, ServiceError> {
+    pub async fn publish_kb(
+        &self,
+        admin: &Agent,
+        site: &str,
+    ) -> Result<KbPublishStatus, ServiceError> {
         self.known_kb_site(site).await?;
         let started = KbPublishStatus {
             state: KbPublishState::Running,
@@ -586,14 +621,18 @@ impl Desk {
             error: None,
         };
         {
-            let mut jobs = self.knowledge.jobs.lock().expect("no panic holds this lock");
+            let mut jobs = self
+                .knowledge
+                .jobs
+                .lock()
+                .expect("no panic holds this lock");
             if jobs
                 .get(site)
                 .is_some_and(|j| j.state == KbPublishState::Running)
             {
-                return Err(ServiceError::Store(crate::store::StoreError::Conflict(format!(
-                    "a publish of {site} is running; follow it at its status"
-                ))));
+                return Err(ServiceError::Store(crate::store::StoreError::Conflict(
+                    format!("a publish of {site} is running; follow it at its status"),
+                )));
             }
             jobs.insert(site.to_owned(), started.clone());
         }

@@ -279,25 +279,23 @@ impl Store {
     /// The id and digest of the version the site serves, if it published one: cheap, asked on
     /// every snapshot request so that every instance serves the same version.
     pub async fn served_kb_version(&self, site: &str) -> Result<Option<(i64, String)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, digest FROM kb_versions WHERE site_id = $1 AND served = 1",
-        )
-        .bind(site)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            sqlx::query("SELECT id, digest FROM kb_versions WHERE site_id = $1 AND served = 1")
+                .bind(site)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|row| Ok((row.try_get("id")?, row.try_get("digest")?)))
             .transpose()
     }
 
     /// A kept version's bytes.
     pub async fn kb_version_bytes(&self, id: i64) -> Result<KbVersionBytes, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, digest, snapshot, brotli, gzip FROM kb_versions WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound("knowledge-base version"))?;
+        let row =
+            sqlx::query("SELECT id, digest, snapshot, brotli, gzip FROM kb_versions WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound("knowledge-base version"))?;
         Ok(KbVersionBytes {
             id: row.try_get("id")?,
             digest: row.try_get("digest")?,
