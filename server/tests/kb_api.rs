@@ -20,6 +20,25 @@ on_both_databases! {
     entries_are_edited_in_their_files_and_audited => sqlite_entries_are_edited_in_their_files_and_audited, postgres_entries_are_edited_in_their_files_and_audited;
     bad_input_changes_nothing => sqlite_bad_input_changes_nothing, postgres_bad_input_changes_nothing;
     publish_serves_the_site_and_rolls_back => sqlite_publish_serves_the_site_and_rolls_back, postgres_publish_serves_the_site_and_rolls_back;
+    demo_kb_round_trips => sqlite_demo_kb_round_trips, postgres_demo_kb_round_trips;
+}
+
+/// What `kb import` then `kb export` do, through the same calls: the folder comes back byte for
+/// byte (the CLI itself is tested in `cli/tests/kb_import_export.rs`).
+async fn demo_kb_round_trips(db: String) {
+    let store = Store::connect(&db).await.unwrap();
+    store.bootstrap(&[]).await.unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo-kb");
+    let folder = knowledge::folder::Folder::read(&demo).unwrap();
+    let count = server::service::import_kb(&store, "demo", folder.clone(), &demo)
+        .await
+        .unwrap();
+    assert!(count > 79, "{count} entries");
+    let out = tempfile::tempdir().unwrap();
+    knowledge::folder::Folder { files: store.kb_files("demo").await.unwrap() }
+        .write(out.path())
+        .unwrap();
+    assert_eq!(knowledge::folder::Folder::read(out.path()).unwrap(), folder);
 }
 
 const ORDERS: &str = "\
