@@ -716,6 +716,7 @@ mod tests {
             title: "Invalid request".into(),
             status: 422,
             detail: "message is empty".into(),
+            field: None,
         };
         assert_eq!(read(&problem, problem_detail), "message is empty");
         let problem = Problem {

@@ -1,5 +1,6 @@
-//! The parts of the `answerdesk` command that other crates test directly: the knowledge-source
-//! parsers, which the fuzz targets in `fuzz/` feed arbitrary files. Everything else stays in the
-//! binary (`src/main.rs`).
+//! The parts of the `answerdesk` command that other crates test directly. The knowledge-source
+//! parsers moved to the `knowledge` crate (the server reads them too); they are named here as
+//! `cli::sources` still, for the fuzz targets in `fuzz/`. Everything else stays in the binary
+//! (`src/main.rs`).
 
-pub mod sources;
+pub use knowledge as sources;

@@ -5,10 +5,7 @@
 
 mod commands;
 mod eval;
-mod lint;
 mod redact;
-
-use cli::sources;
 
 use std::path::PathBuf;
 
@@ -87,6 +84,32 @@ enum KbCommand {
     },
     /// Report duplicate or conflicting entries in knowledge sources.
     Lint { source: PathBuf },
+    /// Store a knowledge folder as a site's knowledge base, replacing what it had, so it can be
+    /// edited and published from the app. Checked like `kb build` first; nothing changes on error.
+    Import {
+        /// The folder, every file of which is kept byte for byte (hidden files excepted).
+        dir: PathBuf,
+        /// The site whose knowledge base it becomes.
+        #[arg(long, default_value = server::store::DEMO_SITE)]
+        site: String,
+        #[arg(long, env = "DATABASE_URL", default_value = commands::DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// Write a site's knowledge base out as its folder: `kb export` of a `kb import` gives the
+    /// very same files.
+    Export {
+        /// The site whose knowledge base to write.
+        #[arg(long, default_value = server::store::DEMO_SITE)]
+        site: String,
+        /// Where to write it: a new or empty folder, unless --replace.
+        dir: PathBuf,
+        /// Empty DIR first (hidden entries such as `.git` are kept), so files retired in the app
+        /// disappear from it too.
+        #[arg(long)]
+        replace: bool,
+        #[arg(long, env = "DATABASE_URL", default_value = commands::DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -112,6 +135,17 @@ fn main() -> std::process::ExitCode {
             top,
         }) => commands::kb::query(&snapshot, &text, top),
         Command::Kb(KbCommand::Lint { source }) => commands::kb::lint(&source),
+        Command::Kb(KbCommand::Import {
+            dir,
+            site,
+            database_url,
+        }) => commands::kb::import(&dir, &site, &database_url),
+        Command::Kb(KbCommand::Export {
+            site,
+            dir,
+            replace,
+            database_url,
+        }) => commands::kb::export(&site, &dir, replace, &database_url),
         Command::Tickets(command) => commands::tickets::run(command),
         Command::Agent(command) => commands::agent::run(command),
         Command::Openapi => commands::openapi::print(),

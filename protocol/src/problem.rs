@@ -13,6 +13,10 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong with this request, for a person.
     pub detail: String,
+    /// The request body's field at fault, when one is (`answer`, `locale`), so a form can point
+    /// at it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl Problem {

@@ -191,6 +191,7 @@ impl Server {
             max_message_chars: config.max_message_chars,
             visitor: config.visitor,
             engines: std::sync::Arc::default(),
+            knowledge: Default::default(),
         };
         let state = AppState {
             desk,

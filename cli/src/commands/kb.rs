@@ -1,4 +1,4 @@
-//! `answerdesk kb build|eval|query|lint`.
+//! `answerdesk kb build|eval|query|lint|import|export`.
 
 use std::io::Write;
 use std::path::Path;
@@ -6,20 +6,12 @@ use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context, Result};
-use engine::{BuildOptions, Decision, Engine, Ranker, TokenTable};
+use engine::{Decision, Engine, Ranker, TokenTable};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::sources;
-use crate::{eval, lint};
+use knowledge::{self as sources, lint};
 
-/// Static token embeddings distilled by `cargo xtask distill` from all-MiniLM-L6-v2
-/// (English, Apache-2.0) and multilingual-e5-small (Chinese characters, MIT); see
-/// `models/NOTICE`. Merged into one table; each build keeps the rows of the
-/// scripts its knowledge base uses.
-const BUNDLED_TABLES: [&[u8]; 2] = [
-    include_bytes!("../../../models/minilm-l6-en-64.table"),
-    include_bytes!("../../../models/e5-small-zh-64.table"),
-];
+use crate::eval;
 
 /// `kb eval --ranker`.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -49,12 +41,7 @@ fn token_table(path: Option<&Path>, no_dense: bool) -> Result<Option<TokenTable>
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
             TokenTable::from_bytes(&bytes).with_context(|| format!("{}", path.display()))?
         }
-        None => {
-            let [english, chinese] = BUNDLED_TABLES.map(TokenTable::from_bytes);
-            english?
-                .merge(chinese?)
-                .context("the bundled token tables")?
-        }
+        None => knowledge::compile::bundled_token_table().context("the bundled token tables")?,
     };
     Ok(Some(table))
 }
@@ -81,29 +68,22 @@ pub fn build(
         bar.inc(1);
     }
     bar.finish_and_clear();
-    if let Some(duplicate) = lint::duplicate_ids(&loaded).into_iter().next() {
-        bail!("{duplicate}");
-    }
     let synonyms = sources::synonyms::load(source)?;
-    if let Some(conflict) = sources::synonyms::conflicts(&synonyms).into_iter().next() {
-        bail!("{conflict}");
-    }
 
     let build_time = build_time(&files)?;
     let entry_count = loaded.len();
     let spinner =
         ProgressBar::new_spinner().with_message(format!("indexing {entry_count} entries"));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let snapshot = engine::build(
-        loaded.into_iter().map(|l| l.entry).collect(),
-        &BuildOptions {
-            build_time,
-            thresholds: None,
-            token_table,
-            synonyms: synonyms.into_iter().map(|g| g.words).collect(),
-        },
-    )
-    .context("cannot build the snapshot")?;
+    let snapshot = match knowledge::compile::compile(loaded, &synonyms, token_table, build_time) {
+        Ok(snapshot) => snapshot,
+        // A duplicate id or synonym conflict is the author's to fix: named as before, alone.
+        Err(knowledge::compile::CompileError::Source(problem)) => {
+            spinner.finish_and_clear();
+            bail!("{problem}")
+        }
+        Err(err) => return Err(err).context("cannot build the snapshot"),
+    };
     let bytes = snapshot.to_bytes();
     spinner.finish_and_clear();
 
@@ -314,4 +294,88 @@ pub fn lint(source: &Path) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Opens the database as `serve` would: migrated, with the demo site and a first admin.
+async fn open_database(database_url: &str) -> Result<server::store::Store> {
+    let store = server::store::Store::connect(database_url)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                crate::redact::database_url(database_url)
+            )
+        })?;
+    if let Some(admin) = store
+        .bootstrap(&[])
+        .await
+        .context("cannot bootstrap the database")?
+    {
+        super::first_admin(&mut std::io::stdout().lock(), &admin)?;
+    }
+    Ok(store)
+}
+
+/// `kb import DIR --site S`.
+pub fn import(dir: &Path, site: &str, database_url: &str) -> Result<ExitCode> {
+    let folder = knowledge::folder::Folder::read(dir)?;
+    let files = folder.files.len();
+    let entries = super::runtime()?.block_on(async {
+        let store = open_database(database_url).await?;
+        server::service::import_kb(&store, site, folder, dir)
+            .await
+            .map_err(anyhow::Error::from)
+    })?;
+    writeln!(
+        std::io::stdout().lock(),
+        "imported {} into site {site}: {files} file(s), {entries} entries; publish it from the app (Knowledge base) or POST /api/v1/admin/kb/{site}/publish",
+        dir.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kb export --site S DIR`.
+pub fn export(site: &str, dir: &Path, replace: bool, database_url: &str) -> Result<ExitCode> {
+    let files = super::runtime()?.block_on(async {
+        let store = open_database(database_url).await?;
+        if store.site(site).await?.is_none() {
+            bail!("no site {site:?}");
+        }
+        Ok(store.kb_files(site).await?)
+    })?;
+    if files.is_empty() {
+        bail!("the site {site} has no knowledge base: import one with `answerdesk kb import DIR --site {site}`");
+    }
+    if dir.exists() {
+        let mut items = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot list {}", dir.display()))?
+            .collect::<std::io::Result<Vec<_>>>()?;
+        items.retain(|i| !i.file_name().to_string_lossy().starts_with('.'));
+        if !items.is_empty() && !replace {
+            bail!(
+                "{} is not empty: export into a new folder, or pass --replace to empty it first",
+                dir.display()
+            );
+        }
+        for item in items {
+            let path = item.path();
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            }
+            .with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+    }
+    let folder = knowledge::folder::Folder { files };
+    folder
+        .write(dir)
+        .with_context(|| format!("cannot write {}", dir.display()))?;
+    writeln!(
+        std::io::stdout().lock(),
+        "exported site {site} to {}: {} file(s)",
+        dir.display(),
+        folder.files.len()
+    )?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -41,7 +41,7 @@ pub use protocol::MAX_MESSAGE_CHARS;
 pub use rate_limit::{Limiter, Quota, RateLimits};
 pub use security::{InvalidWorkbenchOrigin, WorkbenchOrigin};
 pub use site_directory::SiteDirectory;
-pub use snapshot::{write_snapshot_sidecars, SnapshotFile};
+pub use snapshot::{compressed_snapshot, write_snapshot_sidecars, SnapshotFile};
 pub use stream_caps::{StreamCaps, StreamLimits};
 
 use crate::events::Hub;
@@ -218,6 +218,27 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         .route(
             "/admin/config",
             get(routes::admin::config).put(routes::admin::change_config),
+        )
+        .route("/admin/kb/preview", post(routes::admin_kb::preview))
+        .route(
+            "/admin/kb/{site}/entries",
+            get(routes::admin_kb::list).post(routes::admin_kb::create),
+        )
+        .route(
+            "/admin/kb/{site}/entries/{id}",
+            get(routes::admin_kb::read)
+                .put(routes::admin_kb::update)
+                .delete(routes::admin_kb::retire),
+        )
+        .route("/admin/kb/{site}/lint", post(routes::admin_kb::lint))
+        .route(
+            "/admin/kb/{site}/publish",
+            get(routes::admin_kb::publish_status).post(routes::admin_kb::publish),
+        )
+        .route("/admin/kb/{site}/versions", get(routes::admin_kb::versions))
+        .route(
+            "/admin/kb/{site}/versions/{version}/rollback",
+            post(routes::admin_kb::rollback),
         )
         .method_not_allowed_fallback(problem::wrong_method);
 

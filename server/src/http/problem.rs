@@ -26,6 +26,8 @@ pub struct ApiError {
     pub detail: String,
     /// Sent as `Retry-After` (whole seconds, rounded up) when the client should try again later.
     pub retry_after: Option<Duration>,
+    /// The request body's field at fault, sent as the problem's `field`.
+    pub field: Option<&'static str>,
 }
 
 impl ApiError {
@@ -35,6 +37,7 @@ impl ApiError {
             kind,
             detail: detail.into(),
             retry_after: None,
+            field: None,
         }
     }
 
@@ -90,6 +93,7 @@ impl IntoResponse for ApiError {
             title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
             detail: self.detail,
+            field: self.field.map(str::to_owned),
         };
         let json = serde_json::to_vec(&body).unwrap_or_default();
         let mut response = (
@@ -137,6 +141,10 @@ impl From<ServiceError> for ApiError {
     fn from(err: ServiceError) -> Self {
         match err {
             ServiceError::Invalid(detail) => ApiError::invalid(detail),
+            ServiceError::InvalidField { field, detail } => ApiError {
+                field: Some(field),
+                ..ApiError::invalid(detail)
+            },
             ServiceError::Forbidden(detail) => ApiError::forbidden(detail),
             ServiceError::NotFound(detail) => ApiError::not_found(detail),
             ServiceError::InvalidIdentity(detail) => {

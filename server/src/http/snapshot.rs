@@ -9,6 +9,10 @@
 //! decode to this very version, else are compressed once, when a browser first asks for that
 //! coding.
 //!
+//! With `?site=S`, the snapshot the site published from the app (see `service/knowledge.rs`)
+//! is sent instead, from the database, with its brotli and gzip copies made at publish; a site
+//! that published nothing gets the file, as a request without `site` does.
+//!
 //! Each version read is also decoded once (natively, by the same `engine` the widget runs) for
 //! its entry ids: feedback is accepted only for entries the served knowledge base has.
 
@@ -131,6 +135,14 @@ fn parts(raw: &[u8]) -> Vec<&[u8]> {
     }
 }
 
+/// `bytes`' brotli and gzip copies, flushed where the core ends, as the sidecars hold them.
+pub fn compressed_snapshot(bytes: &[u8]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+    Ok((
+        (BROTLI.compress)(&parts(bytes))?,
+        (GZIP.compress)(&parts(bytes))?,
+    ))
+}
+
 /// Writes `bytes`' brotli and gzip sidecars beside the snapshot at `snapshot`, so that a server
 /// sends it compressed from the first request on, without compressing it itself.
 pub fn write_snapshot_sidecars(snapshot: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -226,14 +238,37 @@ impl SnapshotFile {
     }
 }
 
+/// `?site=`: whose published knowledge base to send.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct SnapshotQuery {
+    /// A site id; the site's published snapshot when it has one, else the server's file.
+    #[serde(default)]
+    pub site: Option<String>,
+}
+
 #[utoipa::path(
     get, path = "/kb.snapshot", operation_id = "getSnapshot", tag = "operations",
+    params(SnapshotQuery),
     responses((status = 200, description = "the knowledge snapshot the widget loads", content_type = "application/octet-stream"), (status = 304, description = "unchanged since the `If-None-Match` ETag"), crate::http::openapi::ProblemResponse)
 )]
 pub async fn snapshot(
     State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<SnapshotQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    if let Some(site) = query.site.as_deref().filter(|s| !s.is_empty()) {
+        if let Some(served) = state.desk.served_kb(site).await? {
+            let bytes = &served.bytes;
+            return Ok(respond(&headers, &bytes.digest, |coding| async move {
+                Ok(Bytes::from(match coding {
+                    Coding::Brotli => bytes.brotli.clone(),
+                    Coding::Gzip => bytes.gzip.clone(),
+                    Coding::Identity => bytes.snapshot.clone(),
+                }))
+            })
+            .await?);
+        }
+    }
     let file = state
         .snapshot
         .as_ref()
@@ -242,12 +277,31 @@ pub async fn snapshot(
         tracing::error!(path = %file.path.display(), error = %err, "cannot read the snapshot");
         ApiError::unavailable("the knowledge-base snapshot cannot be read")
     })?;
+    let path = &file.path;
+    let current = &current;
+    respond(&headers, &current.digest, |coding| async move {
+        match coding {
+            Coding::Brotli => current.coded(&current.brotli, BROTLI, path).await,
+            Coding::Gzip => current.coded(&current.gzip, GZIP, path).await,
+            Coding::Identity => Ok(current.bytes.clone()),
+        }
+    })
+    .await
+}
+
+/// The response for one version whose ETag is `digest`: `304` when the browser holds it, else
+/// the body `coded` makes in the coding the browser asks for.
+async fn respond<F, Fut>(headers: &HeaderMap, digest: &str, coded: F) -> Result<Response, ApiError>
+where
+    F: FnOnce(Coding) -> Fut,
+    Fut: std::future::Future<Output = Result<Bytes, Arc<std::io::Error>>>,
+{
     let coding = encoding::negotiate(
         headers
             .get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok()),
     );
-    let etag = |coding: Coding| format!("\"{}{}\"", current.digest, coding.etag_suffix());
+    let etag = |coding: Coding| format!("\"{}{}\"", digest, coding.etag_suffix());
     let own_etag = HeaderValue::from_str(&etag(coding)).expect("hex is a valid header value");
     let mut response_headers = HeaderMap::new();
     response_headers.insert(header::ETAG, own_etag);
@@ -274,12 +328,7 @@ pub async fn snapshot(
     if let Some(value) = coding.header() {
         response_headers.insert(header::CONTENT_ENCODING, value);
     }
-    let body = match coding {
-        Coding::Brotli => current.coded(&current.brotli, BROTLI, &file.path).await,
-        Coding::Gzip => current.coded(&current.gzip, GZIP, &file.path).await,
-        Coding::Identity => Ok(current.bytes),
-    }
-    .map_err(|err| {
+    let body = coded(coding).await.map_err(|err| {
         tracing::error!(error = %err, "cannot compress the snapshot");
         ApiError::unavailable("the knowledge-base snapshot cannot be sent")
     })?;

@@ -11,6 +11,9 @@ pub enum ServiceError {
     /// Input outside what the desk accepts, with a reason a person can act on.
     #[error("{0}")]
     Invalid(String),
+    /// Like [`ServiceError::Invalid`], about one field of the request body.
+    #[error("{field}: {detail}")]
+    InvalidField { field: &'static str, detail: String },
     /// The caller may not do this (an origin a site does not allow, a group not theirs).
     #[error("{0}")]
     Forbidden(String),

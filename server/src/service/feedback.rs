@@ -18,7 +18,17 @@ impl Desk {
         let feedback = validate(request, idempotency_key)?;
         self.site_for(&feedback.site_id, origin).await?;
         // Only entries of the knowledge base this server serves: the tally admins read must not
-        // fill with ids anyone can make up.
+        // fill with ids anyone can make up. A site that published its own serves that one.
+        if let Some(served) = self.served_kb(&feedback.site_id).await? {
+            if !served.entry_ids.contains(&feedback.entry_id) {
+                return Err(ServiceError::UnknownEntry(format!(
+                    "the knowledge base has no entry {:?}",
+                    feedback.entry_id
+                )));
+            }
+            self.store.record_feedback(&feedback).await?;
+            return Ok(());
+        }
         let snapshot = self.snapshot.as_ref().ok_or_else(|| {
             ServiceError::UnknownEntry(
                 "this server serves no knowledge base, so there is no entry to give feedback on"

@@ -20,6 +20,7 @@ mod conversations;
 mod error;
 mod escalations;
 mod feedback;
+mod knowledge;
 mod policy;
 mod queues;
 mod tickets;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 
 pub use error::ServiceError;
 pub use escalations::Escalated;
+pub use knowledge::{import_kb, KbPublisher, ServedKb};
 pub use policy::VisitorPolicy;
 pub use unanswered::Engines;
 
@@ -54,6 +56,8 @@ pub struct Desk {
     pub(crate) visitor: VisitorPolicy,
     /// The engine of the served snapshot, loaded once per version, for grouping questions.
     pub(crate) engines: Arc<Engines>,
+    /// Knowledge-base publishing in progress and the sites' served snapshots.
+    pub(crate) knowledge: KbPublisher,
 }
 
 impl Desk {

@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod clusters;
+pub mod admin_kb;
 pub mod desk;
 pub mod desk_canned_responses;
 pub mod desk_contacts;

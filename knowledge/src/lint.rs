@@ -3,10 +3,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use anyhow::Result;
-
-use crate::sources::synonyms::LoadedGroup;
-use crate::sources::{LoadedEntry, Location};
+use crate::synonyms::LoadedGroup;
+use crate::{LoadedEntry, Location};
 
 /// One problem, with where it is.
 #[derive(Debug)]
@@ -80,9 +78,24 @@ fn normalized(text: &str) -> String {
 /// owner's synonym groups: a word in two groups is an error; a
 /// group whose first word no entry uses rewrites visitors' words to nothing
 /// the knowledge base says, a warning.
-pub fn check(entries: &[LoadedEntry], synonyms: &[LoadedGroup]) -> Result<Vec<Finding>> {
+pub fn check(
+    entries: &[LoadedEntry],
+    synonyms: &[LoadedGroup],
+) -> Result<Vec<Finding>, engine::BuildError> {
+    let findings = static_findings(entries, synonyms);
+    if findings.iter().any(Finding::is_error) {
+        return Ok(findings);
+    }
+    let mut findings = findings;
+    findings.extend(retrieval_findings(entries, synonyms)?);
+    Ok(findings)
+}
+
+/// The checks that need no snapshot (duplicate ids and phrasings, conflicting synonym groups,
+/// markup that shows as text): fast enough to run on every keystroke of an editor.
+pub fn static_findings(entries: &[LoadedEntry], synonyms: &[LoadedGroup]) -> Vec<Finding> {
     let mut findings = duplicate_ids(entries);
-    for conflict in crate::sources::synonyms::conflicts(synonyms) {
+    for conflict in crate::synonyms::conflicts(synonyms) {
         findings.push(Finding {
             at: conflict.at,
             level: Level::Error,
@@ -159,11 +172,16 @@ pub fn check(entries: &[LoadedEntry], synonyms: &[LoadedGroup]) -> Result<Vec<Fi
             });
         }
     }
-    if findings.iter().any(Finding::is_error) {
-        return Ok(findings);
-    }
+    findings
+}
 
-    // Phrasings that retrieve another entry: the entries overlap and need sharper wording.
+/// Phrasings that retrieve another entry first: the entries overlap and need sharper wording.
+/// Builds a lexical snapshot, so it takes a moment on a large knowledge base.
+fn retrieval_findings(
+    entries: &[LoadedEntry],
+    synonyms: &[LoadedGroup],
+) -> Result<Vec<Finding>, engine::BuildError> {
+    let mut findings = Vec::new();
     let snapshot = engine::build(
         entries.iter().map(|e| e.entry.clone()).collect(),
         &engine::BuildOptions {

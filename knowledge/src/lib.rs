@@ -1,8 +1,10 @@
-//! Knowledge sources on disk → [`engine::Entry`] values.
+//! Knowledge sources → [`engine::Entry`] values, and back.
 //!
-//! Everything that parses or renders lives here, natively, so that the visitor's
-//! wasm carries neither a YAML/Markdown parser nor an HTML sanitizer: answers
-//! reach the snapshot as sanitized HTML plus plain text.
+//! The one place that reads and writes the knowledge-base folder format. The CLI (`answerdesk kb
+//! build|lint|import|export`) and the server (the editor API and publishing) both use it, so a
+//! file means the same thing wherever it is read. It parses and renders natively: the visitor's
+//! wasm never links this crate, so it carries neither a YAML/Markdown parser nor an HTML
+//! sanitizer; answers reach the snapshot as sanitized HTML plus plain text.
 //!
 //! Accepted inputs (a single file or a folder walked recursively, in sorted
 //! order so builds are deterministic; names starting with `_` or `.` and
@@ -13,36 +15,105 @@
 //! - `*.jsonl`: one entry per line, the `../shared/datasets/*/kb.jsonl` format;
 //! - `*.csv`: header `id,question,alternates,answer,category,tags,locale`, lists separated by `|`;
 //! - `synonyms.yaml`: not entries but the site owner's synonym groups ([`synonyms`]).
+//!
+//! Beside the parsers: [`folder`] (a whole folder in memory, as a site's knowledge base is
+//! stored), [`write`] (entries written back into their files), [`lint`] (what `kb lint` reports)
+//! and [`compile`] (the snapshot, with the bundled token tables).
+//!
+//! ```
+//! let entries = knowledge::parse_source(
+//!     std::path::Path::new("faq.yaml"),
+//!     "id: hours\nquestion: When are you open?\nanswer: From **9 to 5**.\n",
+//! )
+//! .unwrap();
+//! assert_eq!(entries[0].entry.answer_text, "From 9 to 5.");
+//! ```
 
+pub mod compile;
 mod csv;
+pub mod folder;
 mod jsonl;
+pub mod lint;
 mod markdown;
 mod render;
 pub mod synonyms;
+pub mod write;
 mod yaml;
+
+pub use render::{markdown as render_markdown, Rendered};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-/// An entry as an author writes it, before rendering. Shared by every format.
-#[derive(Debug, Clone, Deserialize)]
+/// An entry as an author writes it, before rendering. Shared by every format; serialized (by
+/// [`write`]) with empty lists and absent values left out, as an author would write it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceEntry {
     pub id: String,
     pub question: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alternates: Vec<String>,
     pub answer: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<engine::Link>,
+}
+
+/// A field of an entry that cannot be accepted, named so a form can point at it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FieldError {
+    /// The field as the formats name it: `id`, `question`, `answer`, `links`, …
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl SourceEntry {
+    /// What every format requires of an entry (the checks `kb build` applies to each file).
+    pub fn check(&self) -> Result<(), FieldError> {
+        let fail = |field, message: String| Err(FieldError { field, message });
+        let id = self.id.trim();
+        if id.is_empty() {
+            return fail("id", "entry has an empty `id`".into());
+        }
+        if id.chars().any(char::is_whitespace) {
+            return fail("id", format!("entry id `{id}` contains whitespace"));
+        }
+        if self.question.trim().is_empty() {
+            return fail("question", format!("entry `{id}` has an empty `question`"));
+        }
+        if self.answer.trim().is_empty() {
+            return fail("answer", format!("entry `{id}` has an empty `answer`"));
+        }
+        for link in &self.links {
+            if !(link.url.starts_with("https://")
+                || link.url.starts_with("http://")
+                || link.url.starts_with('/'))
+            {
+                return fail(
+                    "links",
+                    format!(
+                        "entry `{id}`: link `{}` must be an http(s) URL or a site path",
+                        link.url
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The locale as the snapshot records it (absent is the empty locale).
+    pub fn locale(&self) -> &str {
+        self.locale.as_deref().unwrap_or_default().trim()
+    }
 }
 
 /// Where a problem is, so that the author can jump to it.
@@ -77,7 +148,7 @@ impl fmt::Display for SourceError {
 impl std::error::Error for SourceError {}
 
 impl SourceError {
-    fn new(file: &Path, line: Option<usize>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(file: &Path, line: Option<usize>, message: impl Into<String>) -> Self {
         SourceError {
             at: Location {
                 file: file.to_path_buf(),
@@ -88,11 +159,13 @@ impl SourceError {
     }
 }
 
-/// An entry ready for the engine, with where it came from (for lint messages).
+/// An entry ready for the engine, with where it came from (for lint messages) and as it was
+/// written (for an editor).
 #[derive(Debug, Clone)]
 pub struct LoadedEntry {
     pub entry: engine::Entry,
     pub at: Location,
+    pub source: SourceEntry,
 }
 
 /// The files a source path stands for, in a stable order.
@@ -138,7 +211,7 @@ fn walk_all(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SourceError> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub(crate) enum Format {
     Yaml,
     Markdown,
     JsonLines,
@@ -146,7 +219,7 @@ enum Format {
 }
 
 impl Format {
-    fn of(path: &Path) -> Option<Format> {
+    pub(crate) fn of(path: &Path) -> Option<Format> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "yaml" | "yml" => Some(Format::Yaml),
             "md" | "markdown" => Some(Format::Markdown),
@@ -204,32 +277,12 @@ fn finish(
     line: Option<usize>,
     source: SourceEntry,
 ) -> Result<LoadedEntry, SourceError> {
-    let fail = |message: String| SourceError::new(path, line, message);
+    source
+        .check()
+        .map_err(|e| SourceError::new(path, line, e.message))?;
+    let written = source.clone();
     let id = source.id.trim().to_string();
-    if id.is_empty() {
-        return Err(fail("entry has an empty `id`".into()));
-    }
-    if id.chars().any(char::is_whitespace) {
-        return Err(fail(format!("entry id `{id}` contains whitespace")));
-    }
     let question = source.question.trim().to_string();
-    if question.is_empty() {
-        return Err(fail(format!("entry `{id}` has an empty `question`")));
-    }
-    if source.answer.trim().is_empty() {
-        return Err(fail(format!("entry `{id}` has an empty `answer`")));
-    }
-    for link in &source.links {
-        if !(link.url.starts_with("https://")
-            || link.url.starts_with("http://")
-            || link.url.starts_with('/'))
-        {
-            return Err(fail(format!(
-                "entry `{id}`: link `{}` must be an http(s) URL or a site path",
-                link.url
-            )));
-        }
-    }
     let rendered = render::markdown(&source.answer);
     let alternates = source
         .alternates
@@ -253,6 +306,7 @@ fn finish(
             file: path.to_path_buf(),
             line,
         },
+        source: written,
     })
 }
 
