@@ -35,9 +35,11 @@ async fn demo_kb_round_trips(db: String) {
         .unwrap();
     assert!(count > 79, "{count} entries");
     let out = tempfile::tempdir().unwrap();
-    knowledge::folder::Folder { files: store.kb_files("demo").await.unwrap() }
-        .write(out.path())
-        .unwrap();
+    knowledge::folder::Folder {
+        files: store.kb_files("demo").await.unwrap(),
+    }
+    .write(out.path())
+    .unwrap();
     assert_eq!(knowledge::folder::Folder::read(out.path()).unwrap(), folder);
 }
 

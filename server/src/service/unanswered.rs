@@ -16,16 +16,16 @@ use protocol::{
 };
 use tokio::sync::Mutex;
 
-use super::{Desk, ServiceError};
+use super::{Desk, ServedKb, ServiceError};
 use crate::store::{Agent, UnansweredQuestion};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 const WEEK_MS: i64 = 7 * DAY_MS;
 
-/// The engine of each snapshot version last used, by the snapshot's digest: loading one derives
-/// every phrasing's vector, which is not per-request work.
+/// Per site, the engine of the snapshot version last used and the version's name: loading one
+/// derives every phrasing's vector, which is not per-request work.
 #[derive(Default)]
-pub struct Engines(Mutex<Option<(String, Arc<Engine>)>>);
+pub struct Engines(Mutex<HashMap<String, (String, Arc<Engine>)>>);
 
 impl Desk {
     /// The groups of `query.site`'s unmarked questions of the last `query.days` days, biggest
@@ -64,7 +64,7 @@ impl Desk {
         if questions.is_empty() {
             return Ok((total, Vec::new()));
         }
-        let engine = self.site_engine().await?;
+        let engine = self.site_engine(site).await?;
         let grouped = tokio::task::spawn_blocking(move || group(&engine, &questions, now))
             .await
             .map_err(|err| ServiceError::Unavailable(format!("grouping stopped: {err}")))?;
@@ -106,23 +106,38 @@ impl Desk {
         Ok(ClusterMarked { questions })
     }
 
-    /// The engine over the knowledge base visitors get.
-    async fn site_engine(&self) -> Result<Arc<Engine>, ServiceError> {
-        let snapshot = self.snapshot.as_ref().ok_or_else(|| {
-            ServiceError::Unavailable(
-                "this server serves no knowledge base to group questions with".into(),
-            )
-        })?;
-        let (bytes, digest) = snapshot.current_bytes().await.map_err(|err| {
-            tracing::error!(error = %err, "cannot read the snapshot");
-            ServiceError::Unavailable("the knowledge-base snapshot cannot be read".into())
-        })?;
+    /// The engine over the knowledge base `site`'s visitors get: its published snapshot, or the
+    /// server's snapshot file when it has published none.
+    async fn site_engine(&self, site: &str) -> Result<Arc<Engine>, ServiceError> {
+        let source = match (self.served_kb(site).await?, self.snapshot.as_ref()) {
+            (Some(served), _) => Source::Published(served),
+            (None, Some(snapshot)) => {
+                let (bytes, digest) = snapshot.current_bytes().await.map_err(|err| {
+                    tracing::error!(error = %err, "cannot read the snapshot");
+                    ServiceError::Unavailable("the knowledge-base snapshot cannot be read".into())
+                })?;
+                Source::File(bytes.to_vec(), digest)
+            }
+            (None, None) => {
+                return Err(ServiceError::Unavailable(
+                    "this site has no knowledge base to group questions with".into(),
+                ))
+            }
+        };
+        let version = match &source {
+            Source::Published(served) => format!("published {}", served.bytes.id),
+            Source::File(_, digest) => format!("file {digest}"),
+        };
         let mut cached = self.engines.0.lock().await;
-        if let Some((seen, engine)) = cached.as_ref() {
-            if *seen == digest {
+        if let Some((seen, engine)) = cached.get(site) {
+            if *seen == version {
                 return Ok(engine.clone());
             }
         }
+        let bytes = match source {
+            Source::Published(served) => served.bytes.snapshot.clone(),
+            Source::File(bytes, _) => bytes,
+        };
         let engine = tokio::task::spawn_blocking(move || Engine::from_bytes(&bytes))
             .await
             .map_err(|err| ServiceError::Unavailable(format!("loading stopped: {err}")))?
@@ -130,9 +145,17 @@ impl Desk {
                 ServiceError::Unavailable(format!("the served snapshot does not load: {err}"))
             })?;
         let engine = Arc::new(engine);
-        *cached = Some((digest, engine.clone()));
+        cached.insert(site.to_owned(), (version, engine.clone()));
         Ok(engine)
     }
+}
+
+/// Where a site's snapshot comes from.
+enum Source {
+    /// The version the site published from the app.
+    Published(Arc<ServedKb>),
+    /// The server's snapshot file (`--snapshot`), with its digest.
+    File(Vec<u8>, String),
 }
 
 /// A group as listed, with every member's event id for marking.

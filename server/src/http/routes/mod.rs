@@ -6,8 +6,8 @@
 //! headers, SSE frames, problems) or a use case in `crate::service`. `cargo xtask tidy` checks it.
 
 pub mod admin;
-pub mod clusters;
 pub mod admin_kb;
+pub mod clusters;
 pub mod desk;
 pub mod desk_canned_responses;
 pub mod desk_contacts;
