@@ -51,6 +51,8 @@ pub struct ProblemResponse(Problem);
         super::routes::admin::rotate_identity_secret,
         super::routes::admin::sites,
         super::routes::admin::update_site,
+        super::routes::reports::report,
+        super::routes::reports::table,
         super::routes::desk_canned_responses::create,
         super::routes::desk_canned_responses::delete,
         super::routes::desk_canned_responses::list,

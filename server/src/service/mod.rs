@@ -22,6 +22,7 @@ mod escalations;
 mod feedback;
 mod policy;
 mod queues;
+mod reports;
 mod tickets;
 mod validate;
 
@@ -30,6 +31,7 @@ use std::sync::Arc;
 pub use error::ServiceError;
 pub use escalations::Escalated;
 pub use policy::VisitorPolicy;
+pub use reports::table_rows;
 
 use crate::events::Hub;
 use crate::http::{Limiter, Metrics, SiteDirectory, SnapshotFile};
