@@ -73,6 +73,10 @@ pub struct TicketSummary {
     pub tags: Vec<String>,
     /// When the first response is due (Unix milliseconds), from the priority's SLA target.
     pub sla_due_at: Option<i64>,
+    /// When an agent first replied to the visitor (Unix milliseconds): the moment the SLA clock
+    /// stopped. `None` while nobody has; notes and system messages do not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_response_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -51,3 +51,11 @@ pub fn visitor_ticket(ticket_id: &str) -> String {
 pub fn desk_ticket(ticket_id: &str) -> String {
     format!("{DESK_TICKETS}/{ticket_id}")
 }
+
+/// `GET`: the reports (admins only); each table as CSV below it, see [`admin_report_csv`].
+pub const ADMIN_REPORTS: &str = "/api/v1/admin/reports";
+
+/// `GET`: one report table as CSV, e.g. `/api/v1/admin/reports/sla.csv`.
+pub fn admin_report_csv(table: crate::ReportTable) -> String {
+    format!("{ADMIN_REPORTS}/{}.csv", table.as_str())
+}

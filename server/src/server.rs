@@ -69,6 +69,9 @@ pub struct Config {
 
 /// How often expired sessions are deleted.
 const PURGE_SESSIONS_EVERY: Duration = Duration::from_secs(60 * 60);
+/// How often the reports' roll-ups fold in new conversation events, so a report never has a
+/// long backlog to read first.
+const ROLL_UP_REPORTS_EVERY: Duration = Duration::from_secs(10);
 
 impl Default for Config {
     fn default() -> Self {
@@ -248,6 +251,7 @@ impl Server {
             .into_make_service_with_connect_info::<SocketAddr>();
         let begin_shutdown = self.begin_shutdown;
         let purging = tokio::spawn(purge_sessions(self.store.clone()));
+        let rolling_up = tokio::spawn(roll_up_reports(self.store.clone()));
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
@@ -256,6 +260,7 @@ impl Server {
             .await
             .context("server failed");
         purging.abort();
+        rolling_up.abort();
         served?;
         self.store.close().await;
         Ok(())
@@ -272,6 +277,18 @@ async fn purge_sessions(store: Store) {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired sessions purged"),
             Err(err) => tracing::warn!(error = %err, "cannot purge expired sessions"),
+        }
+    }
+}
+
+/// Keeps the reports' roll-ups current for as long as the server runs (several instances may:
+/// each run folds in what the others have not).
+async fn roll_up_reports(store: Store) {
+    let mut every = tokio::time::interval(ROLL_UP_REPORTS_EVERY);
+    loop {
+        every.tick().await;
+        if let Err(err) = store.refresh_report_rollups().await {
+            tracing::warn!(error = %err, "cannot roll up conversation events for the reports");
         }
     }
 }

@@ -25,6 +25,7 @@ pub fn run(args: &[String]) -> Result<()> {
                 size_report(&root, &snapshot)?;
             }
             "server" => crate::bench_server::run()?,
+            "reports" => crate::bench_reports::run()?,
             "peers" => crate::bench_peers::run(&root)?,
             "first-answer" => {
                 let mut steps = cmd::Steps::new(5);
@@ -40,7 +41,7 @@ pub fn run(args: &[String]) -> Result<()> {
                 widget_open(&root)?;
             }
             other => {
-                bail!("unknown benchmark `{other}` (engine, size, server, widget, first-answer, peers)")
+                bail!("unknown benchmark `{other}` (engine, size, server, reports, widget, first-answer, peers)")
             }
         }
     }

@@ -195,13 +195,17 @@ impl Figures {
 }
 
 /// `answerdesk serve` on a free loopback port, stopped with SIGTERM like in production.
-struct ServerProcess {
+pub(crate) struct ServerProcess {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl ServerProcess {
-    fn start(answerdesk: &Path, work: &Path, database_url: &str) -> Result<ServerProcess> {
+    pub(crate) fn start(
+        answerdesk: &Path,
+        work: &Path,
+        database_url: &str,
+    ) -> Result<ServerProcess> {
         let mut child = Command::new(answerdesk)
             .args(["serve", "--addr", "127.0.0.1:0", "--rate-limit", "off"])
             .arg("--database-url")
@@ -232,7 +236,7 @@ impl ServerProcess {
         Ok(ServerProcess { child, base })
     }
 
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
@@ -242,14 +246,14 @@ impl ServerProcess {
 
 /// A PostgreSQL database made for one run beside `DATABASE_URL`, dropped afterwards, so the
 /// benchmark never touches the tests' data.
-struct FreshDatabase {
+pub(crate) struct FreshDatabase {
     admin_url: String,
     name: String,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl FreshDatabase {
-    fn create(admin_url: &str) -> Result<FreshDatabase> {
+    pub(crate) fn create(admin_url: &str) -> Result<FreshDatabase> {
         let name = format!("answerdesk_bench_{}", std::process::id());
         psql(
             admin_url,
@@ -288,7 +292,7 @@ fn psql(url: &str, sql: &str) -> Result<()> {
     )
 }
 
-struct RemoveOnDrop(PathBuf);
+pub(crate) struct RemoveOnDrop(pub(crate) PathBuf);
 
 impl Drop for RemoveOnDrop {
     fn drop(&mut self) {

@@ -8,7 +8,7 @@
 //!   compiled (a stage of `test`);
 //! - `cargo xtask screenshots`: the README's screenshots, taken by the end-to-end tests;
 //! - `cargo xtask dist`: release build of the web app (`dist/`) and of `answerdesk`;
-//! - `cargo xtask bench [engine|size|server|widget|first-answer|peers]`: benchmarks that print
+//! - `cargo xtask bench [engine|size|server|reports|widget|first-answer|peers]`: benchmarks that print
 //!   figures (`server`: escalations per second under `wrk`, on SQLite and, with `DATABASE_URL`,
 //!   PostgreSQL; `first-answer`: a first-time visitor's wait on throttled 4G and Fast 3G, in
 //!   Chromium; `peers`: beside five browser search libraries, rewrites `docs/BENCHMARKS.md`);
@@ -19,6 +19,7 @@
 
 mod bench;
 mod bench_peers;
+mod bench_reports;
 mod bench_server;
 mod build;
 mod cmd;
@@ -52,7 +53,7 @@ commands:
   screenshots              run the end-to-end tests that take screenshots, copy them to
                            docs/screenshots/
   dist                     release build of the web app into dist/ and of the answerdesk binary
-  bench [engine|size|server|widget|first-answer|peers]
+  bench [engine|size|server|reports|widget|first-answer|peers]
                            benchmarks that print figures (engine and size when no name is given;
                            server: escalations/s under wrk, SQLite and DATABASE_URL's PostgreSQL;
                            first-answer: time to the first answer on throttled 4G and Fast 3G;

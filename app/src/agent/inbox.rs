@@ -82,6 +82,52 @@ fn sort(tickets: &mut [TicketSummary], by: Sort) {
     }
 }
 
+/// Where a case stands against its first-response target, as the inbox flags it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaState {
+    /// An agent replied before the due time: the clock has stopped.
+    Met,
+    /// No reply yet, and at least a fifth of the target is left.
+    OnTrack,
+    /// No reply yet, and less than a fifth of the target is left: someone should pick it up now.
+    AtRisk,
+    /// The due time passed before the first reply, or has passed with none yet.
+    Breached,
+}
+
+/// The fraction of the target below which a waiting case is flagged as at risk (20 %), the
+/// same moment for every priority.
+const AT_RISK_SHARE: (i64, i64) = (1, 5);
+
+impl SlaState {
+    /// The state at `now` of a case created at `created_at`, due at `due_at`, first answered
+    /// at `first_response_at`: the same definitions the reports count by.
+    pub fn at(now: i64, created_at: i64, due_at: i64, first_response_at: Option<i64>) -> SlaState {
+        match first_response_at {
+            Some(at) if at <= due_at => SlaState::Met,
+            Some(_) => SlaState::Breached,
+            None if now > due_at => SlaState::Breached,
+            None => {
+                let target = (due_at - created_at).max(0);
+                if (due_at - now) * AT_RISK_SHARE.1 < target * AT_RISK_SHARE.0 {
+                    SlaState::AtRisk
+                } else {
+                    SlaState::OnTrack
+                }
+            }
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            SlaState::Met => "met",
+            SlaState::OnTrack => "on-track",
+            SlaState::AtRisk => "at-risk",
+            SlaState::Breached => "breached",
+        }
+    }
+}
+
 #[derive(Clone, PartialEq)]
 enum Listing {
     Loading,
@@ -262,6 +308,7 @@ fn Item(ticket: TicketSummary, now: RwSignal<i64>, open: Memo<Option<String>>) -
         .unwrap_or_else(|| t().visitor.into());
     let created = ticket.created_at;
     let due = ticket.sla_due_at;
+    let responded = ticket.first_response_at;
     let assignee = ticket
         .assignee_name
         .clone()
@@ -287,7 +334,23 @@ fn Item(ticket: TicketSummary, now: RwSignal<i64>, open: Memo<Option<String>>) -
                     <span class="wb-badge">{ticket.status.as_str()}</span>
                     {ticket.group.clone().map(|g| view! { <span class="wb-badge wb-group">{g}</span> })}
                     <span class="wb-assignee">{assignee}</span>
-                    {due.map(|due| view! { <span class="wb-sla">{move || clock::due(now.get(), due)}</span> })}
+                    {due.map(|due| {
+                        // Recomputed as `now` ticks and whenever the item is rebuilt by an update
+                        // event, so a breach shows up without a reload.
+                        let state = move || SlaState::at(now.get(), created, due, responded);
+                        view! {
+                            <span class="wb-sla" data-testid="sla" data-sla=move || state().name()
+                                class:wb-sla-breached=move || state() == SlaState::Breached
+                                class:wb-sla-at-risk=move || state() == SlaState::AtRisk>
+                                {move || match state() {
+                                    SlaState::Met => t().sla_met.to_owned(),
+                                    SlaState::OnTrack => clock::due(now.get(), due),
+                                    SlaState::AtRisk => format!("{} · {}", t().sla_at_risk, clock::due(now.get(), due)),
+                                    SlaState::Breached => format!("{} · {}", t().sla_breached, clock::due(now.get(), due)),
+                                }}
+                            </span>
+                        }
+                    })}
                 </span>
             </a>
         </li>
@@ -315,6 +378,7 @@ mod tests {
             contact_email: None,
             tags: vec![],
             sla_due_at: None,
+            first_response_at: None,
             created_at: 0,
             updated_at: 0,
         }
@@ -369,5 +433,17 @@ mod tests {
         sort(&mut list, Sort::SlaDue);
         let ids: Vec<&str> = list.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["T-B", "T-A", "T-C"]);
+    }
+
+    #[test]
+    fn sla_is_at_risk_in_the_last_fifth_and_stops_at_the_first_reply() {
+        // Created at 0, due at 1000: at risk from 800 on, breached after 1000.
+        assert_eq!(SlaState::at(500, 0, 1000, None), SlaState::OnTrack);
+        assert_eq!(SlaState::at(800, 0, 1000, None), SlaState::OnTrack);
+        assert_eq!(SlaState::at(801, 0, 1000, None), SlaState::AtRisk);
+        assert_eq!(SlaState::at(1000, 0, 1000, None), SlaState::AtRisk);
+        assert_eq!(SlaState::at(1001, 0, 1000, None), SlaState::Breached);
+        assert_eq!(SlaState::at(5000, 0, 1000, Some(999)), SlaState::Met);
+        assert_eq!(SlaState::at(5000, 0, 1000, Some(1001)), SlaState::Breached);
     }
 }

@@ -160,6 +160,7 @@ mod tests {
                 contact_email: None,
                 tags: vec![],
                 sla_due_at: None,
+                first_response_at: None,
                 created_at: 100,
                 updated_at: 100,
             },

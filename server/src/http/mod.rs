@@ -5,6 +5,7 @@ pub mod auth;
 mod body_limit;
 mod client_ip;
 mod csp;
+mod csv;
 mod encoding;
 mod headers;
 mod login_guard;
@@ -240,6 +241,8 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
             "/admin/kb/{site}/versions/{version}/rollback",
             post(routes::admin_kb::rollback),
         )
+        .route("/admin/reports", get(routes::reports::report))
+        .route("/admin/reports/{file}", get(routes::reports::table))
         .method_not_allowed_fallback(problem::wrong_method);
 
     let api = Router::new()

@@ -53,6 +53,8 @@ pub struct ProblemResponse(Problem);
         super::routes::admin::update_site,
         super::routes::clusters::list,
         super::routes::clusters::mark,
+        super::routes::reports::report,
+        super::routes::reports::table,
         super::routes::desk_canned_responses::create,
         super::routes::desk_canned_responses::delete,
         super::routes::desk_canned_responses::list,

@@ -23,6 +23,7 @@ mod feedback;
 mod knowledge;
 mod policy;
 mod queues;
+mod reports;
 mod tickets;
 mod unanswered;
 mod validate;
@@ -34,6 +35,7 @@ pub use escalations::Escalated;
 pub use knowledge::{import_kb, KbPublisher, ServedKb};
 pub use policy::VisitorPolicy;
 pub use unanswered::Engines;
+pub use reports::table_rows;
 
 use crate::events::Hub;
 use crate::http::{Limiter, Metrics, SiteDirectory, SnapshotFile};

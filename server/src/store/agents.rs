@@ -227,7 +227,7 @@ impl Store {
         }
     }
 
-    pub(super) async fn group_exists(&self, id: &str) -> Result<bool, StoreError> {
+    pub(crate) async fn group_exists(&self, id: &str) -> Result<bool, StoreError> {
         Ok(
             sqlx::query("SELECT 1 AS one FROM skill_groups WHERE id = $1")
                 .bind(id)

@@ -90,7 +90,8 @@ impl Store {
     }
 
     /// Adds an agent's reply (`internal == false`) or internal note, rendered from Markdown.
-    /// The first public reply sets the ticket's first-response time.
+    /// The first public reply sets the ticket's first-response time, which stops its SLA clock;
+    /// notes, visitor messages and system messages never do.
     pub async fn add_agent_message(
         &self,
         ticket: &Stored<TicketSummary>,
@@ -162,6 +163,8 @@ impl Store {
         if ticket.status == Status::Closed {
             return Err(StoreError::Conflict("this ticket is closed".into()));
         }
+        // Read before the write begins: the settings are not part of the change.
+        let sla = self.current_desk_config().await?.sla_minutes;
         let now = now_ms();
         let WriteTx {
             mut tx,
@@ -188,6 +191,18 @@ impl Store {
             let old = Some(ticket.priority.as_str());
             edit.set(&mut tx, update, "priority", old, next.as_str(), None)
                 .await?;
+            // The first-response target is the new priority's, counted from the ticket's
+            // creation, as if it had had that priority all along; once the first response has
+            // happened the clock has stopped and its due time is history, kept as it was.
+            let target = sla.target_ms(next);
+            sqlx::query(
+                "UPDATE tickets SET sla_due_at = created_at + $1 \
+                 WHERE id = $2 AND first_response_at IS NULL",
+            )
+            .bind(target)
+            .bind(ticket.row_id)
+            .execute(&mut *tx)
+            .await?;
         }
         if let Some(next) = changes.ticket_type.filter(|t| *t != ticket.ticket_type) {
             let update = "UPDATE tickets SET ticket_type = $1 WHERE id = $2";

@@ -367,7 +367,7 @@ impl Store {
     ) -> Result<Vec<Stored<TicketSummary>>, StoreError> {
         let mut sql = Sql::new(
             "SELECT t.id, t.public_id, t.site_id, t.status, t.priority, t.ticket_type, t.channel, \
-             t.subject, t.group_id, t.sla_due_at, t.created_at, t.updated_at, \
+             t.subject, t.group_id, t.sla_due_at, t.first_response_at, t.created_at, t.updated_at, \
              a.email AS assignee_email, a.name AS assignee_name, \
              c.name AS contact_name, c.email AS contact_email \
              FROM tickets t LEFT JOIN agents a ON a.id = t.assignee_id \
@@ -450,6 +450,7 @@ impl Store {
                     contact_email: row.try_get("contact_email")?,
                     tags: self.ticket_tags(id).await?,
                     sla_due_at: row.try_get("sla_due_at")?,
+                    first_response_at: row.try_get("first_response_at")?,
                     created_at: row.try_get("created_at")?,
                     updated_at: row.try_get("updated_at")?,
                 },

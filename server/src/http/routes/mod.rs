@@ -14,5 +14,6 @@ pub mod desk_contacts;
 pub mod escalations;
 pub mod feedback;
 pub mod health;
+pub mod reports;
 pub mod session;
 pub mod tickets;
