@@ -246,6 +246,7 @@ impl Server {
             .into_make_service_with_connect_info::<SocketAddr>();
         let begin_shutdown = self.begin_shutdown;
         let purging = tokio::spawn(purge_sessions(self.store.clone()));
+        let purging_events = tokio::spawn(purge_conversation_events(self.store.clone()));
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
@@ -254,6 +255,7 @@ impl Server {
             .await
             .context("server failed");
         purging.abort();
+        purging_events.abort();
         served?;
         self.store.close().await;
         Ok(())
@@ -270,6 +272,26 @@ async fn purge_sessions(store: Store) {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired sessions purged"),
             Err(err) => tracing::warn!(error = %err, "cannot purge expired sessions"),
+        }
+    }
+}
+
+/// How often conversation events past their retention are deleted (and once at start).
+const PURGE_EVENTS_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// Deletes conversation events older than the desk's `event_retention_days`, at start and
+/// hourly, for as long as the server runs: the retention an admin sets is a promise to visitors.
+async fn purge_conversation_events(store: Store) {
+    let mut every = tokio::time::interval(PURGE_EVENTS_EVERY);
+    loop {
+        every.tick().await;
+        match store
+            .purge_conversation_events(crate::store::now_ms())
+            .await
+        {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "conversation events past retention purged"),
+            Err(err) => tracing::warn!(error = %err, "cannot purge conversation events"),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! (auto-incremented ids).
 
 mod agents;
+mod analytics;
 mod assignment;
 mod bootstrap;
 mod canned;
@@ -33,6 +34,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
 pub use agents::NewAgent;
+pub use analytics::{BatchOutcome, NewConversationEvent, NewEventBatch};
 pub use assignment::AutoAssigned;
 pub use bootstrap::{FirstAdmin, DEFAULT_ADMIN_EMAIL, DEFAULT_GROUP, DEMO_SITE};
 pub use canned::CannedDraft;
@@ -166,6 +168,8 @@ pub struct Store {
     settings: Arc<settings::CachedConfig>,
     /// Escalations waiting to be written, several to a transaction.
     escalations: Arc<escalations::Queue>,
+    /// Conversation-event batches waiting to be written, several to a transaction.
+    event_batches: Arc<analytics::Queue>,
 }
 
 /// A write transaction and, on SQLite, this writer's turn; both end together when dropped.
@@ -222,6 +226,7 @@ impl Store {
             write_gate,
             settings: Arc::default(),
             escalations: Arc::default(),
+            event_batches: Arc::default(),
         })
     }
 
