@@ -159,6 +159,13 @@ async fn a_batch_is_stored_once(db: String) {
         (score, comment.as_str(), locale.as_str()),
         (4, "quick, thanks", "zh-CN")
     );
+    // The helpful event counts in the admins' feedback summary, as the old endpoint's verdicts do.
+    let admin = Agent::admin(&server).await;
+    let summary = json_of(admin.get(&server, "/api/v1/admin/feedback")).await;
+    assert_eq!(
+        summary["entries"],
+        json!([{ "site": "demo", "entry_id": "delivery-time", "up": 0, "down": 1 }])
+    );
 
     // As navigator.sendBeacon sends it: text/plain, from an allowed page. A clock a month
     // behind lands a week back; long text is cut.
