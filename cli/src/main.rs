@@ -36,6 +36,9 @@ enum Command {
     /// Look at tickets in the database.
     #[command(subcommand)]
     Tickets(commands::tickets::Command),
+    /// Look at the anonymous conversation events the widgets reported.
+    #[command(subcommand)]
+    Events(commands::events::Command),
     /// Manage agents without the web UI (scripted installs, tests).
     #[command(subcommand)]
     Agent(commands::agent::Command),
@@ -113,6 +116,7 @@ fn main() -> std::process::ExitCode {
         }) => commands::kb::query(&snapshot, &text, top),
         Command::Kb(KbCommand::Lint { source }) => commands::kb::lint(&source),
         Command::Tickets(command) => commands::tickets::run(command),
+        Command::Events(command) => commands::events::run(command),
         Command::Agent(command) => commands::agent::run(command),
         Command::Openapi => commands::openapi::print(),
     };

@@ -69,6 +69,26 @@ pub enum BatchOutcome {
     AlreadyStored,
 }
 
+/// An event as stored, for the site owner's own look at what is kept (`answerdesk events list`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredConversationEvent {
+    pub site: String,
+    pub conversation: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub entry_id: Option<String>,
+    pub confidence: Option<f64>,
+    /// `clarified`: the choices as a JSON array of entry ids.
+    pub choices: Option<String>,
+    pub text: Option<String>,
+    pub reason: Option<String>,
+    pub helpful: Option<bool>,
+    pub score: Option<i64>,
+    pub locale: Option<String>,
+    pub occurred_at: i64,
+    pub received_at: i64,
+}
+
 /// Batches waiting for the writer, and whether a writer task is running.
 #[derive(Default)]
 pub(super) struct Queue {
@@ -275,6 +295,43 @@ impl Store {
         }
         tx.commit().await?;
         Ok(outcomes)
+    }
+
+    /// The newest `limit` events, oldest of them first.
+    pub async fn recent_conversation_events(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<StoredConversationEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT site_id, conversation, kind, entry_id, confidence, choices, text, reason, \
+             helpful, score, locale, occurred_at, received_at FROM conversation_events \
+             ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut events = rows
+            .iter()
+            .map(|row| {
+                Ok(StoredConversationEvent {
+                    site: row.try_get("site_id")?,
+                    conversation: row.try_get("conversation")?,
+                    kind: row.try_get("kind")?,
+                    entry_id: row.try_get("entry_id")?,
+                    confidence: row.try_get("confidence")?,
+                    choices: row.try_get("choices")?,
+                    text: row.try_get("text")?,
+                    reason: row.try_get("reason")?,
+                    helpful: row.try_get::<Option<i64>, _>("helpful")?.map(|h| h == 1),
+                    score: row.try_get("score")?,
+                    locale: row.try_get("locale")?,
+                    occurred_at: row.try_get("occurred_at")?,
+                    received_at: row.try_get("received_at")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        events.reverse();
+        Ok(events)
     }
 
     /// Deletes the events and batch ids received more than the desk's `event_retention_days`

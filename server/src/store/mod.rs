@@ -34,7 +34,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
 pub use agents::NewAgent;
-pub use analytics::{BatchOutcome, NewConversationEvent, NewEventBatch};
+pub use analytics::{BatchOutcome, NewConversationEvent, NewEventBatch, StoredConversationEvent};
 pub use assignment::AutoAssigned;
 pub use bootstrap::{FirstAdmin, DEFAULT_ADMIN_EMAIL, DEFAULT_GROUP, DEMO_SITE};
 pub use canned::CannedDraft;
