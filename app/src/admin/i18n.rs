@@ -77,6 +77,7 @@ pub struct Texts {
     pub normal: &'static str,
     pub high: &'static str,
     pub urgent: &'static str,
+    pub event_retention: &'static str,
 }
 
 impl Texts {
@@ -171,6 +172,7 @@ pub(crate) static TEXTS: Translations<Texts> = Translations {
     normal: "Normal",
     high: "High",
     urgent: "Urgent",
+    event_retention: "Keep anonymous conversation events for (days, 1–3650; older ones are deleted hourly)",
     },
     zh_cn: Texts {
         page_titles: ["坐席", "技能组", "快捷回复", "站点", "设置"],
@@ -228,6 +230,7 @@ pub(crate) static TEXTS: Translations<Texts> = Translations {
     normal: "普通",
     high: "高",
     urgent: "紧急",
+    event_retention: "匿名会话事件保留天数（1–3650；过期事件每小时删除）",
     },
 };
 
