@@ -33,6 +33,9 @@ enum Command {
     /// Look at tickets in the database.
     #[command(subcommand)]
     Tickets(commands::tickets::Command),
+    /// Look at the anonymous conversation events the widgets reported.
+    #[command(subcommand)]
+    Events(commands::events::Command),
     /// Manage agents without the web UI (scripted installs, tests).
     #[command(subcommand)]
     Agent(commands::agent::Command),
@@ -147,6 +150,7 @@ fn main() -> std::process::ExitCode {
             database_url,
         }) => commands::kb::export(&site, &dir, replace, &database_url),
         Command::Tickets(command) => commands::tickets::run(command),
+        Command::Events(command) => commands::events::run(command),
         Command::Agent(command) => commands::agent::run(command),
         Command::Openapi => commands::openapi::print(),
     };

@@ -144,6 +144,20 @@ pub struct DeskConfig {
     pub default_capacity: i64,
     /// First-response target per priority, in minutes; sets a new ticket's SLA due time.
     pub sla_minutes: SlaMinutes,
+    /// Days anonymous conversation events (`POST /api/v1/events`) are kept, 1 to
+    /// [`MAX_EVENT_RETENTION_DAYS`]; older ones are purged hourly.
+    #[serde(default = "default_event_retention_days")]
+    pub event_retention_days: i64,
+}
+
+/// Days conversation events are kept unless an admin says otherwise: half a year, enough for
+/// trends across a season, short enough that old questions do not linger.
+pub const DEFAULT_EVENT_RETENTION_DAYS: i64 = 180;
+/// Longest retention of conversation events an admin can set (ten years).
+pub const MAX_EVENT_RETENTION_DAYS: i64 = 3650;
+
+fn default_event_retention_days() -> i64 {
+    DEFAULT_EVENT_RETENTION_DAYS
 }
 
 impl Default for DeskConfig {
@@ -158,6 +172,7 @@ impl Default for DeskConfig {
                 high: minutes(Priority::High),
                 urgent: minutes(Priority::Urgent),
             },
+            event_retention_days: DEFAULT_EVENT_RETENTION_DAYS,
         }
     }
 }
@@ -195,6 +210,8 @@ pub struct ConfigChange {
     pub auto_assign: Option<bool>,
     pub default_capacity: Option<i64>,
     pub sla_minutes: Option<SlaMinutes>,
+    /// Days conversation events are kept, 1 to 3650.
+    pub event_retention_days: Option<i64>,
 }
 
 /// Thumbs up and down of one knowledge-base entry on one site.

@@ -252,6 +252,7 @@ impl Server {
         let begin_shutdown = self.begin_shutdown;
         let purging = tokio::spawn(purge_sessions(self.store.clone()));
         let rolling_up = tokio::spawn(roll_up_reports(self.store.clone()));
+        let purging_events = tokio::spawn(purge_conversation_events(self.store.clone()));
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
@@ -261,6 +262,7 @@ impl Server {
             .context("server failed");
         purging.abort();
         rolling_up.abort();
+        purging_events.abort();
         served?;
         self.store.close().await;
         Ok(())
@@ -289,6 +291,26 @@ async fn roll_up_reports(store: Store) {
         every.tick().await;
         if let Err(err) = store.refresh_report_rollups().await {
             tracing::warn!(error = %err, "cannot roll up conversation events for the reports");
+        }
+    }
+}
+
+/// How often conversation events past their retention are deleted (and once at start).
+const PURGE_EVENTS_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// Deletes conversation events older than the desk's `event_retention_days`, at start and
+/// hourly, for as long as the server runs: the retention an admin sets is a promise to visitors.
+async fn purge_conversation_events(store: Store) {
+    let mut every = tokio::time::interval(PURGE_EVENTS_EVERY);
+    loop {
+        every.tick().await;
+        match store
+            .purge_conversation_events(crate::store::now_ms())
+            .await
+        {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "conversation events past retention purged"),
+            Err(err) => tracing::warn!(error = %err, "cannot purge conversation events"),
         }
     }
 }

@@ -261,7 +261,8 @@ async fn config_is_typed_and_validated(db: String) {
         json!({
             "auto_assign": false,
             "default_capacity": 5,
-            "sla_minutes": { "low": 4320, "normal": 1440, "high": 240, "urgent": 60 }
+            "sla_minutes": { "low": 4320, "normal": 1440, "high": 240, "urgent": 60 },
+            "event_retention_days": 180
         })
     );
     let changed = json_of(admin.put(

@@ -136,6 +136,8 @@ struct Target {
     method: String,
     path: String,
     auth: String,
+    /// The operation also takes its JSON as `text/plain` (a beacon's body), as the document says.
+    takes_text: bool,
 }
 
 /// Every operation of the OpenAPI document that takes a JSON body.
@@ -164,6 +166,7 @@ async fn json_operations(
                 path.replace("{id}", "1")
             };
             targets.push(Target {
+                takes_text: !operation["requestBody"]["content"]["text/plain"].is_null(),
                 method: method.to_uppercase(),
                 path: filled,
                 auth: format!(
@@ -225,9 +228,14 @@ async fn hostile_bodies_get_problems_and_the_server_stays_up() {
                     body.len()
                 );
                 let answer = raw(&server, &head, body).await;
+                // `{}` as text/plain is then JSON that lacks its fields: a 4xx problem all the same.
+                let status = match *name {
+                    "text/plain" if target.takes_text => None,
+                    _ => *status,
+                };
                 assert_problem(
                     &answer,
-                    *status,
+                    status,
                     &format!("{} {}: {name}", target.method, target.path),
                 );
                 checked += 1;

@@ -1,5 +1,6 @@
-//! The desk's settings: automatic assignment, the capacity new agents get, and the SLA targets
-//! that set each case's due time (the inbox sorts by it).
+//! The desk's settings: automatic assignment, the capacity new agents get, the SLA targets
+//! that set each case's due time (the inbox sorts by it), and how long anonymous conversation
+//! events are kept.
 
 use leptos::prelude::*;
 
@@ -73,6 +74,7 @@ pub fn Config() -> impl IntoView {
                 {number(t().high, "config-sla-high", |c| c.sla_minutes.high, |c, v| c.sla_minutes.high = v)}
                 {number(t().urgent, "config-sla-urgent", |c| c.sla_minutes.urgent, |c, v| c.sla_minutes.urgent = v)}
             </fieldset>
+            {number(t().event_retention, "config-event-retention", |c| c.event_retention_days, |c, v| c.event_retention_days = v)}
             <button type="submit" class="wb-primary" disabled=move || config.with(Option::is_none)>{t().save}</button>
             {move || message.get().map(|m| match m {
                 Ok(text) => view! { <p class="wb-ok" role="status">{text}</p> }.into_any(),

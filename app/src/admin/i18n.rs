@@ -98,6 +98,7 @@ pub struct Texts {
     pub mark_covered: &'static str,
     /// With `{questions}`.
     marked: &'static str,
+    pub event_retention: &'static str,
 }
 
 impl Texts {
@@ -246,6 +247,7 @@ pub(crate) static TEXTS: Translations<Texts> = Translations {
     dismiss: "Dismiss",
     mark_covered: "Mark covered",
     marked: "{questions} questions marked; they leave the list.",
+    event_retention: "Keep anonymous conversation events for (days, 1–3650; older ones are deleted hourly)",
     },
     zh_cn: Texts {
         page_titles: ["坐席", "技能组", "快捷回复", "站点", "设置", "未解决的问题"],
@@ -316,6 +318,7 @@ pub(crate) static TEXTS: Translations<Texts> = Translations {
     dismiss: "忽略",
     mark_covered: "标记为已覆盖",
     marked: "已标记 {questions} 个问题，它们不再出现在列表中。",
+    event_retention: "匿名会话事件保留天数（1–3650；过期事件每小时删除）",
     },
 };
 

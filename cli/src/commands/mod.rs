@@ -1,6 +1,7 @@
 //! One module per top-level command.
 
 pub mod agent;
+pub mod events;
 pub mod kb;
 pub mod openapi;
 pub mod serve;

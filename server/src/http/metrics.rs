@@ -62,8 +62,15 @@ struct Inner {
     tickets_created: Counter,
     sse_clients: Gauge,
     sse_refused: Family<ReasonLabels, Counter>,
+    event_batches: Family<OutcomeLabels, Counter>,
+    events_stored: Counter,
     token: Option<String>,
     open_on_loopback: bool,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: String,
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -119,6 +126,18 @@ impl Metrics {
             "Event streams refused because of the per-address (per_ip) or total cap",
             sse_refused.clone(),
         );
+        let event_batches = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "event_batches",
+            "Conversation-event batches from widgets: stored, resent (already stored) or refused",
+            event_batches.clone(),
+        );
+        let events_stored = Counter::default();
+        registry.register(
+            "conversation_events_stored",
+            "Anonymous conversation events stored",
+            events_stored.clone(),
+        );
         Metrics(Arc::new(Inner {
             registry,
             requests,
@@ -127,6 +146,8 @@ impl Metrics {
             tickets_created,
             sse_clients,
             sse_refused,
+            event_batches,
+            events_stored,
             token: token.filter(|t| !t.is_empty()),
             open_on_loopback,
         }))
@@ -135,6 +156,18 @@ impl Metrics {
     /// Counts a ticket an escalation created.
     pub fn ticket_created(&self) {
         self.0.tickets_created.inc();
+    }
+
+    /// Counts a batch of conversation events by `outcome` (`stored`, `resent`, `refused`), and
+    /// the `events` it stored.
+    pub fn event_batch(&self, (outcome, events): (&'static str, u64)) {
+        self.0
+            .event_batches
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.to_owned(),
+            })
+            .inc();
+        self.0.events_stored.inc_by(events);
     }
 
     /// Counts an event stream refused by a cap (`per_ip` or `total`).

@@ -133,6 +133,11 @@ pub fn router(state: AppState, dist_dir: Option<&Path>) -> Router {
         )
         .route("/tickets/{id}/rating", post(routes::tickets::rate))
         .route("/feedback", post(routes::feedback::record))
+        .route(
+            "/events",
+            post(routes::events::record)
+                .route_layer(DefaultBodyLimit::max(protocol::MAX_EVENT_BATCH_BYTES)),
+        )
         .method_not_allowed_fallback(problem::wrong_method)
         // Inside CORS: preflights are not counted, and a 429 still carries CORS headers so the
         // widget can read it.

@@ -76,6 +76,7 @@ pub struct ProblemResponse(Problem);
         super::routes::desk::transfer,
         super::routes::escalations::create,
         super::routes::feedback::record,
+        super::routes::events::record,
         super::routes::health::healthz,
         super::routes::health::readyz,
         super::routes::session::change_password,

@@ -213,30 +213,62 @@ where
                 "send the body as Content-Type: application/json",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            let kind = match rejection.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => "body-too-large",
-                _ => "bad-request",
-            };
-            ApiError::new(rejection.status(), kind, rejection.body_text())
-        })?;
-        if std::str::from_utf8(&bytes).is_err() {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed-json",
-                "the body is not valid UTF-8",
-            ));
-        }
-        if nesting_depth(&bytes) > MAX_JSON_DEPTH {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed-json",
-                format!("the body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels"),
-            ));
-        }
-        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
-        Ok(Json(value))
+        json_body(req, state).await.map(Json)
     }
+}
+
+/// [`Json`] that also takes a JSON body sent as `text/plain`: what `navigator.sendBeacon` sends
+/// for a string. A beacon with `application/json` would need a CORS preflight, which beacons do
+/// not make, so a widget reporting as its page closes can only send `text/plain`.
+pub struct BeaconJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for BeaconJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !json_content_type(req.headers()) && !text_content_type(req.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "send the body as Content-Type: application/json or text/plain",
+            ));
+        }
+        json_body(req, state).await.map(BeaconJson)
+    }
+}
+
+/// The body read and parsed as JSON, whatever its declared type, with [`Json`]'s checks.
+async fn json_body<T: DeserializeOwned, S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<T, ApiError> {
+    let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+        let kind = match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => "body-too-large",
+            _ => "bad-request",
+        };
+        ApiError::new(rejection.status(), kind, rejection.body_text())
+    })?;
+    if std::str::from_utf8(&bytes).is_err() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "the body is not valid UTF-8",
+        ));
+    }
+    if nesting_depth(&bytes) > MAX_JSON_DEPTH {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            format!("the body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels"),
+        ));
+    }
+    let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
+    Ok(value)
 }
 
 /// Deepest nesting of arrays and objects a request body may have. No request needs more than a
@@ -317,6 +349,15 @@ pub async fn wrong_method() -> ApiError {
         "method-not-allowed",
         "this resource does not support the request method",
     )
+}
+
+/// Whether the request says its body is `text/plain` (any charset).
+fn text_content_type(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/plain"))
 }
 
 /// Whether the request says its body is JSON: `application/json` or `application/*+json`.

@@ -14,6 +14,7 @@
 
 mod admin;
 mod agents;
+mod analytics;
 mod canned;
 mod contacts;
 mod conversations;

@@ -49,9 +49,14 @@ impl Store {
         site: Option<&str>,
     ) -> Result<Vec<FeedbackTally>, StoreError> {
         // CAST: PostgreSQL sums BIGINT into NUMERIC, which the Any driver does not decode.
+        // Verdicts come two ways: `POST /feedback` (widgets of earlier versions) and `helpful`
+        // conversation events (this version's widget); both count.
         let rows = sqlx::query(
             "SELECT site_id, entry_id, CAST(SUM(helpful) AS BIGINT) AS up, \
-             CAST(COUNT(*) - SUM(helpful) AS BIGINT) AS down FROM feedback \
+             CAST(COUNT(*) - SUM(helpful) AS BIGINT) AS down FROM \
+             (SELECT site_id, entry_id, helpful FROM feedback UNION ALL \
+              SELECT site_id, entry_id, helpful FROM conversation_events \
+              WHERE kind = 'helpful') AS verdicts \
              WHERE $1 = '' OR site_id = $1 GROUP BY site_id, entry_id \
              ORDER BY down DESC, up ASC, site_id, entry_id",
         )

@@ -8,6 +8,7 @@
 //! (auto-incremented ids).
 
 mod agents;
+mod analytics;
 mod assignment;
 mod bootstrap;
 mod canned;
@@ -36,6 +37,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
 pub use agents::NewAgent;
+pub use analytics::{BatchOutcome, NewConversationEvent, NewEventBatch, StoredConversationEvent};
 pub use assignment::AutoAssigned;
 pub use bootstrap::{FirstAdmin, DEFAULT_ADMIN_EMAIL, DEFAULT_GROUP, DEMO_SITE};
 pub use canned::CannedDraft;
@@ -172,6 +174,8 @@ pub struct Store {
     settings: Arc<settings::CachedConfig>,
     /// Escalations waiting to be written, several to a transaction.
     escalations: Arc<escalations::Queue>,
+    /// Conversation-event batches waiting to be written, several to a transaction.
+    event_batches: Arc<analytics::Queue>,
 }
 
 /// A write transaction and, on SQLite, this writer's turn; both end together when dropped.
@@ -228,6 +232,7 @@ impl Store {
             write_gate,
             settings: Arc::default(),
             escalations: Arc::default(),
+            event_batches: Arc::default(),
         })
     }
 

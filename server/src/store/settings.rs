@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 #[cfg(test)]
 use protocol::SlaMinutes;
+use protocol::MAX_EVENT_RETENTION_DAYS;
 pub use protocol::{ConfigChange, DeskConfig};
 use sqlx::Row;
 
@@ -47,6 +48,13 @@ fn validate(change: &ConfigChange) -> Result<(), StoreError> {
                     "sla_minutes.{name} must be 1 to {MAX_SLA_MINUTES}"
                 )));
             }
+        }
+    }
+    if let Some(days) = change.event_retention_days {
+        if !(1..=MAX_EVENT_RETENTION_DAYS).contains(&days) {
+            return Err(StoreError::Invalid(format!(
+                "event_retention_days must be 1 to {MAX_EVENT_RETENTION_DAYS}"
+            )));
         }
     }
     Ok(())
@@ -112,6 +120,9 @@ impl Store {
                     serde_json::from_str(&value).map(|v| config.default_capacity = v)
                 }
                 "sla_minutes" => serde_json::from_str(&value).map(|v| config.sla_minutes = v),
+                "event_retention_days" => {
+                    serde_json::from_str(&value).map(|v| config.event_retention_days = v)
+                }
                 _ => Ok(()), // a setting of another version; not ours to judge
             };
             if let Err(err) = applied {
@@ -136,6 +147,9 @@ impl Store {
         }
         if let Some(v) = &change.sla_minutes {
             values.push(("sla_minutes", serde_json::to_string(v).unwrap_or_default()));
+        }
+        if let Some(v) = change.event_retention_days {
+            values.push(("event_retention_days", v.to_string()));
         }
         let now = now_ms();
         let WriteTx {
@@ -196,5 +210,12 @@ mod tests {
             ..Default::default()
         };
         assert!(validate(&change).is_err());
+        for days in [0, 3651] {
+            let change = ConfigChange {
+                event_retention_days: Some(days),
+                ..Default::default()
+            };
+            assert!(validate(&change).is_err(), "{days} days");
+        }
     }
 }

@@ -14,6 +14,7 @@ pub(crate) enum Bind {
     Int(i64),
     OptionalText(Option<String>),
     OptionalInt(Option<i64>),
+    OptionalFloat(Option<f64>),
 }
 
 /// SQL text plus the values for its placeholders, in order.
@@ -87,6 +88,7 @@ impl Sql {
                 Bind::Int(int) => query.bind(*int),
                 Bind::OptionalText(text) => query.bind(text.as_deref()),
                 Bind::OptionalInt(int) => query.bind(*int),
+                Bind::OptionalFloat(float) => query.bind(*float),
             })
     }
 

@@ -12,6 +12,7 @@ pub mod desk;
 pub mod desk_canned_responses;
 pub mod desk_contacts;
 pub mod escalations;
+pub mod events;
 pub mod feedback;
 pub mod health;
 pub mod reports;
