@@ -1,5 +1,6 @@
 //! The admin pages: agents and groups, canned responses, sites (allowed origins, identity
-//! secret, embed snippet) and the desk's settings (automatic assignment, capacity, SLA).
+//! secret, embed snippet), the desk's settings (automatic assignment, capacity, SLA) and the
+//! reports.
 //!
 //! Shown only to admins; the server refuses these calls for anyone else all the same, so hiding
 //! them is a courtesy, not the protection.
@@ -8,6 +9,7 @@ mod agents;
 mod canned;
 mod config;
 mod i18n;
+mod reports;
 mod sites;
 
 use leptos::prelude::*;
@@ -39,6 +41,7 @@ pub fn Admin(page: AdminPage) -> impl IntoView {
                     AdminPage::Canned => view! { <canned::Canned /> }.into_any(),
                     AdminPage::Sites => view! { <sites::Sites /> }.into_any(),
                     AdminPage::Config => view! { <config::Config /> }.into_any(),
+                    AdminPage::Reports => view! { <reports::Reports /> }.into_any(),
                 }}
             </section>
         </div>

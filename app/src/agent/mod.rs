@@ -8,7 +8,7 @@
 
 mod assist;
 mod case;
-mod clock;
+pub(crate) mod clock;
 mod composer;
 mod i18n;
 mod inbox;

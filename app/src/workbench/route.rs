@@ -21,15 +21,18 @@ pub enum AdminPage {
     Sites,
     /// Desk settings: automatic assignment, default capacity, SLA targets.
     Config,
+    /// Figures over a range of days, with charts and CSV downloads.
+    Reports,
 }
 
 impl AdminPage {
-    pub const ALL: [AdminPage; 5] = [
+    pub const ALL: [AdminPage; 6] = [
         AdminPage::Agents,
         AdminPage::Groups,
         AdminPage::Canned,
         AdminPage::Sites,
         AdminPage::Config,
+        AdminPage::Reports,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -39,6 +42,7 @@ impl AdminPage {
             AdminPage::Canned => "canned",
             AdminPage::Sites => "sites",
             AdminPage::Config => "config",
+            AdminPage::Reports => "reports",
         }
     }
 }
