@@ -289,8 +289,16 @@ async fn roll_up_reports(store: Store) {
     let mut every = tokio::time::interval(ROLL_UP_REPORTS_EVERY);
     loop {
         every.tick().await;
-        if let Err(err) = store.refresh_report_rollups().await {
-            tracing::warn!(error = %err, "cannot roll up conversation events for the reports");
+        // A run folds in at most ROLL_UP_EVENTS: after a burst, go on until caught up.
+        loop {
+            match store.refresh_report_rollups().await {
+                Ok(read) if read >= crate::store::ROLL_UP_EVENTS => continue,
+                Ok(_) => break,
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot roll up conversation events for the reports");
+                    break;
+                }
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The admin pages: agents and groups, canned responses, sites (allowed origins, identity
-//! secret, embed snippet), the desk's settings (automatic assignment, capacity, SLA) and the
-//! questions visitors asked that the assistant could not answer.
+//! secret, embed snippet), the desk's settings (automatic assignment, capacity, SLA), the
+//! reports, and the questions visitors asked that the assistant could not answer.
 //!
 //! Shown only to admins; the server refuses these calls for anyone else all the same, so hiding
 //! them is a courtesy, not the protection.
@@ -9,6 +9,7 @@ mod agents;
 mod canned;
 mod config;
 mod i18n;
+mod reports;
 mod sites;
 mod unanswered;
 
@@ -41,6 +42,7 @@ pub fn Admin(page: AdminPage) -> impl IntoView {
                     AdminPage::Canned => view! { <canned::Canned /> }.into_any(),
                     AdminPage::Sites => view! { <sites::Sites /> }.into_any(),
                     AdminPage::Config => view! { <config::Config /> }.into_any(),
+                    AdminPage::Reports => view! { <reports::Reports /> }.into_any(),
                     AdminPage::Unanswered => view! { <unanswered::Unanswered /> }.into_any(),
                 }}
             </section>

@@ -410,6 +410,19 @@ impl Desk {
         Ok(secret.identity_secret)
     }
 
+    /// The reports over `query`'s days and filters.
+    pub async fn report(
+        &self,
+        query: &protocol::ReportQuery,
+    ) -> Result<protocol::Report, ApiError> {
+        let url = format!(
+            "{}?{}",
+            protocol::paths::ADMIN_REPORTS,
+            report_query_string(query)
+        );
+        send(Request::get(&url).build()).await
+    }
+
     /// The URL of the inbox's Server-Sent Events stream.
     pub fn events_url(&self) -> String {
         protocol::paths::DESK_EVENTS.to_owned()
@@ -438,4 +451,22 @@ mod tests {
         let t = transfer_from_form("", "m@example.com", "n").unwrap();
         assert_eq!(t.agent.as_deref(), Some("m@example.com"));
     }
+}
+
+/// `query` as a URL's query string (empty filters left out): for the report and its CSV links,
+/// so a download holds exactly the figures on the page.
+pub fn report_query_string(query: &protocol::ReportQuery) -> String {
+    let field = |value: &Option<String>| value.as_deref().unwrap_or("").trim().to_owned();
+    let values = [
+        ("from", field(&query.from)),
+        ("to", field(&query.to)),
+        ("site", field(&query.site)),
+        ("group", field(&query.group)),
+    ];
+    let pairs: Vec<(&str, &str)> = values
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .filter(|(_, value)| !value.is_empty())
+        .collect();
+    crate::browser::desk::query_string(&pairs)
 }

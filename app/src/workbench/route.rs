@@ -21,17 +21,20 @@ pub enum AdminPage {
     Sites,
     /// Desk settings: automatic assignment, default capacity, SLA targets.
     Config,
+    /// Figures over a range of days, with charts and CSV downloads.
+    Reports,
     /// What visitors asked that the assistant could not answer, grouped.
     Unanswered,
 }
 
 impl AdminPage {
-    pub const ALL: [AdminPage; 6] = [
+    pub const ALL: [AdminPage; 7] = [
         AdminPage::Agents,
         AdminPage::Groups,
         AdminPage::Canned,
         AdminPage::Sites,
         AdminPage::Config,
+        AdminPage::Reports,
         AdminPage::Unanswered,
     ];
 
@@ -42,6 +45,7 @@ impl AdminPage {
             AdminPage::Canned => "canned",
             AdminPage::Sites => "sites",
             AdminPage::Config => "config",
+            AdminPage::Reports => "reports",
             AdminPage::Unanswered => "unanswered",
         }
     }

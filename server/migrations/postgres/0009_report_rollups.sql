@@ -14,7 +14,7 @@ CREATE TABLE report_conversations (
     clarified    BIGINT NOT NULL,
     no_answer    BIGINT NOT NULL,
     escalated    BIGINT NOT NULL,
-    reason       TEXT,                          -- its first escalated event's reason
+    reason       TEXT,                          -- the reason of its earliest escalated event
     PRIMARY KEY (site_id, conversation)
 );
 -- Covers the per-day classification, so a report reads the index alone.

@@ -45,7 +45,7 @@ pub use contacts::ContactChange;
 pub use desk::TicketChanges;
 pub use feedback::NewFeedback;
 pub use knowledge::{KbAudit, KbFileChange, KbVersionBytes, NewKbVersion, KEPT_VERSIONS};
-pub use reports::{ReportRange, SeedEvent, SeedTicket};
+pub use reports::{ReportRange, SeedEvent, SeedTicket, ROLL_UP_EVENTS};
 pub use sessions::{NewSession, SESSION_TTL_MS};
 pub use settings::MAX_CAPACITY;
 pub use sites::{Site, SiteDraft};

@@ -72,15 +72,31 @@ impl ReportRange {
 /// open has ids below ones already committed, and the roll-up reads by id.
 const SETTLE_MS: i64 = 2_000;
 
+/// Most events one roll-up run folds in, so a report that refreshes first waits a second or two
+/// at most, even after a bulk import; the background job runs again until it has caught up.
+pub const ROLL_UP_EVENTS: u64 = 100_000;
+
 /// The event kinds that classify a conversation (`helpful` and `rated` do not).
 const CLASSIFYING: &str = "('answered', 'clarified', 'chose', 'no_answer', 'escalated')";
 
 impl Store {
-    /// Folds the conversation events stored since the last run into the roll-ups; answers how
-    /// many events it read. Concurrent runs (two instances) take turns on the state row, and
+    /// Folds the conversation events stored since the last run (at most [`ROLL_UP_EVENTS`]) into
+    /// the roll-ups; answers how many events it read. Concurrent runs (two instances) take turns on the state row, and
     /// each event is folded in exactly once.
     pub async fn refresh_report_rollups(&self) -> Result<u64, StoreError> {
         let settled = now_ms() - SETTLE_MS;
+        // Most runs find nothing new: they answer from a read, without taking the writer's turn.
+        let pending = sqlx::query(
+            "SELECT 1 AS pending FROM conversation_events WHERE id > \
+             (SELECT last_event_id FROM report_rollup_state WHERE id = 1) AND received_at <= $1 \
+             LIMIT 1",
+        )
+        .bind(settled)
+        .fetch_optional(&self.pool)
+        .await?;
+        if pending.is_none() {
+            return Ok(0);
+        }
         let WriteTx {
             mut tx,
             turn: _turn,
@@ -94,10 +110,10 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?
             .try_get("last_event_id")?;
-        let row = sqlx::query(
-            "SELECT MAX(id) AS upper, COUNT(*) AS events FROM conversation_events \
-             WHERE id > $1 AND received_at <= $2",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT MAX(id) AS upper, COUNT(*) AS events FROM (SELECT id FROM conversation_events \
+             WHERE id > $1 AND received_at <= $2 ORDER BY id LIMIT {ROLL_UP_EVENTS}) AS next"
+        ))
         .bind(last)
         .bind(settled)
         .fetch_one(&mut *tx)
@@ -107,6 +123,9 @@ impl Store {
         };
         let events: i64 = row.try_get("events")?;
 
+        // The reason of the earliest `escalated` event rides along in one aggregate (its time
+        // times ten plus a digit for the reason), so the roll-up is one pass over the new events
+        // with no lookup per conversation.
         sqlx::query(&format!(
             "INSERT INTO report_conversations (site_id, conversation, first_at, day, answered, \
              clarified, no_answer, escalated, reason) \
@@ -115,9 +134,11 @@ impl Store {
              MAX(CASE WHEN e.kind = 'clarified' THEN 1 ELSE 0 END), \
              MAX(CASE WHEN e.kind = 'no_answer' THEN 1 ELSE 0 END), \
              MAX(CASE WHEN e.kind = 'escalated' THEN 1 ELSE 0 END), \
-             CASE WHEN MAX(CASE WHEN e.kind = 'escalated' THEN 1 ELSE 0 END) = 1 THEN \
-               (SELECT f.reason FROM conversation_events f WHERE f.conversation = e.conversation \
-                AND f.site_id = e.site_id AND f.kind = 'escalated' ORDER BY f.id LIMIT 1) END \
+             CASE MIN(CASE WHEN e.kind = 'escalated' THEN e.occurred_at * 10 + CASE e.reason \
+               WHEN 'requested' THEN 1 WHEN 'no_answer' THEN 2 WHEN 'no_choice_fitted' THEN 3 \
+               WHEN 'not_helpful' THEN 4 ELSE 0 END END) % 10 \
+               WHEN 1 THEN 'requested' WHEN 2 THEN 'no_answer' WHEN 3 THEN 'no_choice_fitted' \
+               WHEN 4 THEN 'not_helpful' END \
              FROM conversation_events e \
              WHERE e.id > $1 AND e.id <= $2 AND e.kind IN {CLASSIFYING} \
              GROUP BY e.site_id, e.conversation \
@@ -182,43 +203,64 @@ impl Store {
     /// Every figure of the reports over `range`, as of `now`, from the roll-ups as they are
     /// (callers refresh them first).
     pub async fn report(&self, range: &ReportRange, now: i64) -> Result<Report, StoreError> {
-        let conversations = self.conversation_report(range).await?;
-        let escalation_reasons = self
-            .escalation_reasons(range, conversations.total.total)
-            .await?;
-        let response_times = vec![
-            self.duration(range, TimeMeasure::FirstResponse, "t.first_response_at")
-                .await?,
-            self.duration(range, TimeMeasure::Resolution, "t.resolved_at")
-                .await?,
-        ];
+        // The figures are independent reads: run them at once, each on a connection of its own,
+        // so a report takes about as long as its slowest figure on both databases.
+        let (
+            (conversations, reasons, first_response, resolution, csat),
+            (by_category, by_type, by_group, by_agent, sla, top_entries),
+        ) = tokio::try_join!(
+            async {
+                tokio::try_join!(
+                    self.conversation_report(range),
+                    self.escalation_reasons(range),
+                    self.duration(range, TimeMeasure::FirstResponse, "t.first_response_at"),
+                    self.duration(range, TimeMeasure::Resolution, "t.resolved_at"),
+                    self.csat(range),
+                )
+            },
+            async {
+                tokio::try_join!(
+                    self.ticket_counts(
+                        range,
+                        "tt.tag",
+                        "LEFT JOIN ticket_tags tt ON tt.ticket_id = t.id",
+                    ),
+                    self.ticket_counts(range, "t.ticket_type", ""),
+                    self.ticket_counts(range, "t.group_id", ""),
+                    self.ticket_counts(
+                        range,
+                        "a.email",
+                        "LEFT JOIN agents a ON a.id = t.assignee_id"
+                    ),
+                    self.sla(range, now),
+                    self.top_entries(range),
+                )
+            },
+        )?;
+        let total = conversations.total.total;
         Ok(Report {
             from: range.from.to_string(),
             to: range.to.to_string(),
             site: range.site.clone(),
             group: range.group.clone(),
             conversations,
-            escalation_reasons,
-            response_times,
-            csat: self.csat(range).await?,
-            tickets_by_category: self
-                .ticket_counts(
-                    range,
-                    "tt.tag",
-                    "LEFT JOIN ticket_tags tt ON tt.ticket_id = t.id",
-                )
-                .await?,
-            tickets_by_type: self.ticket_counts(range, "t.ticket_type", "").await?,
-            tickets_by_group: self.ticket_counts(range, "t.group_id", "").await?,
-            tickets_by_agent: self
-                .ticket_counts(
-                    range,
-                    "a.email",
-                    "LEFT JOIN agents a ON a.id = t.assignee_id",
-                )
-                .await?,
-            sla: self.sla(range, now).await?,
-            top_entries: self.top_entries(range).await?,
+            escalation_reasons: EscalationReason::ALL
+                .into_iter()
+                .zip(reasons)
+                .map(|(reason, n)| ReasonRow {
+                    reason,
+                    conversations: n,
+                    rate: share(n, total),
+                })
+                .collect(),
+            response_times: vec![first_response, resolution],
+            csat,
+            tickets_by_category: by_category,
+            tickets_by_type: by_type,
+            tickets_by_group: by_group,
+            tickets_by_agent: by_agent,
+            sla,
+            top_entries,
         })
     }
 
@@ -275,11 +317,11 @@ impl Store {
         })
     }
 
+    /// Escalated conversations per reason, in the order of `EscalationReason::ALL`.
     async fn escalation_reasons(
         &self,
         range: &ReportRange,
-        conversations: i64,
-    ) -> Result<Vec<ReasonRow>, StoreError> {
+    ) -> Result<[i64; EscalationReason::ALL.len()], StoreError> {
         let mut sql = Sql::new(
             "SELECT reason, COUNT(*) AS conversations FROM report_conversations \
              WHERE escalated = 1 AND",
@@ -297,15 +339,7 @@ impl Store {
                 counts[at] += row.try_get::<i64, _>("conversations")?;
             }
         }
-        Ok(EscalationReason::ALL
-            .into_iter()
-            .zip(counts)
-            .map(|(reason, n)| ReasonRow {
-                reason,
-                conversations: n,
-                rate: share(n, conversations),
-            })
-            .collect())
+        Ok(counts)
     }
 
     /// Median and p90 (nearest rank: the smallest value with at least p·n values at or below
@@ -703,14 +737,8 @@ impl Store {
                     &format!(", {status}, 'widget', 'seeded'"),
                 );
             }
-            sql.execute(&mut *tx).await?;
-            let mut ids = Sql::new("SELECT id, public_id FROM tickets WHERE public_id IN (");
-            for (i, ticket) in chunk.iter().enumerate() {
-                ids.push(if i == 0 { "" } else { ", " })
-                    .bind_text(ticket.public_id.as_str());
-            }
-            ids.push(")");
-            let rows = ids.fetch_all(&mut *tx).await?;
+            sql.push(" RETURNING id, public_id");
+            let rows = sql.fetch_all(&mut *tx).await?;
             let mut row_ids = std::collections::HashMap::new();
             for row in &rows {
                 row_ids.insert(
