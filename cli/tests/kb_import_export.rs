@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_answerdesk"))
         .args(args)

@@ -43,7 +43,8 @@ fn is_read(path: &str) -> bool {
             return false;
         }
         if parts.peek().is_none() {
-            return !part.eq_ignore_ascii_case("README.md") && Format::of(Path::new(part)).is_some();
+            return !part.eq_ignore_ascii_case("README.md")
+                && Format::of(Path::new(part)).is_some();
         }
     }
     false

@@ -444,7 +444,11 @@ mod tests {
 
     #[test]
     fn markdown_entries_round_trip_and_articles_are_refused() {
-        let mut e = entry("hours", Some("zh-CN"), "我们 **9 点**开门。\n\n- 周一\n- 周二");
+        let mut e = entry(
+            "hours",
+            Some("zh-CN"),
+            "我们 **9 点**开门。\n\n- 周一\n- 周二",
+        );
         e.links = vec![engine::Link {
             title: "Hours".into(),
             url: "/hours".into(),
@@ -474,7 +478,10 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        assert_eq!(new, "id,question,answer,locale\na,What about a?,Uno,en\nb,B?,\"Two, quoted\",en\n");
+        assert_eq!(
+            new,
+            "id,question,answer,locale\na,What about a?,Uno,en\nb,B?,\"Two, quoted\",en\n"
+        );
         let mut linked = entry("a", Some("en"), "Uno");
         linked.alternates.clear();
         linked.links = vec![engine::Link {
@@ -490,7 +497,10 @@ mod tests {
     #[test]
     fn new_entries_get_a_file_of_their_own() {
         let e = entry("gift cards/balance", Some("en"), "x");
-        assert_eq!(new_entry_path(&e, |_| false), "app/en/gift-cards-balance.md");
+        assert_eq!(
+            new_entry_path(&e, |_| false),
+            "app/en/gift-cards-balance.md"
+        );
         assert_eq!(
             new_entry_path(&e, |p| p == "app/en/gift-cards-balance.md"),
             "app/en/gift-cards-balance-2.md"
