@@ -97,6 +97,8 @@ enum Prep {
     FreshGroup,
     /// The site admins edit; this body, if any.
     TargetSite(Option<fn() -> Value>),
+    /// A new knowledge-base entry of the demo site per call; this body, if any.
+    FreshKbEntry(Option<fn() -> Value>),
     /// No path parameter, no body, and the caller's session is a fresh one (signing out).
     FreshSession,
 }
@@ -205,6 +207,19 @@ const ROWS: &[Row] = &[
     row("POST", "/api/v1/admin/sites/{id}/identity-secret", Prep::TargetSite(None), admin_only(201)),
     row("GET", "/api/v1/admin/config", Prep::Nothing, admin_only(200)),
     row("PUT", "/api/v1/admin/config", Prep::Body(|| json!({ "auto_assign": false })), admin_only(200)),
+    // The knowledge base (`{site}` is the demo site).
+    row("GET", "/api/v1/admin/kb/{site}/entries", Prep::Nothing, admin_only(200)),
+    row("POST", "/api/v1/admin/kb/{site}/entries", Prep::UniqueBody(|n| json!({ "id": format!("kb{n}"), "question": format!("Question {n}?"), "answer": "An answer." })), admin_only(201)),
+    row("GET", "/api/v1/admin/kb/{site}/entries/{id}", Prep::FreshKbEntry(None), admin_only(200)),
+    row("PUT", "/api/v1/admin/kb/{site}/entries/{id}", Prep::FreshKbEntry(Some(|| json!({ "question": "Edited?", "answer": "Edited." }))), admin_only(200)),
+    row("DELETE", "/api/v1/admin/kb/{site}/entries/{id}", Prep::FreshKbEntry(None), admin_only(204)),
+    row("POST", "/api/v1/admin/kb/preview", Prep::Body(|| json!({ "markdown": "**hi**" })), admin_only(200)),
+    row("POST", "/api/v1/admin/kb/{site}/lint", Prep::Body(|| json!({ "draft": { "id": "x", "question": "Q?", "answer": "A." } })), admin_only(200)),
+    row("POST", "/api/v1/admin/kb/{site}/publish", Prep::Nothing, admin_only(202)),
+    row("GET", "/api/v1/admin/kb/{site}/publish", Prep::Nothing, admin_only(200)),
+    row("GET", "/api/v1/admin/kb/{site}/versions", Prep::Nothing, admin_only(200)),
+    // No version is kept yet: the admin gets past the checks to a 404.
+    row("POST", "/api/v1/admin/kb/{site}/versions/{version}/rollback", Prep::Nothing, admin_only(404)),
     // Operations and public files.
     row("GET", "/healthz", Prep::Nothing, public(200)),
     row("GET", "/readyz", Prep::Nothing, public(200)),
@@ -440,6 +455,21 @@ impl Fixture {
                 (with_id(&id), None)
             }
             Prep::TargetSite(f) => (with_id("target-site"), body(f)),
+            Prep::FreshKbEntry(f) => {
+                let id = format!("fresh{}", self.unique());
+                let created = send(self.admin.post(
+                    &self.server,
+                    "/api/v1/admin/kb/demo/entries",
+                    json!({ "id": id, "question": format!("Fresh {id}?"), "answer": "Fresh." }),
+                ))
+                .await;
+                assert_eq!(created.status(), 201);
+                let value = body(f).map(|mut v| {
+                    v["id"] = json!(id);
+                    v
+                });
+                (with_id(&id), value)
+            }
         }
     }
 
@@ -456,6 +486,9 @@ impl Fixture {
     /// The status `row`'s request gets from the caller at `index` of [`ROLES`].
     async fn call(&self, row: &Row, index: usize) -> u16 {
         let (path, body) = self.prepare(row).await;
+        let path = path
+            .replace("{site}", "demo")
+            .replace("{version}", "999999");
         let credentials = self.credentials(row, index).await;
         let method = Method::from_bytes(row.method.as_bytes()).unwrap();
         let mut request = self.server.request(method, &path);

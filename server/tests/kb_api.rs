@@ -388,7 +388,7 @@ async fn bad_input_changes_nothing(db: String) {
 /// Publishes `site` and waits for the build; answers the final status.
 async fn publish(server: &TestServer, admin: &Agent, site: &str) -> Value {
     let started = send(admin.post(
-        &server,
+        server,
         &format!("/api/v1/admin/kb/{site}/publish"),
         json!({}),
     ))
@@ -583,4 +583,119 @@ async fn publish_serves_the_site_and_rolls_back(db: String) {
         ]
     );
     server.stop().await;
+}
+
+/// The figures: publishing the demo knowledge base (≤ 10 s) and a 10,000-entry one
+/// (≤ 120 s) while the server keeps answering. Slow in a debug build, so run on demand:
+/// `cargo test --release -p server --test kb_api -- --ignored --nocapture publish_figures`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run with --release --ignored"]
+async fn publish_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&common::sqlite_in(&dir)).await;
+    let admin = Agent::admin(&server).await;
+    let store = Store::connect(&server.database_url).await.unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo-kb");
+    let count = server::service::import_kb(
+        &store,
+        "demo",
+        knowledge::folder::Folder::read(&demo).unwrap(),
+        &demo,
+    )
+    .await
+    .unwrap();
+    let (took, worst) = timed_publish(&server, &admin, "demo").await;
+    println!(
+        "publish demo-kb ({count} entries): {took:.2?}; slowest /healthz meanwhile {worst:.2?}"
+    );
+    assert!(took <= Duration::from_secs(10), "{took:?}");
+
+    let site = json!({ "id": "big", "name": "Big", "allowed_origins": ["https://big.example"] });
+    assert_eq!(
+        send(admin.post(&server, "/api/v1/admin/sites", site))
+            .await
+            .status(),
+        201
+    );
+    let (things, verbs, places) = (
+        [
+            "order",
+            "parcel",
+            "invoice",
+            "refund",
+            "account",
+            "password",
+            "coupon",
+            "gift card",
+            "subscription",
+            "delivery",
+        ],
+        [
+            "change", "cancel", "track", "pay for", "return", "find", "update", "renew", "share",
+            "print",
+        ],
+        [
+            "online",
+            "in the app",
+            "by phone",
+            "in a store",
+            "abroad",
+            "at night",
+            "for a friend",
+            "as a business",
+            "in bulk",
+            "this week",
+        ],
+    );
+    let mut lines = String::new();
+    for i in 0..10_000 {
+        let (thing, verb, place) = (things[i % 10], verbs[(i / 10) % 10], places[(i / 100) % 10]);
+        let batch = i / 1000;
+        lines.push_str(&serde_json::to_string(&json!({
+            "id": format!("e{i}"),
+            "question": format!("How do I {verb} my {thing} {place} (plan {batch})?"),
+            "alternates": [format!("{verb} {thing} {place} plan {batch}"), format!("can I {verb} a {thing} {place}, plan {batch}")],
+            "answer": format!("To {verb} your {thing} {place} on plan {batch}, open **Settings** and follow step {i}."),
+            "locale": "en"
+        })).unwrap());
+        lines.push('\n');
+    }
+    let folder = knowledge::folder::Folder {
+        files: [("kb.jsonl".to_owned(), lines.into_bytes())].into(),
+    };
+    server::service::import_kb(&store, "big", folder, Path::new("big"))
+        .await
+        .unwrap();
+    let (took, worst) = timed_publish(&server, &admin, "big").await;
+    println!("publish 10,000 entries: {took:.2?}; slowest /healthz meanwhile {worst:.2?}");
+    assert!(took <= Duration::from_secs(120), "{took:?}");
+    assert!(
+        worst < Duration::from_secs(1),
+        "the server stalled for {worst:?} while publishing"
+    );
+    server.stop().await;
+}
+
+/// Publishes `site`, asking `/healthz` every 50 ms meanwhile: (publish time, slowest answer).
+async fn timed_publish(server: &TestServer, admin: &Agent, site: &str) -> (Duration, Duration) {
+    let started = Instant::now();
+    let started_status = send(admin.post(
+        server,
+        &format!("/api/v1/admin/kb/{site}/publish"),
+        json!({}),
+    ))
+    .await;
+    assert_eq!(started_status.status(), 202);
+    let mut worst = Duration::ZERO;
+    loop {
+        let asked = Instant::now();
+        assert_eq!(send(server.get("/healthz")).await.status(), 200);
+        worst = worst.max(asked.elapsed());
+        let status = json_of(admin.get(server, &format!("/api/v1/admin/kb/{site}/publish"))).await;
+        if status["state"] != "running" {
+            assert_eq!(status["state"], "done", "{status}");
+            return (started.elapsed(), worst);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -258,15 +258,15 @@ pub async fn snapshot(
 ) -> Result<Response, ApiError> {
     if let Some(site) = query.site.as_deref().filter(|s| !s.is_empty()) {
         if let Some(served) = state.desk.served_kb(site).await? {
-            let bytes = &served.bytes;
-            return Ok(respond(&headers, &bytes.digest, |coding| async move {
-                Ok(Bytes::from(match coding {
-                    Coding::Brotli => bytes.brotli.clone(),
-                    Coding::Gzip => bytes.gzip.clone(),
-                    Coding::Identity => bytes.snapshot.clone(),
-                }))
+            let digest = served.digest.clone();
+            return respond(&headers, &digest, |coding| async move {
+                Ok(match coding {
+                    Coding::Brotli => served.brotli.clone(),
+                    Coding::Gzip => served.gzip.clone(),
+                    Coding::Identity => served.snapshot.clone(),
+                })
             })
-            .await?);
+            .await;
         }
     }
     let file = state

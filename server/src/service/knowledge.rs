@@ -39,9 +39,15 @@ pub struct KbPublisher {
     served: Arc<tokio::sync::Mutex<HashMap<String, Arc<ServedKb>>>>,
 }
 
-/// A site's served version, as read from the database once per version.
+/// A site's served version, as read from the database once per version; cheap to send
+/// (`Bytes` clones share the buffer).
 pub struct ServedKb {
-    pub bytes: KbVersionBytes,
+    pub id: i64,
+    /// The ETag, without quotes or coding suffix.
+    pub digest: String,
+    pub snapshot: bytes::Bytes,
+    pub brotli: bytes::Bytes,
+    pub gzip: bytes::Bytes,
     /// The snapshot's entry ids, for feedback.
     pub entry_ids: HashSet<String>,
 }
@@ -772,14 +778,27 @@ impl Desk {
             return Ok(None);
         };
         let mut served = self.knowledge.served.lock().await;
-        if let Some(current) = served.get(site).filter(|s| s.bytes.id == id) {
+        if let Some(current) = served.get(site).filter(|s| s.id == id) {
             return Ok(Some(current.clone()));
         }
-        let bytes = self.store.kb_version_bytes(id).await?;
-        let entry_ids = engine::Snapshot::from_bytes(&bytes.snapshot)
+        let KbVersionBytes {
+            id,
+            digest,
+            snapshot,
+            brotli,
+            gzip,
+        } = self.store.kb_version_bytes(id).await?;
+        let entry_ids = engine::Snapshot::from_bytes(&snapshot)
             .map(|s| s.entries().iter().map(|e| e.id.clone()).collect())
             .unwrap_or_default();
-        let fresh = Arc::new(ServedKb { bytes, entry_ids });
+        let fresh = Arc::new(ServedKb {
+            id,
+            digest,
+            snapshot: snapshot.into(),
+            brotli: brotli.into(),
+            gzip: gzip.into(),
+            entry_ids,
+        });
         served.insert(site.to_owned(), fresh.clone());
         Ok(Some(fresh))
     }
