@@ -93,7 +93,6 @@ pub struct Texts {
     seen: &'static str,
     /// What the assistant did with a question: no answer, choices, a thin answer, a person.
     outcomes: [&'static str; 4],
-    pub add_answer: &'static str,
     pub dismiss: &'static str,
     pub mark_covered: &'static str,
     /// With `{questions}`.
@@ -317,7 +316,6 @@ pub(crate) static TEXTS: Translations<Texts> = Translations {
     trend: "{last} in the last 7 days, {before} the 7 days before",
     seen: "first {first}, latest {last}",
     outcomes: ["no answer", "offered choices", "answered on thin evidence", "handed to a person"],
-    add_answer: "Add answer",
     dismiss: "Dismiss",
     mark_covered: "Mark covered",
     marked: "{questions} questions marked; they leave the list.",
@@ -443,7 +441,6 @@ pub(crate) static TEXTS: Translations<Texts> = Translations {
     trend: "最近 7 天 {last} 次，之前 7 天 {before} 次",
     seen: "首次 {first}，最近 {last}",
     outcomes: ["没有答案", "给出了选项", "把握不足的回答", "转给了人工"],
-    add_answer: "添加答案",
     dismiss: "忽略",
     mark_covered: "标记为已覆盖",
     marked: "已标记 {questions} 个问题，它们不再出现在列表中。",

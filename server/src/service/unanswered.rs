@@ -116,7 +116,7 @@ impl Desk {
                     tracing::error!(error = %err, "cannot read the snapshot");
                     ServiceError::Unavailable("the knowledge-base snapshot cannot be read".into())
                 })?;
-                Source::File(bytes.to_vec(), digest)
+                Source::File(bytes, digest)
             }
             (None, None) => {
                 return Err(ServiceError::Unavailable(
@@ -125,7 +125,7 @@ impl Desk {
             }
         };
         let version = match &source {
-            Source::Published(served) => format!("published {}", served.bytes.id),
+            Source::Published(served) => format!("published {}", served.id),
             Source::File(_, digest) => format!("file {digest}"),
         };
         let mut cached = self.engines.0.lock().await;
@@ -135,7 +135,7 @@ impl Desk {
             }
         }
         let bytes = match source {
-            Source::Published(served) => served.bytes.snapshot.clone(),
+            Source::Published(served) => served.snapshot.clone(),
             Source::File(bytes, _) => bytes,
         };
         let engine = tokio::task::spawn_blocking(move || Engine::from_bytes(&bytes))
@@ -155,7 +155,7 @@ enum Source {
     /// The version the site published from the app.
     Published(Arc<ServedKb>),
     /// The server's snapshot file (`--snapshot`), with its digest.
-    File(Vec<u8>, String),
+    File(bytes::Bytes, String),
 }
 
 /// A group as listed, with every member's event id for marking.
