@@ -413,7 +413,7 @@ impl Store {
                 }
             }
             comments.extend(self.widget_comments(range).await?);
-            comments.sort_by(|a, b| b.at.cmp(&a.at));
+            comments.sort_by_key(|c| std::cmp::Reverse(c.at));
             comments.truncate(CSAT_COMMENTS);
         }
         let (mut ratings, mut sum, mut satisfied) = (0, 0, 0);
