@@ -177,17 +177,17 @@ async fn seed_events(store: &Store, events: usize, start: i64) -> anyhow::Result
                 });
                 batch.push(SeedEvent {
                     entry_id: Some(entry.clone()),
-                    helpful: Some(n % 3 != 0),
+                    helpful: Some(!n.is_multiple_of(3)),
                     ..event("helpful", 1000)
                 });
                 batch.push(SeedEvent {
                     entry_id: Some(entries[((n + 7) % 200) as usize].clone()),
                     ..event("answered", 2000)
                 });
-                if n % 5 == 0 {
+                if n.is_multiple_of(5) {
                     batch.push(SeedEvent {
                         score: Some((n % 5 + 1) as i64),
-                        text: (n % 10 == 0).then(|| "quick answer, thanks".into()),
+                        text: n.is_multiple_of(10).then(|| "quick answer, thanks".into()),
                         ..event("rated", 3000)
                     });
                 }

@@ -30,25 +30,38 @@ pub fn run() -> Result<()> {
     let answerdesk = build::answerdesk_release(&root)?;
     cmd::run(
         Command::new(env!("CARGO"))
-            .args(["build", "--release", "--package", "server", "--example", "reports_load"])
+            .args([
+                "build",
+                "--release",
+                "--package",
+                "server",
+                "--example",
+                "reports_load",
+            ])
             .current_dir(&root),
         "The reports load did not compile.",
     )?;
     let load = build::target_dir(&root)?.join("release/examples/reports_load");
 
-    let work = std::env::temp_dir().join(format!("answerdesk-bench-reports-{}", std::process::id()));
+    let work =
+        std::env::temp_dir().join(format!("answerdesk-bench-reports-{}", std::process::id()));
     let _cleanup = RemoveOnDrop(work.clone());
     std::fs::create_dir_all(work.join("dist"))?;
     std::fs::write(work.join("dist/index.html"), "<!doctype html>")?;
 
-    steps.start(&format!("{EVENTS} events and {TICKETS} tickets per database"));
+    steps.start(&format!(
+        "{EVENTS} events and {TICKETS} tickets per database"
+    ));
     let mut sections = Vec::new();
     let sqlite = format!("sqlite://{}", work.join("reports.db").display());
     sections.push(("SQLite", bench(&answerdesk, &load, &work, &sqlite)?));
     match std::env::var("DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
             let database = FreshDatabase::create(&url)?;
-            sections.push(("PostgreSQL", bench(&answerdesk, &load, &work, &database.url)?));
+            sections.push((
+                "PostgreSQL",
+                bench(&answerdesk, &load, &work, &database.url)?,
+            ));
         }
         _ => println!("    (set DATABASE_URL=postgres://… to measure PostgreSQL too)"),
     }
@@ -61,7 +74,10 @@ pub fn run() -> Result<()> {
         for line in lines {
             if let (Some(endpoint), Some(ms)) = (field(line, "endpoint"), field(line, "ms")) {
                 let ms: f64 = ms.parse().unwrap_or(f64::MAX);
-                ensure!(ms <= REPORT_BUDGET_MS, "{name}: {endpoint} took {ms} ms (budget {REPORT_BUDGET_MS} ms)");
+                ensure!(
+                    ms <= REPORT_BUDGET_MS,
+                    "{name}: {endpoint} took {ms} ms (budget {REPORT_BUDGET_MS} ms)"
+                );
             }
         }
     }
@@ -72,7 +88,12 @@ pub fn run() -> Result<()> {
 fn bench(answerdesk: &Path, load: &Path, work: &Path, database_url: &str) -> Result<Vec<String>> {
     let server = ServerProcess::start(answerdesk, work, database_url)?;
     let mut command = Command::new(load);
-    command.args([database_url, &server.base, &EVENTS.to_string(), &TICKETS.to_string()]);
+    command.args([
+        database_url,
+        &server.base,
+        &EVENTS.to_string(),
+        &TICKETS.to_string(),
+    ]);
     println!("    $ {}", cmd::display(&command));
     let out = command.output().context("cannot run the reports load")?;
     server.stop();
@@ -113,9 +134,15 @@ fn markdown(sections: &[(&str, Vec<String>)]) -> String {
                     field(line, "ms").unwrap_or("?")
                 )
             } else if let Some(n) = field(line, "seed_events") {
-                format!("| seeding {n} events | {} ms |", field(line, "ms").unwrap_or("?"))
+                format!(
+                    "| seeding {n} events | {} ms |",
+                    field(line, "ms").unwrap_or("?")
+                )
             } else if let Some(n) = field(line, "seed_tickets") {
-                format!("| seeding {n} tickets | {} ms |", field(line, "ms").unwrap_or("?"))
+                format!(
+                    "| seeding {n} tickets | {} ms |",
+                    field(line, "ms").unwrap_or("?")
+                )
             } else if let Some(ms) = field(line, "rollup_ms") {
                 format!(
                     "| first report, rolling up every seeded event ({} conversations) | {ms} ms |",
@@ -164,7 +191,10 @@ mod tests {
         let line = "endpoint=sla.csv days=90 ms=12.5";
         assert_eq!(field(line, "endpoint"), Some("sla.csv"));
         assert_eq!(field(line, "ms"), Some("12.5"));
-        let text = markdown(&[("SQLite", vec![line.to_owned(), "ingest=unavailable status=404".to_owned()])]);
+        let text = markdown(&[(
+            "SQLite",
+            vec![line.to_owned(), "ingest=unavailable status=404".to_owned()],
+        )]);
         assert!(text.contains("| `sla.csv` over 90 days | 12.5 ms |"));
         assert!(text.contains("not measured"));
     }
