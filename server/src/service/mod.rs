@@ -35,8 +35,8 @@ pub use error::ServiceError;
 pub use escalations::Escalated;
 pub use knowledge::{import_kb, KbPublisher, ServedKb};
 pub use policy::VisitorPolicy;
-pub use unanswered::Engines;
 pub use reports::table_rows;
+pub use unanswered::Engines;
 
 use crate::events::Hub;
 use crate::http::{Limiter, Metrics, SiteDirectory, SnapshotFile};
