@@ -18,7 +18,6 @@
 
 use std::cell::{Cell, RefCell};
 
-
 use engine::{Decision, Engine, EscalateReason, Reply};
 
 use super::conversation::BotReply;
