@@ -328,7 +328,7 @@ pub fn import(dir: &Path, site: &str, database_url: &str) -> Result<ExitCode> {
     })?;
     writeln!(
         std::io::stdout().lock(),
-        "imported {} into site {site}: {files} file(s), {entries} entries; publish it from the app (Knowledge base) or POST /api/v1/admin/kb/{site}/publish",
+        "imported {} into site {site}: {files} file(s), {entries} entries; publish it with POST /api/v1/admin/kb/{site}/publish (an admin's session; the workbench page for it comes next)",
         dir.display()
     )?;
     Ok(ExitCode::SUCCESS)
