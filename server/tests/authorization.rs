@@ -99,6 +99,8 @@ enum Prep {
     TargetSite(Option<fn() -> Value>),
     /// A new knowledge-base entry of the demo site per call; this body, if any.
     FreshKbEntry(Option<fn() -> Value>),
+    /// No path parameter, no body; this query string.
+    Query(&'static str),
     /// No path parameter, no body, and the caller's session is a fresh one (signing out).
     FreshSession,
 }
@@ -165,6 +167,7 @@ const ROWS: &[Row] = &[
     row("GET", "/api/v1/tickets/{id}/events", Prep::Ticket(None), visitor(200)),
     row("POST", "/api/v1/tickets/{id}/rating", Prep::Ticket(Some(|| json!({ "score": 5 }))), visitor(201)),
     row("POST", "/api/v1/feedback", Prep::Body(|| json!({ "site": "demo", "entry_id": "authz-entry", "helpful": true })), public(204)),
+    row("POST", "/api/v1/events", Prep::UniqueBody(|n| json!({ "batch_id": format!("authz-batch-{n}"), "site": "demo", "events": [{ "conversation": "authz-conversation", "at": 0, "type": "no_answer", "text": "what about gift cards" }] })), public(204)),
     // Signing in and out.
     row("GET", "/api/v1/session", Prep::Nothing, desk(200, 200, 200)),
     row("POST", "/api/v1/session", Prep::Body(|| json!({ "email": LOGIN_EMAIL, "password": LOGIN_PASSWORD })), public(200)),
@@ -201,6 +204,11 @@ const ROWS: &[Row] = &[
     row("PUT", "/api/v1/admin/groups/{id}", Prep::TargetGroup(|| json!({ "name": "Renamed" })), admin_only(200)),
     row("DELETE", "/api/v1/admin/groups/{id}", Prep::FreshGroup, admin_only(204)),
     row("GET", "/api/v1/admin/feedback", Prep::Nothing, admin_only(200)),
+    row("GET", "/api/v1/admin/reports", Prep::Nothing, admin_only(200)),
+    row("GET", "/api/v1/admin/reports/{file}", Prep::Nothing, admin_only(200)),
+    // Unanswered questions: any signed-in agent; no group of that name, so marking is 404.
+    row("GET", "/api/v1/admin/clusters", Prep::Query("site=demo"), desk(200, 200, 200)),
+    row("POST", "/api/v1/admin/clusters/{id}/mark", Prep::Body(|| json!({ "site": "demo", "state": "dismissed" })), desk(404, 404, 404)),
     row("GET", "/api/v1/admin/sites", Prep::Nothing, admin_only(200)),
     row("POST", "/api/v1/admin/sites", Prep::UniqueBody(|n| json!({ "id": format!("s{n}"), "name": "S" })), admin_only(201)),
     row("PUT", "/api/v1/admin/sites/{id}", Prep::TargetSite(Some(|| json!({ "name": "Target site" }))), admin_only(200)),
@@ -406,6 +414,7 @@ impl Fixture {
         let body = |f: Option<fn() -> Value>| f.map(|f| f());
         match row.prep {
             Prep::Nothing | Prep::FreshSession => (row.path.to_owned(), None),
+            Prep::Query(query) => (format!("{}?{query}", row.path), None),
             Prep::Body(f) => {
                 let mut value = f();
                 if row.path == "/api/v1/session" {
@@ -488,7 +497,9 @@ impl Fixture {
         let (path, body) = self.prepare(row).await;
         let path = path
             .replace("{site}", "demo")
-            .replace("{version}", "999999");
+            .replace("{version}", "999999")
+            .replace("{file}", "conversations.csv")
+            .replace("{id}", "999999");
         let credentials = self.credentials(row, index).await;
         let method = Method::from_bytes(row.method.as_bytes()).unwrap();
         let mut request = self.server.request(method, &path);
