@@ -74,7 +74,11 @@ pub struct KbEntryList {
 
 // `GET /api/v1/admin/kb/{site}/entries?q=`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 pub struct KbEntriesQuery {
     /// Words every listed entry's id, question, alternates or category contains (any case).
     #[serde(default)]
@@ -83,7 +87,11 @@ pub struct KbEntriesQuery {
 
 // `?locale=` on one entry's path.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 pub struct KbEntryLocale {
     /// The entry's locale; absent for an entry without one.
     #[serde(default)]

@@ -131,6 +131,25 @@ mod tests {
 
     /// Generated clients name a method after each operationId: a repeated one breaks them, and
     /// OpenAPI validators refuse the document.
+    /// A parameter "in path" must name a `{…}` segment of its path (validators refuse the
+    /// document otherwise); a query string's fields are `in: query`.
+    #[test]
+    fn path_parameters_are_in_the_path() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let mut strays = Vec::new();
+        for (path, operations) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                    let name = parameter["name"].as_str().unwrap_or_default();
+                    if parameter["in"] == "path" && !path.contains(&format!("{{{name}}}")) {
+                        strays.push(format!("{method} {path}: {name}"));
+                    }
+                }
+            }
+        }
+        assert!(strays.is_empty(), "path parameters not in their path: {strays:?}");
+    }
+
     #[test]
     fn every_operation_has_its_own_id() {
         let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();

@@ -240,6 +240,7 @@ impl SnapshotFile {
 
 /// `?site=`: whose published knowledge base to send.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SnapshotQuery {
     /// A site id; the site's published snapshot when it has one, else the server's file.
     #[serde(default)]
