@@ -147,7 +147,10 @@ mod tests {
                 }
             }
         }
-        assert!(strays.is_empty(), "path parameters not in their path: {strays:?}");
+        assert!(
+            strays.is_empty(),
+            "path parameters not in their path: {strays:?}"
+        );
     }
 
     #[test]
