@@ -2,7 +2,7 @@
  *
  * - App shell (index.html and the hashed wasm, JS and CSS it names), embed.js: precached at install.
  * - Hashed files: cache first (their content never changes under their name).
- * - /kb.snapshot (and /kb.snapshot?site=S, each site's own, cached apart): stale-while-revalidate. The cached copy is served at once (the assistant
+ * - /kb.snapshot: stale-while-revalidate. The cached copy is served at once (the assistant
  *   answers without waiting for the network, or without a network at all) while the worker asks
  *   the server in the background, by ETag, whether a newer one exists; a new one replaces the
  *   cached copy and the next load uses it. Pages are told with a `{answerdesk: "snapshot"}`
@@ -43,22 +43,15 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
-// A snapshot's cache key: its path and query, so two sites' widgets never share one.
-function snapshotKey(request) {
-  var url = new URL(request.url);
-  return url.pathname + url.search;
-}
-
 // Asks the server for the snapshot, revalidating by ETag through the HTTP cache; keeps a new one.
 function refreshSnapshot(request) {
-  var key = snapshotKey(request);
   return fetch(request, { cache: "no-cache" }).then(function (response) {
     if (!response.ok) return response;
     var copy = response.clone();
     return caches.open(CACHE).then(function (cache) {
-      return cache.match(key).then(function (old) {
+      return cache.match(SNAPSHOT).then(function (old) {
         var changed = !old || old.headers.get("etag") !== response.headers.get("etag");
-        return cache.put(key, copy).then(function () {
+        return cache.put(SNAPSHOT, copy).then(function () {
           if (changed && old) self.clients.matchAll().then(function (all) {
             all.forEach(function (c) { c.postMessage({ answerdesk: "snapshot" }); });
           });
@@ -72,7 +65,7 @@ function refreshSnapshot(request) {
 function snapshotFromCache(event) {
   var request = event.request;
   var refreshed = refreshSnapshot(request);
-  return caches.match(snapshotKey(request)).then(function (hit) {
+  return caches.match(SNAPSHOT).then(function (hit) {
     if (hit) {
       event.waitUntil(refreshed.catch(function () {}));
       return hit;

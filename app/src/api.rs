@@ -436,18 +436,14 @@ fn rating_body(score: u8) -> String {
     format!("{{\"score\":{score}}}")
 }
 
-/// The knowledge snapshot: the widget's site's (`/kb.snapshot?site=`, what it published from the
-/// app, or the server's file when it published nothing). The service worker serves it network-first, so a new version on the
+/// The knowledge snapshot. The service worker serves it network-first, so a new version on the
 /// server is picked up and the last one still answers offline. `?snapshot=` is followed only to
 /// the widget's own origin or its host page's: a snapshot's answers are shown as HTML.
 ///
 /// `arrived` sees the bytes so far after each chunk: the snapshot's core comes first, and the
 /// engine can answer from it while the rest (the dense index, most of the file) downloads.
 pub async fn fetch_snapshot(mut arrived: impl FnMut(&[u8])) -> Result<Vec<u8>, String> {
-    let url = browser::same_site_url_param("snapshot").unwrap_or_else(|| {
-        browser::query_param("site")
-            .map_or("/kb.snapshot".into(), |s| format!("/kb.snapshot?site={s}"))
-    });
+    let url = browser::same_site_url_param("snapshot").unwrap_or_else(|| "/kb.snapshot".into());
     let response = fetch("GET", &url, &[], None)
         .await
         .map_err(|e| format!("{url}: {e}"))?;
