@@ -251,6 +251,7 @@ pub fn Groups() -> impl IntoView {
                 Err(invalid) => Err(crate::workbench::client::ApiError {
                     status: 422,
                     detail: invalid.to_string(),
+                    field: Some("id".into()),
                 }),
             };
             match created {

@@ -13,7 +13,7 @@ pub fn t() -> &'static Texts {
 /// What an admin reads around the desk's data (names, ids and origins stay as entered).
 pub struct Texts {
     /// The admin pages' names, in the order of [`AdminPage::ALL`].
-    page_titles: [&'static str; 7],
+    page_titles: [&'static str; 8],
     pub nav: &'static str,
     pub loading: &'static str,
     pub saved: &'static str,
@@ -154,12 +154,75 @@ pub struct Texts {
     reason_not_helpful: &'static str,
     first_response: &'static str,
     resolution: &'static str,
+    // Knowledge base.
+    pub add_answer: &'static str,
+    pub kb_search: &'static str,
+    pub kb_search_hint: &'static str,
+    pub kb_new: &'static str,
+    /// With `{count}`.
+    kb_count: &'static str,
+    pub kb_empty: &'static str,
+    pub kb_locale_short: &'static str,
+    pub kb_locale: &'static str,
+    pub kb_question: &'static str,
+    pub kb_alternates: &'static str,
+    pub kb_answer: &'static str,
+    pub kb_preview: &'static str,
+    pub kb_category: &'static str,
+    pub kb_tags: &'static str,
+    pub kb_links: &'static str,
+    pub kb_file: &'static str,
+    pub kb_editable: &'static str,
+    pub kb_article_part: &'static str,
+    /// With `{file}`.
+    kb_article_reason: &'static str,
+    /// With `{id}`.
+    kb_editing: &'static str,
+    pub kb_checks: &'static str,
+    pub kb_no_findings: &'static str,
+    pub kb_error: &'static str,
+    pub kb_warning: &'static str,
+    /// With `{id}`.
+    kb_open: &'static str,
+    pub kb_retire: &'static str,
+    pub kb_confirm_retire: &'static str,
+    pub kb_close: &'static str,
+    /// With `{id}`.
+    kb_created: &'static str,
+    /// With `{id}`.
+    kb_saved: &'static str,
+    /// With `{id}`.
+    kb_retired: &'static str,
+    pub kb_publish_heading: &'static str,
+    pub kb_publish: &'static str,
+    kb_idle: &'static str,
+    /// With `{stage}` and `{percent}`.
+    kb_running: &'static str,
+    /// The steps of a publish: reading, building, compressing, storing.
+    kb_stages: [&'static str; 4],
+    /// With `{version}` and `{entries}`.
+    kb_done: &'static str,
+    /// With `{error}`.
+    kb_failed: &'static str,
+    pub kb_versions: &'static str,
+    pub kb_no_versions: &'static str,
+    pub kb_version: &'static str,
+    pub kb_published: &'static str,
+    pub kb_by: &'static str,
+    pub kb_size: &'static str,
+    pub kb_entries: &'static str,
+    pub kb_served: &'static str,
+    pub kb_rollback: &'static str,
+    /// With `{version}`.
+    kb_confirm_rollback: &'static str,
+    /// With `{version}`.
+    kb_rolled_back: &'static str,
 }
 
 impl Texts {
     /// An admin page's name, in the nav and its heading.
     pub fn page_title(&self, page: AdminPage) -> &'static str {
-        let [agents, groups, canned, sites, config, reports, unanswered] = self.page_titles;
+        let [agents, groups, canned, sites, config, reports, unanswered, kb] = self.page_titles;
         match page {
             AdminPage::Agents => agents,
             AdminPage::Groups => groups,
@@ -168,6 +231,7 @@ impl Texts {
             AdminPage::Config => config,
             AdminPage::Reports => reports,
             AdminPage::Unanswered => unanswered,
+            AdminPage::Kb => kb,
         }
     }
 
@@ -204,6 +268,80 @@ impl Texts {
             "answered" => answered,
             "escalated" => escalated,
             _ => no_answer,
+        }
+    }
+
+    pub fn kb_count(&self, count: usize) -> String {
+        fill(self.kb_count, &[("count", &count.to_string())])
+    }
+
+    pub fn kb_article_reason(&self, file: &str) -> String {
+        fill(self.kb_article_reason, &[("file", file)])
+    }
+
+    pub fn kb_editing(&self, id: &str) -> String {
+        fill(self.kb_editing, &[("id", id)])
+    }
+
+    pub fn kb_open(&self, id: &str) -> String {
+        fill(self.kb_open, &[("id", id)])
+    }
+
+    pub fn kb_created(&self, id: &str) -> String {
+        fill(self.kb_created, &[("id", id)])
+    }
+
+    pub fn kb_saved(&self, id: &str) -> String {
+        fill(self.kb_saved, &[("id", id)])
+    }
+
+    pub fn kb_retired(&self, id: &str) -> String {
+        fill(self.kb_retired, &[("id", id)])
+    }
+
+    pub fn kb_confirm_rollback(&self, version: i64) -> String {
+        fill(
+            self.kb_confirm_rollback,
+            &[("version", &version.to_string())],
+        )
+    }
+
+    pub fn kb_rolled_back(&self, version: i64) -> String {
+        fill(self.kb_rolled_back, &[("version", &version.to_string())])
+    }
+
+    /// Where a publish is, in words; `percent` while it runs.
+    pub fn kb_publish_status(&self, status: &protocol::KbPublishStatus, percent: u8) -> String {
+        use protocol::{KbPublishStage as Stage, KbPublishState as State};
+        match status.state {
+            State::Idle => self.kb_idle.to_owned(),
+            State::Running => {
+                let [reading, building, compressing, storing] = self.kb_stages;
+                let stage = match status.stage {
+                    Some(Stage::Reading) | None => reading,
+                    Some(Stage::Building) => building,
+                    Some(Stage::Compressing) => compressing,
+                    Some(Stage::Storing) => storing,
+                };
+                fill(
+                    self.kb_running,
+                    &[("stage", stage), ("percent", &percent.to_string())],
+                )
+            }
+            State::Done => fill(
+                self.kb_done,
+                &[
+                    ("version", &status.version.unwrap_or_default().to_string()),
+                    (
+                        "entries",
+                        &status.entry_count.unwrap_or_default().to_string(),
+                    ),
+                ],
+            ),
+            State::Failed => fill(
+                self.kb_failed,
+                &[("error", status.error.as_deref().unwrap_or_default())],
+            ),
         }
     }
 
@@ -251,7 +389,7 @@ impl Texts {
 
 pub(crate) static TEXTS: Translations<Texts> = Translations {
     en: Texts {
-        page_titles: ["Agents", "Groups", "Canned responses", "Sites", "Settings", "Reports", "Unanswered"],
+        page_titles: ["Agents", "Groups", "Canned responses", "Sites", "Settings", "Reports", "Unanswered", "Knowledge base"],
     nav: "Admin",
     loading: "Loading…",
     saved: "Saved.",
@@ -375,9 +513,58 @@ pub(crate) static TEXTS: Translations<Texts> = Translations {
     reason_not_helpful: "answer did not help",
     first_response: "first response",
     resolution: "resolution",
+    add_answer: "Add answer",
+    kb_search: "Search",
+    kb_search_hint: "Words in the id, question, wordings or category",
+    kb_new: "New entry",
+    kb_count: "{count} entries",
+    kb_empty: "No entries match.",
+    kb_locale_short: "Locale",
+    kb_locale: "Locale (en, zh-CN; empty for none)",
+    kb_question: "Question",
+    kb_alternates: "Other wordings visitors use (one per line)",
+    kb_answer: "Answer (Markdown)",
+    kb_preview: "Preview: what visitors see",
+    kb_category: "Category",
+    kb_tags: "Tags (comma separated)",
+    kb_links: "Links (one per line: title | URL)",
+    kb_file: "File",
+    kb_editable: "Editable",
+    kb_article_part: "no: part of an article",
+    kb_article_reason: "This entry is a passage of the Markdown article {file}: the editor cannot rewrite articles. Edit that file and import the folder again (answerdesk kb import).",
+    kb_editing: "Editing {id}",
+    kb_checks: "Checks (kb lint)",
+    kb_no_findings: "No duplicates or conflicts.",
+    kb_error: "Error:",
+    kb_warning: "Warning:",
+    kb_open: "open {id}",
+    kb_retire: "Retire",
+    kb_confirm_retire: "Click again to retire it",
+    kb_close: "Close",
+    kb_created: "Created {id}. Publish to let visitors see it.",
+    kb_saved: "Saved {id}. Publish to let visitors see it.",
+    kb_retired: "Retired {id}. Publish to take it off the assistant.",
+    kb_publish_heading: "Publish",
+    kb_publish: "Publish now",
+    kb_idle: "Not published since the server started.",
+    kb_running: "Publishing: {stage} ({percent} %)",
+    kb_stages: ["reading the files", "building the index", "compressing", "storing"],
+    kb_done: "Published: version {version} ({entries} entries) is served.",
+    kb_failed: "Publish failed: {error}",
+    kb_versions: "Versions (the last 10 are kept)",
+    kb_no_versions: "Nothing published yet.",
+    kb_version: "Version",
+    kb_published: "Published",
+    kb_by: "By",
+    kb_size: "Size",
+    kb_entries: "Entries",
+    kb_served: "served now",
+    kb_rollback: "Roll back",
+    kb_confirm_rollback: "Click again to serve version {version}",
+    kb_rolled_back: "Version {version} is served again.",
     },
     zh_cn: Texts {
-        page_titles: ["坐席", "技能组", "快捷回复", "站点", "设置", "报表", "未解决的问题"],
+        page_titles: ["坐席", "技能组", "快捷回复", "站点", "设置", "报表", "未解决的问题", "知识库"],
     nav: "管理",
     loading: "加载中…",
     saved: "已保存。",
@@ -500,6 +687,55 @@ pub(crate) static TEXTS: Translations<Texts> = Translations {
     reason_not_helpful: "答案没帮助",
     first_response: "首次响应",
     resolution: "解决",
+    add_answer: "添加答案",
+    kb_search: "搜索",
+    kb_search_hint: "ID、问题、问法或分类中的词",
+    kb_new: "新建条目",
+    kb_count: "共 {count} 个条目",
+    kb_empty: "没有匹配的条目。",
+    kb_locale_short: "语言",
+    kb_locale: "语言（en、zh-CN；可留空）",
+    kb_question: "问题",
+    kb_alternates: "访客的其他问法（每行一个）",
+    kb_answer: "答案（Markdown）",
+    kb_preview: "预览：访客看到的样子",
+    kb_category: "分类",
+    kb_tags: "标签（用逗号分隔）",
+    kb_links: "链接（每行一个：标题 | URL）",
+    kb_file: "文件",
+    kb_editable: "可编辑",
+    kb_article_part: "否：文章的一部分",
+    kb_article_reason: "此条目是 Markdown 文章 {file} 中的一段，编辑器无法改写文章。请修改该文件后重新导入文件夹（answerdesk kb import）。",
+    kb_editing: "编辑 {id}",
+    kb_checks: "检查（kb lint）",
+    kb_no_findings: "没有重复或冲突。",
+    kb_error: "错误：",
+    kb_warning: "警告：",
+    kb_open: "打开 {id}",
+    kb_retire: "停用",
+    kb_confirm_retire: "再点一次以停用",
+    kb_close: "关闭",
+    kb_created: "已创建 {id}。发布后访客即可看到。",
+    kb_saved: "已保存 {id}。发布后访客即可看到。",
+    kb_retired: "已停用 {id}。发布后助手将不再使用它。",
+    kb_publish_heading: "发布",
+    kb_publish: "立即发布",
+    kb_idle: "服务器启动以来尚未发布。",
+    kb_running: "正在发布：{stage}（{percent}%）",
+    kb_stages: ["读取文件", "构建索引", "压缩", "保存"],
+    kb_done: "发布完成：正在使用版本 {version}（{entries} 个条目）。",
+    kb_failed: "发布失败：{error}",
+    kb_versions: "版本（保留最近 10 个）",
+    kb_no_versions: "尚未发布任何版本。",
+    kb_version: "版本",
+    kb_published: "发布时间",
+    kb_by: "发布人",
+    kb_size: "大小",
+    kb_entries: "条目数",
+    kb_served: "正在使用",
+    kb_rollback: "回滚",
+    kb_confirm_rollback: "再点一次以使用版本 {version}",
+    kb_rolled_back: "已恢复使用版本 {version}。",
     },
 };
 
@@ -525,6 +761,43 @@ mod tests {
         assert_eq!(
             TEXTS.get(Locale::En).page_title(AdminPage::Config),
             "Settings"
+        );
+    }
+
+    #[test]
+    fn the_knowledge_base_page_speaks_both_languages() {
+        use protocol::{KbPublishStage, KbPublishState, KbPublishStatus};
+        assert_eq!(TEXTS.get(Locale::ZhCn).page_title(AdminPage::Kb), "知识库");
+        let running = KbPublishStatus {
+            state: KbPublishState::Running,
+            stage: Some(KbPublishStage::Building),
+            started_by: None,
+            started_at: None,
+            finished_at: None,
+            entry_count: Some(184),
+            version: None,
+            error: None,
+        };
+        assert_eq!(
+            TEXTS.get(Locale::En).kb_publish_status(&running, 20),
+            "Publishing: building the index (20 %)"
+        );
+        assert_eq!(
+            TEXTS.get(Locale::ZhCn).kb_publish_status(&running, 20),
+            "正在发布：构建索引（20%）"
+        );
+        let done = KbPublishStatus {
+            state: KbPublishState::Done,
+            version: Some(3),
+            ..running
+        };
+        assert!(TEXTS
+            .get(Locale::En)
+            .kb_publish_status(&done, 100)
+            .contains("version 3 (184 entries)"));
+        assert_eq!(
+            TEXTS.get(Locale::ZhCn).kb_confirm_rollback(2),
+            "再点一次以使用版本 2"
         );
     }
 }

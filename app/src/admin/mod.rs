@@ -1,6 +1,7 @@
 //! The admin pages: agents and groups, canned responses, sites (allowed origins, identity
 //! secret, embed snippet), the desk's settings (automatic assignment, capacity, SLA), the
-//! reports, and the questions visitors asked that the assistant could not answer.
+//! reports, the questions visitors asked that the assistant could not answer, and each site's
+//! knowledge base (entries, publishing, versions).
 //!
 //! Shown only to admins; the server refuses these calls for anyone else all the same, so hiding
 //! them is a courtesy, not the protection.
@@ -9,6 +10,7 @@ mod agents;
 mod canned;
 mod config;
 mod i18n;
+mod kb;
 mod reports;
 mod sites;
 mod unanswered;
@@ -44,6 +46,7 @@ pub fn Admin(page: AdminPage) -> impl IntoView {
                     AdminPage::Config => view! { <config::Config /> }.into_any(),
                     AdminPage::Reports => view! { <reports::Reports /> }.into_any(),
                     AdminPage::Unanswered => view! { <unanswered::Unanswered /> }.into_any(),
+                    AdminPage::Kb => view! { <kb::Kb /> }.into_any(),
                 }}
             </section>
         </div>

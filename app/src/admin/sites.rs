@@ -98,6 +98,7 @@ fn NewSite(on_saved: Callback<()>) -> impl IntoView {
                 Err(invalid) => Err(ApiError {
                     status: 422,
                     detail: invalid.to_string(),
+                    field: Some("id".into()),
                 }),
             };
             match created {

@@ -8,7 +8,7 @@ use protocol::{Cluster, ClusterList, ClusterMark, ClusterState, Slug};
 
 use super::i18n::t;
 use crate::agent::clock;
-use crate::workbench::workspace;
+use crate::workbench::{kb_draft, workspace, AdminPage, Page};
 
 /// The windows offered, in days (the labels are `t().windows`).
 const WINDOWS: [u32; 3] = [7, 30, 90];
@@ -119,7 +119,7 @@ pub fn Unanswered() -> impl IntoView {
                     <p>{t().unanswered_summary(list.questions, list.clusters.len())}</p>
                     <ol class="wb-clusters">
                         {list.clusters.into_iter().map(|cluster| {
-                            view! { <ClusterCard cluster=cluster mark=mark.clone() /> }
+                            view! { <ClusterCard cluster=cluster site=site.get_untracked() mark=mark.clone() /> }
                         }).collect_view()}
                     </ol>
                 }.into_any()
@@ -131,9 +131,18 @@ pub fn Unanswered() -> impl IntoView {
 #[component]
 fn ClusterCard(
     cluster: Cluster,
+    /// The site the list is of: the knowledge base an answer goes to.
+    site: String,
     mark: impl Fn(i64, ClusterState) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
+    let ws = workspace();
     let id = cluster.id;
+    // A new entry with the group's wordings, opened on the Knowledge base page.
+    let handoff = kb_draft::from_cluster(&site, &cluster);
+    let add_answer = move |_| {
+        kb_draft::hand_over(handoff.clone());
+        ws.go(Page::Admin(AdminPage::Kb));
+    };
     let (dismiss, covered) = (mark.clone(), mark);
     view! {
         <li class="wb-cluster" data-testid="cluster" data-cluster-id=id.to_string()>
@@ -154,6 +163,7 @@ fn ClusterCard(
                 }).collect_view()}
             </ul>
             <div class="wb-actions">
+                <button type="button" data-testid="cluster-add-answer" on:click=add_answer>{t().add_answer}</button>
                 <button type="button" class="wb-quiet" data-testid="cluster-dismiss"
                     on:click=move |_| dismiss(id, ClusterState::Dismissed)>{t().dismiss}</button>
                 <button type="button" class="wb-quiet" data-testid="cluster-covered"

@@ -1,6 +1,7 @@
 //! One case: what the visitor and the bot said before escalating (set apart from the human
 //! conversation), the summary, the contact, what the bot considered, smart assist, the composer
-//! and the case actions (claim, assign, status, priority, type, tags, transfer).
+//! and the case actions (claim, assign, status, priority, type, tags, transfer; for admins, a
+//! resolved ticket turned into a knowledge-base entry).
 
 use leptos::prelude::*;
 
@@ -14,7 +15,7 @@ use crate::workbench::client::{transfer_from_form, TransferFormError};
 use crate::workbench::model::{
     is_live, Agent, AgentExt as _, Author, Case, CaseExt as _, Group, Message, TicketSummary,
 };
-use crate::workbench::{workspace, Knowledge};
+use crate::workbench::{kb_draft, workspace, AdminPage, Knowledge, Page};
 use protocol::{ChangeRequest, Priority, Status, TicketType};
 
 #[derive(Clone, PartialEq)]
@@ -223,6 +224,22 @@ fn CaseHeader(
         .assignee_email
         .clone()
         .map(|e| (e.clone(), ticket.assignee_name.clone().unwrap_or(e)));
+    // Admins turn a resolved ticket's question and reply into a knowledge-base entry.
+    let to_answer = ws
+        .desk
+        .me
+        .is_admin()
+        .then(|| kb_draft::from_case(&case))
+        .flatten()
+        .map(|handoff| {
+            let ws = ws.clone();
+            view! {
+                <button type="button" class="wb-quiet" data-testid="case-to-answer" on:click=move |_| {
+                    kb_draft::hand_over(handoff.clone());
+                    ws.go(Page::Admin(AdminPage::Kb));
+                }>{t().to_answer}</button>
+            }
+        });
 
     view! {
         <header class="wb-case-head">
@@ -264,6 +281,7 @@ fn CaseHeader(
                     <button type="button" data-testid="claim" on:click=move |_| act_claim(CaseAction::Claim)>{t().claim}</button>
                 })}
                 <button type="button" data-testid="transfer" on:click=move |_| transferring.set(true)>{t().transfer}</button>
+                {to_answer}
             </div>
             <label class="wb-tags">{t().tags}
                 <input type="text" data-testid="tags" value=tags placeholder="comma, separated"

@@ -8,6 +8,10 @@
 use gloo_net::http::{Request, RequestBuilder};
 use protocol::paths::{ADMIN, DESK, SESSION, SESSION_PASSWORD};
 use protocol::{
+    kb_paths, KbEntry, KbEntryDraft, KbEntryList, KbEntrySummary, KbFinding, KbLint, KbLintRequest,
+    KbPreview, KbPreviewRequest, KbPublishStatus, KbVersion, KbVersionList,
+};
+use protocol::{
     Agent, AgentList, AgentUpdate, AssignRequest, AvailabilityChange, CannedList, CannedRequest,
     CannedResponse, ChangeRequest, ClusterList, ClusterMark, ClusterMarked, CreatedAgent,
     Credentials, DeskConfig, Group, GroupList, GroupRename, MergeRequest, NewAgentMessage,
@@ -18,11 +22,16 @@ use protocol::{
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::route::encode;
+
 /// A failed call: the HTTP status (0 when the request never completed) and what went wrong.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     pub status: u16,
     pub detail: String,
+    /// The request body's field the server blamed (problem+json `field`), so a form can show
+    /// the message next to it.
+    pub field: Option<String>,
 }
 
 impl ApiError {
@@ -30,6 +39,7 @@ impl ApiError {
         ApiError {
             status: 0,
             detail: err.to_string(),
+            field: None,
         }
     }
 
@@ -75,14 +85,19 @@ async fn send<T: DeserializeOwned>(
         return serde_json::from_str(text).map_err(|e| ApiError {
             status,
             detail: format!("unexpected response from the server: {e}"),
+            field: None,
         });
     }
-    let detail = match response.json::<Problem>().await {
-        Ok(p) if !p.detail.is_empty() => p.detail,
-        Ok(p) if !p.title.is_empty() => p.title,
-        _ => format!("HTTP {status}"),
+    let (detail, field) = match response.json::<Problem>().await {
+        Ok(p) if !p.detail.is_empty() => (p.detail, p.field),
+        Ok(p) if !p.title.is_empty() => (p.title, p.field),
+        _ => (format!("HTTP {status}"), None),
     };
-    Err(ApiError { status, detail })
+    Err(ApiError {
+        status,
+        detail,
+        field,
+    })
 }
 
 /// A call whose answer is not read.
@@ -100,6 +115,7 @@ pub async fn fetch_snapshot() -> Result<Vec<u8>, ApiError> {
         return Err(ApiError {
             status: response.status(),
             detail: format!("/kb.snapshot: HTTP {}", response.status()),
+            field: None,
         });
     }
     response.binary().await.map_err(ApiError::network)
@@ -426,6 +442,105 @@ impl Desk {
     /// The URL of the inbox's Server-Sent Events stream.
     pub fn events_url(&self) -> String {
         protocol::paths::DESK_EVENTS.to_owned()
+    }
+
+    /// Site `site`'s knowledge-base entries in build order, only those matching `q` when it is
+    /// not blank.
+    pub async fn kb_entries(&self, site: &str, q: &str) -> Result<Vec<KbEntrySummary>, ApiError> {
+        let mut url = kb_paths::entries(&encode(site));
+        if !q.trim().is_empty() {
+            url = format!(
+                "{url}?{}",
+                crate::browser::desk::query_string(&[("q", q.trim())])
+            );
+        }
+        let list: KbEntryList = send(Request::get(&url).build()).await?;
+        Ok(list.entries)
+    }
+
+    pub async fn kb_entry(&self, site: &str, id: &str, locale: &str) -> Result<KbEntry, ApiError> {
+        send(Request::get(&kb_entry_path(site, id, locale)).build()).await
+    }
+
+    pub async fn create_kb_entry(
+        &self,
+        site: &str,
+        draft: &KbEntryDraft,
+    ) -> Result<KbEntry, ApiError> {
+        send(self.post(&kb_paths::entries(&encode(site)), draft)).await
+    }
+
+    /// Replaces entry `id` in `locale` with `draft` (which may rename it).
+    pub async fn update_kb_entry(
+        &self,
+        site: &str,
+        id: &str,
+        locale: &str,
+        draft: &KbEntryDraft,
+    ) -> Result<KbEntry, ApiError> {
+        send(self.put(&kb_entry_path(site, id, locale), draft)).await
+    }
+
+    pub async fn retire_kb_entry(
+        &self,
+        site: &str,
+        id: &str,
+        locale: &str,
+    ) -> Result<(), ApiError> {
+        done(self.delete(&kb_entry_path(site, id, locale))).await
+    }
+
+    /// `markdown` as the snapshot will carry it: sanitized HTML.
+    pub async fn kb_preview(&self, markdown: &str) -> Result<String, ApiError> {
+        let request = KbPreviewRequest {
+            markdown: markdown.to_owned(),
+        };
+        let preview: KbPreview = send(self.post(kb_paths::PREVIEW, &request)).await?;
+        Ok(preview.html)
+    }
+
+    /// What `kb lint` says of a draft among the site's other entries.
+    pub async fn kb_lint(
+        &self,
+        site: &str,
+        request: &KbLintRequest,
+    ) -> Result<Vec<KbFinding>, ApiError> {
+        let lint: KbLint = send(self.post(&kb_paths::lint(&encode(site)), request)).await?;
+        Ok(lint.findings)
+    }
+
+    /// Starts building and serving a new snapshot of the site's knowledge base.
+    pub async fn publish_kb(&self, site: &str) -> Result<KbPublishStatus, ApiError> {
+        send(self.post(&kb_paths::publish(&encode(site)), &())).await
+    }
+
+    pub async fn kb_publish_status(&self, site: &str) -> Result<KbPublishStatus, ApiError> {
+        send(Request::get(&kb_paths::publish(&encode(site))).build()).await
+    }
+
+    /// The kept versions, newest first.
+    pub async fn kb_versions(&self, site: &str) -> Result<Vec<KbVersion>, ApiError> {
+        let list: KbVersionList =
+            send(Request::get(&kb_paths::versions(&encode(site))).build()).await?;
+        Ok(list.versions)
+    }
+
+    /// Serves kept version `version` again.
+    pub async fn rollback_kb(&self, site: &str, version: i64) -> Result<KbVersion, ApiError> {
+        send(self.post(&kb_paths::rollback(&encode(site), version), &())).await
+    }
+}
+
+/// One entry's path, its locale in the query when it has one.
+fn kb_entry_path(site: &str, id: &str, locale: &str) -> String {
+    let path = kb_paths::entry(&encode(site), &encode(id));
+    if locale.is_empty() {
+        path
+    } else {
+        format!(
+            "{path}?{}",
+            crate::browser::desk::query_string(&[("locale", locale)])
+        )
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod i18n;
+pub mod kb_draft;
 pub mod live;
 pub mod model;
 pub mod route;

@@ -25,10 +25,12 @@ pub enum AdminPage {
     Reports,
     /// What visitors asked that the assistant could not answer, grouped.
     Unanswered,
+    /// The site's knowledge base: entries edited, checked, published and rolled back.
+    Kb,
 }
 
 impl AdminPage {
-    pub const ALL: [AdminPage; 7] = [
+    pub const ALL: [AdminPage; 8] = [
         AdminPage::Agents,
         AdminPage::Groups,
         AdminPage::Canned,
@@ -36,6 +38,7 @@ impl AdminPage {
         AdminPage::Config,
         AdminPage::Reports,
         AdminPage::Unanswered,
+        AdminPage::Kb,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -47,6 +50,7 @@ impl AdminPage {
             AdminPage::Config => "config",
             AdminPage::Reports => "reports",
             AdminPage::Unanswered => "unanswered",
+            AdminPage::Kb => "kb",
         }
     }
 }
@@ -89,8 +93,8 @@ impl Page {
     }
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn encode(segment: &str) -> String {
+/// Percent-encodes everything but RFC 3986's unreserved characters: a path segment.
+pub(crate) fn encode(segment: &str) -> String {
     segment
         .bytes()
         .map(|b| match b {
@@ -143,6 +147,7 @@ mod tests {
             Page::Admin(AdminPage::Sites),
             Page::Admin(AdminPage::Config),
             Page::Admin(AdminPage::Unanswered),
+            Page::Admin(AdminPage::Kb),
         ] {
             assert_eq!(Page::parse(&page.path()), page);
         }
