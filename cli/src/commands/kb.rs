@@ -328,7 +328,7 @@ pub fn import(dir: &Path, site: &str, database_url: &str) -> Result<ExitCode> {
     })?;
     writeln!(
         std::io::stdout().lock(),
-        "imported {} into site {site}: {files} file(s), {entries} entries; publish it with POST /api/v1/admin/kb/{site}/publish (an admin's session; the workbench page for it comes next)",
+        "imported {} into site {site}: {files} file(s), {entries} entries; edit and publish it in the workbench (/admin/kb) or with POST /api/v1/admin/kb/{site}/publish",
         dir.display()
     )?;
     Ok(ExitCode::SUCCESS)

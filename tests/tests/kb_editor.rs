@@ -1,0 +1,484 @@
+//! The Knowledge base page end to end: an admin edits an entry of the imported demo knowledge
+//! base and sees the answer rendered as visitors will; typing another entry's question brings a
+//! lint finding that links to it; an empty answer is refused next to the field, the draft stays
+//! and nothing changes on the server; publishing shows its progress until the new version is
+//! served, and an older version is served again with one confirmed click. "Add answer" on a
+//! group of unanswered questions opens a new entry with the group's wordings, "Turn into an
+//! answer" on a resolved ticket one with the visitor's question and the agent's reply (for admins
+//! only). In Chinese too.
+
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Context as _, Result};
+use e2e::{wait_until, Browser, Server};
+use serde_json::{json, Value};
+use thirtyfour::prelude::*;
+
+/// Publishing runs the engine's whole build in the debug server: give it longer than a click.
+const PUBLISH_PATIENCE: Duration = Duration::from_secs(240);
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_edits_checks_publishes_and_rolls_back() -> Result<()> {
+    e2e::run(edit_publish_roll_back).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn add_answer_on_a_cluster_prefills_a_new_entry() -> Result<()> {
+    e2e::run(add_answer_from_cluster).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_knowledge_base_page_speaks_chinese() -> Result<()> {
+    e2e::run_with(
+        Browser::start_in_language("zh-CN").await?,
+        async |server, browser| {
+            import_demo(server)?;
+            browser
+                .sign_in_new(server, "lead@example.com", "Lin Lead", "admin", "general")
+                .await?;
+            browser.driver.goto(server.url("/admin/kb")).await?;
+            browser.wait_for_text(".wb-admin-page h1", "知识库").await?;
+            browser.find("[data-testid=kb-entry]").await?;
+            browser.wait_for_text(".wb-kb", "新建条目").await?;
+            browser
+                .wait_for_text("[data-testid=kb-publish]", "立即发布")
+                .await?;
+            open_entry(browser, "zh-CN", "create-account").await?;
+            browser
+                .wait_for_text("[data-testid=kb-entry-editor]", "预览")
+                .await?;
+            browser
+                .wait_for_text("[data-testid=kb-entry-editor]", "访客的其他问法")
+                .await?;
+            browser.find("[data-testid=kb-preview] p").await?;
+            browser.screenshot("kb-editor-zh").await?;
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// Stores the bundled demo knowledge base as site `demo`'s, as `answerdesk kb import` does.
+fn import_demo(server: &Server) -> Result<()> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo-kb");
+    let dir = dir.to_str().context("a UTF-8 path")?;
+    server.answerdesk(&["kb", "import", dir, "--site", "demo"])?;
+    Ok(())
+}
+
+/// Replaces the text of a form field and lets the page hear it, as typing would.
+async fn set_field(browser: &Browser, css: &str, text: &str) -> Result<()> {
+    browser.find(css).await?;
+    browser
+        .driver
+        .execute(
+            "const el = document.querySelector(arguments[0]);\
+             el.value = arguments[1];\
+             el.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![json!(css), json!(text)],
+        )
+        .await?;
+    Ok(())
+}
+
+async fn field_value(browser: &Browser, css: &str) -> Result<String> {
+    Ok(browser
+        .find(css)
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default())
+}
+
+/// Opens entry `id` in `locale` from the list.
+async fn open_entry(browser: &Browser, locale: &str, id: &str) -> Result<()> {
+    browser
+        .click(&format!(
+            "[data-testid=kb-entry][data-id='{id}'][data-locale='{locale}'] [data-testid=kb-entry-open]"
+        ))
+        .await?;
+    wait_until(async || {
+        Ok(
+            match field_value(browser, "[data-testid=kb-field-id]").await? == id {
+                true => ControlFlow::Break(()),
+                false => ControlFlow::Continue(format!("the editor did not open {id}")),
+            },
+        )
+    })
+    .await
+}
+
+/// The entry as the server holds it.
+async fn entry(admin: &e2e::AgentClient, id: &str) -> Result<Value> {
+    admin
+        .get(&format!("/api/v1/admin/kb/demo/entries/{id}?locale=en"))
+        .await
+}
+
+/// Waits, as the admin watches the page, until the version list has `count` rows and the
+/// publish status says it is done; returns the status line. Fails at once when it says failed.
+async fn wait_for_publish(browser: &Browser, count: usize) -> Result<String> {
+    let deadline = Instant::now() + PUBLISH_PATIENCE;
+    let mut saw_progress = false;
+    loop {
+        let status = browser
+            .driver
+            .execute(
+                "const s = document.querySelector('[data-testid=kb-publish-status]');\
+                 return s ? [s.dataset.state, s.innerText] : ['', ''];",
+                vec![],
+            )
+            .await?
+            .convert::<(String, String)>()?;
+        saw_progress |= status.0 == "running";
+        if status.0 == "failed" {
+            bail!("the publish failed: {}", status.1);
+        }
+        if status.0 == "done" && versions(browser).await?.len() == count {
+            ensure!(saw_progress, "the page showed the publish running before it was done");
+            return Ok(status.1);
+        }
+        if Instant::now() > deadline {
+            bail!("no publish done within {PUBLISH_PATIENCE:?}: {status:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The version rows: (version, served).
+async fn versions(browser: &Browser) -> Result<Vec<(String, bool)>> {
+    let rows = browser
+        .driver
+        .execute(
+            "return Array.from(document.querySelectorAll('[data-testid=kb-version]'),\
+               r => [r.dataset.version, r.dataset.served === 'true']);",
+            vec![],
+        )
+        .await?;
+    Ok(rows.convert()?)
+}
+
+async fn edit_publish_roll_back(server: &mut Server, browser: &Browser) -> Result<()> {
+    import_demo(server)?;
+    let api = server.sign_in_admin("api@example.com", "API").await?;
+    browser
+        .sign_in_new(server, "lead@example.com", "Lin Lead", "admin", "general")
+        .await?;
+    browser.click("[data-testid=admin-link]").await?;
+    browser.click("[data-testid=admin-nav-kb]").await?;
+    browser
+        .wait_for_text(".wb-admin-page h1", "Knowledge base")
+        .await?;
+    browser.find("[data-testid=kb-entry]").await?;
+
+    // Search narrows the list.
+    browser
+        .type_into("[data-testid=kb-search]", "guest".to_owned() + Key::Enter)
+        .await?;
+    wait_until(async || {
+        let ids = browser
+            .driver
+            .execute(
+                "return Array.from(document.querySelectorAll('[data-testid=kb-entry]'), r => r.dataset.id);",
+                vec![],
+            )
+            .await?
+            .convert::<Vec<String>>()?;
+        let narrowed = ids.iter().any(|id| id == "guest-checkout")
+            && !ids.iter().any(|id| id == "delivery-time");
+        Ok(match narrowed {
+            true => ControlFlow::Break(()),
+            false => ControlFlow::Continue(format!("the search for guest listed {ids:?}")),
+        })
+    })
+    .await?;
+    set_field(browser, "[data-testid=kb-search]", "").await?;
+    browser.click(".wb-kb-search button[type=submit]").await?;
+    browser
+        .find("[data-testid=kb-entry][data-id=create-account]")
+        .await?;
+
+    // Edit: the preview shows the answer as visitors will see it, rendered by the server.
+    open_entry(browser, "en", "create-account").await?;
+    set_field(
+        browser,
+        "[data-testid=kb-field-answer]",
+        "Creating an account is **free**.\n\nSign in with a *passkey* or a password.",
+    )
+    .await?;
+    browser
+        .wait_for_text("[data-testid=kb-preview] strong", "free")
+        .await?;
+    browser.find("[data-testid=kb-preview] em").await?;
+    browser.find("[data-testid=kb-no-findings]").await?;
+
+    // Typing another entry's question: a finding that names that entry and links to it.
+    let alternates = field_value(browser, "[data-testid=kb-field-alternates]").await?;
+    browser
+        .type_into(
+            "[data-testid=kb-field-alternates]",
+            "\nCan I order without creating an account?",
+        )
+        .await?;
+    browser
+        .wait_for_text("[data-testid=kb-finding]", "guest-checkout")
+        .await?;
+    browser
+        .find("[data-testid=kb-finding-entry][data-id=guest-checkout]")
+        .await?;
+    browser.screenshot("kb-editor").await?;
+    set_field(browser, "[data-testid=kb-field-alternates]", &alternates).await?;
+    browser.find("[data-testid=kb-no-findings]").await?;
+
+    browser.click("[data-testid=kb-save]").await?;
+    browser
+        .wait_for_text("[data-testid=kb-note]", "Saved create-account")
+        .await?;
+    let saved = entry(&api, "create-account").await?;
+    ensure!(
+        saved["entry"]["answer"]
+            .as_str()
+            .is_some_and(|a| a.contains("passkey")),
+        "the edit is stored: {saved}"
+    );
+
+    // An empty answer: refused next to the field; the draft stays, the server keeps the entry.
+    set_field(browser, "[data-testid=kb-field-answer]", "   ").await?;
+    set_field(
+        browser,
+        "[data-testid=kb-field-question]",
+        "How do I open an account?",
+    )
+    .await?;
+    browser.click("[data-testid=kb-save]").await?;
+    browser
+        .find("[data-testid=kb-field-error][data-field=answer]")
+        .await?;
+    ensure!(
+        field_value(browser, "[data-testid=kb-field-question]").await?
+            == "How do I open an account?",
+        "the draft stays after a refusal"
+    );
+    ensure!(
+        entry(&api, "create-account").await? == saved,
+        "a refused save changes nothing"
+    );
+
+    // Publish: progress until the new version is served.
+    browser.click("[data-testid=kb-close]").await?;
+    browser.find("[data-testid=kb-no-versions]").await?;
+    browser.click("[data-testid=kb-publish]").await?;
+    let done = wait_for_publish(browser, 1).await?;
+    let listed = versions(browser).await?;
+    ensure!(listed[0].1, "the new version is served: {listed:?}");
+    let first = listed[0].0.clone();
+    ensure!(
+        done.contains(&format!("version {first}")),
+        "the status names the version served: {done}"
+    );
+
+    // A second publish, then roll back to the first with a confirmed click.
+    browser.click("[data-testid=kb-publish]").await?;
+    wait_for_publish(browser, 2).await?;
+    let listed = versions(browser).await?;
+    ensure!(
+        matches!(listed.as_slice(), [(_, true), (old, false)] if *old == first),
+        "two versions, the new one served: {listed:?}"
+    );
+    browser.click("[data-testid=kb-rollback]").await?;
+    ensure!(
+        versions(browser).await?[1] == (first.clone(), false),
+        "one click only arms the rollback"
+    );
+    browser
+        .wait_for_text("[data-testid=kb-rollback]", &first)
+        .await?;
+    browser.click("[data-testid=kb-rollback]").await?;
+    wait_until(async || {
+        let now = versions(browser).await?;
+        Ok(match now.as_slice() {
+            [(_, false), (old, true)] if *old == first => ControlFlow::Break(()),
+            _ => ControlFlow::Continue(format!("version {first} served again; saw {now:?}")),
+        })
+    })
+    .await?;
+    let listed = api.get("/api/v1/admin/kb/demo/versions").await?;
+    let served: Vec<String> = listed["versions"]
+        .as_array()
+        .context("versions")?
+        .iter()
+        .filter(|v| v["served"] == true)
+        .map(|v| v["id"].to_string())
+        .collect();
+    ensure!(served == [first], "the server serves it too: {listed}");
+    Ok(())
+}
+
+async fn add_answer_from_cluster(server: &mut Server, browser: &Browser) -> Result<()> {
+    import_demo(server)?;
+    // Three visitors ask, in different words, what the demo cannot answer.
+    let wordings = [
+        "Do you sell gift cards?",
+        "can I buy a gift card for my sister",
+        "gift card available?",
+    ];
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis() as i64;
+    let http = reqwest::Client::new();
+    for (i, text) in wordings.iter().enumerate() {
+        let sent = http
+            .post(server.url("/api/v1/events"))
+            .json(&json!({
+                "batch_id": format!("batch-kb-editor-{i}"),
+                "site": "demo",
+                "events": [{ "conversation": format!("c-kb-editor-{i}"), "at": now - 1000,
+                    "type": "no_answer", "text": text, "locale": "en" }],
+            }))
+            .send()
+            .await?;
+        ensure!(sent.status().is_success(), "events: HTTP {}", sent.status());
+    }
+
+    browser
+        .sign_in_new(server, "lead@example.com", "Lin Lead", "admin", "general")
+        .await?;
+    browser.driver.goto(server.url("/admin/unanswered")).await?;
+    browser
+        .wait_for_text("[data-testid=cluster-title]", "gift card")
+        .await?;
+    browser.click("[data-testid=cluster-add-answer]").await?;
+
+    // The Knowledge base page, with a new entry holding the group's wordings.
+    browser.find("[data-testid=kb-entry-editor]").await?;
+    ensure!(
+        browser.driver.current_url().await?.path() == "/admin/kb",
+        "Add answer opens the Knowledge base page"
+    );
+    let question = field_value(browser, "[data-testid=kb-field-question]").await?;
+    let alternates = field_value(browser, "[data-testid=kb-field-alternates]").await?;
+    ensure!(
+        wordings.contains(&question.as_str()),
+        "the question is one of the wordings: {question:?}"
+    );
+    let mut all: Vec<&str> = alternates.lines().collect();
+    all.push(&question);
+    all.sort_unstable();
+    let mut expected = wordings.to_vec();
+    expected.sort_unstable();
+    ensure!(
+        all == expected,
+        "every wording is in the entry: {question:?} + {alternates:?}"
+    );
+    ensure!(
+        field_value(browser, "[data-testid=kb-field-locale]").await? == "en",
+        "in the group's language"
+    );
+    ensure!(
+        browser
+            .find("[data-testid=kb-site]")
+            .await?
+            .prop("value")
+            .await?
+            .as_deref()
+            == Some("demo"),
+        "for the group's site"
+    );
+
+    // Answered and saved, it is an entry of the site.
+    set_field(browser, "[data-testid=kb-field-id]", "gift-cards").await?;
+    set_field(
+        browser,
+        "[data-testid=kb-field-answer]",
+        "Yes: **gift cards** from 10 to 500 dollars, at checkout.",
+    )
+    .await?;
+    browser
+        .wait_for_text("[data-testid=kb-preview] strong", "gift cards")
+        .await?;
+    browser.click("[data-testid=kb-save]").await?;
+    browser
+        .wait_for_text("[data-testid=kb-note]", "Created gift-cards")
+        .await?;
+    browser
+        .find("[data-testid=kb-entry][data-id=gift-cards]")
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resolved_ticket_turns_into_an_answer_for_admins_only() -> Result<()> {
+    e2e::run(ticket_into_answer).await
+}
+
+async fn ticket_into_answer(server: &mut Server, browser: &Browser) -> Result<()> {
+    import_demo(server)?;
+    let created = reqwest::Client::new()
+        .post(server.url("/api/v1/escalations"))
+        .json(&json!({ "site": "demo", "message": "Can I pay with a gift card?" }))
+        .send()
+        .await?;
+    ensure!(
+        created.status() == 201,
+        "escalation: HTTP {}",
+        created.status()
+    );
+    let ticket = created.json::<Value>().await?["ticket_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let agent = server.sign_in_agent("ming@example.com", "Ming").await?;
+    agent
+        .reply(&ticket, "Yes: enter the **gift card code** at checkout.")
+        .await?;
+
+    // Not resolved yet: nothing to turn into an answer.
+    browser
+        .sign_in_new(server, "lead@example.com", "Lin Lead", "admin", "general")
+        .await?;
+    let case = server.url(&format!("/agent/tickets/{ticket}"));
+    browser.driver.goto(&case).await?;
+    browser
+        .wait_for_text("[data-testid=case]", "gift card code")
+        .await?;
+    ensure!(
+        browser.count("[data-testid=case-to-answer]").await? == 0,
+        "an open ticket offers no answer"
+    );
+    agent.set_status(&ticket, "resolved").await?;
+    browser.driver.goto(&case).await?;
+    browser.click("[data-testid=case-to-answer]").await?;
+
+    browser.find("[data-testid=kb-entry-editor]").await?;
+    ensure!(
+        field_value(browser, "[data-testid=kb-field-question]").await?
+            == "Can I pay with a gift card?",
+        "the visitor's question"
+    );
+    ensure!(
+        field_value(browser, "[data-testid=kb-field-answer]").await?
+            == "Yes: enter the **gift card code** at checkout.",
+        "the agent's reply"
+    );
+    browser
+        .wait_for_text("[data-testid=kb-preview] strong", "gift card code")
+        .await?;
+
+    // An agent without the admin role does not see the button.
+    browser.driver.goto(server.url("/agent")).await?;
+    let agent_password = server.add_agent("ann@example.com", "Ann", "agent", "general")?;
+    browser
+        .sign_in_as(server, "ann@example.com", &agent_password)
+        .await?;
+    browser.driver.goto(&case).await?;
+    browser
+        .wait_for_text("[data-testid=case]", "gift card code")
+        .await?;
+    ensure!(
+        browser.count("[data-testid=case-to-answer]").await? == 0,
+        "agents do not edit the knowledge base"
+    );
+    Ok(())
+}
