@@ -53,6 +53,7 @@ async fn the_knowledge_base_page_speaks_chinese() -> Result<()> {
                 .wait_for_text("[data-testid=kb-entry-editor]", "访客的其他问法")
                 .await?;
             browser.find("[data-testid=kb-preview] p").await?;
+            show_editor(browser).await?;
             browser.screenshot("kb-editor-zh").await?;
             Ok(())
         },
@@ -90,6 +91,18 @@ async fn field_value(browser: &Browser, css: &str) -> Result<String> {
         .prop("value")
         .await?
         .unwrap_or_default())
+}
+
+/// Brings the editor into view for a screenshot.
+async fn show_editor(browser: &Browser) -> Result<()> {
+    browser
+        .driver
+        .execute(
+            "document.querySelector('[data-testid=kb-entry-editor]').scrollIntoView();",
+            vec![],
+        )
+        .await?;
+    Ok(())
 }
 
 /// Opens entry `id` in `locale` from the list.
@@ -137,7 +150,10 @@ async fn wait_for_publish(browser: &Browser, count: usize) -> Result<String> {
             bail!("the publish failed: {}", status.1);
         }
         if status.0 == "done" && versions(browser).await?.len() == count {
-            ensure!(saw_progress, "the page showed the publish running before it was done");
+            ensure!(
+                saw_progress,
+                "the page showed the publish running before it was done"
+            );
             return Ok(status.1);
         }
         if Instant::now() > deadline {
@@ -228,6 +244,7 @@ async fn edit_publish_roll_back(server: &mut Server, browser: &Browser) -> Resul
     browser
         .find("[data-testid=kb-finding-entry][data-id=guest-checkout]")
         .await?;
+    show_editor(browser).await?;
     browser.screenshot("kb-editor").await?;
     set_field(browser, "[data-testid=kb-field-alternates]", &alternates).await?;
     browser.find("[data-testid=kb-no-findings]").await?;

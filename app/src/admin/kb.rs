@@ -173,7 +173,6 @@ fn SiteKb(site: String, handed: Option<Opened>) -> impl IntoView {
                 match ws.desk.kb_entry(&site, &id, &locale).await {
                     Ok(entry) => {
                         editing.try_set(Some(Opened::of(entry)));
-                        browser::scroll_into_view("[data-testid=kb-entry-editor]", true);
                     }
                     Err(err) => {
                         note.try_set(Some(ws.failed(err)));
@@ -205,6 +204,7 @@ fn SiteKb(site: String, handed: Option<Opened>) -> impl IntoView {
 
     view! {
         <div class="wb-kb">
+            <Publish site=site />
             <div class="wb-kb-list">
                 <form class="wb-kb-search" role="search" on:submit=search>
                     <input type="search" data-testid="kb-search" placeholder=t().kb_search_hint
@@ -229,7 +229,6 @@ fn SiteKb(site: String, handed: Option<Opened>) -> impl IntoView {
             {move || editing.get().map(|opened| {
                 view! { <Editor site=editor_site.clone() opened=opened ids=ids open=open changed=changed /> }
             })}
-            <Publish site=site />
         </div>
     }
 }
@@ -238,6 +237,7 @@ fn SiteKb(site: String, handed: Option<Opened>) -> impl IntoView {
 fn EntryTable(list: Vec<KbEntrySummary>, open: Callback<(String, String)>) -> impl IntoView {
     view! {
         <p class="wb-muted">{t().kb_count(list.len())}</p>
+        <div class="wb-kb-scroll">
         <table class="wb-table wb-kb-entries" data-testid="kb-entries">
             <thead><tr>
                 <th>{t().id}</th><th>{t().kb_locale_short}</th><th>{t().kb_question}</th>
@@ -264,6 +264,7 @@ fn EntryTable(list: Vec<KbEntrySummary>, open: Callback<(String, String)>) -> im
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 
@@ -383,6 +384,9 @@ fn Editor(
     let refusal = RwSignal::new(None::<(Option<String>, String)>);
     let busy = RwSignal::new(false);
     let retire_armed = RwSignal::new(false);
+
+    // Once shown, the editor comes into view (the list above it can be long).
+    Effect::new(move || browser::scroll_into_view("[data-testid=kb-entry-editor]", true));
 
     let current = move || KbEntryDraft {
         id: id.get().trim().to_owned(),
@@ -538,6 +542,42 @@ fn Editor(
                 <p class="wb-note" role="note" data-testid="kb-not-editable">{t().kb_article_reason(&file)}</p>
             })}
             {general_error}
+            {editable.then(|| view! {
+                <section class="wb-kb-findings" aria-live="polite" data-testid="kb-findings">
+                    <h3>{t().kb_checks}</h3>
+                    {move || match findings.get() {
+                        None => view! { <p class="wb-muted">{t().loading}</p> }.into_any(),
+                        Some(list) if list.is_empty() => {
+                            view! { <p class="wb-ok" data-testid="kb-no-findings">{t().kb_no_findings}</p> }.into_any()
+                        }
+                        Some(list) => view! {
+                            <ul>
+                                {list.into_iter().map(|f| {
+                                    let named = named_entries(&f.message, id.get_untracked().trim(), &ids.get_untracked());
+                                    let entry_locale = locale.get_untracked().trim().to_owned();
+                                    let error = f.level == KbFindingLevel::Error;
+                                    view! {
+                                        <li class:wb-error=error data-testid="kb-finding"
+                                            data-level={if error { "error" } else { "warning" }}>
+                                            <strong>{if error { t().kb_error } else { t().kb_warning }}</strong>" "
+                                            {f.message.clone()}
+                                            {named.into_iter().map(|other| {
+                                                let key = (other.clone(), entry_locale.clone());
+                                                view! {
+                                                    " "<a href="#" data-testid="kb-finding-entry" data-id=other.clone()
+                                                        on:click=move |ev| { ev.prevent_default(); open.run(key.clone()); }>
+                                                        {t().kb_open(&other)}
+                                                    </a>
+                                                }
+                                            }).collect_view()}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }}
+                </section>
+            })}
             <div class="wb-kb-fields">
                 <label>{t().id}
                     <input type="text" data-testid="kb-field-id" required readonly=readonly autocomplete="off"
@@ -588,42 +628,6 @@ fn Editor(
                     {error_for("links")}
                 </label>
             </div>
-            {editable.then(|| view! {
-                <section class="wb-kb-findings" aria-live="polite" data-testid="kb-findings">
-                    <h3>{t().kb_checks}</h3>
-                    {move || match findings.get() {
-                        None => view! { <p class="wb-muted">{t().loading}</p> }.into_any(),
-                        Some(list) if list.is_empty() => {
-                            view! { <p class="wb-ok" data-testid="kb-no-findings">{t().kb_no_findings}</p> }.into_any()
-                        }
-                        Some(list) => view! {
-                            <ul>
-                                {list.into_iter().map(|f| {
-                                    let named = named_entries(&f.message, id.get_untracked().trim(), &ids.get_untracked());
-                                    let entry_locale = locale.get_untracked().trim().to_owned();
-                                    let error = f.level == KbFindingLevel::Error;
-                                    view! {
-                                        <li class:wb-error=error data-testid="kb-finding"
-                                            data-level={if error { "error" } else { "warning" }}>
-                                            <strong>{if error { t().kb_error } else { t().kb_warning }}</strong>" "
-                                            {f.message.clone()}
-                                            {named.into_iter().map(|other| {
-                                                let key = (other.clone(), entry_locale.clone());
-                                                view! {
-                                                    " "<a href="#" data-testid="kb-finding-entry" data-id=other.clone()
-                                                        on:click=move |ev| { ev.prevent_default(); open.run(key.clone()); }>
-                                                        {t().kb_open(&other)}
-                                                    </a>
-                                                }
-                                            }).collect_view()}
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                    }}
-                </section>
-            })}
             <div class="wb-actions">
                 {editable.then(|| view! {
                     <button type="submit" data-testid="kb-save" disabled=move || busy.get()>
