@@ -216,6 +216,20 @@ async fn edit_publish_roll_back(server: &mut Server, browser: &Browser) -> Resul
         .find("[data-testid=kb-entry][data-id=create-account]")
         .await?;
 
+    // A passage of a Markdown article is shown, not edited, and the page says why.
+    browser
+        .click("[data-testid=kb-entry][data-editable=false] [data-testid=kb-entry-open]")
+        .await?;
+    browser
+        .wait_for_text("[data-testid=kb-not-editable]", "articles/")
+        .await?;
+    browser.find("[data-testid=kb-preview] p").await?;
+    ensure!(
+        browser.count("[data-testid=kb-save]").await? == 0
+            && browser.count("[data-testid=kb-retire]").await? == 0,
+        "an article passage cannot be saved or retired here"
+    );
+
     // Edit: the preview shows the answer as visitors will see it, rendered by the server.
     open_entry(browser, "en", "create-account").await?;
     set_field(

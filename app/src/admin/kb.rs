@@ -247,7 +247,7 @@ fn EntryTable(list: Vec<KbEntrySummary>, open: Callback<(String, String)>) -> im
                 {list.into_iter().map(|e| {
                     let key = (e.id.clone(), e.locale.clone());
                     view! {
-                        <tr data-testid="kb-entry" data-id=e.id.clone() data-locale=e.locale.clone()>
+                        <tr data-testid="kb-entry" data-id=e.id.clone() data-locale=e.locale.clone() data-editable=e.editable.to_string()>
                             <td>
                                 <a href="#" data-testid="kb-entry-open" on:click=move |ev| {
                                     ev.prevent_default();

@@ -544,6 +544,24 @@ fn kb_entry_path(site: &str, id: &str, locale: &str) -> String {
     }
 }
 
+/// `query` as a URL's query string (empty filters left out): for the report and its CSV links,
+/// so a download holds exactly the figures on the page.
+pub fn report_query_string(query: &protocol::ReportQuery) -> String {
+    let field = |value: &Option<String>| value.as_deref().unwrap_or("").trim().to_owned();
+    let values = [
+        ("from", field(&query.from)),
+        ("to", field(&query.to)),
+        ("site", field(&query.site)),
+        ("group", field(&query.group)),
+    ];
+    let pairs: Vec<(&str, &str)> = values
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .filter(|(_, value)| !value.is_empty())
+        .collect();
+    crate::browser::desk::query_string(&pairs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -566,22 +584,4 @@ mod tests {
         let t = transfer_from_form("", "m@example.com", "n").unwrap();
         assert_eq!(t.agent.as_deref(), Some("m@example.com"));
     }
-}
-
-/// `query` as a URL's query string (empty filters left out): for the report and its CSV links,
-/// so a download holds exactly the figures on the page.
-pub fn report_query_string(query: &protocol::ReportQuery) -> String {
-    let field = |value: &Option<String>| value.as_deref().unwrap_or("").trim().to_owned();
-    let values = [
-        ("from", field(&query.from)),
-        ("to", field(&query.to)),
-        ("site", field(&query.site)),
-        ("group", field(&query.group)),
-    ];
-    let pairs: Vec<(&str, &str)> = values
-        .iter()
-        .map(|(name, value)| (*name, value.as_str()))
-        .filter(|(_, value)| !value.is_empty())
-        .collect();
-    crate::browser::desk::query_string(&pairs)
 }
