@@ -6,6 +6,8 @@
 //! `ANSWERDESK_BIN`, `ANSWERDESK_DIST`, `ANSWERDESK_SNAPSHOT` and `CHROMEDRIVER`;
 //! without them the tests fail and say what is missing.
 
+pub mod kb;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::ops::ControlFlow;

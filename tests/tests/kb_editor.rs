@@ -8,16 +8,11 @@
 //! only). In Chinese too.
 
 use std::ops::ControlFlow;
-use std::path::Path;
-use std::time::{Duration, Instant};
 
-use anyhow::{bail, ensure, Context as _, Result};
+use anyhow::{ensure, Context as _, Result};
 use e2e::{wait_until, Browser, Server};
 use serde_json::{json, Value};
 use thirtyfour::prelude::*;
-
-/// Publishing runs the engine's whole build in the debug server: give it longer than a click.
-const PUBLISH_PATIENCE: Duration = Duration::from_secs(240);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_admin_edits_checks_publishes_and_rolls_back() -> Result<()> {
@@ -34,7 +29,7 @@ async fn the_knowledge_base_page_speaks_chinese() -> Result<()> {
     e2e::run_with(
         Browser::start_in_language("zh-CN").await?,
         async |server, browser| {
-            import_demo(server)?;
+            server.import_demo_kb()?;
             browser
                 .sign_in_new(server, "lead@example.com", "Lin Lead", "admin", "general")
                 .await?;
@@ -45,7 +40,7 @@ async fn the_knowledge_base_page_speaks_chinese() -> Result<()> {
             browser
                 .wait_for_text("[data-testid=kb-publish]", "立即发布")
                 .await?;
-            open_entry(browser, "zh-CN", "create-account").await?;
+            browser.open_kb_entry("zh-CN", "create-account").await?;
             browser
                 .wait_for_text("[data-testid=kb-entry-editor]", "预览")
                 .await?;
@@ -61,38 +56,6 @@ async fn the_knowledge_base_page_speaks_chinese() -> Result<()> {
     .await
 }
 
-/// Stores the bundled demo knowledge base as site `demo`'s, as `answerdesk kb import` does.
-fn import_demo(server: &Server) -> Result<()> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo-kb");
-    let dir = dir.to_str().context("a UTF-8 path")?;
-    server.answerdesk(&["kb", "import", dir, "--site", "demo"])?;
-    Ok(())
-}
-
-/// Replaces the text of a form field and lets the page hear it, as typing would.
-async fn set_field(browser: &Browser, css: &str, text: &str) -> Result<()> {
-    browser.find(css).await?;
-    browser
-        .driver
-        .execute(
-            "const el = document.querySelector(arguments[0]);\
-             el.value = arguments[1];\
-             el.dispatchEvent(new Event('input', { bubbles: true }));",
-            vec![json!(css), json!(text)],
-        )
-        .await?;
-    Ok(())
-}
-
-async fn field_value(browser: &Browser, css: &str) -> Result<String> {
-    Ok(browser
-        .find(css)
-        .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default())
-}
-
 /// Brings the editor into view for a screenshot.
 async fn show_editor(browser: &Browser) -> Result<()> {
     browser
@@ -105,24 +68,6 @@ async fn show_editor(browser: &Browser) -> Result<()> {
     Ok(())
 }
 
-/// Opens entry `id` in `locale` from the list.
-async fn open_entry(browser: &Browser, locale: &str, id: &str) -> Result<()> {
-    browser
-        .click(&format!(
-            "[data-testid=kb-entry][data-id='{id}'][data-locale='{locale}'] [data-testid=kb-entry-open]"
-        ))
-        .await?;
-    wait_until(async || {
-        Ok(
-            match field_value(browser, "[data-testid=kb-field-id]").await? == id {
-                true => ControlFlow::Break(()),
-                false => ControlFlow::Continue(format!("the editor did not open {id}")),
-            },
-        )
-    })
-    .await
-}
-
 /// The entry as the server holds it.
 async fn entry(admin: &e2e::AgentClient, id: &str) -> Result<Value> {
     admin
@@ -130,54 +75,8 @@ async fn entry(admin: &e2e::AgentClient, id: &str) -> Result<Value> {
         .await
 }
 
-/// Waits, as the admin watches the page, until the version list has `count` rows and the
-/// publish status says it is done; returns the status line. Fails at once when it says failed.
-async fn wait_for_publish(browser: &Browser, count: usize) -> Result<String> {
-    let deadline = Instant::now() + PUBLISH_PATIENCE;
-    let mut saw_progress = false;
-    loop {
-        let status = browser
-            .driver
-            .execute(
-                "const s = document.querySelector('[data-testid=kb-publish-status]');\
-                 return s ? [s.dataset.state, s.innerText] : ['', ''];",
-                vec![],
-            )
-            .await?
-            .convert::<(String, String)>()?;
-        saw_progress |= status.0 == "running";
-        if status.0 == "failed" {
-            bail!("the publish failed: {}", status.1);
-        }
-        if status.0 == "done" && versions(browser).await?.len() == count {
-            ensure!(
-                saw_progress,
-                "the page showed the publish running before it was done"
-            );
-            return Ok(status.1);
-        }
-        if Instant::now() > deadline {
-            bail!("no publish done within {PUBLISH_PATIENCE:?}: {status:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// The version rows: (version, served).
-async fn versions(browser: &Browser) -> Result<Vec<(String, bool)>> {
-    let rows = browser
-        .driver
-        .execute(
-            "return Array.from(document.querySelectorAll('[data-testid=kb-version]'),\
-               r => [r.dataset.version, r.dataset.served === 'true']);",
-            vec![],
-        )
-        .await?;
-    Ok(rows.convert()?)
-}
-
 async fn edit_publish_roll_back(server: &mut Server, browser: &Browser) -> Result<()> {
-    import_demo(server)?;
+    server.import_demo_kb()?;
     let api = server.sign_in_admin("api@example.com", "API").await?;
     browser
         .sign_in_new(server, "lead@example.com", "Lin Lead", "admin", "general")
@@ -210,7 +109,7 @@ async fn edit_publish_roll_back(server: &mut Server, browser: &Browser) -> Resul
         })
     })
     .await?;
-    set_field(browser, "[data-testid=kb-search]", "").await?;
+    browser.set_field("[data-testid=kb-search]", "").await?;
     browser.click(".wb-kb-search button[type=submit]").await?;
     browser
         .find("[data-testid=kb-entry][data-id=create-account]")
@@ -231,13 +130,13 @@ async fn edit_publish_roll_back(server: &mut Server, browser: &Browser) -> Resul
     );
 
     // Edit: the preview shows the answer as visitors will see it, rendered by the server.
-    open_entry(browser, "en", "create-account").await?;
-    set_field(
-        browser,
-        "[data-testid=kb-field-answer]",
-        "Creating an account is **free**.\n\nSign in with a *passkey* or a password.",
-    )
-    .await?;
+    browser.open_kb_entry("en", "create-account").await?;
+    browser
+        .set_field(
+            "[data-testid=kb-field-answer]",
+            "Creating an account is **free**.\n\nSign in with a *passkey* or a password.",
+        )
+        .await?;
     browser
         .wait_for_text("[data-testid=kb-preview] strong", "free")
         .await?;
@@ -245,7 +144,9 @@ async fn edit_publish_roll_back(server: &mut Server, browser: &Browser) -> Resul
     browser.find("[data-testid=kb-no-findings]").await?;
 
     // Typing another entry's question: a finding that names that entry and links to it.
-    let alternates = field_value(browser, "[data-testid=kb-field-alternates]").await?;
+    let alternates = browser
+        .field_value("[data-testid=kb-field-alternates]")
+        .await?;
     browser
         .type_into(
             "[data-testid=kb-field-alternates]",
@@ -260,7 +161,9 @@ async fn edit_publish_roll_back(server: &mut Server, browser: &Browser) -> Resul
         .await?;
     show_editor(browser).await?;
     browser.screenshot("kb-editor").await?;
-    set_field(browser, "[data-testid=kb-field-alternates]", &alternates).await?;
+    browser
+        .set_field("[data-testid=kb-field-alternates]", &alternates)
+        .await?;
     browser.find("[data-testid=kb-no-findings]").await?;
 
     browser.click("[data-testid=kb-save]").await?;
@@ -276,19 +179,23 @@ async fn edit_publish_roll_back(server: &mut Server, browser: &Browser) -> Resul
     );
 
     // An empty answer: refused next to the field; the draft stays, the server keeps the entry.
-    set_field(browser, "[data-testid=kb-field-answer]", "   ").await?;
-    set_field(
-        browser,
-        "[data-testid=kb-field-question]",
-        "How do I open an account?",
-    )
-    .await?;
+    browser
+        .set_field("[data-testid=kb-field-answer]", "   ")
+        .await?;
+    browser
+        .set_field(
+            "[data-testid=kb-field-question]",
+            "How do I open an account?",
+        )
+        .await?;
     browser.click("[data-testid=kb-save]").await?;
     browser
         .find("[data-testid=kb-field-error][data-field=answer]")
         .await?;
     ensure!(
-        field_value(browser, "[data-testid=kb-field-question]").await?
+        browser
+            .field_value("[data-testid=kb-field-question]")
+            .await?
             == "How do I open an account?",
         "the draft stays after a refusal"
     );
@@ -301,8 +208,8 @@ async fn edit_publish_roll_back(server: &mut Server, browser: &Browser) -> Resul
     browser.click("[data-testid=kb-close]").await?;
     browser.find("[data-testid=kb-no-versions]").await?;
     browser.click("[data-testid=kb-publish]").await?;
-    let done = wait_for_publish(browser, 1).await?;
-    let listed = versions(browser).await?;
+    let done = browser.wait_for_publish(1).await?;
+    let listed = browser.kb_versions().await?;
     ensure!(listed[0].1, "the new version is served: {listed:?}");
     let first = listed[0].0.clone();
     ensure!(
@@ -312,15 +219,15 @@ async fn edit_publish_roll_back(server: &mut Server, browser: &Browser) -> Resul
 
     // A second publish, then roll back to the first with a confirmed click.
     browser.click("[data-testid=kb-publish]").await?;
-    wait_for_publish(browser, 2).await?;
-    let listed = versions(browser).await?;
+    browser.wait_for_publish(2).await?;
+    let listed = browser.kb_versions().await?;
     ensure!(
         matches!(listed.as_slice(), [(_, true), (old, false)] if *old == first),
         "two versions, the new one served: {listed:?}"
     );
     browser.click("[data-testid=kb-rollback]").await?;
     ensure!(
-        versions(browser).await?[1] == (first.clone(), false),
+        browser.kb_versions().await?[1] == (first.clone(), false),
         "one click only arms the rollback"
     );
     browser
@@ -328,7 +235,7 @@ async fn edit_publish_roll_back(server: &mut Server, browser: &Browser) -> Resul
         .await?;
     browser.click("[data-testid=kb-rollback]").await?;
     wait_until(async || {
-        let now = versions(browser).await?;
+        let now = browser.kb_versions().await?;
         Ok(match now.as_slice() {
             [(_, false), (old, true)] if *old == first => ControlFlow::Break(()),
             _ => ControlFlow::Continue(format!("version {first} served again; saw {now:?}")),
@@ -348,7 +255,7 @@ async fn edit_publish_roll_back(server: &mut Server, browser: &Browser) -> Resul
 }
 
 async fn add_answer_from_cluster(server: &mut Server, browser: &Browser) -> Result<()> {
-    import_demo(server)?;
+    server.import_demo_kb()?;
     // Three visitors ask, in different words, what the demo cannot answer.
     let wordings = [
         "Do you sell gift cards?",
@@ -388,8 +295,12 @@ async fn add_answer_from_cluster(server: &mut Server, browser: &Browser) -> Resu
         browser.driver.current_url().await?.path() == "/admin/kb",
         "Add answer opens the Knowledge base page"
     );
-    let question = field_value(browser, "[data-testid=kb-field-question]").await?;
-    let alternates = field_value(browser, "[data-testid=kb-field-alternates]").await?;
+    let question = browser
+        .field_value("[data-testid=kb-field-question]")
+        .await?;
+    let alternates = browser
+        .field_value("[data-testid=kb-field-alternates]")
+        .await?;
     ensure!(
         wordings.contains(&question.as_str()),
         "the question is one of the wordings: {question:?}"
@@ -404,7 +315,7 @@ async fn add_answer_from_cluster(server: &mut Server, browser: &Browser) -> Resu
         "every wording is in the entry: {question:?} + {alternates:?}"
     );
     ensure!(
-        field_value(browser, "[data-testid=kb-field-locale]").await? == "en",
+        browser.field_value("[data-testid=kb-field-locale]").await? == "en",
         "in the group's language"
     );
     ensure!(
@@ -419,13 +330,15 @@ async fn add_answer_from_cluster(server: &mut Server, browser: &Browser) -> Resu
     );
 
     // Answered and saved, it is an entry of the site.
-    set_field(browser, "[data-testid=kb-field-id]", "gift-cards").await?;
-    set_field(
-        browser,
-        "[data-testid=kb-field-answer]",
-        "Yes: **gift cards** from 10 to 500 dollars, at checkout.",
-    )
-    .await?;
+    browser
+        .set_field("[data-testid=kb-field-id]", "gift-cards")
+        .await?;
+    browser
+        .set_field(
+            "[data-testid=kb-field-answer]",
+            "Yes: **gift cards** from 10 to 500 dollars, at checkout.",
+        )
+        .await?;
     browser
         .wait_for_text("[data-testid=kb-preview] strong", "gift cards")
         .await?;
@@ -445,7 +358,7 @@ async fn a_resolved_ticket_turns_into_an_answer_for_admins_only() -> Result<()> 
 }
 
 async fn ticket_into_answer(server: &mut Server, browser: &Browser) -> Result<()> {
-    import_demo(server)?;
+    server.import_demo_kb()?;
     let created = reqwest::Client::new()
         .post(server.url("/api/v1/escalations"))
         .json(&json!({ "site": "demo", "message": "Can I pay with a gift card?" }))
@@ -484,12 +397,14 @@ async fn ticket_into_answer(server: &mut Server, browser: &Browser) -> Result<()
 
     browser.find("[data-testid=kb-entry-editor]").await?;
     ensure!(
-        field_value(browser, "[data-testid=kb-field-question]").await?
+        browser
+            .field_value("[data-testid=kb-field-question]")
+            .await?
             == "Can I pay with a gift card?",
         "the visitor's question"
     );
     ensure!(
-        field_value(browser, "[data-testid=kb-field-answer]").await?
+        browser.field_value("[data-testid=kb-field-answer]").await?
             == "Yes: enter the **gift card code** at checkout.",
         "the agent's reply"
     );
