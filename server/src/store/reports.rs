@@ -346,7 +346,7 @@ impl Store {
              FROM (SELECT v, ROW_NUMBER() OVER (ORDER BY v) AS rn, COUNT(*) OVER () AS n \
              FROM (SELECT {column} - t.created_at AS v{} \
              WHERE {column} IS NOT NULL AND",
-            self.from_tickets()
+            self.tickets_source()
         ));
         range.tickets(&mut sql);
         sql.push(") AS measured) AS ranked");
@@ -482,7 +482,7 @@ impl Store {
     /// `FROM tickets t`, on SQLite through the covering index `tickets_report` (migration
     /// 0015): without statistics its planner prefers any index with an equality on the site
     /// (the idempotency key's) and then reads every ticket row of the site.
-    fn from_tickets(&self) -> &'static str {
+    fn tickets_source(&self) -> &'static str {
         match self.backend {
             Backend::Sqlite => " FROM tickets t INDEXED BY tickets_report",
             Backend::Postgres => " FROM tickets t",
@@ -503,7 +503,7 @@ impl Store {
     /// Tickets of the range by tag, most first; untagged ones under `null`, last among equals.
     async fn tickets_by_tag(&self, range: &ReportRange) -> Result<Vec<CountRow>, StoreError> {
         let mut sql = Sql::new("SELECT tt.tag AS key, COUNT(*) AS tickets");
-        sql.push(self.from_tickets())
+        sql.push(self.tickets_source())
             .push(" LEFT JOIN ticket_tags tt ON tt.ticket_id = t.id WHERE");
         range.tickets(&mut sql);
         sql.push(" GROUP BY tt.tag");
@@ -537,7 +537,7 @@ impl Store {
         );
         sql.bind_int(now)
             .push(" THEN 1 ELSE 0 END) AS BIGINT) AS overdue")
-            .push(self.from_tickets())
+            .push(self.tickets_source())
             .push(" WHERE");
         range.tickets(&mut sql);
         sql.push(
