@@ -50,6 +50,9 @@ pub struct ServedKb {
     pub gzip: bytes::Bytes,
     /// The snapshot's entry ids, for feedback.
     pub entry_ids: HashSet<String>,
+    /// The snapshot decoded once per version, for the entry ids above and for grouping the
+    /// site's unanswered questions; `None` when the stored bytes do not load.
+    pub engine: Option<Arc<engine::Engine>>,
 }
 
 /// The bundled token tables, parsed once per process (a few MB to decode).
@@ -788,16 +791,36 @@ impl Desk {
             brotli,
             gzip,
         } = self.store.kb_version_bytes(id).await?;
-        let entry_ids = engine::Snapshot::from_bytes(&snapshot)
-            .map(|s| s.entries().iter().map(|e| e.id.clone()).collect())
-            .unwrap_or_default();
+        let snapshot = bytes::Bytes::from(snapshot);
+        // Deriving the engine's vectors is CPU work: off the async threads.
+        let bytes = snapshot.clone();
+        let engine = match tokio::task::spawn_blocking(move || engine::Engine::from_bytes(&bytes))
+            .await
+        {
+            Ok(Ok(engine)) => Some(Arc::new(engine)),
+            Ok(Err(err)) => {
+                tracing::error!(site, version = id, error = %err, "the served snapshot does not load");
+                None
+            }
+            Err(err) => {
+                return Err(ServiceError::Unavailable(format!(
+                    "loading the served snapshot stopped: {err}"
+                )))
+            }
+        };
+        let entry_ids = engine
+            .iter()
+            .flat_map(|engine| engine.entries())
+            .map(|entry| entry.id.clone())
+            .collect();
         let fresh = Arc::new(ServedKb {
             id,
             digest,
-            snapshot: snapshot.into(),
+            snapshot,
             brotli: brotli.into(),
             gzip: gzip.into(),
             entry_ids,
+            engine,
         });
         served.insert(site.to_owned(), fresh.clone());
         Ok(Some(fresh))

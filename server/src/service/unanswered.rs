@@ -16,16 +16,17 @@ use protocol::{
 };
 use tokio::sync::Mutex;
 
-use super::{Desk, ServedKb, ServiceError};
+use super::{Desk, ServiceError};
 use crate::store::{Agent, UnansweredQuestion};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 const WEEK_MS: i64 = 7 * DAY_MS;
 
-/// Per site, the engine of the snapshot version last used and the version's name: loading one
-/// derives every phrasing's vector, which is not per-request work.
+/// The engine of the server's snapshot file (`--snapshot`) and the digest it was loaded from, for
+/// sites that published no knowledge base of their own (a published one's engine lives in its
+/// [`ServedKb`](super::ServedKb)): loading one derives every phrasing's vector, which is not per-request work.
 #[derive(Default)]
-pub struct Engines(Mutex<HashMap<String, (String, Arc<Engine>)>>);
+pub struct Engines(Mutex<Option<(String, Arc<Engine>)>>);
 
 impl Desk {
     /// The groups of `query.site`'s unmarked questions of the last `query.days` days, biggest
@@ -106,56 +107,39 @@ impl Desk {
         Ok(ClusterMarked { questions })
     }
 
-    /// The engine over the knowledge base `site`'s visitors get: its published snapshot, or the
-    /// server's snapshot file when it has published none.
+    /// The engine over the knowledge base `site`'s visitors get: its published snapshot's (the
+    /// one [`ServedKb`](super::ServedKb) decoded), or the server's snapshot file's when it has published none.
     async fn site_engine(&self, site: &str) -> Result<Arc<Engine>, ServiceError> {
-        let source = match (self.served_kb(site).await?, self.snapshot.as_ref()) {
-            (Some(served), _) => Source::Published(served),
-            (None, Some(snapshot)) => {
-                let (bytes, digest) = snapshot.current_bytes().await.map_err(|err| {
-                    tracing::error!(error = %err, "cannot read the snapshot");
-                    ServiceError::Unavailable("the knowledge-base snapshot cannot be read".into())
-                })?;
-                Source::File(bytes, digest)
-            }
-            (None, None) => {
-                return Err(ServiceError::Unavailable(
-                    "this site has no knowledge base to group questions with".into(),
-                ))
-            }
+        if let Some(served) = self.served_kb(site).await? {
+            return served.engine.clone().ok_or_else(|| {
+                ServiceError::Unavailable("the served snapshot does not load".into())
+            });
+        }
+        let Some(snapshot) = self.snapshot.as_ref() else {
+            return Err(ServiceError::Unavailable(
+                "this site has no knowledge base to group questions with".into(),
+            ));
         };
-        let version = match &source {
-            Source::Published(served) => format!("published {}", served.id),
-            Source::File(_, digest) => format!("file {digest}"),
-        };
+        let (bytes, digest) = snapshot.current_bytes().await.map_err(|err| {
+            tracing::error!(error = %err, "cannot read the snapshot");
+            ServiceError::Unavailable("the knowledge-base snapshot cannot be read".into())
+        })?;
         let mut cached = self.engines.0.lock().await;
-        if let Some((seen, engine)) = cached.get(site) {
-            if *seen == version {
+        if let Some((seen, engine)) = &*cached {
+            if *seen == digest {
                 return Ok(engine.clone());
             }
         }
-        let bytes = match source {
-            Source::Published(served) => served.snapshot.clone(),
-            Source::File(bytes, _) => bytes,
-        };
         let engine = tokio::task::spawn_blocking(move || Engine::from_bytes(&bytes))
             .await
             .map_err(|err| ServiceError::Unavailable(format!("loading stopped: {err}")))?
             .map_err(|err| {
-                ServiceError::Unavailable(format!("the served snapshot does not load: {err}"))
+                ServiceError::Unavailable(format!("the snapshot file does not load: {err}"))
             })?;
         let engine = Arc::new(engine);
-        cached.insert(site.to_owned(), (version, engine.clone()));
+        *cached = Some((digest, engine.clone()));
         Ok(engine)
     }
-}
-
-/// Where a site's snapshot comes from.
-enum Source {
-    /// The version the site published from the app.
-    Published(Arc<ServedKb>),
-    /// The server's snapshot file (`--snapshot`), with its digest.
-    File(bytes::Bytes, String),
 }
 
 /// A group as listed, with every member's event id for marking.

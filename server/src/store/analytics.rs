@@ -3,10 +3,10 @@
 //! A widget sends a batch when its page is hidden, when the batch is full or every few seconds,
 //! so a busy site means many small batches at once. Each is a handful of rows, and written one
 //! transaction each its cost would be round trips, not the database (on SQLite every statement
-//! is a hand-off to sqlx's worker thread, and writers take turns). So batches queue here, as
-//! escalations do (`escalations.rs`): one writer task at a time takes what waits (up to
-//! [`MAX_GROUP_EVENTS`] events) and writes it in one transaction, one multi-row `INSERT` per
-//! table; each caller hears its outcome once the transaction committed.
+//! is a hand-off to sqlx's worker thread, and writers take turns). So batches go through a
+//! group-commit queue (`group_commit.rs`, as escalations do): one writer task at a time takes what
+//! waits (up to [`MAX_GROUP_EVENTS`] events) and writes it in one transaction, with multi-row
+//! `INSERT`s of a bounded size; each caller hears its outcome once the transaction committed.
 //!
 //! A batch is stored once per `(site, batch_id)`: `event_batches` holds the ids already written,
 //! and its `INSERT … ON CONFLICT DO NOTHING RETURNING` answers which batches of the group are new,
@@ -14,18 +14,18 @@
 //! is skipped by the database rather than by a read that could be stale. When a group fails,
 //! each of its batches is written again on its own: one cannot fail the others.
 
-use std::collections::{HashSet, VecDeque};
-use std::sync::{Mutex, MutexGuard};
+use std::collections::HashSet;
 
 use sqlx::Row;
-use tokio::sync::oneshot;
 
-use super::sql::{Bind, Sql};
+use super::group_commit::{GroupCommit, GroupWriter, Limits};
+use super::sql::{Bind, Sql, MAX_STATEMENT_BINDS};
 use super::{Store, StoreError, WriteTx};
 
-/// Most events written in one transaction: at 13 bound values each, well below both databases'
-/// limits on bound parameters.
+/// Most events written in one transaction.
 const MAX_GROUP_EVENTS: usize = 1_000;
+/// Rows per `INSERT` statement: 11 bound values each, plus the batch's site and time.
+const EVENTS_PER_STATEMENT: usize = MAX_STATEMENT_BINDS / 11;
 /// Most rows one purge statement deletes, so a purge never holds SQLite's single writer long.
 const PURGE_CHUNK: i64 = 5_000;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
@@ -89,51 +89,39 @@ pub struct StoredConversationEvent {
     pub received_at: i64,
 }
 
-/// Batches waiting for the writer, and whether a writer task is running.
-#[derive(Default)]
-pub(super) struct Queue {
-    state: Mutex<QueueState>,
+/// Event batches waiting to be written, several to a transaction.
+pub(super) type Queue = GroupCommit<NewEventBatch, BatchOutcome>;
+
+pub(super) fn queue() -> Queue {
+    GroupCommit::new(
+        "event batch",
+        Limits {
+            // Bounded by events alone: a batch is itself bounded by the protocol's limit.
+            items: usize::MAX,
+            weight: MAX_GROUP_EVENTS,
+            weigh: |batch: &NewEventBatch| batch.events.len(),
+        },
+    )
 }
 
-#[derive(Default)]
-struct QueueState {
-    waiting: VecDeque<Pending>,
-    writing: bool,
-}
-
-impl std::fmt::Debug for Queue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Queue").finish_non_exhaustive()
+impl GroupWriter<NewEventBatch, BatchOutcome> for Store {
+    async fn write_group<'a>(
+        &'a self,
+        items: &'a [&'a NewEventBatch],
+    ) -> Result<Vec<Result<BatchOutcome, StoreError>>, StoreError> {
+        Ok(self
+            .insert_batches(items)
+            .await?
+            .into_iter()
+            .map(Ok)
+            .collect())
     }
-}
 
-impl Queue {
-    fn lock(&self) -> MutexGuard<'_, QueueState> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-struct Pending {
-    batch: NewEventBatch,
-    answer: oneshot::Sender<Result<BatchOutcome, StoreError>>,
-}
-
-/// Clears `writing` if the writer task ends without doing so (a panic), so the next batch
-/// starts a new writer instead of waiting forever.
-struct WriterStopped {
-    queue: std::sync::Arc<Queue>,
-    finished: bool,
-}
-
-impl Drop for WriterStopped {
-    fn drop(&mut self) {
-        if !self.finished {
-            let mut state = self.queue.lock();
-            state.writing = false;
-            state.waiting.clear(); // their callers hear that the writer stopped
-        }
+    async fn write_one<'a>(&'a self, item: &'a NewEventBatch) -> Result<BatchOutcome, StoreError> {
+        self.insert_batches(&[item])
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Interrupted("no outcome was written".into()))
     }
 }
 
@@ -144,67 +132,7 @@ impl Store {
         &self,
         batch: NewEventBatch,
     ) -> Result<BatchOutcome, StoreError> {
-        let (answer, outcome) = oneshot::channel();
-        {
-            let mut state = self.event_batches.lock();
-            state.waiting.push_back(Pending { batch, answer });
-            if !state.writing {
-                state.writing = true;
-                tokio::spawn(self.clone().write_waiting_batches());
-            }
-        }
-        outcome
-            .await
-            .unwrap_or_else(|_| Err(StoreError::Interrupted("the event writer stopped".into())))
-    }
-
-    async fn write_waiting_batches(self) {
-        let mut stopped = WriterStopped {
-            queue: self.event_batches.clone(),
-            finished: false,
-        };
-        loop {
-            let group = {
-                let mut state = self.event_batches.lock();
-                if state.waiting.is_empty() {
-                    state.writing = false;
-                    stopped.finished = true;
-                    return;
-                }
-                take_group(&mut state.waiting)
-            };
-            self.write_group(group).await;
-        }
-    }
-
-    async fn write_group(&self, group: Vec<Pending>) {
-        if group.len() > 1 {
-            let batches: Vec<&NewEventBatch> = group.iter().map(|p| &p.batch).collect();
-            match self.insert_batches(&batches).await {
-                Ok(outcomes) => {
-                    for (pending, outcome) in group.into_iter().zip(outcomes) {
-                        let _ = pending.answer.send(Ok(outcome)); // the caller may have gone
-                    }
-                    return;
-                }
-                Err(err) => tracing::debug!(
-                    batches = group.len(),
-                    error = %err,
-                    "a group of event batches failed; writing them one by one"
-                ),
-            }
-        }
-        for pending in group {
-            let outcome = self
-                .insert_batches(&[&pending.batch])
-                .await
-                .and_then(|mut outcomes| {
-                    outcomes
-                        .pop()
-                        .ok_or_else(|| StoreError::Interrupted("no outcome was written".into()))
-                });
-            let _ = pending.answer.send(outcome);
-        }
+        self.event_batches.submit(self, batch).await
     }
 
     /// Writes the new ones of `batches` in one transaction: an outcome per batch, in order, or
@@ -250,11 +178,9 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()?;
 
         let mut outcomes = Vec::with_capacity(batches.len());
-        let mut insert = Sql::new(
-            "INSERT INTO conversation_events (conversation, kind, entry_id, confidence, choices, \
-             text, reason, helpful, score, locale, occurred_at, site_id, received_at) VALUES ",
-        );
-        let mut rows = 0;
+        // Several statements of at most EVENTS_PER_STATEMENT rows each (see MAX_STATEMENT_BINDS).
+        let mut inserts: Vec<Sql> = Vec::new();
+        let mut rows_in_last = EVENTS_PER_STATEMENT;
         for (i, batch) in batches.iter().enumerate() {
             let new =
                 first[i] && claimed.contains(&(batch.site_id.clone(), batch.batch_id.clone()));
@@ -265,13 +191,28 @@ impl Store {
             outcomes.push(BatchOutcome::Stored {
                 events: batch.events.len(),
             });
-            let site = insert.shared(Bind::Text(batch.site_id.clone()));
-            let received = insert.shared(Bind::Int(batch.received_at));
+            // The batch's site and time, bound once per statement it spans.
+            let mut shared: Option<String> = None;
             for event in &batch.events {
-                if rows > 0 {
+                if rows_in_last == EVENTS_PER_STATEMENT {
+                    inserts.push(Sql::new(
+                        "INSERT INTO conversation_events (conversation, kind, entry_id, \
+                         confidence, choices, text, reason, helpful, score, locale, occurred_at, \
+                         site_id, received_at) VALUES ",
+                    ));
+                    rows_in_last = 0;
+                    shared = None;
+                }
+                let insert = inserts.last_mut().expect("a statement was started above");
+                let rest = shared.get_or_insert_with(|| {
+                    let site = insert.shared(Bind::Text(batch.site_id.clone()));
+                    let received = insert.shared(Bind::Int(batch.received_at));
+                    format!(", {site}, {received}")
+                });
+                if rows_in_last > 0 {
                     insert.push(", ");
                 }
-                rows += 1;
+                rows_in_last += 1;
                 insert.tuple(
                     [
                         Bind::Text(event.conversation.clone()),
@@ -286,11 +227,11 @@ impl Store {
                         Bind::OptionalText(event.locale.clone()),
                         Bind::Int(event.occurred_at),
                     ],
-                    &format!(", {site}, {received}"),
+                    rest,
                 );
             }
         }
-        if rows > 0 {
+        for insert in inserts {
             insert.execute(&mut *tx).await?;
         }
         tx.commit().await?;
@@ -376,20 +317,4 @@ impl Store {
             }
         }
     }
-}
-
-/// The next group: whatever waits, up to [`MAX_GROUP_EVENTS`] events (and always at least one
-/// batch, which is itself bounded by the protocol's limit).
-fn take_group(waiting: &mut VecDeque<Pending>) -> Vec<Pending> {
-    let mut group = Vec::new();
-    let mut events = 0;
-    while let Some(next) = waiting.front() {
-        let size = next.batch.events.len();
-        if !group.is_empty() && events + size > MAX_GROUP_EVENTS {
-            break;
-        }
-        events += size;
-        group.extend(waiting.pop_front());
-    }
-    group
 }

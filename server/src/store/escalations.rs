@@ -1,12 +1,9 @@
 //! Escalations become tickets several to a transaction (group commit).
 //!
 //! An escalation is a handful of rows: contact, ticket, capability token, escalation context,
-//! messages. Written one transaction each, its cost was round trips, not the database: on SQLite
-//! every statement is a hand-off to sqlx's worker thread, and writers take turns. So escalations
-//! queue here, and one writer task at a time takes whatever waits (up to [`MAX_BATCH`]) and
-//! writes it in one transaction with one multi-row `INSERT` per table; each caller gets its
-//! outcome through a oneshot channel once the transaction committed. The writer is a task of its
-//! own, so a caller that goes away (the client hung up) never cancels a transaction half-way.
+//! messages. Written one transaction each, its cost was round trips, not the database. So
+//! escalations go through a group-commit queue (`group_commit.rs`): whatever waits (up to
+//! [`MAX_BATCH`]) is written in one transaction with one multi-row `INSERT` per table.
 //!
 //! Idempotency keys are looked up inside the transaction, so a retry of an escalation written
 //! earlier, or earlier in the same batch, gets the same ticket and the same token: see
@@ -17,16 +14,15 @@
 //! or the database refuses one escalation), each of its escalations is written again on its own:
 //! one cannot fail the others.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::collections::HashMap;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use tokio::sync::oneshot;
 
+use super::group_commit::{GroupCommit, GroupWriter, Limits};
 use super::sql::{Bind, Sql};
 use super::tickets::{EscalationOutcome, NewEscalation};
 use super::{contacts, is_unique_violation, now_ms, Site, Store, StoreError, WriteTx};
@@ -39,39 +35,26 @@ const MAX_BATCH: usize = 64;
 /// messages `INSERT` well below the databases' limits on bound parameters.
 const MAX_BATCH_MESSAGES: usize = 2_000;
 
-/// Escalations waiting for the writer, and whether a writer task is running.
-#[derive(Default)]
-pub(super) struct Queue {
-    state: Mutex<QueueState>,
+/// Escalations waiting to be written, several to a transaction.
+pub(super) type Queue = GroupCommit<Pending, EscalationOutcome>;
+
+/// How many escalations one transaction writes at most.
+const LIMITS: Limits<Pending> = Limits {
+    items: MAX_BATCH,
+    weight: MAX_BATCH_MESSAGES,
+    weigh: Pending::messages,
+};
+
+pub(super) fn queue() -> Queue {
+    GroupCommit::new("escalation", LIMITS)
 }
 
-#[derive(Default)]
-struct QueueState {
-    waiting: VecDeque<Pending>,
-    writing: bool,
-}
-
-impl std::fmt::Debug for Queue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Queue").finish_non_exhaustive()
-    }
-}
-
-impl Queue {
-    fn lock(&self) -> MutexGuard<'_, QueueState> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-/// An escalation ready to write, and where its outcome goes.
-struct Pending {
+/// An escalation ready to write.
+pub(super) struct Pending {
     escalation: NewEscalation,
     group_id: Option<String>,
     fingerprint: String,
     sla_ms: i64,
-    answer: oneshot::Sender<Result<EscalationOutcome, StoreError>>,
 }
 
 impl Pending {
@@ -128,78 +111,36 @@ impl Store {
             .sla_minutes
             .target_ms(Priority::Normal);
         let fingerprint = escalation.fingerprint();
-        let (answer, outcome) = oneshot::channel();
-        self.enqueue(Pending {
+        let pending = Pending {
             escalation,
             group_id,
             fingerprint,
             sla_ms,
-            answer,
-        });
-        outcome.await.unwrap_or_else(|_| {
-            Err(StoreError::Interrupted(
-                "the escalation writer stopped".into(),
-            ))
-        })
-    }
-
-    fn enqueue(&self, pending: Pending) {
-        let mut state = self.escalations.lock();
-        state.waiting.push_back(pending);
-        if !state.writing {
-            state.writing = true;
-            tokio::spawn(self.clone().write_waiting());
-        }
-    }
-
-    /// The writer: batches until nothing waits.
-    async fn write_waiting(self) {
-        let mut stopped = WriterStopped {
-            queue: self.escalations.clone(),
-            finished: false,
         };
-        loop {
-            let batch = {
-                let mut state = self.escalations.lock();
-                if state.waiting.is_empty() {
-                    state.writing = false;
-                    stopped.finished = true;
-                    return;
-                }
-                take_batch(&mut state.waiting)
-            };
-            self.write_batch(batch).await;
-        }
+        self.escalations.submit(self, pending).await
+    }
+}
+
+impl GroupWriter<Pending, EscalationOutcome> for Store {
+    async fn write_group<'a>(
+        &'a self,
+        items: &'a [&'a Pending],
+    ) -> Result<Vec<Result<EscalationOutcome, StoreError>>, StoreError> {
+        self.insert_escalations(items).await
     }
 
-    async fn write_batch(&self, batch: Vec<Pending>) {
-        if batch.len() > 1 {
-            match self.insert_escalations(&batch).await {
-                Ok(outcomes) => {
-                    for (pending, outcome) in batch.into_iter().zip(outcomes) {
-                        let _ = pending.answer.send(outcome); // the caller may have gone
-                    }
-                    return;
-                }
-                Err(err) => tracing::debug!(
-                    escalations = batch.len(),
-                    error = %err,
-                    "a batch of escalations failed; writing them one by one"
-                ),
-            }
-        }
-        for pending in batch {
-            let outcome = self.write_alone(&pending).await;
-            let _ = pending.answer.send(outcome);
-        }
+    async fn write_one<'a>(&'a self, item: &'a Pending) -> Result<EscalationOutcome, StoreError> {
+        self.write_alone(item).await
     }
+}
 
+impl Store {
     async fn write_alone(&self, pending: &Pending) -> Result<EscalationOutcome, StoreError> {
         // A unique violation is either a retry with the same idempotency key committed meanwhile
         // (the next attempt finds its ticket) or, very rarely, a public id collision (the next
         // attempt draws another).
         for _ in 0..4 {
-            match self.insert_escalations(std::slice::from_ref(pending)).await {
+            match self.insert_escalations(&[pending]).await {
                 Ok(mut outcomes) => {
                     return outcomes.pop().unwrap_or_else(|| {
                         Err(StoreError::Interrupted("no outcome was written".into()))
@@ -218,7 +159,7 @@ impl Store {
     /// rolled back all of them.
     async fn insert_escalations(
         &self,
-        batch: &[Pending],
+        batch: &[&Pending],
     ) -> Result<Vec<Result<EscalationOutcome, StoreError>>, StoreError> {
         let now = now_ms();
         // On SQLite the write gate makes this the only writer until it commits.
@@ -286,7 +227,7 @@ impl Store {
             .iter()
             .zip(&plans)
             .filter_map(|(pending, plan)| match plan {
-                Plan::New { public_id, .. } => Some((pending, public_id.as_str())),
+                Plan::New { public_id, .. } => Some((*pending, public_id.as_str())),
                 _ => None,
             })
             .collect();
@@ -429,44 +370,11 @@ impl Store {
     }
 }
 
-/// Clears the queue if the writer stops without finishing (a panic, the runtime shutting down),
-/// so its callers get an error instead of waiting forever and the next escalation starts a
-/// writer again.
-struct WriterStopped {
-    queue: Arc<Queue>,
-    finished: bool,
-}
-
-impl Drop for WriterStopped {
-    fn drop(&mut self) {
-        if !self.finished {
-            let mut state = self.queue.lock();
-            state.writing = false;
-            state.waiting.clear();
-        }
-    }
-}
-
-/// The next escalations to write together, oldest first: at least one.
-fn take_batch(waiting: &mut VecDeque<Pending>) -> Vec<Pending> {
-    let mut batch = Vec::new();
-    let mut messages = 0;
-    while let Some(next) = waiting.front() {
-        let fits = batch.len() < MAX_BATCH && messages + next.messages() <= MAX_BATCH_MESSAGES;
-        if !batch.is_empty() && !fits {
-            break;
-        }
-        messages += next.messages();
-        batch.extend(waiting.pop_front());
-    }
-    batch
-}
-
 /// The tickets already written for the idempotency keys in `batch`, by `(site, key)`, and their
 /// row ids by public id.
 async fn earlier_tickets(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    batch: &[Pending],
+    batch: &[&Pending],
 ) -> Result<(HashMap<(String, String), Keyed>, HashMap<String, i64>), StoreError> {
     let mut keyed = HashMap::new();
     let mut row_ids = HashMap::new();
@@ -645,10 +553,12 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::VecDeque;
+
+    use super::super::group_commit;
     use super::*;
 
     fn pending(turns: usize) -> Pending {
-        let (answer, _) = oneshot::channel();
         Pending {
             escalation: NewEscalation {
                 transcript: (0..turns)
@@ -663,7 +573,6 @@ mod tests {
             group_id: None,
             fingerprint: String::new(),
             sla_ms: 0,
-            answer,
         }
     }
 
@@ -692,6 +601,9 @@ mod tests {
 
     #[test]
     fn batches_are_bounded_by_escalations_and_messages() {
+        let take_batch = |waiting: &mut VecDeque<Pending>| {
+            group_commit::take_group(waiting, LIMITS.items, LIMITS.weight, LIMITS.weigh)
+        };
         let mut waiting: VecDeque<Pending> = (0..100).map(|_| pending(2)).collect();
         assert_eq!(take_batch(&mut waiting).len(), MAX_BATCH);
         assert_eq!(take_batch(&mut waiting).len(), 100 - MAX_BATCH);

@@ -16,6 +16,7 @@ mod contacts;
 mod desk;
 mod escalations;
 mod feedback;
+mod group_commit;
 mod groups;
 mod knowledge;
 mod merge;
@@ -210,6 +211,11 @@ impl Store {
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 5000").await?;
+                            // Reads through a memory map instead of a copy into each
+                            // connection's small page cache: a report scans a few MB of index
+                            // on several connections at once, and the copies were a fifth of
+                            // its CPU time (system calls). 256 MiB of address space, not memory.
+                            conn.execute("PRAGMA mmap_size = 268435456").await?;
                             Ok(())
                         })
                     })
@@ -231,8 +237,8 @@ impl Store {
             backend,
             write_gate,
             settings: Arc::default(),
-            escalations: Arc::default(),
-            event_batches: Arc::default(),
+            escalations: Arc::new(escalations::queue()),
+            event_batches: Arc::new(analytics::queue()),
         })
     }
 
