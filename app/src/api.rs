@@ -373,38 +373,25 @@ pub async fn post_message(
     read(response, "message", TicketMessage::from_json).await
 }
 
-/// Longest question sent with a verdict; the server cuts there too (`protocol`'s
-/// `FEEDBACK_QUERY_CHARS`, which a test holds this to: the widget does not link `protocol`).
-const FEEDBACK_QUERY_CHARS: usize = 200;
+/// Where the widget sends its conversation events (`POST /api/v1/events`).
+pub fn conversation_events_url() -> String {
+    endpoint("/events")
+}
 
-/// The body of `POST /api/v1/feedback`: anonymous, the question cut short.
-pub fn feedback_body(
-    site: &str,
-    entry_id: &str,
-    helpful: bool,
-    query: Option<&str>,
-    locale: &str,
-) -> String {
-    let query: Option<String> = query.map(|q| q.chars().take(FEEDBACK_QUERY_CHARS).collect());
+/// The body of `POST /api/v1/events`: one batch of events built by `visitor::analytics`.
+pub fn events_body(batch_id: &str, site: &str, events: Vec<json::Value>) -> String {
     Builder::new()
+        .set("batch_id", batch_id)
         .set("site", site)
-        .set("entry_id", entry_id)
-        .set("helpful", helpful)
-        .set_some("query", query.as_deref())
-        .set("locale", locale)
+        .set("events", json::array(events))
         .print()
 }
 
-/// `POST /api/v1/feedback` with a body from [`feedback_body`].
-pub async fn send_feedback(body: &str, idempotency_key: &str) -> Result<(), ApiError> {
-    fetch(
-        "POST",
-        &endpoint("/feedback"),
-        &[("Idempotency-Key", idempotency_key)],
-        Some(body),
-    )
-    .await
-    .map(drop)
+/// `POST /api/v1/events` of a batch the outbox kept (its id is the idempotency key too).
+pub async fn send_events(body: &str) -> Result<(), ApiError> {
+    fetch("POST", &conversation_events_url(), &[], Some(body))
+        .await
+        .map(drop)
 }
 
 /// `GET /api/v1/tickets/{id}/events?token=…&after=ID`: the ticket's Server-Sent Events.
@@ -417,10 +404,15 @@ pub fn events_url(session: &TicketSession, after: i64) -> String {
     ))
 }
 
-/// `POST /api/v1/tickets/{id}/rating`: how the visitor rates a resolved conversation (1 to 5).
-pub async fn rate(session: &TicketSession, score: u8) -> Result<(), ApiError> {
+/// `POST /api/v1/tickets/{id}/rating`: how the visitor rates a resolved conversation (1 to 5),
+/// with an optional comment.
+pub async fn rate(
+    session: &TicketSession,
+    score: u8,
+    comment: Option<&str>,
+) -> Result<(), ApiError> {
     let url = endpoint(&format!("/tickets/{}/rating", session.ticket_id));
-    let body = rating_body(score);
+    let body = rating_body(score, comment);
     fetch(
         "POST",
         &url,
@@ -432,8 +424,11 @@ pub async fn rate(session: &TicketSession, score: u8) -> Result<(), ApiError> {
 }
 
 /// The body of a rating.
-fn rating_body(score: u8) -> String {
-    format!("{{\"score\":{score}}}")
+fn rating_body(score: u8, comment: Option<&str>) -> String {
+    Builder::new()
+        .set("score", f64::from(score))
+        .set_some("comment", comment)
+        .print()
 }
 
 /// The knowledge snapshot. The service worker serves it network-first, so a new version on the
@@ -470,9 +465,8 @@ pub async fn fetch_snapshot(mut arrived: impl FnMut(&[u8])) -> Result<Vec<u8>, S
 #[cfg(test)]
 mod tests {
     use protocol::{
-        AuthorKind, EscalationCreated, EscalationRequest, FeedbackRequest, Message, MessageList,
-        NewVisitorMessage, Problem, RatingRequest, Status, TicketEvent, TranscriptRole,
-        VisitorTicket,
+        AuthorKind, EscalationCreated, EscalationRequest, Message, MessageList, NewVisitorMessage,
+        Problem, RatingRequest, Status, TicketEvent, TranscriptRole, VisitorTicket,
     };
 
     use super::*;
@@ -593,31 +587,18 @@ mod tests {
     }
 
     #[test]
-    fn replies_feedback_and_ratings_are_what_the_server_reads() {
+    fn replies_and_ratings_are_what_the_server_reads() {
         let reply: NewVisitorMessage = serde_json::from_str(&reply_body("还在吗？")).unwrap();
         assert_eq!(reply.text, "还在吗？");
 
-        assert_eq!(FEEDBACK_QUERY_CHARS, protocol::FEEDBACK_QUERY_CHARS);
-        let long = "问".repeat(FEEDBACK_QUERY_CHARS + 5);
-        let verdict: FeedbackRequest =
-            serde_json::from_str(&feedback_body("demo", "returns", false, Some(&long), "en"))
-                .unwrap();
-        assert_eq!(verdict.site.as_str(), "demo");
-        assert_eq!(
-            (verdict.entry_id.as_str(), verdict.helpful),
-            ("returns", false)
-        );
-        assert_eq!(
-            verdict.query.map(|q| q.chars().count()),
-            Some(FEEDBACK_QUERY_CHARS)
-        );
-        assert_eq!(verdict.locale.as_deref(), Some("en"));
-        let verdict: FeedbackRequest =
-            serde_json::from_str(&feedback_body("demo", "returns", true, None, "en")).unwrap();
-        assert_eq!((verdict.helpful, verdict.query), (true, None));
-
-        let rating: RatingRequest = serde_json::from_str(&rating_body(4)).unwrap();
+        let rating: RatingRequest = serde_json::from_str(&rating_body(4, None)).unwrap();
         assert_eq!((rating.score, rating.comment), (4, None));
+        let rating: RatingRequest =
+            serde_json::from_str(&rating_body(2, Some("slow reply"))).unwrap();
+        assert_eq!(
+            (rating.score, rating.comment.as_deref()),
+            (2, Some("slow reply"))
+        );
     }
 
     fn read<T>(body: &impl serde::Serialize, from_json: impl Fn(&Json) -> Option<T>) -> T {
