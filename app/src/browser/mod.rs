@@ -171,6 +171,17 @@ pub fn forget(key: &str) {
     }
 }
 
+/// Calls `handler` with every `name` event of the window, for as long as the page lives. One
+/// copy for every listener the widget needs, cast to their own event types by the callers:
+/// Leptos's `window_event_listener` made one (with a removal handle the widget never uses) per
+/// listener and event type, every byte of which every visitor downloads.
+pub fn on_window(name: &str, handler: Box<dyn FnMut(web_sys::Event)>) {
+    let Some(w) = window() else { return };
+    let closure = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+    let _ = w.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+    closure.forget();
+}
+
 /// Resolves after `ms` milliseconds.
 pub async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {

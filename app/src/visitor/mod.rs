@@ -233,7 +233,7 @@ pub fn Visitor(
     analytics::start(locale.tag(), saved.is_some());
     // The page going out of sight (another tab, or closing: browsers hide a page before they
     // unload it, frames included) sends what waits, by beacon: it may not come back.
-    let _ = window_event_listener(leptos::ev::visibilitychange, |_| analytics::send());
+    browser::on_window("visibilitychange", Box::new(|_| analytics::send()));
 
     let engine = move || match knowledge.get() {
         Knowledge::Ready(engine) => Some(engine),
@@ -342,11 +342,14 @@ pub fn Visitor(
             browser::sleep(RETRY_MS).await;
         }
     });
-    let _ = window_event_listener(leptos::ev::online, move |_| {
-        leptos::task::spawn_local(async move {
-            handoff.deliver_queued().await;
-        });
-    });
+    browser::on_window(
+        "online",
+        Box::new(move |_| {
+            leptos::task::spawn_local(async move {
+                handoff.deliver_queued().await;
+            })
+        }),
+    );
 
     let pick = move |entry: usize| {
         let Some(engine) = engine() else { return };
