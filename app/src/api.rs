@@ -431,14 +431,35 @@ fn rating_body(score: u8, comment: Option<&str>) -> String {
         .print()
 }
 
-/// The knowledge snapshot. The service worker serves it network-first, so a new version on the
-/// server is picked up and the last one still answers offline. `?snapshot=` is followed only to
+/// The snapshot of the widget's site, `site` of its URL: `/kb.snapshot?site=S`, which the server
+/// answers with what S published from the app, or with its own file when S published nothing.
+/// The parameter is the host page's to set, so only a site id (`[A-Za-z0-9_-]{1,64}`) makes it
+/// into the URL; anything else gets the server's `/kb.snapshot`. `public/sw.js` caches each of
+/// these URLs apart by the same rule.
+pub fn site_snapshot_url(site: Option<&str>) -> String {
+    match site {
+        Some(site)
+            if (1..=64).contains(&site.len())
+                && site
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') =>
+        {
+            format!("/kb.snapshot?site={site}")
+        }
+        _ => "/kb.snapshot".into(),
+    }
+}
+
+/// The knowledge snapshot ([`site_snapshot_url`]). The service worker serves it from its cache
+/// and revalidates it in the background, so a new version on the server is picked up on the
+/// next load and the last one still answers offline. `?snapshot=` is followed instead, only to
 /// the widget's own origin or its host page's: a snapshot's answers are shown as HTML.
 ///
 /// `arrived` sees the bytes so far after each chunk: the snapshot's core comes first, and the
 /// engine can answer from it while the rest (the dense index, most of the file) downloads.
 pub async fn fetch_snapshot(mut arrived: impl FnMut(&[u8])) -> Result<Vec<u8>, String> {
-    let url = browser::same_site_url_param("snapshot").unwrap_or_else(|| "/kb.snapshot".into());
+    let url = browser::same_site_url_param("snapshot")
+        .unwrap_or_else(|| site_snapshot_url(browser::query_param("site").as_deref()));
     let response = fetch("GET", &url, &[], None)
         .await
         .map_err(|e| format!("{url}: {e}"))?;
@@ -584,6 +605,31 @@ mod tests {
             (sent.contact, sent.bot, sent.identity_token),
             (None, None, None)
         );
+    }
+
+    #[test]
+    fn only_a_site_id_reaches_the_snapshot_url() {
+        assert_eq!(
+            site_snapshot_url(Some("shop_2-eu")),
+            "/kb.snapshot?site=shop_2-eu"
+        );
+        let longest = "s".repeat(64);
+        assert_eq!(
+            site_snapshot_url(Some(&longest)),
+            format!("/kb.snapshot?site={longest}")
+        );
+        for hostile in [
+            None,
+            Some(""),
+            Some("a&site=b"),
+            Some("../admin"),
+            Some("shop?x=1"),
+            Some("商店"),
+            Some("a b"),
+            Some(&*"s".repeat(65)),
+        ] {
+            assert_eq!(site_snapshot_url(hostile), "/kb.snapshot", "{hostile:?}");
+        }
     }
 
     #[test]
