@@ -64,7 +64,8 @@ function precacheSnapshots(cache) {
     var keys = [];
     pages.forEach(function (page) {
       var url = new URL(page.url);
-      if (url.origin !== location.origin || !APP_ROUTES.test(url.pathname)) return;
+      // A page given `?snapshot=` loads that file instead (the widget's own rule).
+      if (url.origin !== location.origin || !APP_ROUTES.test(url.pathname) || url.searchParams.get("snapshot")) return;
       var key = snapshotKey(url.searchParams.get("site"));
       if (keys.indexOf(key) < 0) keys.push(key);
     });
