@@ -7,7 +7,7 @@
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
 use e2e::{AgentClient, Browser, Server};
@@ -49,22 +49,24 @@ async fn add_site(admin: &AgentClient, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Publishes `site`'s knowledge base and waits until the server serves it.
+/// Publishes `site`'s knowledge base and waits until the server serves it: building the demo's
+/// dense index takes a debug server well over [`e2e::PATIENCE`], so this waits up to 5 minutes.
 async fn publish(admin: &AgentClient, site: &str) -> Result<()> {
     let path = format!("/api/v1/admin/kb/{site}/publish");
     admin.post(&path, json!({})).await?;
-    e2e::wait_until(async || {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
         let status = admin.get(&path).await?;
-        Ok(match status["state"].as_str() {
-            Some("running") => ControlFlow::Continue(format!("still publishing: {status}")),
-            _ => ControlFlow::Break(status),
-        })
-    })
-    .await
-    .and_then(|status| {
-        ensure!(status["state"] == "done", "publish failed: {status}");
-        Ok(())
-    })
+        if status["state"] != "running" {
+            ensure!(status["state"] == "done", "publish failed: {status}");
+            return Ok(());
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "publish did not finish: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 /// The snapshot URLs the service worker has cached.
