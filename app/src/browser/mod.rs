@@ -182,6 +182,16 @@ pub fn on_window(name: &str, handler: Box<dyn FnMut(web_sys::Event)>) {
     closure.forget();
 }
 
+/// An [`on_window`] event as the `message` event it is.
+pub fn message_event(ev: web_sys::Event) -> web_sys::MessageEvent {
+    ev.unchecked_into()
+}
+
+/// An [`on_window`] event as the `keydown` event it is.
+pub fn keyboard_event(ev: web_sys::Event) -> web_sys::KeyboardEvent {
+    ev.unchecked_into()
+}
+
 /// Resolves after `ms` milliseconds.
 pub async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {

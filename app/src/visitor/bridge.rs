@@ -6,7 +6,7 @@
 //! page's `answerdesk('on', …)` handlers.
 
 use leptos::prelude::*;
-use wasm_bindgen::{JsCast as _, JsValue};
+use wasm_bindgen::JsValue;
 
 use super::escalation::Identity;
 use crate::api::IdentityClaim;
@@ -42,7 +42,7 @@ pub fn listen(hooks: Hooks) {
     browser::on_window(
         "message",
         Box::new(move |ev| {
-            let ev: web_sys::MessageEvent = ev.unchecked_into();
+            let ev = browser::message_event(ev);
             if !browser::from_parent(&ev) || expected.as_deref() != Some(ev.origin().as_str()) {
                 return;
             }
@@ -85,7 +85,7 @@ pub fn listen(hooks: Hooks) {
     browser::on_window(
         "keydown",
         Box::new(move |ev| {
-            let ev: web_sys::KeyboardEvent = ev.unchecked_into();
+            let ev = browser::keyboard_event(ev);
             if ev.key() != "Escape" {
                 return;
             }
