@@ -373,38 +373,25 @@ pub async fn post_message(
     read(response, "message", TicketMessage::from_json).await
 }
 
-/// Longest question sent with a verdict; the server cuts there too (`protocol`'s
-/// `FEEDBACK_QUERY_CHARS`, which a test holds this to: the widget does not link `protocol`).
-const FEEDBACK_QUERY_CHARS: usize = 200;
+/// Where the widget sends its conversation events (`POST /api/v1/events`).
+pub fn conversation_events_url() -> String {
+    endpoint("/events")
+}
 
-/// The body of `POST /api/v1/feedback`: anonymous, the question cut short.
-pub fn feedback_body(
-    site: &str,
-    entry_id: &str,
-    helpful: bool,
-    query: Option<&str>,
-    locale: &str,
-) -> String {
-    let query: Option<String> = query.map(|q| q.chars().take(FEEDBACK_QUERY_CHARS).collect());
+/// The body of `POST /api/v1/events`: one batch of events built by `visitor::analytics`.
+pub fn events_body(batch_id: &str, site: &str, events: Vec<json::Value>) -> String {
     Builder::new()
+        .set("batch_id", batch_id)
         .set("site", site)
-        .set("entry_id", entry_id)
-        .set("helpful", helpful)
-        .set_some("query", query.as_deref())
-        .set("locale", locale)
+        .set("events", json::array(events))
         .print()
 }
 
-/// `POST /api/v1/feedback` with a body from [`feedback_body`].
-pub async fn send_feedback(body: &str, idempotency_key: &str) -> Result<(), ApiError> {
-    fetch(
-        "POST",
-        &endpoint("/feedback"),
-        &[("Idempotency-Key", idempotency_key)],
-        Some(body),
-    )
-    .await
-    .map(drop)
+/// `POST /api/v1/events` of a batch the outbox kept (its id is the idempotency key too).
+pub async fn send_events(body: &str) -> Result<(), ApiError> {
+    fetch("POST", &conversation_events_url(), &[], Some(body))
+        .await
+        .map(drop)
 }
 
 /// `GET /api/v1/tickets/{id}/events?token=…&after=ID`: the ticket's Server-Sent Events.
@@ -417,10 +404,15 @@ pub fn events_url(session: &TicketSession, after: i64) -> String {
     ))
 }
 
-/// `POST /api/v1/tickets/{id}/rating`: how the visitor rates a resolved conversation (1 to 5).
-pub async fn rate(session: &TicketSession, score: u8) -> Result<(), ApiError> {
+/// `POST /api/v1/tickets/{id}/rating`: how the visitor rates a resolved conversation (1 to 5),
+/// with an optional comment.
+pub async fn rate(
+    session: &TicketSession,
+    score: u8,
+    comment: Option<&str>,
+) -> Result<(), ApiError> {
     let url = endpoint(&format!("/tickets/{}/rating", session.ticket_id));
-    let body = rating_body(score);
+    let body = rating_body(score, comment);
     fetch(
         "POST",
         &url,
@@ -432,18 +424,42 @@ pub async fn rate(session: &TicketSession, score: u8) -> Result<(), ApiError> {
 }
 
 /// The body of a rating.
-fn rating_body(score: u8) -> String {
-    format!("{{\"score\":{score}}}")
+fn rating_body(score: u8, comment: Option<&str>) -> String {
+    Builder::new()
+        .set("score", f64::from(score))
+        .set_some("comment", comment)
+        .print()
 }
 
-/// The knowledge snapshot. The service worker serves it network-first, so a new version on the
-/// server is picked up and the last one still answers offline. `?snapshot=` is followed only to
+/// The snapshot of the widget's site, `site` of its URL: `/kb.snapshot?site=S`, which the server
+/// answers with what S published from the app, or with its own file when S published nothing.
+/// The parameter is the host page's to set, so only a site id (`[A-Za-z0-9_-]{1,64}`) makes it
+/// into the URL; anything else gets the server's `/kb.snapshot`. `public/sw.js` caches each of
+/// these URLs apart by the same rule.
+pub fn site_snapshot_url(site: Option<&str>) -> String {
+    match site {
+        Some(site)
+            if (1..=64).contains(&site.len())
+                && site
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') =>
+        {
+            format!("/kb.snapshot?site={site}")
+        }
+        _ => "/kb.snapshot".into(),
+    }
+}
+
+/// The knowledge snapshot ([`site_snapshot_url`]). The service worker serves it from its cache
+/// and revalidates it in the background, so a new version on the server is picked up on the
+/// next load and the last one still answers offline. `?snapshot=` is followed instead, only to
 /// the widget's own origin or its host page's: a snapshot's answers are shown as HTML.
 ///
 /// `arrived` sees the bytes so far after each chunk: the snapshot's core comes first, and the
 /// engine can answer from it while the rest (the dense index, most of the file) downloads.
 pub async fn fetch_snapshot(mut arrived: impl FnMut(&[u8])) -> Result<Vec<u8>, String> {
-    let url = browser::same_site_url_param("snapshot").unwrap_or_else(|| "/kb.snapshot".into());
+    let url = browser::same_site_url_param("snapshot")
+        .unwrap_or_else(|| site_snapshot_url(browser::query_param("site").as_deref()));
     let response = fetch("GET", &url, &[], None)
         .await
         .map_err(|e| format!("{url}: {e}"))?;
@@ -470,9 +486,8 @@ pub async fn fetch_snapshot(mut arrived: impl FnMut(&[u8])) -> Result<Vec<u8>, S
 #[cfg(test)]
 mod tests {
     use protocol::{
-        AuthorKind, EscalationCreated, EscalationRequest, FeedbackRequest, Message, MessageList,
-        NewVisitorMessage, Problem, RatingRequest, Status, TicketEvent, TranscriptRole,
-        VisitorTicket,
+        AuthorKind, EscalationCreated, EscalationRequest, Message, MessageList, NewVisitorMessage,
+        Problem, RatingRequest, Status, TicketEvent, TranscriptRole, VisitorTicket,
     };
 
     use super::*;
@@ -593,31 +608,43 @@ mod tests {
     }
 
     #[test]
-    fn replies_feedback_and_ratings_are_what_the_server_reads() {
+    fn only_a_site_id_reaches_the_snapshot_url() {
+        assert_eq!(
+            site_snapshot_url(Some("shop_2-eu")),
+            "/kb.snapshot?site=shop_2-eu"
+        );
+        let longest = "s".repeat(64);
+        assert_eq!(
+            site_snapshot_url(Some(&longest)),
+            format!("/kb.snapshot?site={longest}")
+        );
+        for hostile in [
+            None,
+            Some(""),
+            Some("a&site=b"),
+            Some("../admin"),
+            Some("shop?x=1"),
+            Some("商店"),
+            Some("a b"),
+            Some(&*"s".repeat(65)),
+        ] {
+            assert_eq!(site_snapshot_url(hostile), "/kb.snapshot", "{hostile:?}");
+        }
+    }
+
+    #[test]
+    fn replies_and_ratings_are_what_the_server_reads() {
         let reply: NewVisitorMessage = serde_json::from_str(&reply_body("还在吗？")).unwrap();
         assert_eq!(reply.text, "还在吗？");
 
-        assert_eq!(FEEDBACK_QUERY_CHARS, protocol::FEEDBACK_QUERY_CHARS);
-        let long = "问".repeat(FEEDBACK_QUERY_CHARS + 5);
-        let verdict: FeedbackRequest =
-            serde_json::from_str(&feedback_body("demo", "returns", false, Some(&long), "en"))
-                .unwrap();
-        assert_eq!(verdict.site.as_str(), "demo");
-        assert_eq!(
-            (verdict.entry_id.as_str(), verdict.helpful),
-            ("returns", false)
-        );
-        assert_eq!(
-            verdict.query.map(|q| q.chars().count()),
-            Some(FEEDBACK_QUERY_CHARS)
-        );
-        assert_eq!(verdict.locale.as_deref(), Some("en"));
-        let verdict: FeedbackRequest =
-            serde_json::from_str(&feedback_body("demo", "returns", true, None, "en")).unwrap();
-        assert_eq!((verdict.helpful, verdict.query), (true, None));
-
-        let rating: RatingRequest = serde_json::from_str(&rating_body(4)).unwrap();
+        let rating: RatingRequest = serde_json::from_str(&rating_body(4, None)).unwrap();
         assert_eq!((rating.score, rating.comment), (4, None));
+        let rating: RatingRequest =
+            serde_json::from_str(&rating_body(2, Some("slow reply"))).unwrap();
+        assert_eq!(
+            (rating.score, rating.comment.as_deref()),
+            (2, Some("slow reply"))
+        );
     }
 
     fn read<T>(body: &impl serde::Serialize, from_json: impl Fn(&Json) -> Option<T>) -> T {

@@ -123,6 +123,7 @@ pub struct Strings {
     pub rating_prompt: &'static str,
     pub rating_thanks: &'static str,
     pub rating_of: &'static str,
+    pub rating_comment: &'static str,
     pub close: &'static str,
     pub matching: &'static str,
 }
@@ -174,6 +175,7 @@ static STRINGS: Translations<Strings> = Translations {
         rating_prompt: "How was your conversation with our team?",
         rating_thanks: "Thanks for rating this conversation.",
         rating_of: "out of 5",
+        rating_comment: "Anything to add? (optional, before you pick the stars)",
         close: "Close",
         matching: "Matching questions",
     },
@@ -221,6 +223,7 @@ static STRINGS: Translations<Strings> = Translations {
         rating_prompt: "您对本次客服对话满意吗？",
         rating_thanks: "感谢您的评价。",
         rating_of: "分（满分5分）",
+        rating_comment: "还有什么想说的吗？（选填，请在打分前填写）",
         close: "关闭",
         matching: "相关问题",
     },

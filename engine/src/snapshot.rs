@@ -48,6 +48,7 @@ const FRAME_LEN: usize = 8 + 4 + 8 + 8;
 /// The frame and the core's length and checksum: where the core starts.
 const CORE_AT: usize = FRAME_LEN + 8 + 8;
 /// Upper bound on what decoding may allocate, against crafted length prefixes.
+#[cfg(any(test, feature = "build"))]
 const DECODE_LIMIT: usize = 1 << 30;
 
 /// Facts about a snapshot, readable without the knowledge base (`kb info`, `/healthz`).
@@ -96,8 +97,9 @@ pub enum SnapshotError {
     Decode(String),
 }
 
-/// What bincode found wrong with a body. Not its `Display`, which prints its derived `Debug` and
+/// What bincode found wrong with a body (the tests' serde decoding; see [`Reader`]). Not its `Display`, which prints its derived `Debug` and
 /// reaches `std::io::Error`'s: formatting it added about 3 KiB (brotli) to every visitor's wasm.
+#[cfg(test)]
 fn decode_problem(error: bincode::error::DecodeError) -> String {
     use bincode::error::DecodeError;
     match error {
@@ -137,6 +139,7 @@ pub(crate) struct Body {
     pub dense: Option<DenseIndex>,
 }
 
+#[cfg(any(test, feature = "build"))]
 fn config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<DECODE_LIMIT>()
 }
@@ -369,14 +372,211 @@ impl Frame {
     }
 }
 
-/// A value that must take exactly `bytes`.
-fn decode_whole<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, SnapshotError> {
+/// A value that must take exactly `bytes`, read by [`Decode`].
+fn decode_whole<T: Decode>(bytes: &[u8]) -> Result<T, SnapshotError> {
+    let mut reader = Reader { bytes };
+    let value = T::decode(&mut reader)?;
+    if !reader.bytes.is_empty() {
+        return Err(SnapshotError::Decode("trailing bytes in the body".into()));
+    }
+    Ok(value)
+}
+
+/// A value that must take exactly `bytes`, read by serde through bincode: what the encoder
+/// wrote, and so what [`Decode`] must agree with (held to it by the tests).
+#[cfg(test)]
+fn decode_whole_serde<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, SnapshotError> {
     let (value, read): (T, usize) = bincode::serde::decode_from_slice(bytes, config())
         .map_err(|e| SnapshotError::Decode(decode_problem(e)))?;
     if read != bytes.len() {
         return Err(SnapshotError::Decode("trailing bytes in the body".into()));
     }
     Ok(value)
+}
+
+/// The reading side of bincode 2's standard configuration, by hand, for exactly the types of a
+/// snapshot body: integers above 8 bits as varints (under 251 in one byte, else a marker byte
+/// 251/252/253 and 2/4/8 little-endian bytes), `u8`/`i8` as one byte, `f32` as 4 little-endian
+/// bytes, lengths as `u64` varints, an `Option` as a 0/1 byte and then the value, structs,
+/// tuples and arrays as their fields in order. `Snapshot::to_bytes` still encodes with bincode
+/// and serde, natively.
+///
+/// Why by hand: serde's generic visitors, monomorphized through bincode for every type of the
+/// body, were the largest code in the visitor's wasm (about 26 KB before wasm-opt); this reader
+/// is a fraction of it, and every visitor downloads it. It never panics and allocates at most
+/// what the input's own bytes can fill: each length is checked against what is left first.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+fn malformed() -> SnapshotError {
+    SnapshotError::Decode("the body does not fit this engine's layout".into())
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
+        if n > self.bytes.len() {
+            return Err(SnapshotError::Decode("the body ends early".into()));
+        }
+        let (taken, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        Ok(taken)
+    }
+
+    fn byte(&mut self) -> Result<u8, SnapshotError> {
+        Ok(self.take(1)?[0])
+    }
+
+    /// An unsigned varint of at most `max` (`u16::MAX`, `u32::MAX` or `u64::MAX`).
+    fn varint(&mut self, max: u64) -> Result<u64, SnapshotError> {
+        let width = match self.byte()? {
+            small @ 0..=250 => return Ok(small.into()),
+            251 => 2,
+            252 if max > u16::MAX as u64 => 4,
+            253 if max > u32::MAX as u64 => 8,
+            _ => return Err(malformed()),
+        };
+        let mut le = [0u8; 8];
+        le[..width].copy_from_slice(self.take(width)?);
+        Ok(u64::from_le_bytes(le))
+    }
+
+    /// A length, of items taking at least `item_bytes` each: never more than what is left can
+    /// hold, so a forged length cannot make a large allocation.
+    fn len(&mut self, item_bytes: usize) -> Result<usize, SnapshotError> {
+        let n = self.varint(u64::MAX)?;
+        if n > (self.bytes.len() / item_bytes.max(1)) as u64 {
+            return Err(SnapshotError::Decode("the body ends early".into()));
+        }
+        Ok(n as usize)
+    }
+
+    fn vec<T: Decode>(&mut self) -> Result<Vec<T>, SnapshotError> {
+        let n = self.len(T::MIN_BYTES)?;
+        let mut items = Vec::with_capacity(n);
+        for _ in 0..n {
+            items.push(T::decode(self)?);
+        }
+        Ok(items)
+    }
+}
+
+/// A type of the snapshot body, read as bincode wrote it through serde (see [`Reader`]).
+trait Decode: Sized {
+    /// The fewest bytes one value takes, to bound lengths by the input.
+    const MIN_BYTES: usize = 1;
+    fn decode(r: &mut Reader<'_>) -> Result<Self, SnapshotError>;
+}
+
+impl Decode for u16 {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        Ok(r.varint(u16::MAX.into())? as u16)
+    }
+}
+
+impl Decode for u32 {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        Ok(r.varint(u32::MAX.into())? as u32)
+    }
+}
+
+impl Decode for u64 {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        r.varint(u64::MAX)
+    }
+}
+
+impl Decode for i8 {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        Ok(r.byte()? as i8)
+    }
+}
+
+impl Decode for f32 {
+    const MIN_BYTES: usize = 4;
+    fn decode(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        let mut le = [0u8; 4];
+        le.copy_from_slice(r.take(4)?);
+        Ok(f32::from_le_bytes(le))
+    }
+}
+
+impl Decode for String {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        let n = r.len(1)?;
+        String::from_utf8(r.take(n)?.to_vec())
+            .map_err(|_| SnapshotError::Decode("a text is not UTF-8".into()))
+    }
+}
+
+impl<T: Decode> Decode for Vec<T> {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        r.vec()
+    }
+}
+
+impl<T: Decode> Decode for Option<T> {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        match r.byte()? {
+            0 => Ok(None),
+            1 => T::decode(r).map(Some),
+            _ => Err(malformed()),
+        }
+    }
+}
+
+impl<T: Decode + Copy + Default, const N: usize> Decode for [T; N] {
+    const MIN_BYTES: usize = N * T::MIN_BYTES;
+    fn decode(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        let mut items = [T::default(); N];
+        for item in &mut items {
+            *item = T::decode(r)?;
+        }
+        Ok(items)
+    }
+}
+
+impl<A: Decode, B: Decode> Decode for (A, B) {
+    const MIN_BYTES: usize = A::MIN_BYTES + B::MIN_BYTES;
+    fn decode(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+        Ok((A::decode(r)?, B::decode(r)?))
+    }
+}
+
+/// `Decode` for a struct: its fields in declaration order, as serde derives them; fields not
+/// named are `#[serde(skip)]`ped and take their default.
+macro_rules! decode_struct {
+    ($($ty:ty { $($field:ident),* $(; $($skipped:ident),*)? })*) => {$(
+        impl Decode for $ty {
+            fn decode(r: &mut Reader<'_>) -> Result<Self, SnapshotError> {
+                Ok(Self {
+                    $($field: Decode::decode(r)?,)*
+                    $($($skipped: Default::default(),)*)?
+                })
+            }
+        }
+    )*};
+}
+
+decode_struct! {
+    Body { engine_version, build_time, locales, entries, index, classifier, scoring,
+        classifier_share, dense_share, rankers, synonyms; dense }
+    Entry { id, locale, question, alternates, answer_html, answer_text, category, tags, links }
+    crate::kb::Link { title, url }
+    LexicalIndex { terms, phrasing_postings, field_postings, phrasing_entry, phrasing_len,
+        field_len, avg_phrasing_len, avg_field_len }
+    crate::index::lexical::PhrasingPosting { phrasing, tf }
+    crate::index::lexical::FieldPosting { entry, tf }
+    TermClassifier { counts, entries, values, bias, scale; starts }
+    Scoring { k1, b, field_weights, field_b, phrasing_share, vote_k, vote_share, typo_discount }
+    PerRanker { lexical, dense, fused }
+    crate::rank::Tuned { calibration, thresholds }
+    crate::rank::Calibration { bias, weights }
+    Thresholds { answer, clarify, margin, lead }
+    Synonyms { stems, phrases }
+    DenseIndex { table, counts, total, projection }
+    crate::index::TokenTable { dims, tokens, scales, rows }
+    crate::index::projection::Projection { dims, mean, matrix }
 }
 
 impl Body {
@@ -425,4 +625,22 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     hash
+}
+
+/// Holds the hand-written [`Reader`] to what serde and bincode read from the same file: the
+/// same body and dense index, and an error wherever the core is cut short.
+#[cfg(test)]
+pub(crate) fn assert_decodes_like_serde(file: &[u8]) {
+    let frame = Frame::read(file).unwrap();
+    let (core, dense) = frame.split(file).unwrap();
+    let body: Body = decode_whole(core).unwrap();
+    assert_eq!(body, decode_whole_serde::<Body>(core).unwrap());
+    let dense_index: Option<DenseIndex> = decode_whole(dense).unwrap();
+    assert_eq!(
+        dense_index,
+        decode_whole_serde::<Option<DenseIndex>>(dense).unwrap()
+    );
+    for cut in (0..core.len()).step_by(core.len() / 97 + 1) {
+        assert!(decode_whole::<Body>(&core[..cut]).is_err(), "cut at {cut}");
+    }
 }

@@ -392,6 +392,27 @@ fn no_input_makes_decoding_panic() {
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn the_hand_written_decoder_reads_what_serde_reads() {
+    // Every part of a body: entries with links, the lexical index, the classifier and the
+    // calibration (a larger knowledge base), synonyms and a dense index with a projection.
+    crate::snapshot::assert_decodes_like_serde(
+        &build(synthetic_kb(), &BuildOptions::default())
+            .unwrap()
+            .to_bytes(),
+    );
+    let (entries, table) = synonym_kb_and_table();
+    let options = BuildOptions {
+        token_table: Some(table),
+        ..BuildOptions::default()
+    };
+    let snapshot = build(entries, &options).unwrap();
+    assert!(snapshot.has_dense());
+    crate::snapshot::assert_decodes_like_serde(&snapshot.to_bytes());
+    crate::snapshot::assert_decodes_like_serde(&synonym_snapshot().to_bytes());
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 fn invalid_knowledge_bases_are_refused() {
     let options = BuildOptions::default();
     assert_eq!(build(vec![], &options).unwrap_err(), BuildError::Empty);

@@ -322,8 +322,10 @@ pub struct SlaRow {
     pub pending: i64,
 }
 
-/// One knowledge-base entry: how often the assistant answered with it (an `answered` event, or
-/// a visitor's `chose`) and the `helpful` verdicts on it.
+/// One knowledge-base entry: in how many conversations the assistant answered with it (the
+/// engine answered a typed question with it, an `answered` event, or the visitor picked it from
+/// the offered questions, a `chose` event; a conversation that got it several times, either way,
+/// counts once) and the `helpful` verdicts on it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryRow {

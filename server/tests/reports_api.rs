@@ -82,6 +82,9 @@ fn conversations() -> Vec<SeedEvent> {
         // Day 2: self-served, escalated twice (one across midnight), a rating alone.
         answered("c-six-00006", "answered", "returns", d2 + HOUR),
         helpful("c-six-00006", "returns", false, d2 + HOUR + 1),
+        // The same entry again, picked from the offered questions: one conversation helped once.
+        answered("c-six-00006", "chose", "returns", d2 + HOUR + 2),
+        answered("c-six-00006", "answered", "returns", d2 + HOUR + 3),
         answered("c-seven-007", "answered", "returns", d2 + 2 * HOUR),
         escalated("c-seven-007", "not_helpful", d2 + 2 * HOUR + 1),
         rated("c-eight-008", 5, "great", d2 + 3 * HOUR),
@@ -345,11 +348,21 @@ async fn figures_match_the_seeded_totals(db: String) {
     );
     assert_eq!(general["top_entries"][0]["answered"], 5);
 
-    // The roll-ups catch up with new events, and count each event once.
+    // The roll-ups catch up with new events, and count each event once; an entry counts once
+    // per conversation, also when the conversation's second answer with it comes in a later run.
     let store = Store::connect(&db).await.unwrap();
     let late = day("2024-03-03") + 5 * HOUR;
     store
-        .seed_conversation_events(&[answered("c-late-0013", "answered", "returns", late)])
+        .seed_conversation_events(&[
+            answered("c-late-0013", "answered", "returns", late),
+            answered("c-late-0013", "chose", "returns", late + 1),
+            answered(
+                "c-one-0001",
+                "chose",
+                "returns",
+                day("2024-03-01") + 2 * HOUR,
+            ),
+        ])
         .await
         .unwrap();
     let again = report(&server, &admin, &format!("{RANGE}&site=demo")).await;

@@ -62,14 +62,15 @@ fn build_updated_snapshot(dir: &Path) -> Result<std::path::PathBuf> {
     Ok(output)
 }
 
-/// The ETag of the snapshot the worker has cached, if any.
+/// The ETag of the demo site's snapshot the worker has cached, if any (the demo page embeds the
+/// widget of the site `demo`, which loads `/kb.snapshot?site=demo`).
 async fn cached_etag(browser: &Browser) -> Result<String> {
     Ok(browser
         .driver
         .execute_async(
             "const done = arguments[arguments.length - 1];
              caches.open('answerdesk-v1')
-               .then(c => c.match('/kb.snapshot'))
+               .then(c => c.match('/kb.snapshot?site=demo'))
                .then(r => done(r ? (r.headers.get('etag') || '') : ''))
                .catch(() => done(''));",
             vec![],
@@ -78,11 +79,12 @@ async fn cached_etag(browser: &Browser) -> Result<String> {
         .convert()?)
 }
 
-/// The ETag the server sends Chromium: each coding has its own, and Chromium asks 127.0.0.1 (a
-/// secure context) for brotli.
+/// The ETag the server sends Chromium for the demo site's snapshot (the server's file: the site
+/// published nothing): each coding has its own, and Chromium asks 127.0.0.1 (a secure context)
+/// for brotli.
 async fn served_etag(server: &Server) -> Result<String> {
     let response = reqwest::Client::new()
-        .get(server.url("/kb.snapshot"))
+        .get(server.url("/kb.snapshot?site=demo"))
         .header("Accept-Encoding", "gzip, deflate, br, zstd")
         .send()
         .await?;

@@ -8,6 +8,9 @@ use anyhow::{bail, Context, Result};
 use crate::cmd::Steps;
 use crate::{build, project_root, toolchain};
 
+/// The demo's database, under `./data` with its snapshot.
+const DATABASE_URL: &str = "sqlite://data/answerdesk.db";
+
 pub struct Options {
     pub addr: String,
 }
@@ -35,7 +38,7 @@ impl Options {
 
 pub fn run(options: &Options) -> Result<()> {
     let root = project_root();
-    let mut steps = Steps::new(8);
+    let mut steps = Steps::new(9);
     toolchain::ensure_web_tools(&root, &mut steps)?;
 
     steps.start("Building the web app (Trunk, release)");
@@ -45,6 +48,10 @@ pub fn run(options: &Options) -> Result<()> {
     steps.start("Compiling the demo knowledge base (examples/demo-kb)");
     let snapshot = root.join("data/demo.snapshot");
     build::demo_snapshot(&root, &answerdesk, &snapshot)?;
+
+    std::fs::create_dir_all(root.join("data")).context("cannot create ./data")?;
+    steps.start("Giving the site `demo` the demo knowledge base to edit (once)");
+    import_demo_kb(&root, &answerdesk)?;
 
     steps.start(&format!("Starting answerdesk on http://{}", options.addr));
     let base = format!("http://{}", options.addr);
@@ -59,14 +66,48 @@ pub fn run(options: &Options) -> Result<()> {
     Stop with Ctrl-C.
 "
     );
-    std::fs::create_dir_all(root.join("data")).context("cannot create ./data")?;
     let error = Command::new(&answerdesk)
         .arg("serve")
         .args(["--addr", &options.addr])
-        .args(["--database-url", "sqlite://data/answerdesk.db"])
+        .args(["--database-url", DATABASE_URL])
         .args(["--dist", "dist"])
         .args(["--snapshot", "data/demo.snapshot"])
         .current_dir(&root)
         .exec();
     Err(error).with_context(|| format!("cannot start {}", answerdesk.display()))
+}
+
+/// Imports `examples/demo-kb` as the site `demo`'s knowledge base when the site has none yet, so
+/// the admin's knowledge-base editor opens on the demo's entries on a fresh run. Never over what
+/// is there: an admin's edits survive every later run. The site keeps being served the compiled
+/// `data/demo.snapshot` until someone publishes from the editor. `kb export` is the way to ask
+/// whether a site has a knowledge base: it refuses, saying so, when it has none.
+fn import_demo_kb(root: &std::path::Path, answerdesk: &std::path::Path) -> Result<()> {
+    let probe = std::env::temp_dir().join(format!("answerdesk-demo-kb-{}", std::process::id()));
+    let exported = Command::new(answerdesk)
+        .args(["kb", "export", "--site", "demo", "--replace"])
+        .arg(&probe)
+        .args(["--database-url", DATABASE_URL])
+        .current_dir(root)
+        .output()
+        .with_context(|| format!("cannot start {}", answerdesk.display()))?;
+    let _ = std::fs::remove_dir_all(&probe);
+    if exported.status.success() {
+        println!("    the site demo has a knowledge base already: kept as it is");
+        return Ok(());
+    }
+    // The probe is the first command to open a fresh database: the admin account is made then,
+    // and its password printed, once, to the probe's output.
+    print!("{}", String::from_utf8_lossy(&exported.stdout));
+    let said = String::from_utf8_lossy(&exported.stderr);
+    if !said.contains("has no knowledge base") {
+        bail!("cannot tell whether the site demo has a knowledge base:\n{said}");
+    }
+    crate::cmd::run(
+        Command::new(answerdesk)
+            .args(["kb", "import", "examples/demo-kb", "--site", "demo"])
+            .args(["--database-url", DATABASE_URL])
+            .current_dir(root),
+        "The demo knowledge base could not be imported into the site demo.",
+    )
 }

@@ -90,6 +90,40 @@ pub fn random_key() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Milliseconds since the Unix epoch, by the visitor's clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Whether the browser believes it is online (`navigator.onLine`; `false` is reliable, `true`
+/// only means a network is up).
+pub fn online() -> bool {
+    window().is_some_and(|w| w.navigator().on_line())
+}
+
+/// `navigator.sendBeacon(url, body)`: sent as `text/plain`, even while the page closes. Whether
+/// the browser took it.
+pub fn send_beacon(url: &str, body: &str) -> bool {
+    window()
+        .and_then(|w| w.navigator().send_beacon_with_opt_str(url, Some(body)).ok())
+        .unwrap_or(false)
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    window()?.session_storage().ok().flatten()
+}
+
+/// A value kept for this tab only (sessionStorage).
+pub fn session_load(key: &str) -> Option<String> {
+    session_storage()?.get_item(key).ok().flatten()
+}
+
+pub fn session_store(key: &str, value: &str) {
+    if let Some(s) = session_storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
 fn storage() -> Option<web_sys::Storage> {
     window()?.local_storage().ok().flatten()
 }
@@ -135,6 +169,27 @@ pub fn forget(key: &str) {
     if let Some(s) = storage() {
         let _ = s.remove_item(key);
     }
+}
+
+/// Calls `handler` with every `name` event of the window, for as long as the page lives. One
+/// copy for every listener the widget needs, cast to their own event types by the callers:
+/// Leptos's `window_event_listener` made one (with a removal handle the widget never uses) per
+/// listener and event type, every byte of which every visitor downloads.
+pub fn on_window(name: &str, handler: Box<dyn FnMut(web_sys::Event)>) {
+    let Some(w) = window() else { return };
+    let closure = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+    let _ = w.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+    closure.forget();
+}
+
+/// An [`on_window`] event as the `message` event it is.
+pub fn message_event(ev: web_sys::Event) -> web_sys::MessageEvent {
+    ev.unchecked_into()
+}
+
+/// An [`on_window`] event as the `keydown` event it is.
+pub fn keyboard_event(ev: web_sys::Event) -> web_sys::KeyboardEvent {
+    ev.unchecked_into()
 }
 
 /// Resolves after `ms` milliseconds.

@@ -39,56 +39,64 @@ pub fn listen(hooks: Hooks) {
         send,
     } = hooks;
     let expected = browser::parent_origin();
-    let _ = window_event_listener(leptos::ev::message, move |ev| {
-        if !browser::from_parent(&ev) || expected.as_deref() != Some(ev.origin().as_str()) {
-            return;
-        }
-        let data = ev.data();
-        match field(&data, "answerdesk").as_deref() {
-            Some("focus") => {
-                if let Some(el) = input.get_untracked() {
-                    let _ = el.focus();
+    browser::on_window(
+        "message",
+        Box::new(move |ev| {
+            let ev = browser::message_event(ev);
+            if !browser::from_parent(&ev) || expected.as_deref() != Some(ev.origin().as_str()) {
+                return;
+            }
+            let data = ev.data();
+            match field(&data, "answerdesk").as_deref() {
+                Some("focus") => {
+                    if let Some(el) = input.get_untracked() {
+                        let _ = el.focus();
+                    }
                 }
-            }
-            Some("ask") => {
-                if let Some(text) = field(&data, "text") {
-                    send.run(text);
+                Some("ask") => {
+                    if let Some(text) = field(&data, "text") {
+                        send.run(text);
+                    }
                 }
+                Some("identify") => {
+                    let claim = match (
+                        field(&data, "token"),
+                        field(&data, "id"),
+                        field(&data, "hmac"),
+                    ) {
+                        (Some(token), _, _) => Some(IdentityClaim::Token(token)),
+                        (None, Some(id), Some(hmac)) => Some(IdentityClaim::Hmac {
+                            id,
+                            ts: field(&data, "ts"),
+                            hmac,
+                        }),
+                        _ => None,
+                    };
+                    identity.set(Identity {
+                        claim,
+                        name: field(&data, "name"),
+                        email: field(&data, "email"),
+                    });
+                }
+                _ => {}
             }
-            Some("identify") => {
-                let claim = match (
-                    field(&data, "token"),
-                    field(&data, "id"),
-                    field(&data, "hmac"),
-                ) {
-                    (Some(token), _, _) => Some(IdentityClaim::Token(token)),
-                    (None, Some(id), Some(hmac)) => Some(IdentityClaim::Hmac {
-                        id,
-                        ts: field(&data, "ts"),
-                        hmac,
-                    }),
-                    _ => None,
-                };
-                identity.set(Identity {
-                    claim,
-                    name: field(&data, "name"),
-                    email: field(&data, "email"),
-                });
+        }),
+    );
+    browser::on_window(
+        "keydown",
+        Box::new(move |ev| {
+            let ev = browser::keyboard_event(ev);
+            if ev.key() != "Escape" {
+                return;
             }
-            _ => {}
-        }
-    });
-    let _ = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() != "Escape" {
-            return;
-        }
-        // Escape closes the innermost thing open: the form, then the widget.
-        if escalating.get_untracked() {
-            escalating.set(false);
-            browser::focus_id("ad-input");
-        } else {
-            ask_parent_to_close();
-        }
-    });
+            // Escape closes the innermost thing open: the form, then the widget.
+            if escalating.get_untracked() {
+                escalating.set(false);
+                browser::focus_id("ad-input");
+            } else {
+                ask_parent_to_close();
+            }
+        }),
+    );
     browser::post_to_parent(&browser::object(&[("answerdesk", "ready")]));
 }

@@ -50,8 +50,6 @@ pub enum Turn {
     },
     Bot {
         reply: BotReply,
-        /// What the visitor asked, for the feedback on the answer.
-        question: String,
         at: String,
     },
     /// Something the app itself says, such as "your request is with our team".
@@ -83,12 +81,11 @@ pub struct Conversation {
 impl Conversation {
     pub fn ask(&mut self, question: String, reply: Reply, at: String) {
         self.turns.push(Turn::Visitor {
-            text: question.clone(),
+            text: question,
             at: at.clone(),
         });
         self.turns.push(Turn::Bot {
             reply: BotReply::from_reply(&reply),
-            question,
             at,
         });
         self.last_reply = Some(reply);
@@ -97,12 +94,11 @@ impl Conversation {
     /// The visitor picked one of the offered entries: that is the answer.
     pub fn pick(&mut self, question: String, entry: usize, at: String) {
         self.turns.push(Turn::Visitor {
-            text: question.clone(),
+            text: question,
             at: at.clone(),
         });
         self.turns.push(Turn::Bot {
             reply: BotReply::Answer { entry },
-            question,
             at,
         });
     }
@@ -157,6 +153,14 @@ impl Conversation {
     /// The newest ticket message id shown, for catching up from there.
     pub fn last_message_id(&self) -> i64 {
         self.seen.iter().copied().max().unwrap_or(0)
+    }
+
+    /// What the bot said last, if it said anything.
+    pub fn last_bot_reply(&self) -> Option<&BotReply> {
+        self.turns.iter().rev().find_map(|t| match t {
+            Turn::Bot { reply, .. } => Some(reply),
+            _ => None,
+        })
     }
 
     pub fn last_question(&self) -> Option<&str> {

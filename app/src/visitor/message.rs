@@ -6,7 +6,7 @@ use engine::Engine;
 use leptos::prelude::*;
 
 use super::conversation::{BotReply, Turn};
-use super::feedback::{self, DeliverOutbox, Verdict};
+use super::feedback::{self, Verdict};
 use crate::api::{Author, TicketMessage};
 use crate::browser::safe_html;
 use crate::i18n::{Locale, Strings};
@@ -37,9 +37,7 @@ pub fn TurnView(
         }
         .into_any(),
         Turn::Ticket(message) => ticket_message(t, message),
-        Turn::Bot {
-            reply, question, ..
-        } => {
+        Turn::Bot { reply, .. } => {
             let Some(engine) = engine.get_untracked() else {
                 return ().into_any();
             };
@@ -67,7 +65,7 @@ pub fn TurnView(
                                 </ul>
                             })}
                             <footer class="ad-source">{t.source}" · "{e.category.clone()}</footer>
-                            <Helpful locale=locale entry_id=e.id.clone() question=question on_escalate=on_escalate />
+                            <Helpful locale=locale entry_id=e.id.clone() on_escalate=on_escalate />
                         </article>
                     }
                     .into_any()
@@ -133,23 +131,14 @@ fn ticket_message(t: &'static Strings, message: TicketMessage) -> AnyView {
     }
 }
 
-/// "Was this helpful?" under an answer to `question`; a "no" offers a person.
+/// "Was this helpful?" under an answer; a "no" offers a person.
 #[component]
-fn Helpful(
-    locale: Locale,
-    entry_id: String,
-    question: String,
-    on_escalate: Callback<()>,
-) -> impl IntoView {
+fn Helpful(locale: Locale, entry_id: String, on_escalate: Callback<()>) -> impl IntoView {
     let t = locale.strings();
     let verdict = RwSignal::new(None::<Verdict>);
-    let deliver = use_context::<DeliverOutbox>();
     let judge = move |v: Verdict| {
         if verdict.get_untracked().is_none() {
-            let queued = feedback::record(&entry_id, v, Some(&question), locale);
-            if let (true, Some(DeliverOutbox(deliver))) = (queued, deliver) {
-                deliver.run(());
-            }
+            feedback::record(&entry_id, v);
             verdict.set(Some(v));
         }
     };

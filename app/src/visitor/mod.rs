@@ -4,11 +4,13 @@
 //! belongs to a ticket: what they type goes to the team, the team's replies appear as they arrive,
 //! and the bot stays quiet until the visitor goes back to it.
 
+mod analytics;
 mod bridge;
 mod conversation;
 mod escalation;
 mod feedback;
 mod live;
+mod mask;
 mod message;
 mod outbox;
 mod rating;
@@ -25,7 +27,6 @@ use crate::browser;
 use crate::i18n::Locale;
 use conversation::{BotReply, Conversation, Turn};
 use escalation::{EscalationForm, Identity};
-use feedback::DeliverOutbox;
 use message::TurnView;
 use outbox::{Delivered, Kind, Queued};
 use rating::Rating;
@@ -108,8 +109,8 @@ impl Handoff {
                     });
                 }
                 (Kind::Escalation, Delivered::Refused(e)) => refused = Some(e),
-                // A verdict the server refused (unknown site, say) is not worth bothering anyone.
-                (Kind::Feedback, Delivered::Refused(_)) | (_, Delivered::Recorded) => {}
+                // Events the server refused (unknown site, say) are not worth bothering anyone.
+                (Kind::Events, Delivered::Refused(_)) | (_, Delivered::Recorded) => {}
             }
         }
         refused
@@ -229,6 +230,10 @@ pub fn Visitor(
         locale,
     };
     let conversation = handoff.conversation;
+    analytics::start(locale.tag(), saved.is_some());
+    // The page going out of sight (another tab, or closing: browsers hide a page before they
+    // unload it, frames included) sends what waits, by beacon: it may not come back.
+    browser::on_window("visibilitychange", Box::new(|_| analytics::send()));
 
     let engine = move || match knowledge.get() {
         Knowledge::Ready(engine) => Some(engine),
@@ -237,6 +242,7 @@ pub fn Visitor(
 
     let answer = move |engine: &Engine, text: String| {
         let reply = engine.ask(&text);
+        analytics::asked(engine, &reply, &text);
         let bot = BotReply::from_reply(&reply);
         let question = text.clone();
         conversation.update(|c| c.ask(text, reply, browser::now_iso()));
@@ -330,25 +336,26 @@ pub fn Visitor(
     // Background: deliver queued escalations, keep following the ticket.
     leptos::task::spawn_local(async move {
         loop {
+            analytics::send_when_due();
             handoff.deliver_queued().await;
             handoff.sync().await;
             browser::sleep(RETRY_MS).await;
         }
     });
-    provide_context(DeliverOutbox(Callback::new(move |()| {
-        leptos::task::spawn_local(async move {
-            handoff.deliver_queued().await;
-        })
-    })));
-    let _ = window_event_listener(leptos::ev::online, move |_| {
-        leptos::task::spawn_local(async move {
-            handoff.deliver_queued().await;
-        });
-    });
+    browser::on_window(
+        "online",
+        Box::new(move |_| {
+            leptos::task::spawn_local(async move {
+                handoff.deliver_queued().await;
+            })
+        }),
+    );
 
     let pick = move |entry: usize| {
         let Some(engine) = engine() else { return };
-        let question = engine.entries()[entry].question.clone();
+        let picked = &engine.entries()[entry];
+        analytics::chose(&picked.id);
+        let question = picked.question.clone();
         conversation.update(|c| c.pick(question, entry, browser::now_iso()));
         draft.set(String::new());
         scroll_to_question();
@@ -377,6 +384,8 @@ pub fn Visitor(
 
     let send_escalation = move |escalation: NewEscalation| {
         let item = Queued::new(Kind::Escalation, escalation.to_json());
+        conversation
+            .with_untracked(|c| analytics::escalated(c.last_bot_reply(), &escalation.message));
         // Durable before the first attempt: a closed tab or a lost connection cannot lose it.
         outbox::push(item.clone());
         handoff

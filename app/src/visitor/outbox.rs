@@ -1,5 +1,5 @@
 //! What the visitor sent that the server has not confirmed yet, kept in `localStorage`:
-//! escalations, replies to the team, and verdicts on answers.
+//! escalations, replies to the team, and batches of conversation events sent while offline.
 //!
 //! An item is written here before the first attempt to send it, with its idempotency key and
 //! its body serialized once; it leaves only when the server has answered. So a request made
@@ -21,8 +21,8 @@ pub enum Kind {
     Escalation,
     /// `POST /api/v1/tickets/{id}/messages` of this ticket.
     Reply(TicketSession),
-    /// `POST /api/v1/feedback`.
-    Feedback,
+    /// `POST /api/v1/events`; the key is the batch's id.
+    Events,
 }
 
 /// One request waiting for the server.
@@ -72,7 +72,7 @@ pub fn queued() -> Vec<Queued> {
                     ticket_id: q.str("ticket")?,
                     token: q.str("token")?,
                 }),
-                Some("feedback") => Kind::Feedback,
+                Some("events") => Kind::Events,
                 Some(_) => return None,
             };
             Some(Queued {
@@ -95,7 +95,7 @@ fn save(queue: &[Queued]) {
             .set("body", q.body.as_str());
         match &q.kind {
             Kind::Escalation => item.set("kind", "escalation"),
-            Kind::Feedback => item.set("kind", "feedback"),
+            Kind::Events => item.set("kind", "events"),
             Kind::Reply(session) => item
                 .set("kind", "reply")
                 .set("ticket", session.ticket_id.as_str())
@@ -138,7 +138,7 @@ pub async fn deliver() -> Vec<(Queued, Delivered)> {
             Kind::Reply(session) => api::post_message(session, &item.body, &item.key)
                 .await
                 .map(Delivered::Replied),
-            Kind::Feedback => api::send_feedback(&item.body, &item.key)
+            Kind::Events => api::send_events(&item.body)
                 .await
                 .map(|()| Delivered::Recorded),
         };

@@ -1,8 +1,10 @@
-//! "How was your conversation?": the visitor rates a ticket the team resolved.
+//! "How was your conversation?": the visitor rates a ticket the team resolved, with an optional
+//! comment. The rating goes to the ticket (`POST /api/v1/tickets/{id}/rating`) and, anonymous
+//! and masked, to the conversation events.
 
 use leptos::prelude::*;
 
-use super::ticket;
+use super::{analytics, ticket};
 use crate::api::{self, TicketSession};
 use crate::browser;
 use crate::i18n::Locale;
@@ -17,9 +19,14 @@ pub fn Rating(locale: Locale, session: TicketSession) -> impl IntoView {
         ticket::remember_rating(&session, score);
         rated.set(Some(score));
         browser::emit("rating", &[("score", &score.to_string())]);
+        // Read when a star is picked, not bound: one field read is all the widget needs of it.
+        let comment = browser::field_value("ad-rating-comment")
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty());
+        analytics::rated(score, comment.as_deref());
         leptos::task::spawn_local(async move {
             // A failure is not shown: the verdict is kept in this browser either way.
-            let _ = api::rate(&session, score).await;
+            let _ = api::rate(&session, score, comment.as_deref()).await;
         });
     };
     view! {
@@ -30,6 +37,8 @@ pub fn Rating(locale: Locale, session: TicketSession) -> impl IntoView {
                     let rate = rate.clone();
                     view! {
                         <p>{t.rating_prompt}</p>
+                        <textarea id="ad-rating-comment" data-testid="rating-comment" rows="2"
+                            maxlength="1000" aria-label=t.rating_comment placeholder=t.rating_comment></textarea>
                         <div class="ad-stars">
                             {(1..=5u8).map(|score| {
                                 let rate = rate.clone();

@@ -158,19 +158,42 @@ impl Store {
         .execute(&mut *tx)
         .await?;
 
+        // An entry counts once per conversation that was answered with it, whether the engine
+        // answered a typed question (`answered`) or the visitor picked it from the offered ones
+        // (`chose`), and however often: a conversation that got it both ways, or twice, is one
+        // visitor helped once. A pair already counted by an earlier run (its first event has an
+        // id up to `$1`) is not counted again; it lands on the day of its first event in the run.
         sqlx::query(&format!(
             "INSERT INTO report_entry_days (site_id, day, entry_id, answered, helpful_yes, \
              helpful_no) \
-             SELECT site_id, occurred_at / {DAY_MS}, entry_id, \
-             CAST(SUM(CASE WHEN kind IN ('answered', 'chose') THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN kind = 'helpful' AND helpful = 1 THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN kind = 'helpful' AND helpful = 0 THEN 1 ELSE 0 END) AS BIGINT) \
+             SELECT site_id, first_at / {DAY_MS}, entry_id, CAST(COUNT(*) AS BIGINT), 0, 0 \
+             FROM (SELECT e.site_id, e.entry_id, MIN(e.occurred_at) AS first_at \
+               FROM conversation_events e \
+               WHERE e.id > $1 AND e.id <= $2 AND e.entry_id IS NOT NULL \
+               AND e.kind IN ('answered', 'chose') \
+               AND NOT EXISTS (SELECT 1 FROM conversation_events p \
+                 WHERE p.conversation = e.conversation AND p.site_id = e.site_id \
+                 AND p.entry_id = e.entry_id AND p.kind IN ('answered', 'chose') AND p.id <= $1) \
+               GROUP BY e.site_id, e.conversation, e.entry_id) AS firsts \
+             GROUP BY site_id, first_at / {DAY_MS}, entry_id \
+             ON CONFLICT (day, site_id, entry_id) DO UPDATE SET \
+             answered = report_entry_days.answered + excluded.answered"
+        ))
+        .bind(last)
+        .bind(upper)
+        .execute(&mut *tx)
+        .await?;
+
+        sqlx::query(&format!(
+            "INSERT INTO report_entry_days (site_id, day, entry_id, answered, helpful_yes, \
+             helpful_no) \
+             SELECT site_id, occurred_at / {DAY_MS}, entry_id, 0, \
+             CAST(SUM(CASE WHEN helpful = 1 THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN helpful = 0 THEN 1 ELSE 0 END) AS BIGINT) \
              FROM conversation_events \
-             WHERE id > $1 AND id <= $2 AND entry_id IS NOT NULL \
-             AND kind IN ('answered', 'chose', 'helpful') \
+             WHERE id > $1 AND id <= $2 AND entry_id IS NOT NULL AND kind = 'helpful' \
              GROUP BY site_id, occurred_at / {DAY_MS}, entry_id \
              ON CONFLICT (day, site_id, entry_id) DO UPDATE SET \
-             answered = report_entry_days.answered + excluded.answered, \
              helpful_yes = report_entry_days.helpful_yes + excluded.helpful_yes, \
              helpful_no = report_entry_days.helpful_no + excluded.helpful_no"
         ))
