@@ -154,3 +154,29 @@ fn unanswered_questions_group_by_what_they_ask() {
         .iter()
         .all(|c| c.members.contains(&c.representative)));
 }
+
+/// A handful of wordings of one need that share a telling word ("job", 招) are one group, and
+/// an unrelated question stays apart: what the team sees when three visitors asked.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_few_wordings_of_one_need_are_one_group() {
+    let engine = engine(Vec::new());
+    for questions in [
+        [
+            "do you have any job openings",
+            "are there any job openings for students?",
+            "how can I apply for a job with you",
+            "what's the weather tomorrow",
+        ],
+        [
+            "你们招聘吗",
+            "你们公司招人吗",
+            "有招聘信息吗",
+            "今天天气怎么样",
+        ],
+    ] {
+        let clusters = engine.cluster(&questions, ClusterOptions::default());
+        let groups: Vec<&Vec<usize>> = clusters.iter().map(|c| &c.members).collect();
+        assert_eq!(groups, [&vec![0, 1, 2], &vec![3]], "{questions:?}");
+    }
+}

@@ -58,6 +58,7 @@ async fn reports_page(server: &mut Server, browser: &Browser) -> Result<()> {
         .to_owned();
     let agent = server.sign_in_agent("ming@example.com", "Ming").await?;
     agent.reply(&ticket, "It ships today.").await?;
+    week_of_conversations(server).await?;
 
     browser
         .sign_in_new(server, "lead@example.com", "Lin Lead", "admin", "general")
@@ -86,6 +87,12 @@ async fn reports_page(server: &mut Server, browser: &Browser) -> Result<()> {
         .await?;
     browser
         .wait_for_text("[data-testid=sla-attainment]", "100.0 %")
+        .await?;
+    browser
+        .wait_for_text(
+            "[data-testid=report]",
+            &format!("Conversations: {WEEK_CONVERSATIONS}"),
+        )
         .await?;
 
     // Every table has its CSV link, with the page's filters, and it downloads CSV.
@@ -116,4 +123,76 @@ async fn reports_page(server: &mut Server, browser: &Browser) -> Result<()> {
     );
     browser.screenshot("reports").await?;
     Ok(())
+}
+
+/// Conversations [`week_of_conversations`] reports: 8, 11, … 23 over six days.
+const WEEK_CONVERSATIONS: i64 = 93;
+
+/// A week of widget conversations, as the widget reports them: each day some answered (a few
+/// rated), some clarified and then chosen, some unanswered and escalated, so the charts have
+/// something to draw (and the README's screenshot shows what a team sees). Returns once the
+/// reports count them: events are folded into the roll-ups a few seconds after they arrive.
+async fn week_of_conversations(server: &Server) -> Result<()> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis() as i64;
+    let day = 86_400_000;
+    let http = reqwest::Client::new();
+    for d in 0..6i64 {
+        let mut events = Vec::new();
+        for c in 0..(8 + d * 3) {
+            let conversation = format!("c-report-{d}-{c}");
+            let at = now - (6 - d) * day + c * 60_000;
+            let event = |kind: serde_json::Value| {
+                let mut e =
+                    serde_json::json!({ "conversation": conversation, "at": at, "locale": "en" });
+                e.as_object_mut()
+                    .expect("an object")
+                    .extend(kind.as_object().expect("an object").clone());
+                e
+            };
+            match c % 5 {
+                0..=2 => {
+                    events.push(event(serde_json::json!({ "type": "answered", "entry": "delivery-time", "confidence": 0.8 })));
+                    if c % 2 == 0 {
+                        events.push(event(
+                            serde_json::json!({ "type": "rated", "score": 4 + (c % 3 == 0) as u8 }),
+                        ));
+                    }
+                }
+                3 => {
+                    events.push(event(serde_json::json!({ "type": "clarified", "choices": ["start-return", "exchange-item"] })));
+                    events.push(event(
+                        serde_json::json!({ "type": "chose", "entry": "start-return" }),
+                    ));
+                }
+                _ => {
+                    events.push(event(
+                        serde_json::json!({ "type": "no_answer", "text": "are you hiring?" }),
+                    ));
+                    events.push(event(
+                        serde_json::json!({ "type": "escalated", "reason": "no_answer" }),
+                    ));
+                }
+            }
+        }
+        let sent = http
+            .post(server.url("/api/v1/events"))
+            .json(&serde_json::json!({ "batch_id": format!("batch-report-{d}"), "site": "demo", "events": events }))
+            .send()
+            .await?;
+        ensure!(sent.status().is_success(), "events: HTTP {}", sent.status());
+    }
+    let admin = server.sign_in_admin("api@example.com", "API").await?;
+    e2e::wait_until(async || {
+        let report = admin.get("/api/v1/admin/reports").await?;
+        let total = report["conversations"]["total"]["total"].as_i64();
+        Ok(match total == Some(WEEK_CONVERSATIONS) {
+            true => std::ops::ControlFlow::Break(()),
+            false => std::ops::ControlFlow::Continue(format!(
+                "{WEEK_CONVERSATIONS} conversations in the report, not {total:?}"
+            )),
+        })
+    })
+    .await
 }
