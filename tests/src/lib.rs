@@ -206,6 +206,25 @@ impl Server {
         Ok(())
     }
 
+    /// Asks for the served snapshot in each coding and waits, however long it takes, until all
+    /// are answered. A snapshot written without `kb build`'s sidecars is compressed by the server
+    /// on the first request for each coding, which the debug build on a loaded machine can take
+    /// longer than [`PATIENCE`] to do: a test that checks what a page does with the snapshot, not
+    /// how fast it arrives, warms it first.
+    pub async fn warm_snapshot(&self) -> Result<()> {
+        let http = reqwest::Client::new();
+        for coding in ["br", "gzip", "identity"] {
+            http.get(self.url("/kb.snapshot"))
+                .header(reqwest::header::ACCEPT_ENCODING, coding)
+                .send()
+                .await?
+                .error_for_status()?
+                .bytes()
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Starts the server again on the same address and database after [`Server::stop`], serving
     /// another knowledge snapshot: a site publishing a new version of its knowledge base.
     pub fn restart_with_snapshot(&mut self, snapshot: &Path) -> Result<()> {

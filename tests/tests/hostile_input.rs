@@ -347,6 +347,7 @@ async fn hostile_input_renders_inert_everywhere() -> Result<()> {
     let mut server = Server::start()?;
     server.stop()?;
     server.restart_with_snapshot(&snapshot)?;
+    server.warm_snapshot().await?;
     let patched = dir.path().join("patched.snapshot");
     std::fs::write(&patched, patch_snapshot(&std::fs::read(&snapshot)?)?)?;
 
@@ -541,6 +542,8 @@ async fn scenario(
     // of the HTML stands between it and the page (the policy behind it as well).
     server.stop()?;
     server.restart_with_snapshot(patched)?;
+    // Written without sidecars, as an attacker would: the server compresses it itself.
+    server.warm_snapshot().await?;
     let fresh = Browser::start().await?;
     let outcome = async {
         fresh.driver.goto(server.url("/?locale=en")).await?;
