@@ -215,6 +215,22 @@ pub struct KbPublishStatus {
     pub error: Option<String>,
 }
 
+impl KbPublishStatus {
+    /// No publish has run on this server for the site (or none since it started).
+    pub fn idle() -> Self {
+        KbPublishStatus {
+            state: KbPublishState::Idle,
+            stage: None,
+            started_by: None,
+            started_at: None,
+            finished_at: None,
+            entry_count: None,
+            version: None,
+            error: None,
+        }
+    }
+}
+
 // A published snapshot kept for rollback.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

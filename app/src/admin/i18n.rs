@@ -771,12 +771,8 @@ mod tests {
         let running = KbPublishStatus {
             state: KbPublishState::Running,
             stage: Some(KbPublishStage::Building),
-            started_by: None,
-            started_at: None,
-            finished_at: None,
             entry_count: Some(184),
-            version: None,
-            error: None,
+            ..KbPublishStatus::idle()
         };
         assert_eq!(
             TEXTS.get(Locale::En).kb_publish_status(&running, 20),

@@ -904,12 +904,7 @@ mod tests {
         let status = |state, stage| KbPublishStatus {
             state,
             stage,
-            started_by: None,
-            started_at: None,
-            finished_at: None,
-            entry_count: None,
-            version: None,
-            error: None,
+            ..KbPublishStatus::idle()
         };
         let steps = [
             status(KbPublishState::Running, Some(KbPublishStage::Reading)),

@@ -624,10 +624,7 @@ impl Desk {
             stage: Some(KbPublishStage::Reading),
             started_by: Some(admin.email.clone()),
             started_at: Some(now_ms()),
-            finished_at: None,
-            entry_count: None,
-            version: None,
-            error: None,
+            ..KbPublishStatus::idle()
         };
         {
             let mut jobs = self
@@ -834,16 +831,7 @@ impl KbPublisher {
             .expect("no panic holds this lock")
             .get(site)
             .cloned()
-            .unwrap_or(KbPublishStatus {
-                state: KbPublishState::Idle,
-                stage: None,
-                started_by: None,
-                started_at: None,
-                finished_at: None,
-                entry_count: None,
-                version: None,
-                error: None,
-            })
+            .unwrap_or_else(KbPublishStatus::idle)
     }
 
     fn update(&self, site: &str, change: impl FnOnce(&mut KbPublishStatus)) {
