@@ -520,6 +520,41 @@ fn typo_lookups_find_the_nearest_vocabulary_word() {
     );
 }
 
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn a_word_of_the_language_is_not_taken_for_a_typo() {
+    use crate::analysis::Analyzer;
+    use crate::build::lexical::AnalyzedEntry;
+    use crate::index::{LexicalIndex, TokenTable, TypoTable};
+
+    let analyzer = Analyzer::new();
+    let entries = [entry(
+        "missing-package",
+        "en",
+        "My parcel says delivered but it is not here",
+        &[],
+        "",
+    )];
+    let analyzed: Vec<AnalyzedEntry> = entries
+        .iter()
+        .map(|e| AnalyzedEntry::new(e, &analyzer, &[]))
+        .collect();
+    let index = LexicalIndex::build(&analyzed);
+    // "are you hiring" asks about jobs, not about a parcel being "here".
+    let hire = analyzer.analyze("hiring")[0].text.clone();
+    assert!(!TypoTable::new(&index).corrections(&hire).is_empty());
+    let vocabulary = TokenTable {
+        dims: 1,
+        tokens: vec!["##ing".into(), "hire".into()],
+        scales: vec![1.0; 2],
+        rows: vec![1; 2],
+    };
+    let typos = TypoTable::new(&index).knowing(Some(&vocabulary));
+    assert!(typos.corrections(&hire).is_empty());
+    // A misspelling the vocabulary does not hold is still corrected.
+    assert!(!typos.corrections("heree").is_empty());
+}
+
 /// Twelve concepts, each with 24 one-syllable synonyms (`qa?`, `qb?`, ...) that
 /// share one vector in the token table; every phrasing uses a synonym no other
 /// phrasing uses, so words never repeat and only the table knows which belong

@@ -96,6 +96,7 @@ fn off_topic_questions_go_to_a_person() {
     for question in [
         "what's the weather tomorrow",
         "write me a poem about cats",
+        "are you hiring?",
         "今天天气怎么样",
         "帮我写一首关于春天的诗",
     ] {

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::frames::FRAME_WEIGHT;
 use crate::analysis::typo::{distance_within, max_edits};
 use crate::analysis::{Term, TermKind};
+use crate::index::TokenTable;
 
 /// Indexed fields of an entry, in the order of [`Scoring::field_weights`].
 pub const FIELD_COUNT: usize = 4;
@@ -427,6 +428,10 @@ struct TypoCandidate {
 pub struct TypoTable {
     /// `by_len[n]`: words of `n` characters.
     by_len: Vec<Vec<TypoCandidate>>,
+    /// Words of the language that the knowledge base happens not to use, sorted:
+    /// such a word is what the visitor meant, not a misspelling of a knowledge-base
+    /// word ("are you hiring" is not "are you here").
+    known: Vec<Box<str>>,
 }
 
 impl TypoTable {
@@ -449,12 +454,37 @@ impl TypoTable {
                 chars,
             });
         }
-        TypoTable { by_len }
+        TypoTable {
+            by_len,
+            known: Vec::new(),
+        }
+    }
+
+    /// Takes the whole Latin words of a token table (WordPiece vocabularies hold
+    /// the language's common words whole) as real words, never corrected. Only
+    /// words long enough to be corrected at all are kept.
+    pub fn knowing(mut self, table: Option<&TokenTable>) -> TypoTable {
+        let Some(table) = table else { return self };
+        self.known = table
+            .tokens
+            .iter()
+            .filter(|t| {
+                max_edits(t.chars().count()) > 0 && t.chars().all(|c| c.is_ascii_lowercase())
+            })
+            .map(|t| t.as_str().into())
+            .collect();
+        // The table's order is by bytes, which `binary_search` below relies on.
+        debug_assert!(self.known.windows(2).all(|w| w[0] < w[1]));
+        self
     }
 
     /// Vocabulary words closest to `word` within its edit budget (all of the
-    /// smallest distance, at most three).
+    /// smallest distance, at most three); none for a known word of the language
+    /// (see [`TypoTable::knowing`]).
     pub fn corrections(&self, word: &str) -> Vec<u32> {
+        if self.known.binary_search_by(|k| (**k).cmp(word)).is_ok() {
+            return Vec::new();
+        }
         let chars: Vec<char> = word.chars().collect();
         let max = max_edits(chars.len());
         if max == 0 {
