@@ -42,8 +42,11 @@ use crate::search::Shares;
 
 /// Identifies an Answerdesk snapshot file.
 pub const MAGIC: [u8; 8] = *b"ADSNAP\0\x01";
-/// Version of the body layout this engine reads and writes.
-pub const FORMAT_VERSION: u32 = 6;
+/// Version of the body layout this engine reads and writes. Format 7 has format 6's
+/// layout; its dense token counts are weighed `ln((N+1)/(df+1))` and its term
+/// classifier trained with `C` = 2 (issue 14), so a format-6 snapshot, calibrated
+/// under the old weights, must be rebuilt rather than read with the new ones.
+pub const FORMAT_VERSION: u32 = 7;
 const FRAME_LEN: usize = 8 + 4 + 8 + 8;
 /// The frame and the core's length and checksum: where the core starts.
 const CORE_AT: usize = FRAME_LEN + 8 + 8;
