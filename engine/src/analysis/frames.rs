@@ -114,6 +114,12 @@ const LATIN: &[(&str, bool)] = &[
     ("why", FRAME),
 ];
 
+/// The verb of "how long does it take": after "how long", part of the question's
+/// frame wherever it is written (knowledge base and questions alike).
+pub fn is_duration_verb(word: &str) -> bool {
+    matches!(word, "take" | "takes" | "taking" | "took")
+}
+
 /// What a character of a question's CJK run is part of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {

@@ -116,9 +116,21 @@ impl Analyzer {
         let segments = segment(rewritten);
         let mut terms = Vec::new();
         let mut frame_words = 0;
+        let mut asks_duration = false;
         for (i, seg) in segments.iter().enumerate() {
             match seg {
                 Segment::Word(w) => {
+                    if w == "how"
+                        && matches!(segments.get(i + 1), Some(Segment::Word(n)) if n == "long")
+                    {
+                        asks_duration = true;
+                    }
+                    // "How long does a PayPal refund take": the verb belongs to the
+                    // duration question, not to its subject, and must not meet the
+                    // "take" of "do you take PayPal". Dropped on both sides.
+                    if asks_duration && frames::is_duration_verb(w) {
+                        continue;
+                    }
                     if question && frame_words == 0 {
                         let next = match segments.get(i + 1) {
                             Some(Segment::Word(next)) => Some(next.as_str()),
