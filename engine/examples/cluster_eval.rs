@@ -14,14 +14,11 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use engine::{ClusterOptions, Engine};
-use serde::Deserialize;
+use engine::ClusterOptions;
 
-#[derive(Deserialize)]
-struct QueryLine {
-    query: String,
-    expected: Option<String>,
-}
+#[path = "support/queries.rs"]
+mod support;
+use support::{load_engine, read_queries, QueryLine};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,14 +29,10 @@ fn main() {
     let limit: usize = rest
         .first()
         .map_or(1000, |n| n.parse().expect("N is a number"));
-    let bytes = std::fs::read(snapshot).unwrap_or_else(|e| panic!("{snapshot}: {e}"));
-    let engine = Engine::from_bytes(&bytes).unwrap_or_else(|e| panic!("{snapshot}: {e}"));
-    let lines: Vec<QueryLine> = std::fs::read_to_string(queries)
-        .unwrap_or_else(|e| panic!("{queries}: {e}"))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{queries}: {e}")))
-        .filter(|q: &QueryLine| q.expected.is_some())
+    let engine = load_engine(snapshot);
+    let lines: Vec<QueryLine> = read_queries(queries)
+        .into_iter()
+        .filter(|q| q.expected.is_some())
         .collect();
     let step = lines.len().div_ceil(limit).max(1);
     let sample: Vec<&QueryLine> = lines.iter().step_by(step).take(limit).collect();

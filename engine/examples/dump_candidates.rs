@@ -7,14 +7,11 @@
 //!
 //! Each line: `{"q": query, "e": expected id or null, "d": decision kind, "c": [[id, confidence], ...]}`.
 
-use engine::{Decision, Engine, Ranker};
-use serde::Deserialize;
+use engine::{Decision, Ranker};
 
-#[derive(Deserialize)]
-struct QueryLine {
-    query: String,
-    expected: Option<String>,
-}
+#[path = "support/queries.rs"]
+mod support;
+use support::{load_engine, read_queries};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,15 +19,12 @@ fn main() {
         eprintln!("usage: dump_candidates SNAPSHOT QUERIES.jsonl [lexical]");
         std::process::exit(2);
     };
-    let bytes = std::fs::read(snapshot).unwrap_or_else(|e| panic!("{snapshot}: {e}"));
-    let mut engine = Engine::from_bytes(&bytes).unwrap_or_else(|e| panic!("{snapshot}: {e}"));
+    let mut engine = load_engine(snapshot);
     if rest.first().map(String::as_str) == Some("lexical") {
         engine = engine.with_ranker(Ranker::Lexical);
     }
     eprintln!("thresholds {:?}", engine.thresholds());
-    let text = std::fs::read_to_string(queries).unwrap_or_else(|e| panic!("{queries}: {e}"));
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let q: QueryLine = serde_json::from_str(line).unwrap_or_else(|e| panic!("{queries}: {e}"));
+    for q in read_queries(queries) {
         let reply = engine.ask(&q.query);
         let kind = match reply.decision {
             Decision::Answer { .. } => "answer",

@@ -22,6 +22,10 @@ use engine::{
 };
 use serde::Deserialize;
 
+#[path = "support/queries.rs"]
+mod support;
+use support::{read_lines, QueryLine};
+
 #[derive(Deserialize)]
 struct KbLine {
     id: String,
@@ -36,21 +40,6 @@ struct KbLine {
     category: String,
     #[serde(default)]
     tags: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct QueryLine {
-    query: String,
-    expected: Option<String>,
-}
-
-fn read_lines<T: for<'de> Deserialize<'de>>(path: &str) -> Vec<T> {
-    std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("{path}: {e}"))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{path}: {e}")))
-        .collect()
 }
 
 fn main() {
