@@ -344,12 +344,14 @@ impl Frame {
         }
         let core_len = u64::from_le_bytes(bytes[28..36].try_into().expect("8 bytes"));
         let core_checksum = u64::from_le_bytes(bytes[36..44].try_into().expect("8 bytes"));
-        if core_len > self.body_len.saturating_sub(16) {
+        // A forged length near `u64::MAX` must be refused here, not overflow below.
+        let core_end = (CORE_AT as u64).checked_add(core_len);
+        let Some(core_end) = core_end.filter(|_| core_len <= self.body_len.saturating_sub(16))
+        else {
             return Err(SnapshotError::Decode(
                 "the core is longer than the body".into(),
             ));
-        }
-        let core_end = CORE_AT as u64 + core_len;
+        };
         if (bytes.len() as u64) < core_end {
             return Err(SnapshotError::Truncated);
         }

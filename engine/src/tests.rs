@@ -388,6 +388,15 @@ fn no_input_makes_decoding_panic() {
         Snapshot::from_bytes(&forged),
         Err(SnapshotError::Decode(_))
     ));
+    // Lengths at the top of their range (found by fuzzing: the core's end overflowed).
+    let mut huge = bytes[..44].to_vec();
+    huge[20..28].copy_from_slice(&u64::MAX.to_le_bytes());
+    huge[28..36].copy_from_slice(&(u64::MAX - 20).to_le_bytes());
+    assert!(matches!(
+        Snapshot::from_bytes(&huge),
+        Err(SnapshotError::Decode(_) | SnapshotError::Truncated)
+    ));
+    assert!(Engine::from_prefix(&huge).is_err());
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
