@@ -1,16 +1,18 @@
 //! `cargo xtask bench first-answer`: how long a first-time visitor on a phone network waits for
-//! the first answer. Figures, not a test.
+//! the assistant's first reply. Figures, not a test.
 //!
 //! Each round starts Chromium with a fresh profile, disables its HTTP cache and throttles the
 //! network through the DevTools protocol (`Network.emulateNetworkConditions`), opens the widget
 //! page, and types "How long does shipping take?" the moment the app's input appears (a script
 //! the page runs before its own sets the input's value and submits the form, so WebDriver's
 //! round trips are not counted). Times are from the start of navigation to the input and to the
-//! answer on screen. Then, once the service worker has cached the snapshot, the same page is
+//! reply on screen, whichever the engine decided: an answer, "did you mean" choices, or the offer
+//! of a person (the table says which). The wait is the download and the engine's start, the same
+//! for every decision; whether the decision is right is `kb eval`'s to measure. Then, once the service worker has cached the snapshot, the same page is
 //! loaded again in the same browser: the repeat visit. Each knowledge base's first round on 4G also
 //! lists the responses of the first visit as Chromium received them (from the DevTools protocol's
 //! network events, chromedriver's performance log): their `Content-Encoding`, their bytes on the
-//! wire, and how many of those had arrived when the answer showed. `FIRST_ANSWER_SNAPSHOTS` (`name=path;…`)
+//! wire, and how many of those had arrived when the reply showed. `FIRST_ANSWER_SNAPSHOTS` (`name=path;…`)
 //! lists the knowledge bases to measure (`cargo xtask bench first-answer` passes the demo and the
 //! demo grown to 1,000 and 10,000 entries).
 
@@ -22,7 +24,8 @@ const ROUNDS: usize = 3;
 const QUESTION: &str = "How long does shipping take?";
 
 /// Runs before the page's own scripts: the moment the app's input exists, asks the question;
-/// records when the input appeared and when the first answer was shown (ms since navigation).
+/// records when the input appeared, when the first reply was shown (ms since navigation) and
+/// what kind of reply it was.
 fn probe() -> String {
     format!(
         "(function () {{
@@ -37,9 +40,17 @@ fn probe() -> String {
                input.dispatchEvent(new Event('input', {{ bubbles: true }}));
                input.form.requestSubmit();
              }}
-             if (t.input !== undefined && document.querySelector('[data-testid=answer]')) {{
-               t.answer = performance.now();
-               return;
+             if (t.input !== undefined) {{
+               var kinds = [['[data-testid=answer]', 'answer'],
+                            ['.ad-msg.ad-bot .ad-chips', 'did you mean'],
+                            ['.ad-fallback', 'no answer']];
+               for (var i = 0; i < kinds.length; i++) {{
+                 if (document.querySelector(kinds[i][0])) {{
+                   t.answer = performance.now();
+                   t.kind = kinds[i][1];
+                   return;
+                 }}
+               }}
              }}
              setTimeout(poll, 5);
            }})();
@@ -48,8 +59,9 @@ fn probe() -> String {
     )
 }
 
-/// Loads `url` and waits for the probe's figures: (to the input, to the answer) in ms.
-async fn visit(browser: &Browser, url: &str) -> Result<(f64, f64)> {
+/// Loads `url` and waits for the probe's figures: to the input and to the reply in ms, and the
+/// reply's kind.
+async fn visit(browser: &Browser, url: &str) -> Result<(f64, f64, String)> {
     browser.driver.goto(url).await?;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     loop {
@@ -58,11 +70,15 @@ async fn visit(browser: &Browser, url: &str) -> Result<(f64, f64)> {
             .execute("return window.__firstAnswer || {};", vec![])
             .await?
             .convert()?;
-        if let (Some(input), Some(answer)) = (t["input"].as_f64(), t["answer"].as_f64()) {
-            return Ok((input, answer));
+        if let (Some(input), Some(answer), Some(kind)) = (
+            t["input"].as_f64(),
+            t["answer"].as_f64(),
+            t["kind"].as_str(),
+        ) {
+            return Ok((input, answer, kind.to_string()));
         }
         if std::time::Instant::now() > deadline {
-            bail!("no answer to {QUESTION:?} within 120 s of loading {url} (so far: {t})");
+            bail!("no reply to {QUESTION:?} within 120 s of loading {url} (so far: {t})");
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
@@ -87,12 +103,12 @@ async fn main() -> Result<()> {
     let mut server = Server::start()?;
     let url = server.url("/?locale=en");
     println!(
-        "first answer to {QUESTION:?}, median of {ROUNDS} fresh browsers \
+        "first reply to {QUESTION:?}, median of {ROUNDS} fresh browsers \
          (ms from the start of navigation)"
     );
     println!(
-        "{:<15} {:<10} {:>10} {:>16} {:>22}",
-        "knowledge base", "network", "to input", "to first answer", "repeat visit: answer"
+        "{:<15} {:<10} {:>10} {:>16} {:>22}  reply",
+        "knowledge base", "network", "to input", "to first reply", "repeat visit: reply"
     );
     // Per knowledge base, the responses of its first round on the first profile.
     let mut resources: Vec<(String, Vec<Resource>)> = Vec::new();
@@ -101,22 +117,27 @@ async fn main() -> Result<()> {
         server.restart_with_snapshot(std::path::Path::new(snapshot))?;
         for profile in &NETWORKS {
             let (mut inputs, mut answers, mut repeats) = (vec![], vec![], vec![]);
+            let mut kinds: Vec<String> = Vec::new();
             for _ in 0..ROUNDS {
                 let round = round(&url, profile).await?;
                 inputs.push(round.input);
                 answers.push(round.answer);
                 repeats.push(round.repeat);
+                if !kinds.contains(&round.kind) {
+                    kinds.push(round.kind);
+                }
                 if profile.name == NETWORKS[0].name && resources.len() < snapshots.len() {
                     resources.push((name.clone(), round.resources));
                 }
             }
             println!(
-                "{:<15} {:<10} {:>10.0} {:>16.0} {:>22.0}",
+                "{:<15} {:<10} {:>10.0} {:>16.0} {:>22.0}  {}",
                 name,
                 profile.name,
                 median(inputs),
                 median(answers),
-                median(repeats)
+                median(repeats),
+                kinds.join(" / ")
             );
         }
     }
@@ -128,10 +149,12 @@ async fn main() -> Result<()> {
 
 /// What one round measured.
 struct Round {
-    /// To the input, to the first answer, to the answer on the repeat visit (ms).
+    /// To the input, to the first reply, to the reply on the repeat visit (ms).
     input: f64,
     answer: f64,
     repeat: f64,
+    /// What the first reply was: "answer", "did you mean" or "no answer".
+    kind: String,
     /// The first visit's responses, as the browser received them.
     resources: Vec<Resource>,
 }
@@ -144,7 +167,7 @@ struct Resource {
     encoding: String,
     /// Bytes on the wire, headers included (`Network.loadingFinished`'s `encodedDataLength`).
     wire: u64,
-    /// Of those, the bytes received by the time the first answer showed.
+    /// Of those, the bytes received by the time the first reply showed.
     before_answer: u64,
 }
 
@@ -216,7 +239,7 @@ fn print_resources(name: &str, resources: &[Resource]) {
     println!("\n{name}, first visit on 4G: bytes on the wire per response (headers included)");
     println!(
         "  {:<44} {:<9} {:>12} {:>22}",
-        "resource", "coding", "bytes", "before the first answer"
+        "resource", "coding", "bytes", "before the first reply"
     );
     for r in resources {
         println!(
@@ -252,15 +275,16 @@ async fn round(url: &str, profile: &Network) -> Result<Round> {
             .await?;
         browser.throttle(profile).await?;
         browser.network_log().await?; // what the blank page did
-        let (input, answer) = visit(&browser, url).await?;
+        let (input, answer, kind) = visit(&browser, url).await?;
         // Let the service worker install and cache the app and the snapshot.
         let resources = resources(&whole_visit(&browser).await?, answer);
         wait_for_cached_snapshot(&browser).await?;
-        let (_, repeat) = visit(&browser, url).await?;
+        let (_, repeat, _) = visit(&browser, url).await?;
         anyhow::Ok(Round {
             input,
             answer,
             repeat,
+            kind,
             resources,
         })
     }

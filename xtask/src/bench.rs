@@ -137,8 +137,8 @@ fn e2e_example(
     cmd::run(&mut command, failure)
 }
 
-/// Time to the first answer for a first-time visitor on throttled networks, in headless Chromium
-/// (`tests/examples/first_answer.rs`), against a release `answerdesk serve` of the demo and of
+/// Time to the assistant's first reply for a first-time visitor on throttled networks, in
+/// headless Chromium (`tests/examples/first_answer.rs`), against a release `answerdesk serve` of the demo and of
 /// the demo grown to 1,000 and 10,000 entries with generated product questions, each snapshot
 /// compressed by `kb build` as the server sends it.
 fn first_answer(root: &Path) -> Result<()> {

@@ -56,7 +56,7 @@ commands:
   bench [engine|size|server|reports|widget|first-answer|peers]
                            benchmarks that print figures (engine and size when no name is given;
                            server: escalations/s under wrk, SQLite and DATABASE_URL's PostgreSQL;
-                           first-answer: time to the first answer on throttled 4G and Fast 3G;
+                           first-answer: time to the first reply on throttled 4G and Fast 3G;
                            peers: beside MiniSearch, FlexSearch, Orama, Lunr and Fuse.js in
                            Chromium, rewrites docs/BENCHMARKS.md)
   fuzz [--seconds N] [TARGET...]
