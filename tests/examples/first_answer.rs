@@ -126,7 +126,8 @@ async fn main() -> Result<()> {
                 if !kinds.contains(&round.kind) {
                     kinds.push(round.kind);
                 }
-                if profile.name == NETWORKS[0].name && resources.len() < snapshots.len() {
+                // The first round on the first profile of each knowledge base.
+                if profile.name == NETWORKS[0].name && !resources.iter().any(|(n, _)| n == name) {
                     resources.push((name.clone(), round.resources));
                 }
             }

@@ -84,7 +84,7 @@ const CJK_LONGEST: usize = 5;
 /// English frames, after normalization (lower case), and filler. Two-word
 /// frames are looked up before one-word ones.
 const LATIN_PAIRS: &[(&str, &str, bool)] = &[
-    ("how", "long", FRAME),
+    (DURATION.0, DURATION.1, FRAME),
     ("how", "soon", FRAME),
     ("what", "time", FRAME),
     ("how", "much", FRAME),
@@ -113,6 +113,14 @@ const LATIN: &[(&str, bool)] = &[
     ("wheres", FRAME),
     ("why", FRAME),
 ];
+
+/// The frame that asks how long something takes.
+const DURATION: (&str, &str) = ("how", "long");
+
+/// Whether `word` followed by `next` opens a question of how long something takes.
+pub fn opens_duration(word: &str, next: Option<&str>) -> bool {
+    (word, next) == (DURATION.0, Some(DURATION.1))
+}
 
 /// The verb of "how long does it take": after "how long", part of the question's
 /// frame wherever it is written (knowledge base and questions alike).

@@ -120,9 +120,11 @@ impl Analyzer {
         for (i, seg) in segments.iter().enumerate() {
             match seg {
                 Segment::Word(w) => {
-                    if w == "how"
-                        && matches!(segments.get(i + 1), Some(Segment::Word(n)) if n == "long")
-                    {
+                    let next = match segments.get(i + 1) {
+                        Some(Segment::Word(next)) => Some(next.as_str()),
+                        _ => None,
+                    };
+                    if frames::opens_duration(w, next) {
                         asks_duration = true;
                     }
                     // "How long does a PayPal refund take": the verb belongs to the
@@ -132,10 +134,6 @@ impl Analyzer {
                         continue;
                     }
                     if question && frame_words == 0 {
-                        let next = match segments.get(i + 1) {
-                            Some(Segment::Word(next)) => Some(next.as_str()),
-                            _ => None,
-                        };
                         if let Some((frame, words)) = frames::latin_frame(w, next) {
                             if !frame {
                                 continue; // filler
