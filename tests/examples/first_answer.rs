@@ -8,13 +8,14 @@
 //! round trips are not counted). Times are from the start of navigation to the input and to the
 //! reply on screen, whichever the engine decided: an answer, "did you mean" choices, or the offer
 //! of a person (the table says which). The wait is the download and the engine's start, the same
-//! for every decision; whether the decision is right is `kb eval`'s to measure. Then, once the service worker has cached the snapshot, the same page is
-//! loaded again in the same browser: the repeat visit. Each knowledge base's first round on 4G also
+//! for every decision; whether the decision is right is `kb eval`'s to measure. Then, once the
+//! service worker has cached the snapshot, the same page is loaded again in the same browser: the
+//! repeat visit. Each knowledge base's first round on 4G also
 //! lists the responses of the first visit as Chromium received them (from the DevTools protocol's
 //! network events, chromedriver's performance log): their `Content-Encoding`, their bytes on the
-//! wire, and how many of those had arrived when the reply showed. `FIRST_ANSWER_SNAPSHOTS` (`name=path;…`)
-//! lists the knowledge bases to measure (`cargo xtask bench first-answer` passes the demo and the
-//! demo grown to 1,000 and 10,000 entries).
+//! wire, and how many of those had arrived when the reply showed. `FIRST_ANSWER_SNAPSHOTS`
+//! (`name=path;…`) lists the knowledge bases to measure (`cargo xtask bench first-answer` passes
+//! the demo and the demo grown to 1,000 and 10,000 entries).
 
 use anyhow::{bail, Result};
 use e2e::{Browser, Network, Server, NETWORKS};
