@@ -47,7 +47,7 @@ fn probe() -> String {
                             ['.ad-fallback', 'no answer']];
                for (var i = 0; i < kinds.length; i++) {{
                  if (document.querySelector(kinds[i][0])) {{
-                   t.answer = performance.now();
+                   t.reply = performance.now();
                    t.kind = kinds[i][1];
                    return;
                  }}
@@ -71,12 +71,10 @@ async fn visit(browser: &Browser, url: &str) -> Result<(f64, f64, String)> {
             .execute("return window.__firstAnswer || {};", vec![])
             .await?
             .convert()?;
-        if let (Some(input), Some(answer), Some(kind)) = (
-            t["input"].as_f64(),
-            t["answer"].as_f64(),
-            t["kind"].as_str(),
-        ) {
-            return Ok((input, answer, kind.to_string()));
+        if let (Some(input), Some(reply), Some(kind)) =
+            (t["input"].as_f64(), t["reply"].as_f64(), t["kind"].as_str())
+        {
+            return Ok((input, reply, kind.to_string()));
         }
         if std::time::Instant::now() > deadline {
             bail!("no reply to {QUESTION:?} within 120 s of loading {url} (so far: {t})");
@@ -117,12 +115,12 @@ async fn main() -> Result<()> {
         server.stop()?;
         server.restart_with_snapshot(std::path::Path::new(snapshot))?;
         for profile in &NETWORKS {
-            let (mut inputs, mut answers, mut repeats) = (vec![], vec![], vec![]);
+            let (mut inputs, mut replies, mut repeats) = (vec![], vec![], vec![]);
             let mut kinds: Vec<String> = Vec::new();
             for _ in 0..ROUNDS {
                 let round = round(&url, profile).await?;
                 inputs.push(round.input);
-                answers.push(round.answer);
+                replies.push(round.reply);
                 repeats.push(round.repeat);
                 if !kinds.contains(&round.kind) {
                     kinds.push(round.kind);
@@ -137,7 +135,7 @@ async fn main() -> Result<()> {
                 name,
                 profile.name,
                 median(inputs),
-                median(answers),
+                median(replies),
                 median(repeats),
                 kinds.join(" / ")
             );
@@ -153,7 +151,7 @@ async fn main() -> Result<()> {
 struct Round {
     /// To the input, to the first reply, to the reply on the repeat visit (ms).
     input: f64,
-    answer: f64,
+    reply: f64,
     repeat: f64,
     /// What the first reply was: "answer", "did you mean" or "no answer".
     kind: String,
@@ -170,12 +168,12 @@ struct Resource {
     /// Bytes on the wire, headers included (`Network.loadingFinished`'s `encodedDataLength`).
     wire: u64,
     /// Of those, the bytes received by the time the first reply showed.
-    before_answer: u64,
+    before_reply: u64,
 }
 
 /// The responses of a visit from its `Network.*` events, in the order they were requested;
-/// `answer_ms` (since navigation) splits each one's bytes into before and after the answer.
-fn resources(events: &[Value], answer_ms: f64) -> Vec<Resource> {
+/// `reply_ms` (since navigation) splits each one's bytes into before and after the first reply.
+fn resources(events: &[Value], reply_ms: f64) -> Vec<Resource> {
     use std::collections::HashMap;
     let mut order: Vec<String> = Vec::new();
     let mut by_id: HashMap<String, Resource> = HashMap::new();
@@ -211,9 +209,9 @@ fn resources(events: &[Value], answer_ms: f64) -> Vec<Resource> {
             }
             "Network.dataReceived" => {
                 let at = params["timestamp"].as_f64().unwrap_or(f64::MAX);
-                let arrived = start.is_some_and(|s| (at - s) * 1000.0 <= answer_ms);
+                let arrived = start.is_some_and(|s| (at - s) * 1000.0 <= reply_ms);
                 if arrived {
-                    by_id.entry(id).or_default().before_answer +=
+                    by_id.entry(id).or_default().before_reply +=
                         params["encodedDataLength"].as_u64().unwrap_or(0);
                 }
             }
@@ -221,9 +219,9 @@ fn resources(events: &[Value], answer_ms: f64) -> Vec<Resource> {
                 let resource = by_id.entry(id).or_default();
                 resource.wire = params["encodedDataLength"].as_f64().unwrap_or(0.0) as u64;
                 let at = params["timestamp"].as_f64().unwrap_or(f64::MAX);
-                if start.is_some_and(|s| (at - s) * 1000.0 <= answer_ms) {
-                    // All of it arrived before the answer, headers included.
-                    resource.before_answer = resource.wire;
+                if start.is_some_and(|s| (at - s) * 1000.0 <= reply_ms) {
+                    // All of it arrived before the first reply, headers included.
+                    resource.before_reply = resource.wire;
                 }
             }
             _ => {}
@@ -236,7 +234,7 @@ fn resources(events: &[Value], answer_ms: f64) -> Vec<Resource> {
         .collect()
 }
 
-/// The first visit's responses: path, coding, bytes on the wire, and before the first answer.
+/// The first visit's responses: path, coding, bytes on the wire, and before the first reply.
 fn print_resources(name: &str, resources: &[Resource]) {
     println!("\n{name}, first visit on 4G: bytes on the wire per response (headers included)");
     println!(
@@ -253,7 +251,7 @@ fn print_resources(name: &str, resources: &[Resource]) {
                 &r.encoding
             },
             r.wire,
-            r.before_answer
+            r.before_reply
         );
     }
     println!(
@@ -261,7 +259,7 @@ fn print_resources(name: &str, resources: &[Resource]) {
         "total",
         "",
         resources.iter().map(|r| r.wire).sum::<u64>(),
-        resources.iter().map(|r| r.before_answer).sum::<u64>()
+        resources.iter().map(|r| r.before_reply).sum::<u64>()
     );
 }
 
@@ -277,14 +275,14 @@ async fn round(url: &str, profile: &Network) -> Result<Round> {
             .await?;
         browser.throttle(profile).await?;
         browser.network_log().await?; // what the blank page did
-        let (input, answer, kind) = visit(&browser, url).await?;
+        let (input, reply, kind) = visit(&browser, url).await?;
         // Let the service worker install and cache the app and the snapshot.
-        let resources = resources(&whole_visit(&browser).await?, answer);
+        let resources = resources(&whole_visit(&browser).await?, reply);
         wait_for_cached_snapshot(&browser).await?;
         let (_, repeat, _) = visit(&browser, url).await?;
         anyhow::Ok(Round {
             input,
-            answer,
+            reply,
             repeat,
             kind,
             resources,
@@ -296,7 +294,7 @@ async fn round(url: &str, profile: &Network) -> Result<Round> {
 }
 
 /// The first visit's network events, up to the end of the snapshot's download: the page goes on
-/// streaming the dense index after its first answer.
+/// streaming the dense index after its first reply.
 async fn whole_visit(browser: &Browser) -> Result<Vec<Value>> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
     let mut events = Vec::new();
