@@ -8,10 +8,11 @@
 //! new page's next request waited for a connection for more than 30 s (see `workbench/live.rs`).
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::time::Instant;
 
-use anyhow::Result;
-use e2e::{Browser, Server};
+use anyhow::{ensure, Result};
+use e2e::{wait_until, Browser, Server};
 use serde_json::Value;
 
 /// Enough page loads for the cached pages to outnumber the connections a browser opens to a host.
@@ -19,12 +20,21 @@ const ROUNDS: usize = 3;
 const PAGES: [&str; 4] = ["agents", "groups", "canned", "sites"];
 
 /// Records, in the page's `localStorage`, each page left and whether it went into the
-/// back/forward cache (`pagehide` with `persisted`).
-const PAGEHIDE_LOG: &str = "addEventListener('pagehide', e => {
-  const log = JSON.parse(localStorage.getItem('pagehide') || '[]');
-  log.push(location.pathname + (e.persisted ? ' cached' : ' unloaded'));
-  localStorage.setItem('pagehide', JSON.stringify(log));
+/// back/forward cache (`pagehide` with `persisted`), and each page shown from that cache.
+const PAGE_LOG: &str = "for (const name of ['pagehide', 'pageshow']) addEventListener(name, e => {
+  const log = JSON.parse(localStorage.getItem('pages') || '[]');
+  log.push(name + ' ' + location.pathname + (e.persisted ? ' cached' : ''));
+  localStorage.setItem('pages', JSON.stringify(log));
 });";
+
+async fn page_log(desk: &Browser) -> Result<Vec<String>> {
+    let log: String = desk
+        .driver
+        .execute("return localStorage.getItem('pages') || '[]';", vec![])
+        .await?
+        .convert()?;
+    Ok(serde_json::from_str(&log)?)
+}
 
 /// One request to the server as the DevTools network events tell it.
 #[derive(Debug, Default)]
@@ -70,7 +80,7 @@ async fn every_page_load_is_answered_however_many_came_before() -> Result<()> {
     desk.driver
         .cdp()
         .page()
-        .add_script_to_evaluate_on_new_document(PAGEHIDE_LOG)
+        .add_script_to_evaluate_on_new_document(PAGE_LOG)
         .await?;
     let mut requests = BTreeMap::new();
     let outcome = async {
@@ -105,6 +115,31 @@ async fn every_page_load_is_answered_however_many_came_before() -> Result<()> {
                 );
             }
         }
+        // Back to the page before, from the cache: it opens its stream again.
+        desk.driver.back().await?;
+        desk.find("[data-testid=admin-nav-canned]").await?;
+        let log = page_log(&desk).await?;
+        ensure!(
+            log.iter().any(|l| l == "pageshow /admin/canned cached"),
+            "the page before came back from the back/forward cache: {log:?}"
+        );
+        // One stream for the inbox, one for each admin page, one for the page shown again.
+        let streams = 1 + ROUNDS * PAGES.len() + 1;
+        wait_until(async || {
+            record(&desk.network_log().await?, &mut requests);
+            let opened = requests
+                .values()
+                .filter(|s| s.kind == "EventSource" && s.connection.is_some())
+                .count();
+            Ok(match opened {
+                n if n >= streams => ControlFlow::Break(()),
+                n => ControlFlow::Continue(format!("{n} event streams answered, not {streams}")),
+            })
+        })
+        .await?;
+        desk.wait_for_text("[data-testid=live-status]", "● live")
+            .await?;
+        desk.wait_for_page_settled().await?;
         Ok(())
     }
     .await;
@@ -125,14 +160,7 @@ async fn every_page_load_is_answered_however_many_came_before() -> Result<()> {
                 s.end.as_deref().unwrap_or("in flight"),
             );
         }
-        let left: String = desk
-            .driver
-            .execute("return localStorage.getItem('pagehide') || '[]';", vec![])
-            .await
-            .ok()
-            .and_then(|v| v.convert().ok())
-            .unwrap_or_default();
-        eprintln!("pages left: {left}");
+        eprintln!("pages: {:?}", page_log(&desk).await.unwrap_or_default());
         eprintln!("server log:\n{}", server.log_lines().join("\n"));
     }
     let _ = desk.quit().await;
