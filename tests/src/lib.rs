@@ -637,25 +637,12 @@ impl Browser {
     /// failed (so its `onerror` ran), no request in flight, and the tasks queued meanwhile (load,
     /// error and toggle events) run. Then a handler that was going to fire has fired.
     pub async fn wait_for_page_settled(&self) -> Result<()> {
-        self.wait_for_page_settled_but(&[]).await
-    }
-
-    /// [`Browser::wait_for_page_settled`], except that fetches of the paths in `ignored` may
-    /// still be in flight: for a page whose content cannot depend on them.
-    pub async fn wait_for_page_settled_but(&self, ignored: &[&str]) -> Result<()> {
         let pending = "const r = window.__answerdeskRequests;
-             const ignored = arguments[0];
              return (document.readyState === 'complete' ? [] : ['document ' + document.readyState])
                .concat(Array.from(document.images).filter(i => !i.complete).map(i => 'image ' + i.src))
-               .concat(r ? Array.from(r.pending.values())
-                 .filter(u => !ignored.includes(new URL(u, location.href).pathname))
-                 .map(u => 'fetch ' + u) : []);";
+               .concat(r ? Array.from(r.pending.values(), u => 'fetch ' + u) : []);";
         wait_until(async || {
-            let pending: Vec<String> = self
-                .driver
-                .execute(pending, vec![json!(ignored)])
-                .await?
-                .convert()?;
+            let pending: Vec<String> = self.driver.execute(pending, vec![]).await?.convert()?;
             Ok(match pending.is_empty() {
                 true => ControlFlow::Break(()),
                 false => ControlFlow::Continue(format!(

@@ -203,15 +203,9 @@ fn attacker_origin(body: Vec<u8>) -> Result<(String, Arc<AtomicUsize>)> {
 
 /// Fails if a dialog is open or any payload ran, in this document or the top one.
 async fn assert_inert(browser: &Browser, surface: &str) -> Result<()> {
-    assert_inert_but(browser, surface, &[]).await
-}
-
-/// [`assert_inert`] without waiting for fetches of `ignored` paths, which the surface's content
-/// does not come from.
-async fn assert_inert_but(browser: &Browser, surface: &str, ignored: &[&str]) -> Result<()> {
     // Handlers of broken images, toggles and loads fire a moment after insertion: read once
     // the images have loaded or failed, no request is in flight and the queued events have run.
-    browser.wait_for_page_settled_but(ignored).await?;
+    browser.wait_for_page_settled().await?;
     if let Ok(text) = browser.driver.get_alert_text().await {
         bail!("{surface}: a dialog opened: {text:?}");
     }
@@ -638,10 +632,7 @@ async fn workbench(
         let rows = if page == "sites" { "> *" } else { "tbody tr" };
         desk.find(&format!("[data-testid=admin-{page}] {rows}"))
             .await?;
-        // The workbench fetches the snapshot on every page for smart assist, which the admin
-        // pages do not show; that fetch has been seen waiting over 30 s for a connection here
-        // (intermittently, at the third admin page), so it is not waited for.
-        assert_inert_but(desk, "admin pages", &["/kb.snapshot"]).await?;
+        assert_inert(desk, "admin pages").await?;
     }
     tally.checked("admin agents/groups/canned/sites");
     Ok(())

@@ -71,11 +71,6 @@ impl EventStream {
             .set_onerror(Some(closure.as_ref().unchecked_ref()));
         self.signals.push(closure);
     }
-
-    /// Keeps the stream open for as long as the page lives.
-    pub fn keep_open(self) {
-        std::mem::forget(self);
-    }
 }
 
 impl Drop for EventStream {

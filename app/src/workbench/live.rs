@@ -2,9 +2,12 @@
 //!
 //! Every event bumps [`Live::revision`], which the inbox and the open case watch to refetch;
 //! events naming a ticket also mark it unread until an agent opens it. The connection lives as
-//! long as the signed-in page (signing out reloads the page, which closes it).
+//! long as the signed-in page is shown (signing out reloads the page, which closes it); see
+//! [`Live::connect`] for a page kept in the back/forward cache.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -60,6 +63,16 @@ pub struct Live {
 }
 
 impl Live {
+    /// Follows the stream at `url` while the page is shown.
+    ///
+    /// A page left for another keeps its stream only until it goes into the back/forward cache
+    /// (`pagehide` with `persisted`), and opens a new one, re-reading what it shows, if it comes
+    /// back. Chromium keeps a cached page's `EventSource` connected, and it opens at most six
+    /// HTTP/1.1 connections to a host: measured in `tests/tests/desk_navigation.rs`, every
+    /// workbench page an agent left by a page load went into the cache with its stream's socket
+    /// still established, so at the sixth page the five cached streams and the new one held all
+    /// six, and that page's next request (the snapshot for smart assist, or its list) waited for
+    /// a connection for more than 30 s.
     pub fn connect(url: &str) -> Live {
         let live = Live {
             mode: RwSignal::new(Mode::Connecting),
@@ -67,14 +80,42 @@ impl Live {
             last: RwSignal::new(None),
             unread: RwSignal::new(BTreeSet::new()),
         };
-        match EventStream::open(url) {
-            Some(events) => live.listen(events),
-            None => live.poll(),
-        }
+        let stream = Rc::new(RefCell::new(live.open(url)));
+        let cached = stream.clone();
+        let _ = window_event_listener(leptos::ev::pagehide, move |ev| {
+            if ev.persisted() {
+                // Dropping the stream closes its connection.
+                cached.borrow_mut().take();
+            }
+        });
+        let url = url.to_owned();
+        let _ = window_event_listener(leptos::ev::pageshow, move |ev| {
+            let closed = stream.borrow().is_none();
+            if ev.persisted() && closed && live.mode.get_untracked() != Mode::Polling {
+                live.mode.set(Mode::Connecting);
+                *stream.borrow_mut() = live.open(&url);
+                // Events sent while the page was away were missed.
+                live.revision.update(|r| *r += 1);
+            }
+        });
         live
     }
 
-    fn listen(self, mut events: EventStream) {
+    /// Opens the stream at `url`; `None` (and polling instead) when the browser refuses to.
+    fn open(self, url: &str) -> Option<EventStream> {
+        match EventStream::open(url) {
+            Some(mut events) => {
+                self.listen(&mut events);
+                Some(events)
+            }
+            None => {
+                self.poll();
+                None
+            }
+        }
+    }
+
+    fn listen(self, events: &mut EventStream) {
         events.on_open(move || self.mode.set(Mode::Streaming));
         for name in TicketEvent::NAMES {
             events.on(&[name], move |data| {
@@ -88,7 +129,6 @@ impl Live {
                 self.poll();
             }
         });
-        events.keep_open();
     }
 
     fn poll(self) {
