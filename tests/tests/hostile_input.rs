@@ -627,8 +627,6 @@ async fn workbench(
             .await?;
         // The page has loaded what it lists once its first row is drawn: the list comes in one
         // response and is drawn at once, and the scenario made at least one of each earlier.
-        // (Not "no request in flight": the visitor windows' event streams can hold the
-        // browser's connections to the host, so a request may wait its turn.)
         let rows = if page == "sites" { "> *" } else { "tbody tr" };
         desk.find(&format!("[data-testid=admin-{page}] {rows}"))
             .await?;
