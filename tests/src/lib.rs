@@ -778,6 +778,19 @@ impl Browser {
         self.click("[data-testid=escalate-submit]").await
     }
 
+    /// On the demo page: a question the demo answers, then "Talk to a person" as `name`; returns
+    /// the id of the ticket the server made of it, the first of this server.
+    pub async fn escalate_on_demo(&self, server: &Server, name: &str) -> Result<String> {
+        self.open_demo_widget(server).await?;
+        self.ask("how long does delivery take to arrive?").await?;
+        self.answer_entries(1).await?;
+        self.escalate(name).await?;
+        self.wait_for_text(".ad-notice", "T-").await?;
+        let tickets = server.tickets()?;
+        ensure!(tickets.len() == 1, "one ticket: {tickets:?}");
+        Ok(tickets[0]["id"].as_str().context("ticket id")?.to_string())
+    }
+
     /// What the widget's outbox holds: the requests it has not had answered yet.
     pub async fn outbox(&self) -> Result<Vec<Value>> {
         let json: String = self

@@ -14,17 +14,7 @@ async fn agent_reply_reaches_the_open_widget_and_the_visitor_answers() -> Result
 }
 
 async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
-    browser.open_demo_widget(server).await?;
-    browser
-        .ask("how long does delivery take to arrive?")
-        .await?;
-    browser.answer_entries(1).await?;
-
-    browser.escalate("Ada Visitor").await?;
-    browser.wait_for_text(".ad-notice", "T-").await?;
-    let tickets = server.tickets()?;
-    ensure!(tickets.len() == 1, "one ticket: {tickets:?}");
-    let ticket = tickets[0]["id"].as_str().context("ticket id")?.to_string();
+    let ticket = browser.escalate_on_demo(server, "Ada Visitor").await?;
 
     // The team answers through the desk API; the open widget shows it without a reload.
     let agent = server

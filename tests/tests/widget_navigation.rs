@@ -10,7 +10,7 @@
 //! test holds the visitor's side there: the reply reaches the widget after more page loads than
 //! broke the workbench.
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{Context, Result};
 use e2e::{Browser, Server};
 
 /// More shop pages than the connections a browser opens to a host.
@@ -22,16 +22,7 @@ async fn the_teams_reply_reaches_the_widget_after_many_page_loads() -> Result<()
 }
 
 async fn scenario(server: &mut Server, browser: &Browser) -> Result<()> {
-    browser.open_demo_widget(server).await?;
-    browser
-        .ask("how long does delivery take to arrive?")
-        .await?;
-    browser.answer_entries(1).await?;
-    browser.escalate("Ada Visitor").await?;
-    browser.wait_for_text(".ad-notice", "T-").await?;
-    let tickets = server.tickets()?;
-    ensure!(tickets.len() == 1, "one ticket: {tickets:?}");
-    let ticket = tickets[0]["id"].as_str().context("ticket id")?.to_string();
+    let ticket = browser.escalate_on_demo(server, "Ada Visitor").await?;
 
     // The visitor reads on: every page load shows the widget, which follows the ticket again.
     for page in 0..PAGES {
